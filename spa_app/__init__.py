@@ -1,0 +1,73 @@
+"""Spa booking with a home-care plan for every visit."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template
+
+from spa_app.config import DEFAULTS, celery_defaults
+from spa_app.extensions import csrf, db, login_manager, migrate
+from spa_app.routing import BoundedIdConverter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, Celery, blueprints and error pages. Wiring only."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+    )
+    _configure(app, test_config)
+
+    app.url_map.converters["id"] = BoundedIdConverter
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from spa_app.tasking import celery_init_app
+
+    celery_init_app(app)
+    _register_blueprints(app)
+    _register_errors(app)
+
+    from spa_app import cli, templating
+
+    cli.init_app(app)
+    templating.init_app(app)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config["CELERY"] = celery_defaults(app.instance_path)
+    # SPA_CELERY__broker_url=redis://... sets one nested Celery key and keeps the rest.
+    app.config.from_prefixed_env("SPA")
+    if test_config:
+        celery_overrides = test_config.get("CELERY", {})
+        app.config.from_mapping({k: v for k, v in test_config.items() if k != "CELERY"})
+        app.config["CELERY"].update(celery_overrides)
+    if not app.config.get("SECRET_KEY") and not app.testing:
+        raise RuntimeError("SPA_SECRET_KEY must be set (make run generates one for development).")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from spa_app.accounts.views import bp as accounts_bp
+    from spa_app.booking.staff_views import bp as booking_staff_bp
+    from spa_app.booking.views import bp as booking_bp
+    from spa_app.catalog.views import bp as catalog_bp
+    from spa_app.ops.views import bp as ops_bp
+    from spa_app.scheduling.views import bp as scheduling_bp
+
+    for bp in (accounts_bp, catalog_bp, scheduling_bp, booking_bp, booking_staff_bp, ops_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    for code in (400, 403, 404, 405, 409, 413, 429, 500):
+        app.register_error_handler(
+            code, lambda e, code=code: (render_template("error.html", error=e), code)
+        )

@@ -1,0 +1,74 @@
+"""Registration, login and logout."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+
+from spa_app.accounts import service
+from spa_app.accounts.forms import LoginForm, RegisterForm
+from spa_app.accounts.guards import safe_next
+from spa_app.accounts.models import Role, User
+from spa_app.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please log in to continue."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit() or len(user_id) > 10:
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def _landing(user: User) -> str:
+    if user.role is Role.STAFF:
+        return url_for("booking_staff.day")
+    if user.role is Role.THERAPIST:
+        return url_for("booking.therapist_schedule")
+    return url_for("booking.mine")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That e-mail and password do not match an account.")
+        else:
+            login_user(user)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(safe_next(form.next.data) or _landing(user))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                phone=form.phone.data,
+                password=form.password.data,
+                role=Role.CLIENT,
+            )
+        except service.EmailTaken:
+            form.email.errors.append("An account with this e-mail exists; please log in.")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your account is ready.", "success")
+            return redirect(safe_next(form.next.data) or url_for("booking.mine"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("catalog.index"))

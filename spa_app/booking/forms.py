@@ -1,0 +1,97 @@
+"""Booking forms: field shapes only; the rules live in the service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from spa_app.accounts.forms import SINGLE_LINE
+
+ANY = "any"
+
+
+class InstantField(HiddenField):
+    """A UTC instant carried in a hidden input as ISO 8601 (``2026-03-29T09:00:00+00:00``)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0]:
+            try:
+                value = datetime.fromisoformat(valuelist[0])
+            except ValueError:
+                return
+            if value.tzinfo is not None:
+                self.data = value.astimezone(UTC)
+
+    def _value(self):
+        return self.data.isoformat() if self.data else ""
+
+    def pre_validate(self, form):
+        if self.data is None:
+            raise ValidationError("Please pick one of the times shown.")
+
+
+def therapist_id(field: Field) -> int | None:
+    """The chosen therapist's id, or None for "any therapist"."""
+    return None if field.data in (None, "", ANY) else int(field.data)
+
+
+def therapist_choices(names: dict[int, str]) -> list[tuple[str, str]]:
+    by_name = sorted(names.items(), key=lambda item: item[1])
+    return [(ANY, "Any therapist")] + [(str(tid), name) for tid, name in by_name]
+
+
+class SlotSearchForm(FlaskForm):
+    """GET form: which therapist and day to show free times for."""
+
+    class Meta:
+        csrf = False
+
+    therapist = SelectField("Therapist", default=ANY, validate_choice=True)
+    date = DateField("Date", validators=[Optional()])
+
+
+class ConfirmForm(FlaskForm):
+    start = InstantField()
+    therapist = HiddenField(default=ANY, validators=[Regexp(r"^(any|[1-9][0-9]{0,9})$")])
+    request_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+
+
+class MoveForm(FlaskForm):
+    start = InstantField()
+    therapist = HiddenField(default=ANY, validators=[Regexp(r"^(any|[1-9][0-9]{0,9})$")])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+class StaffBookingForm(FlaskForm):
+    """Staff book for a phone or walk-in client: an existing e-mail, or a new client's details."""
+
+    client_email = StringField(
+        "Client e-mail",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    client_name = StringField(
+        "Client name (for a new client)", validators=[Optional(), Length(max=120), SINGLE_LINE]
+    )
+    client_phone = StringField(
+        "Client phone (for a new client)", validators=[Optional(), Length(max=40), SINGLE_LINE]
+    )
+    service = SelectField("Service", coerce=int, validate_choice=True)
+    therapist = SelectField("Therapist", default=ANY, validate_choice=True)
+    date = DateField("Date", validators=[InputRequired()])
+    time = TimeField("Start time", validators=[InputRequired()])
+    request_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])

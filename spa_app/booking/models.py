@@ -1,0 +1,77 @@
+"""Bookings: one client, one therapist, one room, one stretch of time."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from spa_app.database import UTCDateTime, enum_type, utcnow
+from spa_app.extensions import db
+
+
+class BookingStatus(enum.StrEnum):
+    BOOKED = "booked"
+    ARRIVED = "arrived"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+#: Every status but cancelled holds its therapist and room.
+ACTIVE = "status <> 'cancelled'"
+
+
+def _no_overlap(column: str) -> ExcludeConstraint:
+    constraint = ExcludeConstraint(
+        (column, "="),
+        (func.tstzrange(db.text("starts_at"), db.text("busy_until"), "[)"), "&&"),
+        name=f"ex_bookings_{column}_overlap",
+        using="gist",
+        where=db.text(ACTIVE),
+    )
+    # SQLite has no exclusion constraints; there the immediate write transaction serializes.
+    return constraint.ddl_if(dialect="postgresql")
+
+
+class Booking(db.Model):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at AND ends_at <= busy_until", name="order"),
+        UniqueConstraint("client_id", "request_key", name="uq_bookings_client_request"),
+        Index("ix_bookings_active_time", "starts_at", "busy_until"),
+        _no_overlap("therapist_id"),
+        _no_overlap("room_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # End of the clean-up buffer: the therapist and room are held until then.
+    busy_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[BookingStatus] = mapped_column(
+        enum_type(BookingStatus, "booking_status"), default=BookingStatus.BOOKED
+    )
+    price_cents: Mapped[int]
+    # Idempotency key of the form that created it: a double submit finds this row again.
+    request_key: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+
+    client = relationship("User", foreign_keys=[client_id])
+    therapist = relationship("Therapist")
+    room = relationship("Room")
+    service = relationship("Service")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is not BookingStatus.CANCELLED

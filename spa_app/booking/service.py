@@ -1,0 +1,287 @@
+"""Booking rules: book, move and cancel, with the database as the final word on overlaps.
+
+The service checks availability first so people get a friendly answer; the exclusion
+constraints (PostgreSQL) or the immediate write transaction (SQLite) make the check-then-write
+safe under concurrency. A lost race raises SlotUnavailable with fresh alternatives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from spa_app.accounts.models import Role, User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.catalog.models import Therapist
+from spa_app.clock import day_bounds, local_today, zone
+from spa_app.database import require_serialized
+from spa_app.extensions import db
+from spa_app.scheduling.availability import Slot
+from spa_app.scheduling.service import Availability, find_slots, get_settings
+
+ALTERNATIVES = 6
+ALTERNATIVE_DAYS = 7
+NOT_FREE = "That time is not free. Here are the nearest free times."
+TAKEN = "That time was just taken by someone else. Here are the nearest free times."
+
+
+class BookingError(Exception):
+    """A booking request that the rules refuse; the message is for the person."""
+
+
+class SlotUnavailable(BookingError):
+    def __init__(self, message: str, alternatives: list[Slot], therapists: dict[int, str]):
+        super().__init__(message)
+        self.alternatives = alternatives
+        self.therapists = therapists
+
+
+class ChangeNotAllowed(BookingError):
+    """The booking cannot be moved or cancelled by this person now."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a person picked: a service, a start, and a therapist (None: any)."""
+
+    service_id: int
+    starts_at: datetime
+    therapist_id: int | None = None
+
+
+def book(
+    *, client: User, choice: Choice, actor: User, now: datetime, request_key: str | None = None
+) -> Booking:
+    """Book ``choice`` for ``client``; idempotent per (client, request_key).
+
+    Staff may book at short notice. Raises SlotUnavailable (not free, or lost a race) and
+    UnknownService. Flushes; the caller commits. On SQLite, call inside serialized_writes().
+    """
+    require_serialized(db.session)
+    if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
+        return existing
+    staff = actor.role is Role.STAFF
+    availability = _availability_for(choice, now, staff=staff)
+    if (picked := _pick(availability, choice)) is None:
+        raise _unavailable(NOT_FREE, choice, now, staff=staff)
+    therapist_id, room_id = picked
+    service = availability.service
+    hold_end = choice.starts_at + timedelta(minutes=service.duration_min + service.buffer_min)
+    booking = Booking(
+        client_id=client.id,
+        therapist_id=therapist_id,
+        room_id=room_id,
+        service_id=service.id,
+        starts_at=choice.starts_at,
+        ends_at=choice.starts_at + timedelta(minutes=service.duration_min),
+        busy_until=hold_end,
+        price_cents=service.price_cents,
+        request_key=request_key,
+        created_by_id=actor.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError:
+        if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
+            return existing
+        raise _unavailable(TAKEN, choice, now, staff=staff) from None
+    return booking
+
+
+def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Booking:
+    """Move ``booking`` to ``choice`` (same service), keeping its id.
+
+    Raises ChangeNotAllowed (policy) and SlotUnavailable. On SQLite, inside serialized_writes().
+    """
+    require_serialized(db.session)
+    ensure_changeable(booking, actor, now)
+    staff = actor.role is Role.STAFF
+    availability = _availability_for(choice, now, staff=staff, ignore=booking.id)
+    if (picked := _pick(availability, choice, prefer_room=booking.room_id)) is None:
+        raise _unavailable(NOT_FREE, choice, now, staff=staff, ignore=booking.id)
+    therapist_id, room_id = picked
+    service = availability.service
+    try:
+        with db.session.begin_nested():
+            booking.therapist_id = therapist_id
+            booking.room_id = room_id
+            booking.starts_at = choice.starts_at
+            booking.ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
+            booking.busy_until = booking.ends_at + timedelta(minutes=service.buffer_min)
+    except IntegrityError:
+        db.session.refresh(booking)
+        raise _unavailable(TAKEN, choice, now, staff=staff, ignore=booking.id) from None
+    return booking
+
+
+def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") -> Booking:
+    """Cancel ``booking``, freeing its therapist and room. Raises ChangeNotAllowed."""
+    ensure_changeable(booking, actor, now)
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    who = "staff" if actor.role is Role.STAFF else "client"
+    booking.cancel_reason = f"{who}: {reason.strip()}" if reason.strip() else who
+    db.session.flush()
+    return booking
+
+
+def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
+    """Why ``actor`` may not move or cancel ``booking`` now, or None if they may.
+
+    Clients may change a booked visit until the cancellation window before it starts; staff
+    may change any booked visit, even inside the window.
+    """
+    if booking.status is not BookingStatus.BOOKED:
+        return f"This visit is {booking.status.value.replace('_', '-')} and can no longer change."
+    if actor.role is Role.STAFF:
+        return None
+    if booking.starts_at <= now:
+        return "This visit has already started."
+    hours = get_settings().cancel_window_hours
+    if booking.starts_at - now < timedelta(hours=hours):
+        return (
+            f"Online changes close {hours} hours before the visit. "
+            "Please call us and we will do our best to help."
+        )
+    return None
+
+
+def ensure_changeable(booking: Booking, actor: User, now: datetime) -> None:
+    if (reason := change_refusal(booking, actor, now)) is not None:
+        raise ChangeNotAllowed(reason)
+
+
+def visible_booking(user: User, booking_id: int) -> Booking | None:
+    """The booking if ``user`` may see it (its client, its therapist, or staff), else None."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        return None
+    if user.role is Role.STAFF or booking.client_id == user.id:
+        return booking
+    if user.role is Role.THERAPIST and booking.therapist.user_id == user.id:
+        return booking
+    return None
+
+
+def client_bookings(client_id: int, now: datetime) -> tuple[list[Booking], list[Booking]]:
+    """The client's (upcoming, past) bookings: upcoming soonest first, past latest first."""
+    rows = (
+        db.session.execute(
+            db.select(Booking)
+            .where(Booking.client_id == client_id)
+            .options(db.joinedload(Booking.service), db.joinedload(Booking.therapist))
+            .order_by(Booking.starts_at)
+        )
+        .scalars()
+        .all()
+    )
+    upcoming = [b for b in rows if b.starts_at >= now and b.is_active]
+    past = [b for b in reversed(rows) if b not in upcoming]
+    return upcoming, past
+
+
+def therapist_upcoming(user_id: int, now: datetime, limit: int = 100) -> list[Booking]:
+    """Active bookings, from now on, of the therapist whose login is ``user_id``; soonest first."""
+    return list(
+        db.session.execute(
+            db.select(Booking)
+            .join(Therapist, Therapist.id == Booking.therapist_id)
+            .where(
+                Therapist.user_id == user_id,
+                Booking.status != BookingStatus.CANCELLED,
+                Booking.busy_until > now,
+            )
+            .options(
+                db.joinedload(Booking.service),
+                db.joinedload(Booking.client),
+                db.joinedload(Booking.room),
+            )
+            .order_by(Booking.starts_at)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def bookings_on(day: date, tz: ZoneInfo) -> list[Booking]:
+    """Every booking starting on local ``day`` (cancelled ones too), by start then therapist."""
+    lo, hi = day_bounds(day, day, tz)
+    return list(
+        db.session.execute(
+            db.select(Booking)
+            .where(Booking.starts_at >= lo, Booking.starts_at < hi)
+            .options(
+                db.joinedload(Booking.service),
+                db.joinedload(Booking.client),
+                db.joinedload(Booking.therapist),
+                db.joinedload(Booking.room),
+            )
+            .order_by(Booking.starts_at, Booking.therapist_id)
+        ).scalars()
+    )
+
+
+def _by_request_key(client_id: int, request_key: str) -> Booking | None:
+    return db.session.execute(
+        db.select(Booking).where(Booking.client_id == client_id, Booking.request_key == request_key)
+    ).scalar_one_or_none()
+
+
+def _availability_for(
+    choice: Choice, now: datetime, *, staff: bool, ignore: int | None = None
+) -> Availability:
+    day = choice.starts_at.astimezone(_tz()).date()
+    return find_slots(
+        service_id=choice.service_id,
+        first_day=day,
+        last_day=day,
+        now=now,
+        therapist_id=choice.therapist_id,
+        ignore_booking_id=ignore,
+        min_notice=not staff,
+    )
+
+
+def _tz():
+    return zone(get_settings().timezone)
+
+
+def _pick(availability: Availability, choice: Choice, prefer_room: int | None = None):
+    """(therapist, room) free at the chosen start, or None."""
+    slot = availability.slot_at(choice.starts_at)
+    if slot is None:
+        return None
+    # "Any therapist": the one with the least booked time that day, then the lowest id.
+    therapist_id = min(slot.therapist_ids, key=lambda t: (availability.load.get(t, 0), t))
+    room_id = prefer_room if prefer_room in slot.room_ids else slot.room_ids[0]
+    return therapist_id, room_id
+
+
+def _unavailable(
+    message: str, choice: Choice, now: datetime, *, staff: bool, ignore: int | None = None
+) -> SlotUnavailable:
+    """The error for a start that is not free, with the nearest free times over the next days."""
+    tz = _tz()
+    day = choice.starts_at.astimezone(tz).date()
+    availability = find_slots(
+        service_id=choice.service_id,
+        first_day=max(day - timedelta(days=1), local_today(now, tz)),
+        last_day=day + timedelta(days=ALTERNATIVE_DAYS),
+        now=now,
+        therapist_id=choice.therapist_id,
+        ignore_booking_id=ignore,
+        min_notice=not staff,
+    )
+    return SlotUnavailable(
+        message,
+        _nearest(availability, choice.starts_at),
+        availability.therapists,
+    )
+
+
+def _nearest(availability: Availability, wanted: datetime) -> list[Slot]:
+    ranked = sorted(availability.slots, key=lambda s: abs(s.starts_at - wanted))
+    return sorted(ranked[:ALTERNATIVES], key=lambda s: s.starts_at)

@@ -1,0 +1,93 @@
+"""Staff side of bookings: the day's list and booking for a phone or walk-in client."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from spa_app.accounts import service as accounts
+from spa_app.accounts.guards import staff_required
+from spa_app.booking import service
+from spa_app.booking.forms import StaffBookingForm, therapist_choices, therapist_id
+from spa_app.booking.views import serialized
+from spa_app.catalog.service import active_services, all_therapists
+from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today
+from spa_app.database import utcnow
+from spa_app.extensions import db
+from spa_app.scheduling.service import get_settings, rules_for
+
+bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")
+
+
+@bp.get("/")
+@staff_required
+def day():
+    tz = rules_for(get_settings()).tz
+    try:
+        on = date.fromisoformat(request.args["date"]) if request.args.get("date") else None
+    except ValueError:
+        flash("That is not a date; showing today.", "error")
+        on = None
+    on = on or local_today(utcnow(), tz)
+    return render_template("booking/staff_day.html", on=on, bookings=service.bookings_on(on, tz))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@serialized
+@staff_required
+def new():
+    form = StaffBookingForm()
+    form.service.choices = [(s.id, f"{s.name} ({s.duration_min} min)") for s in active_services()]
+    form.therapist.choices = therapist_choices({t.id: t.display_name for t in all_therapists()})
+    if request.method == "GET":
+        form.request_key.data = secrets.token_urlsafe(24)
+    problem = None
+    if form.validate_on_submit():
+        try:
+            problem = _book_for_client(form)
+        except service.BookingError as exc:
+            db.session.rollback()
+            problem = exc
+        if problem is None:
+            return redirect(url_for("booking_staff.day", date=form.date.data.isoformat()))
+    return render_template("booking/staff_new.html", form=form, problem=problem), (
+        409 if isinstance(problem, service.SlotUnavailable) else 200
+    )
+
+
+def _book_for_client(form: StaffBookingForm):
+    """Book the form's choice; returns a field error to show, or None after committing."""
+    client = accounts.find_by_email(form.client_email.data)
+    if client is None:
+        if not form.client_name.data:
+            form.client_name.errors.append("No client has this e-mail; give a name to add them.")
+            return form.client_name.errors[-1]
+        client = accounts.create_user(
+            email=form.client_email.data,
+            name=form.client_name.data,
+            phone=form.client_phone.data,
+            role=accounts.Role.CLIENT,
+        )
+    elif client.role is not accounts.Role.CLIENT:
+        form.client_email.errors.append("That e-mail belongs to a staff or therapist login.")
+        return form.client_email.errors[-1]
+    tz = rules_for(get_settings()).tz
+    try:
+        starts_at = local_to_utc(form.date.data, form.time.data, tz)
+    except NonexistentLocalTime:
+        form.time.errors.append("The clocks change at that time; that time does not exist.")
+        return form.time.errors[-1]
+    choice = service.Choice(form.service.data, starts_at, therapist_id(form.therapist))
+    booking = service.book(
+        client=client,
+        choice=choice,
+        actor=current_user,
+        now=utcnow(),
+        request_key=form.request_key.data,
+    )
+    db.session.commit()
+    flash(f"Booked {client.name} for {booking.service.name}.", "success")
+    return None

@@ -1,0 +1,195 @@
+"""Online booking for clients: pick a time, confirm, then see, move or cancel the visit."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from spa_app.accounts.guards import role_required
+from spa_app.accounts.models import Role
+from spa_app.booking import service
+from spa_app.booking.forms import (
+    CancelForm,
+    ConfirmForm,
+    MoveForm,
+    SlotSearchForm,
+    therapist_choices,
+    therapist_id,
+)
+from spa_app.database import serialized_writes, utcnow
+from spa_app.extensions import db
+from spa_app.scheduling.service import UnknownService, find_slots
+
+bp = Blueprint("booking", __name__)
+
+
+def serialized(view):
+    """Run the whole request in one write transaction (SQLite) so check-then-write is atomic."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with serialized_writes():
+            return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _as_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def _search(service_id: int, *, ignore: int | None = None, default_therapist: str | None = None):
+    """The free-times form and its result for one local day: the whole page in four queries."""
+    form = SlotSearchForm(request.args)
+    if default_therapist and "therapist" not in request.args:
+        form.therapist.data = default_therapist
+    now = utcnow()
+    try:
+        availability = find_slots(
+            service_id=service_id,
+            first_day=form.date.data,
+            now=now,
+            therapist_id=_as_id(form.therapist.data),
+            ignore_booking_id=ignore,
+        )
+    except UnknownService:
+        abort(404)
+    # The therapist choices come from the same query that found the slots.
+    form.therapist.choices = therapist_choices(availability.therapists)
+    form.date.data = availability.first_day
+    if form.validate() and (problem := availability.date_problem(availability.first_day, now)):
+        form.date.errors.append(problem)
+    return form, availability, ([] if form.errors else availability.slots)
+
+
+@bp.get("/book/<id:service_id>")
+def choose(service_id: int):
+    form, availability, slots = _search(service_id)
+    return render_template("booking/choose.html", form=form, availability=availability, slots=slots)
+
+
+@bp.route("/book/<id:service_id>/confirm", methods=["GET", "POST"])
+@serialized
+@role_required(Role.CLIENT)
+def confirm(service_id: int):
+    form = ConfirmForm(request.form if request.method == "POST" else request.args)
+    if request.method == "GET":
+        form.request_key.data = secrets.token_urlsafe(24)
+    now = utcnow()
+    try:
+        availability = find_slots(service_id=service_id, now=now)
+    except UnknownService:
+        abort(404)
+    problem = None
+    if form.is_submitted() and form.validate():
+        choice = service.Choice(service_id, form.start.data, therapist_id(form.therapist))
+        try:
+            booking = service.book(
+                client=current_user,
+                choice=choice,
+                actor=current_user,
+                now=now,
+                request_key=form.request_key.data,
+            )
+        except service.SlotUnavailable as exc:
+            db.session.rollback()
+            problem = exc
+        else:
+            db.session.commit()
+            flash("Your visit is booked.", "success")
+            return redirect(url_for("booking.detail", booking_id=booking.id))
+    elif form.is_submitted():
+        flash("That booking request was incomplete; please pick a time again.", "error")
+        return redirect(url_for("booking.choose", service_id=service_id))
+    return render_template(
+        "booking/confirm.html", form=form, availability=availability, problem=problem
+    ), (409 if problem else 200)
+
+
+@bp.get("/bookings")
+@role_required(Role.CLIENT)
+def mine():
+    upcoming, past = service.client_bookings(current_user.id, utcnow())
+    return render_template("booking/mine.html", upcoming=upcoming, past=past)
+
+
+def _visible_or_404(booking_id: int):
+    booking = service.visible_booking(current_user, booking_id)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+@bp.get("/bookings/<id:booking_id>")
+@login_required
+def detail(booking_id: int):
+    booking = _visible_or_404(booking_id)
+    refusal = service.change_refusal(booking, current_user, utcnow())
+    return render_template(
+        "booking/detail.html", booking=booking, refusal=refusal, cancel_form=CancelForm()
+    )
+
+
+@bp.post("/bookings/<id:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    booking = _visible_or_404(booking_id)
+    form = CancelForm()
+    if not form.validate():
+        flash("The reason is too long (500 characters at most).", "error")
+        return redirect(url_for("booking.detail", booking_id=booking.id))
+    try:
+        service.cancel(booking=booking, actor=current_user, now=utcnow(), reason=form.reason.data)
+    except service.ChangeNotAllowed as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("The visit is cancelled.", "success")
+    return redirect(url_for("booking.detail", booking_id=booking.id))
+
+
+@bp.route("/bookings/<id:booking_id>/move", methods=["GET", "POST"])
+@serialized
+@login_required
+def move(booking_id: int):
+    booking = _visible_or_404(booking_id)
+    refusal = service.change_refusal(booking, current_user, utcnow())
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("booking.detail", booking_id=booking.id))
+    problem = None
+    move_form = MoveForm()
+    if request.method == "POST" and move_form.validate():
+        choice = service.Choice(
+            booking.service_id, move_form.start.data, therapist_id(move_form.therapist)
+        )
+        try:
+            service.move(booking=booking, choice=choice, actor=current_user, now=utcnow())
+        except service.SlotUnavailable as exc:
+            problem = exc
+        else:
+            db.session.commit()
+            flash("The visit is moved.", "success")
+            return redirect(url_for("booking.detail", booking_id=booking.id))
+    form, availability, slots = _search(
+        booking.service_id, ignore=booking.id, default_therapist=str(booking.therapist_id)
+    )
+    return render_template(
+        "booking/move.html",
+        booking=booking,
+        form=form,
+        move_form=move_form,
+        availability=availability,
+        slots=slots,
+        problem=problem,
+    ), (409 if problem else 200)
+
+
+@bp.get("/schedule")
+@role_required(Role.THERAPIST)
+def therapist_schedule():
+    bookings = service.therapist_upcoming(current_user.id, utcnow())
+    return render_template("booking/therapist_schedule.html", bookings=bookings)

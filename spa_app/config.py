@@ -1,0 +1,54 @@
+"""Configuration: defaults here, then ``SPA_*`` environment variables, then test overrides.
+
+Nothing reads the environment at import time; ``create_app`` applies the layers in order.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    # Relative SQLite paths are resolved inside the instance folder by Flask-SQLAlchemy.
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///spa.db",
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SEND_SECURITY_HEADERS": True,
+    "CELERY": {},
+}
+
+
+def celery_defaults(instance_path: str) -> dict:
+    """Celery settings for a machine with no servers: a filesystem broker in the instance folder.
+
+    The reliability settings (late acks, requeue on a lost worker, prefetch 1, a hard time limit
+    well below the visibility timeout) hold for every broker; production only swaps the URL.
+    """
+    queue = os.path.join(instance_path, "broker", "queue")
+    processed = os.path.join(instance_path, "broker", "processed")
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": queue,
+            "data_folder_out": queue,
+            "processed_folder": processed,
+            "store_processed": False,
+            "visibility_timeout": 3600,
+        },
+        "broker_connection_retry_on_startup": True,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_time_limit": 300,
+        "task_soft_time_limit": 240,
+        "imports": ["spa_app.ops.tasks"],
+        "timezone": "UTC",
+        "enable_utc": True,
+    }

@@ -1,0 +1,105 @@
+"""Database plumbing shared by every feature: UTC timestamps and serialized writes on SQLite."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Enum, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+_immediate = contextvars.ContextVar("immediate_write", default=False)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every backend (naive UTC in SQLite, timestamptz in PostgreSQL)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC instant is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def serialized_writes():
+    """Make SQLite transactions begun inside this block take the write lock at BEGIN.
+
+    SQLite cannot upgrade a read transaction to a write safely under concurrency ("database is
+    locked", or a stale snapshot in WAL mode), so a check-then-insert must start as
+    ``BEGIN IMMEDIATE``. PostgreSQL ignores this: its exclusion constraints decide races.
+    """
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin), so IMMEDIATE and SAVEPOINT work.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    immediate = _immediate.get()
+    conn.info["immediate"] = immediate
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def require_serialized(session) -> None:
+    """Refuse a check-then-write on SQLite unless its transaction began with the write lock.
+
+    Raises RuntimeError: this is a programming error (the caller forgot ``serialized_writes``),
+    which would otherwise surface only under concurrency.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.info.get("immediate"):
+        raise RuntimeError("wrap this write in database.serialized_writes() before any query")
+
+
+def enum_type(enum_cls: type[enum.StrEnum], name: str) -> Enum:
+    """A string column holding ``enum_cls`` values, with a CHECK constraint on every backend."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )

@@ -1,0 +1,78 @@
+"""Demo data for a first start: a small spa with three therapists, two rooms and four services."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from spa_app.accounts.models import Role, User
+from spa_app.accounts.service import create_user
+from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.extensions import db
+from spa_app.scheduling.models import BusinessSettings, WorkingHours
+
+DEMO_PASSWORD = "demo-password"
+
+LOGINS = [
+    ("staff@example.com", "Sam Reed", Role.STAFF),
+    ("therapist@example.com", "Anna Berg", Role.THERAPIST),
+    ("client@example.com", "Chris Client", Role.CLIENT),
+]
+
+THERAPISTS = {
+    # name: {weekday: [(start, end), ...]} in local time; two windows make a lunch break.
+    "Anna Berg": {d: [(time(9), time(13)), (time(14), time(18))] for d in range(5)},
+    "Ben Okafor": {d: [(time(11), time(19))] for d in (1, 2, 3, 4, 5)},
+    "Chloe Martin": {d: [(time(9), time(15))] for d in (0, 2, 4, 5)},
+}
+
+SERVICES = [
+    ("Swedish relaxation", "Long, flowing strokes to unwind body and mind.", 60, 6500, 15),
+    ("Deep tissue", "Slow, firm work on knots in the back, neck and shoulders.", 60, 7500, 15),
+    ("Deep tissue, extended", "Ninety minutes for the whole body's tension.", 90, 10000, 15),
+    ("Neck, back and shoulders", "A focused half hour for desk-bound tension.", 30, 4000, 10),
+]
+
+
+def load_demo_data() -> bool:
+    """Create the demo spa unless any user exists; True if it did. Flushes; caller commits."""
+    if db.session.execute(db.select(User.id).limit(1)).first() is not None:
+        return False
+    settings = db.session.get(BusinessSettings, 1)
+    settings.business_name = "Willow & Cedar Day Spa"
+    users = {
+        email: create_user(email=email, name=name, role=role, password=DEMO_PASSWORD)
+        for email, name, role in LOGINS
+    }
+    therapists = []
+    for name, week in THERAPISTS.items():
+        user = users.get("therapist@example.com") if name == "Anna Berg" else None
+        if user is None:
+            slug = name.split()[0].lower()
+            user = create_user(
+                email=f"{slug}@example.com", name=name, role=Role.THERAPIST, password=DEMO_PASSWORD
+            )
+        therapist = Therapist(user_id=user.id, display_name=name, bio="")
+        db.session.add(therapist)
+        db.session.flush()
+        for weekday, spans in week.items():
+            for starts, ends in spans:
+                db.session.add(
+                    WorkingHours(
+                        therapist_id=therapist.id, weekday=weekday, starts=starts, ends=ends
+                    )
+                )
+        therapists.append(therapist)
+    for name, description, minutes, cents, buffer in SERVICES:
+        db.session.add(
+            Service(
+                name=name,
+                description=description,
+                duration_min=minutes,
+                price_cents=cents,
+                buffer_min=buffer,
+                therapists=list(therapists),
+            )
+        )
+    db.session.add_all([Room(name="Willow room"), Room(name="Cedar room")])
+    db.session.flush()
+    return True

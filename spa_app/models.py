@@ -1,0 +1,23 @@
+"""Every model, imported once so that metadata (and Alembic's autogenerate) sees them all."""
+
+from spa_app.accounts.models import Role, User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.catalog.models import Room, Service, Therapist, service_therapist
+from spa_app.ops.models import Heartbeat
+from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
+
+__all__ = [
+    "Booking",
+    "BookingStatus",
+    "BusinessSettings",
+    "Closure",
+    "Heartbeat",
+    "Role",
+    "Room",
+    "Service",
+    "Therapist",
+    "TimeOff",
+    "User",
+    "WorkingHours",
+    "service_therapist",
+]

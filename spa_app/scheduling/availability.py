@@ -1,0 +1,195 @@
+"""Free start times, computed in memory from what the database says is already taken.
+
+Pure functions over plain values: the queries that feed them live in ``service.py``. Windows
+are local wall-clock times; everything else is UTC. Candidate starts step through each working
+window in real (UTC) time from the window's start, so a daylight-saving day has exactly the
+slots that fit between its real opening and closing instants.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from spa_app.clock import day_bounds, local_today
+
+
+@dataclass(frozen=True)
+class Rules:
+    tz: ZoneInfo
+    step: timedelta
+    min_notice: timedelta
+    horizon_days: int
+
+
+@dataclass(frozen=True)
+class Window:
+    therapist_id: int
+    weekday: int
+    starts: time
+    ends: time
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A stretch during which a therapist (time off or a booking) and/or a room is taken."""
+
+    starts_at: datetime
+    ends_at: datetime
+    therapist_id: int | None = None
+    room_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime
+    therapist_ids: tuple[int, ...]
+    room_ids: tuple[int, ...]
+
+
+@dataclass
+class Request:
+    """What is being looked for: a service's length (and clean-up) over local days."""
+
+    first_day: date
+    last_day: date
+    duration: timedelta
+    buffer: timedelta = field(default_factory=timedelta)
+
+    @property
+    def hold(self) -> timedelta:
+        return self.duration + self.buffer
+
+
+class _Timeline:
+    """Sorted, merged busy intervals with an O(log n) "is [s, e) free?" question."""
+
+    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]):
+        merged: list[list[datetime]] = []
+        for start, end in sorted(intervals):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def is_free(self, start: datetime, end: datetime) -> bool:
+        i = bisect_right(self.ends, start)  # first interval that ends after `start`
+        return i == len(self.starts) or self.starts[i] >= end
+
+
+def bookable_days(rules: Rules, now: datetime, first: date, last: date) -> tuple[date, date]:
+    """Clip a local date range to today .. today + horizon (may come back empty: first > last)."""
+    today = local_today(now, rules.tz)
+    return max(first, today), min(last, today + timedelta(days=rules.horizon_days))
+
+
+def free_slots(
+    *,
+    rules: Rules,
+    now: datetime,
+    request: Request,
+    windows: Iterable[Window],
+    busy: Iterable[Busy],
+    room_ids: Iterable[int],
+    closed: Iterable[date] = (),
+) -> list[Slot]:
+    """Every start time in the request's days at which a therapist and a room are both free.
+
+    A start qualifies when it lies on the slot step from its window's start, is at least the
+    minimum notice ahead of ``now``, is on a day within the booking horizon and not a closure,
+    and the therapist and one room are free for the service plus its clean-up buffer.
+    """
+    first, last = bookable_days(rules, now, request.first_day, request.last_day)
+    if first > last:
+        return []
+    earliest = now + rules.min_notice
+    therapist_busy, room_busy = _timelines(busy, room_ids)
+    by_weekday = _windows_by_weekday(windows)
+    closed = set(closed)
+    free_rooms_at: dict[datetime, tuple[int, ...]] = {}
+    found: dict[datetime, list[int]] = defaultdict(list)
+
+    day = first
+    while day <= last:
+        if day not in closed:
+            for therapist_id, spans in by_weekday.get(day.weekday(), {}).items():
+                timeline = therapist_busy.get(therapist_id)
+                for start in _starts(day, spans, rules, request.hold, earliest):
+                    end = start + request.hold
+                    if timeline is not None and not timeline.is_free(start, end):
+                        continue
+                    if start not in free_rooms_at:
+                        free_rooms_at[start] = tuple(
+                            rid for rid, line in room_busy.items() if line.is_free(start, end)
+                        )
+                    if free_rooms_at[start]:
+                        found[start].append(therapist_id)
+        day += timedelta(days=1)
+
+    return [
+        Slot(start, tuple(sorted(ids)), free_rooms_at[start])
+        for start, ids in sorted(found.items())
+    ]
+
+
+def _timelines(busy: Iterable[Busy], room_ids: Iterable[int]):
+    by_therapist: dict[int, list] = defaultdict(list)
+    by_room: dict[int, list] = {rid: [] for rid in sorted(room_ids)}
+    for b in busy:
+        if b.therapist_id is not None:
+            by_therapist[b.therapist_id].append((b.starts_at, b.ends_at))
+        if b.room_id is not None and b.room_id in by_room:
+            by_room[b.room_id].append((b.starts_at, b.ends_at))
+    return (
+        {tid: _Timeline(spans) for tid, spans in by_therapist.items()},
+        {rid: _Timeline(spans) for rid, spans in by_room.items()},
+    )
+
+
+def _windows_by_weekday(windows: Iterable[Window]) -> dict[int, dict[int, list]]:
+    """weekday -> therapist -> merged (start, end) wall-clock spans; touching windows join."""
+    raw: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for w in windows:
+        raw[w.weekday][w.therapist_id].append((w.starts, w.ends))
+    merged: dict[int, dict[int, list]] = {}
+    for weekday, per_therapist in raw.items():
+        merged[weekday] = {}
+        for therapist_id, spans in per_therapist.items():
+            out: list[list[time]] = []
+            for start, end in sorted(spans):
+                if out and start <= out[-1][1]:
+                    out[-1][1] = max(out[-1][1], end)
+                else:
+                    out.append([start, end])
+            merged[weekday][therapist_id] = out
+    return merged
+
+
+def _starts(day: date, spans, rules: Rules, hold: timedelta, earliest: datetime):
+    """Candidate UTC starts in the therapist's windows on ``day`` that respect the notice.
+
+    Window bounds convert with PEP 495 rules (a bound inside a DST gap takes the offset in
+    force before the change), then starts step in real time, so a spring-forward day's
+    09:00-18:00 window is the same nine real hours and an hour that never exists yields nothing.
+    """
+    for span_start, span_end in spans:
+        opens = datetime.combine(day, span_start, rules.tz).astimezone(UTC)
+        closes = datetime.combine(day, span_end, rules.tz).astimezone(UTC)
+        start = opens
+        if start < earliest:
+            steps = -(-(earliest - opens) // rules.step)  # ceiling division
+            start = opens + steps * rules.step
+        while start + hold <= closes:
+            yield start
+            start += rules.step
+
+
+def window_utc_range(request: Request, rules: Rules) -> tuple[datetime, datetime]:
+    """The UTC span the request's local days cover: what the queries must load."""
+    return day_bounds(request.first_day, request.last_day, rules.tz)
