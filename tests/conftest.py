@@ -1,0 +1,121 @@
+"""Fixtures: a migrated SQLite database per test, a PostgreSQL database per run, and helpers.
+
+Tests that need a server we may not have (PostgreSQL, Redis) skip with a reason on a developer's
+machine, and fail instead when SPA_TEST_REQUIRE_SERVICES=1 (CI sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from spa_app import create_app
+from spa_app.extensions import db
+
+PG_ADMIN_URL = os.environ.get(
+    "SPA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("SPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def missing_service(reason: str):
+    """Skip this test because a server is missing, or fail if the run requires servers."""
+    if os.environ.get("SPA_TEST_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service unavailable: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def base_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """A SQLite file migrated once per run; each test gets a copy (fast, and real migrations)."""
+    path = tmp_path_factory.mktemp("template") / "spa.db"
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Extra configuration for the ``app`` fixture; override in a module to change it."""
+    return {}
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path, app_config):
+    path = tmp_path / "spa.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(base_config(f"sqlite:///{path}", **app_config))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A fresh PostgreSQL database for this run, migrated to head; dropped at the end."""
+    name = f"spa_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        missing_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.orig}")
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_app(pg_url):
+    """An app on the run's PostgreSQL database, emptied after the test."""
+    app = create_app(base_config(pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 60}))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        tables = [t.name for t in db.metadata.sorted_tables if t.name != "business_settings"]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(
+                sa.text(
+                    "UPDATE business_settings SET timezone='Europe/London', slot_step_min=15, "
+                    "min_notice_min=120, horizon_days=90, cancel_window_hours=24"
+                )
+            )
+        db.engine.dispose()
+
+
+@pytest.fixture
+def pg_client(pg_app):
+    return pg_app.test_client()

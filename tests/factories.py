@@ -1,0 +1,112 @@
+"""Plain functions that add objects for tests (flushed and committed)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time, timedelta
+
+from spa_app.accounts.models import Role, User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.extensions import db
+from spa_app.scheduling.models import BusinessSettings, WorkingHours
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+MON_TO_SAT_9_TO_18 = {d: [(time(9), time(18))] for d in range(6)}
+
+
+def settings(**values) -> BusinessSettings:
+    row = db.session.get(BusinessSettings, 1)
+    for key, value in values.items():
+        setattr(row, key, value)
+    db.session.commit()
+    return row
+
+
+def user(role: Role = Role.CLIENT, *, name: str | None = None, email: str | None = None) -> User:
+    n = next(_seq)
+    u = User(email=email or f"user{n}@example.com", name=name or f"User {n}", role=role)
+    u.set_password(PASSWORD)
+    db.session.add(u)
+    db.session.commit()
+    return u
+
+
+def therapist(name: str | None = None, hours=None, services=()) -> Therapist:
+    login = user(Role.THERAPIST, name=name)
+    t = Therapist(user_id=login.id, display_name=login.name, services=list(services))
+    db.session.add(t)
+    db.session.flush()
+    for weekday, spans in (MON_TO_SAT_9_TO_18 if hours is None else hours).items():
+        for starts, ends in spans:
+            db.session.add(
+                WorkingHours(therapist_id=t.id, weekday=weekday, starts=starts, ends=ends)
+            )
+    db.session.commit()
+    return t
+
+
+def service(
+    name: str | None = None, minutes: int = 60, buffer: int = 0, cents: int = 6000, therapists=()
+) -> Service:
+    s = Service(
+        name=name or f"Massage {next(_seq)}",
+        duration_min=minutes,
+        buffer_min=buffer,
+        price_cents=cents,
+        therapists=list(therapists),
+    )
+    db.session.add(s)
+    db.session.commit()
+    return s
+
+
+def room(name: str | None = None) -> Room:
+    r = Room(name=name or f"Room {next(_seq)}")
+    db.session.add(r)
+    db.session.commit()
+    return r
+
+
+def booking(
+    client: User,
+    therapist: Therapist,
+    room: Room,
+    svc: Service,
+    starts_at: datetime,
+    status: BookingStatus = BookingStatus.BOOKED,
+) -> Booking:
+    b = Booking(
+        client_id=client.id,
+        therapist_id=therapist.id,
+        room_id=room.id,
+        service_id=svc.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=svc.duration_min),
+        busy_until=starts_at + timedelta(minutes=svc.duration_min + svc.buffer_min),
+        price_cents=svc.price_cents,
+        status=status,
+    )
+    db.session.add(b)
+    db.session.commit()
+    return b
+
+
+def spa(therapists: int = 1, rooms: int = 1, minutes: int = 60, buffer: int = 0):
+    """A small spa: therapists (Mon-Sat 09-18 London) offering one service, and rooms."""
+    ts = [therapist() for _ in range(therapists)]
+    svc = service(minutes=minutes, buffer=buffer, therapists=ts)
+    rs = [room() for _ in range(rooms)]
+    return svc, ts, rs
+
+
+def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
+    """A date on ``weekday`` at least a week from today: safely past notice, inside the horizon."""
+    today = datetime.now(UTC).date()
+    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
+
+
+def login(client, u: User, password: str = PASSWORD):
+    return client.post("/login", data={"email": u.email, "password": password})
