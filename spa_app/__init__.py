@@ -56,6 +56,7 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from spa_app.accounts.views import bp as accounts_bp
+    from spa_app.booking import api  # noqa: F401  (adds the JSON routes to the booking blueprint)
     from spa_app.booking.staff_views import bp as booking_staff_bp
     from spa_app.booking.views import bp as booking_bp
     from spa_app.catalog.views import bp as catalog_bp
