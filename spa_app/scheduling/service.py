@@ -91,9 +91,10 @@ def find_slots(
     whichever was asked for. Raises UnknownService. Always four SQL statements.
     """
     row = db.session.execute(
-        db.select(BusinessSettings, Service).where(
-            BusinessSettings.id == 1, Service.id == service_id, Service.active
-        )
+        # One round trip for the single settings row and the service.
+        db.select(BusinessSettings, Service)
+        .join(Service, sa.and_(Service.id == service_id, Service.active))
+        .where(BusinessSettings.id == 1)
     ).first()
     if row is None:
         raise UnknownService(service_id)
