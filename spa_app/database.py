@@ -7,8 +7,9 @@ import contextvars
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, event
+from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 _immediate = contextvars.ContextVar("immediate_write", default=False)
@@ -102,4 +103,37 @@ def enum_type(enum_cls: type[enum.StrEnum], name: str) -> Enum:
         create_constraint=True,
         length=16,
         values_callable=lambda members: [m.value for m in members],
+    )
+
+
+#: SQLSTATEs that mean "another transaction got there first": exclusion and unique violations,
+#: and the deadlock PostgreSQL breaks when two inserts wait on each other's therapist and room.
+_LOST_RACE_STATES = {"23P01", "23505", "40P01"}
+
+
+def lost_race(exc: DBAPIError) -> bool:
+    """True if ``exc`` says a concurrent write won (roll back the savepoint and report it)."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _LOST_RACE_STATES
+
+
+#: Advisory-lock namespaces (first key of pg_advisory_xact_lock(int, int)).
+_LOCK_THERAPIST, _LOCK_ROOM = 1, 2
+
+
+def lock_for_booking(session, therapist_id: int, room_id: int) -> None:
+    """Queue concurrent writers of the same therapist or room (PostgreSQL; SQLite is serialized).
+
+    The exclusion constraints alone are correct, but two inserts that each see the other's
+    uncommitted row wait on each other and PostgreSQL breaks the deadlock only after
+    deadlock_timeout (1 s). Locks taken in one global order (therapist, then room) until the
+    transaction ends make the later writer wait, then fail the constraint cleanly and at once.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock(:t, :therapist), pg_advisory_xact_lock(:r, :room)"),
+        {"t": _LOCK_THERAPIST, "therapist": therapist_id, "r": _LOCK_ROOM, "room": room_id},
     )

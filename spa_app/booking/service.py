@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Therapist
 from spa_app.clock import day_bounds, local_today, zone
-from spa_app.database import require_serialized
+from spa_app.database import lock_for_booking, lost_race, require_serialized
 from spa_app.extensions import db
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.service import Availability, find_slots, get_settings
@@ -82,10 +82,13 @@ def book(
         request_key=request_key,
         created_by_id=actor.id,
     )
+    lock_for_booking(db.session, therapist_id, room_id)
     try:
         with db.session.begin_nested():
             db.session.add(booking)
-    except IntegrityError:
+    except DBAPIError as exc:
+        if not lost_race(exc):
+            raise
         if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
             return existing
         raise _unavailable(TAKEN, choice, now, staff=staff) from None
@@ -105,6 +108,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
         raise _unavailable(NOT_FREE, choice, now, staff=staff, ignore=booking.id)
     therapist_id, room_id = picked
     service = availability.service
+    lock_for_booking(db.session, therapist_id, room_id)
     try:
         with db.session.begin_nested():
             booking.therapist_id = therapist_id
@@ -112,7 +116,9 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
             booking.starts_at = choice.starts_at
             booking.ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
             booking.busy_until = booking.ends_at + timedelta(minutes=service.buffer_min)
-    except IntegrityError:
+    except DBAPIError as exc:
+        if not lost_race(exc):
+            raise
         db.session.refresh(booking)
         raise _unavailable(TAKEN, choice, now, staff=staff, ignore=booking.id) from None
     return booking
