@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from spa_app import create_app
@@ -42,6 +43,24 @@ def base_config(database_url: str, **overrides) -> dict:
     return config
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, hence its own database session, as in production.
+
+    Without this, a request reuses the test's app context and session (Flask pushes no new app
+    context when one is active), so it would see the test's open transaction.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(config: dict):
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> str:
     """A SQLite file migrated once per run; each test gets a copy (fast, and real migrations)."""
@@ -63,7 +82,7 @@ def app_config() -> dict:
 def app(sqlite_template, tmp_path, app_config):
     path = tmp_path / "spa.db"
     shutil.copy(sqlite_template, path)
-    app = create_app(base_config(f"sqlite:///{path}", **app_config))
+    app = make_app(base_config(f"sqlite:///{path}", **app_config))
     with app.app_context():
         yield app
         db.session.remove()
@@ -100,7 +119,7 @@ def pg_url():
 @pytest.fixture
 def pg_app(pg_url):
     """An app on the run's PostgreSQL database, emptied after the test."""
-    app = create_app(base_config(pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 60}))
+    app = make_app(base_config(pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 60}))
     with app.app_context():
         yield app
         db.session.remove()

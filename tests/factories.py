@@ -18,6 +18,7 @@ MON_TO_SAT_9_TO_18 = {d: [(time(9), time(18))] for d in range(6)}
 
 
 def settings(**values) -> BusinessSettings:
+    fresh()
     row = db.session.get(BusinessSettings, 1)
     for key, value in values.items():
         setattr(row, key, value)
@@ -26,6 +27,7 @@ def settings(**values) -> BusinessSettings:
 
 
 def user(role: Role = Role.CLIENT, *, name: str | None = None, email: str | None = None) -> User:
+    fresh()
     n = next(_seq)
     u = User(email=email or f"user{n}@example.com", name=name or f"User {n}", role=role)
     u.set_password(PASSWORD)
@@ -35,6 +37,7 @@ def user(role: Role = Role.CLIENT, *, name: str | None = None, email: str | None
 
 
 def therapist(name: str | None = None, hours=None, services=()) -> Therapist:
+    fresh()
     login = user(Role.THERAPIST, name=name)
     t = Therapist(user_id=login.id, display_name=login.name, services=list(services))
     db.session.add(t)
@@ -51,6 +54,7 @@ def therapist(name: str | None = None, hours=None, services=()) -> Therapist:
 def service(
     name: str | None = None, minutes: int = 60, buffer: int = 0, cents: int = 6000, therapists=()
 ) -> Service:
+    fresh()
     s = Service(
         name=name or f"Massage {next(_seq)}",
         duration_min=minutes,
@@ -64,6 +68,7 @@ def service(
 
 
 def room(name: str | None = None) -> Room:
+    fresh()
     r = Room(name=name or f"Room {next(_seq)}")
     db.session.add(r)
     db.session.commit()
@@ -78,6 +83,7 @@ def booking(
     starts_at: datetime,
     status: BookingStatus = BookingStatus.BOOKED,
 ) -> Booking:
+    fresh()
     b = Booking(
         client_id=client.id,
         therapist_id=therapist.id,
@@ -110,3 +116,8 @@ def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
 
 def login(client, u: User, password: str = PASSWORD):
     return client.post("/login", data={"email": u.email, "password": password})
+
+
+def fresh() -> None:
+    """End the test's read transaction so it sees what requests committed since (SQLite WAL)."""
+    db.session.rollback()

@@ -138,13 +138,15 @@ def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") ->
 def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
     """Why ``actor`` may not move or cancel ``booking`` now, or None if they may.
 
-    Clients may change a booked visit until the cancellation window before it starts; staff
-    may change any booked visit, even inside the window.
+    Clients may change their own booked visit until the cancellation window before it starts;
+    staff may change any booked visit, even inside the window; therapists only read.
     """
     if booking.status is not BookingStatus.BOOKED:
         return f"This visit is {booking.status.value.replace('_', '-')} and can no longer change."
     if actor.role is Role.STAFF:
         return None
+    if actor.id != booking.client_id:
+        return "Only the client or the front desk can change this visit."
     if booking.starts_at <= now:
         return "This visit has already started."
     hours = get_settings().cancel_window_hours

@@ -1,0 +1,94 @@
+"""Who may open what: every role against every page and object, checked against one table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from spa_app.accounts.models import Role
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.extensions import db
+from tests import factories
+
+ROLES = ["anonymous", "client_a", "client_b", "own_therapist", "other_therapist", "staff"]
+LOGIN = "login"  # a redirect to the login page
+
+# (method, url template) -> expected answer per role, in ROLES order.
+TABLE = {
+    ("GET", "/bookings/{booking}"): [LOGIN, 200, 404, 200, 404, 200],
+    ("GET", "/bookings/{booking}/move"): [LOGIN, 200, 404, 302, 404, 200],
+    ("POST", "/bookings/{booking}/cancel"): [LOGIN, 302, 404, 302, 404, 302],
+    ("POST", "/bookings/{booking}/move"): [LOGIN, 200, 404, 302, 404, 200],
+    ("GET", "/bookings"): [LOGIN, 200, 200, 404, 404, 404],
+    ("GET", "/schedule"): [LOGIN, 404, 404, 200, 200, 404],
+    ("GET", "/book/{service}/confirm"): [LOGIN, 200, 200, 404, 404, 404],
+    ("GET", "/staff/"): [LOGIN, 404, 404, 404, 404, 200],
+    ("GET", "/staff/bookings/"): [LOGIN, 404, 404, 404, 404, 200],
+    ("GET", "/staff/bookings/new"): [LOGIN, 404, 404, 404, 404, 200],
+    ("GET", "/book/{service}"): [200, 200, 200, 200, 200, 200],
+    ("GET", "/"): [200, 200, 200, 200, 200, 200],
+}
+
+# Whether the client's booking may end up cancelled after each role's POST to /cancel.
+CANCELS = {"client_a": True, "staff": True}
+
+
+@pytest.fixture
+def world(app):
+    svc, (own, other), (room,) = factories.spa(therapists=2)
+    people = {
+        "client_a": factories.user(name="Alice Owner"),
+        "client_b": factories.user(name="Bob Stranger"),
+        "own_therapist": own.user,
+        "other_therapist": other.user,
+        "staff": factories.user(Role.STAFF),
+    }
+    return svc, own, room, people
+
+
+def new_booking(svc, therapist, room, client):
+    day = factories.next_weekday(1)
+    start = datetime.combine(day, time(10), ZoneInfo("Europe/London")).astimezone(UTC)
+    return factories.booking(client, therapist, room, svc, start)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_answers_each_role_as_the_table_says(app, world, role):
+    svc, own, room, people = world
+    mismatches = []
+    for (method, template), expected_by_role in TABLE.items():
+        factories.fresh()
+        db.session.execute(db.delete(Booking))
+        db.session.commit()
+        booking = new_booking(svc, own, room, people["client_a"])
+        client = app.test_client()
+        if role != "anonymous":
+            factories.login(client, people[role])
+        url = template.format(booking=booking.id, service=svc.id)
+        reply = client.open(url, method=method, data={"reason": "test"})
+        expected = expected_by_role[ROLES.index(role)]
+        to_login = reply.status_code == 302 and "/login" in (reply.location or "")
+        got = LOGIN if to_login else reply.status_code
+        if got != expected:
+            mismatches.append((method, url, expected, got))
+        if template.endswith("/cancel"):
+            factories.fresh()
+            cancelled = db.session.get(Booking, booking.id).status is BookingStatus.CANCELLED
+            if cancelled != CANCELS.get(role, False):
+                mismatches.append((method, url, "cancelled" if not cancelled else "kept", got))
+    assert mismatches == []
+
+
+def test_lists_show_only_what_is_yours(app, world):
+    svc, own, room, people = world
+    new_booking(svc, own, room, people["client_a"])
+    for role, hidden in [("client_b", "Alice Owner"), ("other_therapist", "Alice Owner")]:
+        client = app.test_client()
+        factories.login(client, people[role])
+        page = client.get("/bookings" if role == "client_b" else "/schedule")
+        assert page.status_code == 200 and hidden not in page.get_data(as_text=True)
+    client = app.test_client()
+    factories.login(client, own.user)
+    assert "Alice Owner" in client.get("/schedule").get_data(as_text=True)
