@@ -30,12 +30,15 @@ def celery_defaults(instance_path: str) -> dict:
     """
     queue = os.path.join(instance_path, "broker", "queue")
     processed = os.path.join(instance_path, "broker", "processed")
+    control = os.path.join(instance_path, "broker", "control")
     return {
         "broker_url": "filesystem://",
         "broker_transport_options": {
             "data_folder_in": queue,
             "data_folder_out": queue,
             "processed_folder": processed,
+            # Broadcasts (celery inspect, remote control) would otherwise land in ./control.
+            "control_folder": control,
             "store_processed": False,
             "visibility_timeout": 3600,
         },

@@ -59,3 +59,26 @@ def search_clients(term: str, limit: int = 20) -> list[User]:
             .limit(limit)
         ).scalars()
     )
+
+
+class ClientDetailsNeeded(ValueError):
+    """No account has this e-mail, and no name was given to create a client."""
+
+
+class NotAClient(ValueError):
+    """The e-mail belongs to a staff or therapist login, which cannot be booked as a client."""
+
+
+def client_for_booking(*, email: str, name: str | None, phone: str | None) -> User:
+    """The client with this e-mail, or a new client without a password (phone / walk-in).
+
+    Raises ClientDetailsNeeded (unknown e-mail, no name) and NotAClient. Flushes.
+    """
+    user = find_by_email(email)
+    if user is None:
+        if not name:
+            raise ClientDetailsNeeded(email)
+        return create_user(email=email, name=name, phone=phone, role=Role.CLIENT)
+    if user.role is not Role.CLIENT:
+        raise NotAClient(email)
+    return user

@@ -59,24 +59,19 @@ def new():
 
 
 def _book_for_client(form: StaffBookingForm):
-    """Book the form's choice; returns a field error to show, or None after committing."""
-    client = accounts.find_by_email(form.client_email.data)
-    if client is None:
-        if not form.client_name.data:
-            form.client_name.errors.append("No client has this e-mail; give a name to add them.")
-            return form.client_name.errors[-1]
-        client = accounts.create_user(
-            email=form.client_email.data,
-            name=form.client_name.data,
-            phone=form.client_phone.data,
-            role=accounts.Role.CLIENT,
+    """Book the form's choice and commit; returns the error to show, or None."""
+    try:
+        client = accounts.client_for_booking(
+            email=form.client_email.data, name=form.client_name.data, phone=form.client_phone.data
         )
-    elif client.role is not accounts.Role.CLIENT:
+    except accounts.ClientDetailsNeeded:
+        form.client_name.errors.append("No client has this e-mail; give a name to add them.")
+        return form.client_name.errors[-1]
+    except accounts.NotAClient:
         form.client_email.errors.append("That e-mail belongs to a staff or therapist login.")
         return form.client_email.errors[-1]
-    tz = rules_for(get_settings()).tz
     try:
-        starts_at = local_to_utc(form.date.data, form.time.data, tz)
+        starts_at = local_to_utc(form.date.data, form.time.data, rules_for(get_settings()).tz)
     except NonexistentLocalTime:
         form.time.errors.append("The clocks change at that time; that time does not exist.")
         return form.time.errors[-1]

@@ -77,6 +77,13 @@ def test_an_unknown_email_without_a_name_asks_for_one(client, desk):
     assert "give a name" in reply.get_data(as_text=True) and bookings() == []
 
 
+def test_a_staff_or_therapist_login_cannot_be_booked_as_a_client(client, desk):
+    svc, anna, day = desk
+    reply = post(client, svc, day, client_email=anna.user.email)
+    assert "belongs to a staff or therapist" in reply.get_data(as_text=True)
+    assert bookings() == []
+
+
 def test_a_taken_time_is_409_with_nothing_half_saved(client, desk):
     svc, anna, day = desk
     post(client, svc, day, therapist=str(anna.id), client_email="first@example.com")
