@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -137,3 +137,25 @@ def test_the_api_for_28_days_takes_at_most_five_statements(client, busy_spa, the
         answer = client.get(url)
     assert answer.status_code == 200 and len(answer.json["slots"]) > 100
     assert len(statements) <= 5, statements
+
+
+@pytest.mark.parametrize(
+    "day,first_utc,count",
+    [
+        (date(2027, 3, 28), datetime(2027, 3, 28, 8, tzinfo=UTC), 33),  # clocks go forward
+        (date(2027, 10, 31), datetime(2027, 10, 31, 9, tzinfo=UTC), 33),  # clocks go back
+    ],
+)
+def test_daylight_saving_days_read_from_the_database(app, day, first_utc, count):
+    sundays = {6: [(time(9), time(18))]}
+    t = factories.therapist(hours=sundays)
+    svc = factories.service(therapists=[t])
+    factories.room()
+    factories.settings(horizon_days=365)
+    before = datetime(2027, 3, 1, tzinfo=UTC)
+    found = find_slots(service_id=svc.id, now=before, first_day=day).slots
+    assert found[0].starts_at == first_utc and len(found) == count
+    # A booking stored in UTC blocks the same local hour it was made for.
+    factories.booking(factories.user(), t, factories.room(), svc, first_utc)
+    again = find_slots(service_id=svc.id, now=before, first_day=day).slots
+    assert again[0].starts_at == first_utc + timedelta(hours=1)
