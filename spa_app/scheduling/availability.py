@@ -118,9 +118,10 @@ def free_slots(
     day = first
     while day <= last:
         if day not in closed:
-            for therapist_id, spans in by_weekday.get(day.weekday(), {}).items():
+            for therapist_id, windows_today in by_weekday.get(day.weekday(), {}).items():
                 timeline = therapist_busy.get(therapist_id)
-                for start in _starts(day, spans, rules, request.hold, earliest):
+                spans = _spans(day, windows_today, rules.tz)
+                for start in _starts(spans, rules.step, request.hold, earliest):
                     end = start + request.hold
                     if timeline is not None and not timeline.is_free(start, end):
                         continue
@@ -153,41 +154,45 @@ def _timelines(busy: Iterable[Busy], room_ids: Iterable[int]):
 
 
 def _windows_by_weekday(windows: Iterable[Window]) -> dict[int, dict[int, list]]:
-    """weekday -> therapist -> merged (start, end) wall-clock spans; touching windows join."""
-    raw: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    """weekday -> therapist -> [(starts, ends)] wall-clock windows."""
+    grouped: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for w in windows:
-        raw[w.weekday][w.therapist_id].append((w.starts, w.ends))
-    merged: dict[int, dict[int, list]] = {}
-    for weekday, per_therapist in raw.items():
-        merged[weekday] = {}
-        for therapist_id, spans in per_therapist.items():
-            out: list[list[time]] = []
-            for start, end in sorted(spans):
-                if out and start <= out[-1][1]:
-                    out[-1][1] = max(out[-1][1], end)
-                else:
-                    out.append([start, end])
-            merged[weekday][therapist_id] = out
+        grouped[w.weekday][w.therapist_id].append((w.starts, w.ends))
+    return grouped
+
+
+def _spans(day: date, windows, tz: ZoneInfo) -> list[list[datetime]]:
+    """The day's windows as merged real-time (UTC) spans; touching or overlapping ones join.
+
+    Bounds convert with PEP 495 rules (a bound inside a DST gap takes the offset in force
+    before the change). Merging happens after conversion because wall-clock order is not
+    real-time order around a gap.
+    """
+    merged: list[list[datetime]] = []
+    for opens, closes in sorted(
+        (datetime.combine(day, a, tz).astimezone(UTC), datetime.combine(day, b, tz).astimezone(UTC))
+        for a, b in windows
+    ):
+        if merged and opens <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], closes)
+        elif opens < closes:
+            merged.append([opens, closes])
     return merged
 
 
-def _starts(day: date, spans, rules: Rules, hold: timedelta, earliest: datetime):
-    """Candidate UTC starts in the therapist's windows on ``day`` that respect the notice.
+def _starts(spans, step: timedelta, hold: timedelta, earliest: datetime):
+    """Candidate starts stepping in real time from each span's opening, respecting notice.
 
-    Window bounds convert with PEP 495 rules (a bound inside a DST gap takes the offset in
-    force before the change), then starts step in real time, so a spring-forward day's
-    09:00-18:00 window is the same nine real hours and an hour that never exists yields nothing.
+    So a spring-forward day's 09:00-18:00 window is nine real hours with starts on the local
+    quarter hours, and an hour that never happens yields nothing.
     """
-    for span_start, span_end in spans:
-        opens = datetime.combine(day, span_start, rules.tz).astimezone(UTC)
-        closes = datetime.combine(day, span_end, rules.tz).astimezone(UTC)
+    for opens, closes in spans:
         start = opens
         if start < earliest:
-            steps = -(-(earliest - opens) // rules.step)  # ceiling division
-            start = opens + steps * rules.step
+            start = opens + -(-(earliest - opens) // step) * step  # round up to the step
         while start + hold <= closes:
             yield start
-            start += rules.step
+            start += step
 
 
 def window_utc_range(request: Request, rules: Rules) -> tuple[datetime, datetime]:

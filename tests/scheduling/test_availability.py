@@ -147,6 +147,17 @@ def test_a_window_across_the_autumn_repeat_is_five_real_hours():
     assert local_times(found).count("01:15") == 2  # once in BST, once in GMT
 
 
+def test_windows_ending_inside_the_spring_gap_merge_in_real_time():
+    # 01:15 never happens that day; it counts as 01:15 GMT, later than 02:00 BST (01:00 GMT).
+    day = SPRING_FORWARD
+    windows = [
+        Window(1, day.weekday(), time(0), time(1, 15)),
+        Window(1, day.weekday(), time(0), time(2)),
+    ]
+    found = slots(day=day, minutes=15, windows=windows, now=BEFORE_DST, rules=YEAR)
+    assert len(found) == 5  # 00:00 to 01:15 GMT is 75 real minutes
+
+
 def test_a_multi_day_range_covers_each_day():
     windows = [Window(1, d, time(9), time(10)) for d in range(7)]
     found = slots(windows=windows, last=MONDAY + timedelta(days=6))
@@ -244,7 +255,7 @@ def scenarios(draw):
     return rules, now, request, windows, busy, rooms, frozenset(draw(st.sets(days, max_size=1)))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_engine_matches_brute_force(scenario):
     rules, now, request, windows, busy, rooms, closed = scenario
