@@ -6,6 +6,7 @@ import os
 
 from flask import Flask, render_template
 
+from spa_app import database
 from spa_app.config import DEFAULTS, celery_defaults
 from spa_app.extensions import csrf, db, login_manager, migrate
 from spa_app.routing import BoundedIdConverter
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["id"] = BoundedIdConverter
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

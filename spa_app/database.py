@@ -56,8 +56,24 @@ def serialized_writes():
         _immediate.reset(token)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
+def init_app(app) -> None:
+    """On SQLite, run every state-changing request as one write transaction begun IMMEDIATE.
+
+    A request that reads, then writes, would otherwise fail with "database is locked" when
+    another writer commits in between. Reads (GET, HEAD) stay deferred and concurrent.
+    """
+    from flask import g, request
+
+    @app.before_request
+    def _begin_writes():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            g.serialized_writes_token = _immediate.set(True)
+
+    @app.teardown_request
+    def _end_writes(exc):
+        token = g.pop("serialized_writes_token", None)
+        if token is not None:
+            _immediate.reset(token)
 
 
 @event.listens_for(Engine, "connect")

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 
 from spa_app.clock import zone
 
 
-def _business_tz():
+def use_timezone(tz: ZoneInfo) -> None:
+    """Tell this request's templates the business time zone (saves a query when known)."""
+    g.business_tz = tz
+
+
+def _business_tz() -> ZoneInfo:
     """The business time zone, read once per request (pages show every time in it)."""
     if "business_tz" not in g:
         from spa_app.scheduling.service import get_settings
 
-        g.business_tz = zone(get_settings().timezone)
+        use_timezone(zone(get_settings().timezone))
     return g.business_tz
 
 

@@ -6,6 +6,7 @@ machine, and fail instead when SPA_TEST_REQUIRE_SERVICES=1 (CI sets it).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -14,8 +15,10 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug import security
 
 from spa_app import create_app
+from spa_app.accounts import models as account_models
 from spa_app.extensions import db
 
 PG_ADMIN_URL = os.environ.get(
@@ -50,15 +53,23 @@ class IsolatedClient(FlaskClient):
     context when one is active), so it would see the test's open transaction.
     """
 
-    def open(self, *args, **kwargs):
+    def run_wsgi_app(self, environ, buffered=False):
+        # Per WSGI call, so a followed redirect is a new request with a new session too.
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            return super().run_wsgi_app(environ, buffered=buffered)
 
 
 def make_app(config: dict):
     app = create_app(config)
     app.test_client_class = IsolatedClient
     return app
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """One hashing round in tests: a real scrypt hash costs about 0.1 s per user."""
+    cheap = functools.partial(security.generate_password_hash, method="pbkdf2:sha256:1")
+    monkeypatch.setattr(account_models, "generate_password_hash", cheap)
 
 
 @pytest.fixture(scope="session")

@@ -269,8 +269,9 @@ def upgrade():
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         for column in ("therapist_id", "room_id"):
             op.execute(
-                f"ALTER TABLE bookings ADD CONSTRAINT ex_bookings_{column}_overlap EXCLUDE USING gist "
-                f"({column} WITH =, tstzrange(starts_at, busy_until, '[)') WITH &&) "
+                f"ALTER TABLE bookings ADD CONSTRAINT ex_bookings_{column}_overlap "
+                f"EXCLUDE USING gist ({column} WITH =, "
+                "tstzrange(starts_at, busy_until, '[)') WITH &&) "
                 "WHERE (status <> 'cancelled')"
             )
 

@@ -12,7 +12,6 @@ from spa_app.accounts import service as accounts
 from spa_app.accounts.guards import staff_required
 from spa_app.booking import service
 from spa_app.booking.forms import StaffBookingForm, therapist_choices, therapist_id
-from spa_app.booking.views import serialized
 from spa_app.catalog.service import active_services, all_therapists
 from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today
 from spa_app.database import utcnow
@@ -36,7 +35,6 @@ def day():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@serialized
 @staff_required
 def new():
     form = StaffBookingForm()
@@ -83,6 +81,7 @@ def _book_for_client(form: StaffBookingForm):
         now=utcnow(),
         request_key=form.request_key.data,
     )
+    message = f"Booked {client.name} for {booking.service.name}."
     db.session.commit()
-    flash(f"Booked {client.name} for {booking.service.name}.", "success")
+    flash(message, "success")
     return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,22 +18,12 @@ from spa_app.booking.forms import (
     therapist_choices,
     therapist_id,
 )
-from spa_app.database import serialized_writes, utcnow
+from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.templating import use_timezone
 
 bp = Blueprint("booking", __name__)
-
-
-def serialized(view):
-    """Run the whole request in one write transaction (SQLite) so check-then-write is atomic."""
-
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        with serialized_writes():
-            return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _as_id(value: str | None) -> int | None:
@@ -57,6 +46,7 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
         )
     except UnknownService:
         abort(404)
+    use_timezone(availability.rules.tz)
     # The therapist choices come from the same query that found the slots.
     form.therapist.choices = therapist_choices(availability.therapists)
     form.date.data = availability.first_day
@@ -72,7 +62,6 @@ def choose(service_id: int):
 
 
 @bp.route("/book/<id:service_id>/confirm", methods=["GET", "POST"])
-@serialized
 @role_required(Role.CLIENT)
 def confirm(service_id: int):
     form = ConfirmForm(request.form if request.method == "POST" else request.args)
@@ -83,6 +72,7 @@ def confirm(service_id: int):
         availability = find_slots(service_id=service_id, now=now)
     except UnknownService:
         abort(404)
+    use_timezone(availability.rules.tz)
     problem = None
     if form.is_submitted() and form.validate():
         choice = service.Choice(service_id, form.start.data, therapist_id(form.therapist))
@@ -98,9 +88,10 @@ def confirm(service_id: int):
             db.session.rollback()
             problem = exc
         else:
+            target = url_for("booking.detail", booking_id=booking.id)
             db.session.commit()
             flash("Your visit is booked.", "success")
-            return redirect(url_for("booking.detail", booking_id=booking.id))
+            return redirect(target)
     elif form.is_submitted():
         flash("That booking request was incomplete; please pick a time again.", "error")
         return redirect(url_for("booking.choose", service_id=service_id))
@@ -152,7 +143,6 @@ def cancel(booking_id: int):
 
 
 @bp.route("/bookings/<id:booking_id>/move", methods=["GET", "POST"])
-@serialized
 @login_required
 def move(booking_id: int):
     booking = _visible_or_404(booking_id)

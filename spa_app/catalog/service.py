@@ -2,8 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from spa_app.accounts.models import Role
+from spa_app.accounts.service import create_user
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.extensions import db
+
+
+class NameTaken(ValueError):
+    """Another service or room already has this name (compared without regard to case)."""
+
+
+class UnknownChoice(LookupError):
+    """An id among the chosen therapists or services does not exist."""
+
+
+@dataclass(frozen=True)
+class ServiceDetails:
+    """Everything staff set on a service; the price is in integer cents."""
+
+    name: str
+    description: str
+    duration_min: int
+    price_cents: int
+    buffer_min: int
+    active: bool
+    therapist_ids: Collection[int]
 
 
 def active_services() -> list[Service]:
@@ -18,6 +46,15 @@ def active_services() -> list[Service]:
     )
 
 
+def all_services() -> list[Service]:
+    """Every service, active or not, by name, with its therapists loaded (two statements)."""
+    return list(
+        db.session.execute(
+            db.select(Service).options(db.selectinload(Service.therapists)).order_by(Service.name)
+        ).scalars()
+    )
+
+
 def offering_therapists(service: Service) -> list[Therapist]:
     return [t for t in service.therapists if t.active]
 
@@ -28,3 +65,107 @@ def all_rooms() -> list[Room]:
 
 def all_therapists() -> list[Therapist]:
     return list(db.session.execute(db.select(Therapist).order_by(Therapist.display_name)).scalars())
+
+
+def therapists_with_details() -> list[Therapist]:
+    """Every therapist by name, with their login and services loaded (three statements)."""
+    return list(
+        db.session.execute(
+            db.select(Therapist)
+            .options(db.selectinload(Therapist.services), db.joinedload(Therapist.user))
+            .order_by(Therapist.display_name)
+        ).scalars()
+    )
+
+
+def save_service(service: Service | None, details: ServiceDetails) -> Service:
+    """Create (``service`` None) or update a service, flushed; raises NameTaken or UnknownChoice.
+
+    Nothing is added or changed when it raises.
+    """
+    values = {
+        "name": details.name.strip(),
+        "description": details.description.strip(),
+        "duration_min": details.duration_min,
+        "price_cents": details.price_cents,
+        "buffer_min": details.buffer_min,
+        "active": details.active,
+        "therapists": _load(Therapist, details.therapist_ids),
+    }
+    return _save_named(Service, service, values)
+
+
+def save_room(room: Room | None, name: str) -> Room:
+    """Create (``room`` None) or rename a room, flushed; raises NameTaken, changing nothing."""
+    return _save_named(Room, room, {"name": name.strip()})
+
+
+def set_room_active(room: Room, active: bool) -> None:
+    """Open or close a room for new bookings; existing bookings keep their room."""
+    room.active = active
+    db.session.flush()
+
+
+def create_therapist(*, display_name: str, email: str, password: str) -> Therapist:
+    """Add a therapist and their login (flushed); raises accounts EmailTaken, adding nothing."""
+    user = create_user(email=email, name=display_name, role=Role.THERAPIST, password=password)
+    therapist = Therapist(user_id=user.id, display_name=display_name.strip(), bio="")
+    db.session.add(therapist)
+    db.session.flush()
+    return therapist
+
+
+def update_therapist(
+    therapist: Therapist,
+    *,
+    display_name: str,
+    bio: str,
+    active: bool,
+    service_ids: Collection[int],
+) -> None:
+    """Change a therapist's profile and services (flushed); raises UnknownChoice, changing nothing.
+
+    Deactivating keeps their existing bookings; it only stops new ones.
+    """
+    services = _load(Service, service_ids)
+    therapist.display_name = display_name.strip()
+    therapist.bio = bio.strip()
+    therapist.active = active
+    therapist.services = services
+    db.session.flush()
+
+
+def _load(model, ids: Collection[int]) -> list:
+    """The rows of ``model`` with these ids; raises UnknownChoice if any is missing."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    rows = list(db.session.execute(db.select(model).where(model.id.in_(wanted))).scalars())
+    if len(rows) != len(wanted):
+        raise UnknownChoice(sorted(wanted - {row.id for row in rows}))
+    return rows
+
+
+def _name_in_use(model, name: str, current) -> bool:
+    query = db.select(model.id).where(sa.func.lower(model.name) == name.lower())
+    if current is not None:
+        query = query.where(model.id != current.id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def _save_named(model, row, values: dict):
+    """Create or update ``row`` with ``values`` inside a savepoint, so that a name taken by a
+    concurrent request becomes NameTaken and leaves the session usable."""
+    if _name_in_use(model, values["name"], row):
+        raise NameTaken(values["name"])
+    row = row if row is not None else model()
+    try:
+        with db.session.begin_nested():
+            for key, value in values.items():
+                setattr(row, key, value)
+            db.session.add(row)
+    except sa.exc.IntegrityError as exc:
+        if _name_in_use(model, values["name"], row if row.id is not None else None):
+            raise NameTaken(values["name"]) from exc
+        raise
+    return row

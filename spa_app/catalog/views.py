@@ -1,11 +1,34 @@
 """The service menu for visitors; staff pages that manage services, therapists and rooms."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from wtforms.fields.choices import SelectChoice
 
 from spa_app.accounts.guards import staff_required
+from spa_app.accounts.service import EmailTaken
 from spa_app.catalog import service
+from spa_app.catalog.forms import (
+    ActiveForm,
+    NewTherapistForm,
+    RoomForm,
+    ServiceForm,
+    TherapistForm,
+)
+from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.extensions import db
 
 bp = Blueprint("catalog", __name__)
+
+NAME_TAKEN = "That name is already in use; please choose another."
+CHOICE_GONE = "One of the choices no longer exists; please choose again."
+
+
+def _done(message: str, endpoint: str, **values):
+    """Commit, flash and redirect. Callers build ``message`` before the commit expires the rows,
+    so nothing is read afterwards (on SQLite that read would hold the write lock until teardown).
+    """
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))
 
 
 @bp.get("/")
@@ -17,3 +40,177 @@ def index():
 @staff_required
 def staff_home():
     return render_template("catalog/staff_home.html")
+
+
+# Services ---------------------------------------------------------------------------------------
+
+
+@bp.get("/staff/services/")
+@staff_required
+def services():
+    return render_template("catalog/services.html", services=service.all_services())
+
+
+@bp.route("/staff/services/new", methods=["GET", "POST"])
+@staff_required
+def new_service():
+    return _service_page(None)
+
+
+@bp.route("/staff/services/<id:service_id>", methods=["GET", "POST"])
+@staff_required
+def edit_service(service_id: int):
+    return _service_page(db.get_or_404(Service, service_id))
+
+
+def _service_page(svc: Service | None):
+    form = ServiceForm(data=None if svc is None else _service_data(svc))
+    form.therapists.choices = _therapist_choices()
+    if form.validate_on_submit():
+        try:
+            saved = service.save_service(svc, _service_details(form))
+        except service.NameTaken:
+            form.name.errors.append(NAME_TAKEN)
+        except service.UnknownChoice:
+            form.therapists.errors.append(CHOICE_GONE)
+        else:
+            return _done(f"Saved the service “{saved.name}”.", "catalog.services")
+    return render_template("catalog/service_form.html", form=form, service=svc)
+
+
+def _service_data(svc: Service) -> dict:
+    return {
+        "name": svc.name,
+        "description": svc.description,
+        "duration_min": svc.duration_min,
+        "price": svc.price_cents,
+        "buffer_min": svc.buffer_min,
+        "active": svc.active,
+        "therapists": _ids(svc.therapists),
+    }
+
+
+def _service_details(form: ServiceForm) -> service.ServiceDetails:
+    return service.ServiceDetails(
+        name=form.name.data,
+        description=form.description.data or "",
+        duration_min=form.duration_min.data,
+        price_cents=form.price.data,
+        buffer_min=form.buffer_min.data,
+        active=form.active.data,
+        therapist_ids=form.therapists.data,
+    )
+
+
+def _therapist_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(t.id, t.display_name if t.active else f"{t.display_name} (inactive)")
+        for t in service.all_therapists()
+    ]
+
+
+def _ids(rows) -> list[int]:
+    return [row.id for row in rows]
+
+
+# Rooms ------------------------------------------------------------------------------------------
+
+
+@bp.get("/staff/rooms/")
+@staff_required
+def rooms():
+    return render_template("catalog/rooms.html", rooms=service.all_rooms())
+
+
+@bp.route("/staff/rooms/new", methods=["GET", "POST"])
+@staff_required
+def new_room():
+    return _room_page(None)
+
+
+@bp.route("/staff/rooms/<id:room_id>", methods=["GET", "POST"])
+@staff_required
+def edit_room(room_id: int):
+    return _room_page(db.get_or_404(Room, room_id))
+
+
+def _room_page(room: Room | None):
+    form = RoomForm(obj=room)
+    if form.validate_on_submit():
+        try:
+            saved = service.save_room(room, form.name.data)
+        except service.NameTaken:
+            form.name.errors.append(NAME_TAKEN)
+        else:
+            return _done(f"Saved the room “{saved.name}”.", "catalog.rooms")
+    return render_template("catalog/room_form.html", form=form, room=room)
+
+
+@bp.post("/staff/rooms/<id:room_id>/active")
+@staff_required
+def set_room_active(room_id: int):
+    room = db.get_or_404(Room, room_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.set_room_active(room, form.active.data == "1")
+    state = "open for bookings" if room.active else "closed to new bookings"
+    return _done(f"The room “{room.name}” is {state}.", "catalog.rooms")
+
+
+# Therapists -------------------------------------------------------------------------------------
+
+
+@bp.get("/staff/therapists/")
+@staff_required
+def therapists():
+    return render_template("catalog/therapists.html", therapists=service.therapists_with_details())
+
+
+@bp.route("/staff/therapists/new", methods=["GET", "POST"])
+@staff_required
+def new_therapist():
+    form = NewTherapistForm()
+    if form.validate_on_submit():
+        try:
+            therapist = service.create_therapist(
+                display_name=form.display_name.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except EmailTaken:
+            form.email.errors.append("An account with this e-mail already exists.")
+        else:
+            return _done(
+                f"Added {therapist.display_name}. Now choose their services.",
+                "catalog.edit_therapist",
+                therapist_id=therapist.id,
+            )
+    return render_template("catalog/therapist_new.html", form=form)
+
+
+@bp.route("/staff/therapists/<id:therapist_id>", methods=["GET", "POST"])
+@staff_required
+def edit_therapist(therapist_id: int):
+    therapist = db.get_or_404(Therapist, therapist_id)
+    form = TherapistForm(
+        display_name=therapist.display_name,
+        bio=therapist.bio,
+        active=therapist.active,
+        services=_ids(therapist.services),
+    )
+    form.services.choices = [SelectChoice(s.id, s.name) for s in service.all_services()]
+    if form.validate_on_submit():
+        try:
+            service.update_therapist(
+                therapist,
+                display_name=form.display_name.data,
+                bio=form.bio.data or "",
+                active=form.active.data,
+                service_ids=form.services.data,
+            )
+        except service.UnknownChoice:
+            form.services.errors.append(CHOICE_GONE)
+        else:
+            return _done(f"Saved {therapist.display_name}.", "catalog.therapists")
+    return render_template("catalog/therapist_form.html", form=form, therapist=therapist)

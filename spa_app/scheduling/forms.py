@@ -1,0 +1,100 @@
+"""Staff forms for the schedule: field shapes only; the rules live in scheduling.manage."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+
+from spa_app.accounts.forms import SINGLE_LINE
+from spa_app.scheduling.manage import (
+    SETTING_RANGES,
+    SLOT_STEPS,
+    BadHours,
+    format_windows,
+    parse_windows,
+)
+
+
+def _range(name: str, unit: str) -> NumberRange:
+    low, high = SETTING_RANGES[name]
+    return NumberRange(low, high, f"Use {low} to {high} {unit}.")
+
+
+def _reason() -> StringField:
+    return StringField("Reason (optional)", validators=[Optional(), Length(max=200), SINGLE_LINE])
+
+
+class SettingsForm(FlaskForm):
+    business_name = StringField(
+        "Business name", validators=[InputRequired(), Length(max=120), SINGLE_LINE]
+    )
+    timezone = StringField("Time zone", validators=[InputRequired(), Length(max=64), SINGLE_LINE])
+    slot_step_min = SelectField(
+        "Slot step", coerce=int, choices=[SelectChoice(n, f"{n} minutes") for n in SLOT_STEPS]
+    )
+    min_notice_min = IntegerField(
+        "Minimum notice (minutes)", validators=[InputRequired(), _range("min_notice_min", "min")]
+    )
+    horizon_days = IntegerField(
+        "Bookable up to (days ahead)", validators=[InputRequired(), _range("horizon_days", "days")]
+    )
+    cancel_window_hours = IntegerField(
+        "Cancellation window (hours)",
+        validators=[InputRequired(), _range("cancel_window_hours", "hours")],
+    )
+
+
+class WindowsField(StringField):
+    """One weekday's working windows typed as "09:00-13:00, 14:00-18:00"; ``data`` is a list."""
+
+    def process_data(self, value):
+        self.data = value or []
+        self.problems: list[str] = []
+
+    def process_formdata(self, valuelist):
+        self.data, self.problems = [], []
+        try:
+            self.data = parse_windows(valuelist[0] if valuelist else "")
+        except BadHours as exc:
+            self.data, self.problems = None, exc.problems
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else format_windows(self.data or [])
+
+    def pre_validate(self, form):
+        self.errors.extend(self.problems)
+        if self.problems:
+            raise StopValidation()
+
+
+class WorkingHoursForm(FlaskForm):
+    """One text input per weekday; the field order is Monday (0) to Sunday (6)."""
+
+    monday = WindowsField("Monday")
+    tuesday = WindowsField("Tuesday")
+    wednesday = WindowsField("Wednesday")
+    thursday = WindowsField("Thursday")
+    friday = WindowsField("Friday")
+    saturday = WindowsField("Saturday")
+    sunday = WindowsField("Sunday")
+
+    DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class TimeOffForm(FlaskForm):
+    start_date = DateField("From (date)", validators=[InputRequired()])
+    start_time = TimeField("From (time)", validators=[InputRequired()])
+    end_date = DateField("Until (date)", validators=[InputRequired()])
+    end_time = TimeField("Until (time)", validators=[InputRequired()])
+    reason = _reason()
+
+
+class ClosureForm(FlaskForm):
+    day = DateField("Day", validators=[InputRequired()])
+    reason = _reason()
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (delete): CSRF protection and nothing else."""

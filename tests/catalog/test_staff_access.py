@@ -1,0 +1,99 @@
+"""Only staff reach the catalog management pages: others get 404, anonymous visitors a login."""
+
+from __future__ import annotations
+
+import pytest
+
+from spa_app.accounts.models import Role
+from spa_app.catalog.models import Room, Service
+from spa_app.extensions import db
+from tests import factories
+
+PAGES = [
+    "/staff/",
+    "/staff/services/",
+    "/staff/services/new",
+    "/staff/services/{service}",
+    "/staff/rooms/",
+    "/staff/rooms/new",
+    "/staff/rooms/{room}",
+    "/staff/therapists/",
+    "/staff/therapists/new",
+    "/staff/therapists/{therapist}",
+]
+
+
+def _urls() -> list[str]:
+    ids = {"service": factories.service().id, "room": factories.room().id}
+    ids["therapist"] = factories.therapist().id
+    return [page.format(**ids) for page in PAGES]
+
+
+def test_staff_see_every_page(client):
+    urls = _urls()
+    factories.login(client, factories.user(Role.STAFF))
+    assert {url: client.get(url).status_code for url in urls} == {url: 200 for url in urls}
+
+
+@pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
+def test_other_roles_get_404_everywhere(client, role):
+    urls = _urls()
+    factories.login(client, factories.user(role))
+    assert {url: client.get(url).status_code for url in urls} == {url: 404 for url in urls}
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    urls = _urls()
+    locations = {url: client.get(url).headers.get("Location", "") for url in urls}
+    assert all(location.startswith("/login?next=") for location in locations.values()), locations
+
+
+@pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
+def test_other_roles_cannot_change_anything(client, role):
+    room = factories.room("Lavender")
+    factories.login(client, factories.user(role))
+    assert client.post(f"/staff/rooms/{room.id}", data={"name": "Hacked"}).status_code == 404
+    assert client.post(f"/staff/rooms/{room.id}/active", data={"active": "0"}).status_code == 404
+    form = {"name": "Free", "duration_min": "60", "price": "0", "buffer_min": "0"}
+    assert client.post("/staff/services/new", data=form).status_code == 404
+    db.session.rollback()
+    assert db.session.get(Room, room.id).name == "Lavender"
+    assert db.session.get(Room, room.id).active
+    assert db.session.execute(db.select(Service)).first() is None
+
+
+def test_anonymous_post_changes_nothing(client):
+    room = factories.room("Lavender")
+    response = client.post(f"/staff/rooms/{room.id}", data={"name": "Hacked"})
+    assert response.status_code == 302
+    db.session.rollback()
+    assert db.session.get(Room, room.id).name == "Lavender"
+
+
+def test_missing_or_impossible_ids_are_404(client):
+    factories.login(client, factories.user(Role.STAFF))
+    urls = [
+        f"/staff/{kind}/{number}"
+        for kind in ("services", "rooms", "therapists")
+        for number in ("99999999999", "12345", "0", "-1")
+    ] + ["/staff/rooms/99999999999/active", "/staff/rooms/12345/active"]
+    statuses = {
+        url: client.post(url, data={"name": "X", "active": "1"}).status_code for url in urls
+    }
+    statuses |= {f"GET {url}": client.get(url).status_code for url in urls[:12]}
+    assert set(statuses.values()) == {404}, statuses
+
+
+def test_management_index_links_every_page(client):
+    factories.login(client, factories.user(Role.STAFF))
+    page = client.get("/staff/").get_data(as_text=True)
+    for href in (
+        "/staff/bookings/",
+        "/staff/bookings/new",
+        "/staff/services/",
+        "/staff/rooms/",
+        "/staff/therapists/",
+        "/staff/closures",
+        "/staff/settings",
+    ):
+        assert f'href="{href}"' in page
