@@ -7,9 +7,11 @@ import contextvars
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, event, text
+from sqlalchemy import BigInteger, DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 _immediate = contextvars.ContextVar("immediate_write", default=False)
@@ -153,3 +155,32 @@ def lock_for_booking(session, therapist_id: int, room_id: int) -> None:
         text("SELECT pg_advisory_xact_lock(:t, :therapist), pg_advisory_xact_lock(:r, :room)"),
         {"t": _LOCK_THERAPIST, "therapist": therapist_id, "r": _LOCK_ROOM, "room": room_id},
     )
+
+
+class epoch_ms(FunctionElement):
+    """Milliseconds since 1970-01-01 UTC of a UTCDateTime column, as an integer, on any backend.
+
+    Reading thousands of instants this way and converting with ``datetime.fromtimestamp`` is
+    several times cheaper than the driver's and SQLAlchemy's per-value datetime processing.
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "epoch_ms"
+
+
+@compiles(epoch_ms, "sqlite")
+def _epoch_ms_sqlite(element, compiler, **kw):
+    # julianday() parses the stored ISO text; the double is exact to well under a millisecond.
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400000) AS INTEGER)"
+
+
+@compiles(epoch_ms, "postgresql")
+def _epoch_ms_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)"
+
+
+def from_epoch_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
@@ -20,6 +20,9 @@ class BookingStatus(enum.StrEnum):
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
 
+
+#: The longest a booking can hold a therapist and room (the services' CHECK limits: 480 + 120).
+LONGEST_HOLD = timedelta(minutes=600)
 
 #: Every status but cancelled holds its therapist and room.
 ACTIVE = "status <> 'cancelled'"

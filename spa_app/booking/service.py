@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Therapist
-from spa_app.clock import day_bounds, local_today, zone
+from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_for_booking, lost_race, require_serialized
 from spa_app.extensions import db
 from spa_app.scheduling.availability import Slot
@@ -66,7 +66,7 @@ def book(
     staff = actor.role is Role.STAFF
     availability = _availability_for(choice, now, staff=staff)
     if (picked := _pick(availability, choice)) is None:
-        raise _unavailable(NOT_FREE, choice, now, staff=staff)
+        raise _unavailable(NOT_FREE, choice, now, availability.rules.tz, staff=staff)
     therapist_id, room_id = picked
     service = availability.service
     hold_end = choice.starts_at + timedelta(minutes=service.duration_min + service.buffer_min)
@@ -91,7 +91,7 @@ def book(
             raise
         if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
             return existing
-        raise _unavailable(TAKEN, choice, now, staff=staff) from None
+        raise _unavailable(TAKEN, choice, now, availability.rules.tz, staff=staff) from None
     return booking
 
 
@@ -105,7 +105,9 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     staff = actor.role is Role.STAFF
     availability = _availability_for(choice, now, staff=staff, ignore=booking.id)
     if (picked := _pick(availability, choice, prefer_room=booking.room_id)) is None:
-        raise _unavailable(NOT_FREE, choice, now, staff=staff, ignore=booking.id)
+        raise _unavailable(
+            NOT_FREE, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
+        )
     therapist_id, room_id = picked
     service = availability.service
     lock_for_booking(db.session, therapist_id, room_id)
@@ -120,7 +122,9 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
         if not lost_race(exc):
             raise
         db.session.refresh(booking)
-        raise _unavailable(TAKEN, choice, now, staff=staff, ignore=booking.id) from None
+        raise _unavailable(
+            TAKEN, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
+        ) from None
     return booking
 
 
@@ -241,20 +245,15 @@ def _by_request_key(client_id: int, request_key: str) -> Booking | None:
 def _availability_for(
     choice: Choice, now: datetime, *, staff: bool, ignore: int | None = None
 ) -> Availability:
-    day = choice.starts_at.astimezone(_tz()).date()
     return find_slots(
         service_id=choice.service_id,
-        first_day=day,
-        last_day=day,
+        day_of=choice.starts_at,
         now=now,
+        with_rooms=True,
         therapist_id=choice.therapist_id,
         ignore_booking_id=ignore,
         min_notice=not staff,
     )
-
-
-def _tz():
-    return zone(get_settings().timezone)
 
 
 def _pick(availability: Availability, choice: Choice, prefer_room: int | None = None):
@@ -269,10 +268,15 @@ def _pick(availability: Availability, choice: Choice, prefer_room: int | None = 
 
 
 def _unavailable(
-    message: str, choice: Choice, now: datetime, *, staff: bool, ignore: int | None = None
+    message: str,
+    choice: Choice,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    staff: bool,
+    ignore: int | None = None,
 ) -> SlotUnavailable:
     """The error for a start that is not free, with the nearest free times over the next days."""
-    tz = _tz()
     day = choice.starts_at.astimezone(tz).date()
     availability = find_slots(
         service_id=choice.service_id,

@@ -65,39 +65,46 @@ def choose(service_id: int):
 @role_required(Role.CLIENT)
 def confirm(service_id: int):
     form = ConfirmForm(request.form if request.method == "POST" else request.args)
-    if request.method == "GET":
-        form.request_key.data = secrets.token_urlsafe(24)
-    now = utcnow()
-    try:
-        availability = find_slots(service_id=service_id, now=now)
-    except UnknownService:
-        abort(404)
-    use_timezone(availability.rules.tz)
     problem = None
-    if form.is_submitted() and form.validate():
-        choice = service.Choice(service_id, form.start.data, therapist_id(form.therapist))
+    if request.method == "POST":
+        if not form.validate():
+            flash("That booking request was incomplete; please pick a time again.", "error")
+            return redirect(url_for("booking.choose", service_id=service_id))
         try:
-            booking = service.book(
-                client=current_user,
-                choice=choice,
-                actor=current_user,
-                now=now,
-                request_key=form.request_key.data,
-            )
+            target = _book(service_id, form)
         except service.SlotUnavailable as exc:
             db.session.rollback()
             problem = exc
         else:
-            target = url_for("booking.detail", booking_id=booking.id)
             db.session.commit()
             flash("Your visit is booked.", "success")
             return redirect(target)
-    elif form.is_submitted():
-        flash("That booking request was incomplete; please pick a time again.", "error")
-        return redirect(url_for("booking.choose", service_id=service_id))
+    else:
+        form.request_key.data = secrets.token_urlsafe(24)
+    try:
+        availability = find_slots(service_id=service_id, now=utcnow(), day_of=form.start.data)
+    except UnknownService:
+        abort(404)
+    use_timezone(availability.rules.tz)
     return render_template(
         "booking/confirm.html", form=form, availability=availability, problem=problem
     ), (409 if problem else 200)
+
+
+def _book(service_id: int, form: ConfirmForm) -> str:
+    """Book the confirmed choice for the current client; the URL of the booking (not committed)."""
+    choice = service.Choice(service_id, form.start.data, therapist_id(form.therapist))
+    try:
+        booking = service.book(
+            client=current_user,
+            choice=choice,
+            actor=current_user,
+            now=utcnow(),
+            request_key=form.request_key.data,
+        )
+    except UnknownService:
+        abort(404)
+    return url_for("booking.detail", booking_id=booking.id)
 
 
 @bp.get("/bookings")

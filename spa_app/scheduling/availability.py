@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from spa_app.clock import day_bounds, local_today
@@ -34,9 +35,11 @@ class Window:
     ends: time
 
 
-@dataclass(frozen=True)
-class Busy:
-    """A stretch during which a therapist (time off or a booking) and/or a room is taken."""
+class Busy(NamedTuple):
+    """A stretch during which a therapist (time off or a booking) and/or a room is taken.
+
+    A tuple, not a dataclass: a month's availability reads thousands of them.
+    """
 
     starts_at: datetime
     ends_at: datetime
@@ -98,19 +101,23 @@ def free_slots(
     busy: Iterable[Busy],
     room_ids: Iterable[int],
     closed: Iterable[date] = (),
+    with_rooms: bool = False,
 ) -> list[Slot]:
     """Every start time in the request's days at which a therapist and a room are both free.
 
     A start qualifies when it lies on the slot step from its window's start, is at least the
     minimum notice ahead of ``now``, is on a day within the booking horizon and not a closure,
     and the therapist and one room are free for the service plus its clean-up buffer.
+    ``with_rooms`` lists every free room in each slot (for booking one); otherwise the check
+    stops at the first free room and ``room_ids`` holds just that one.
     """
     first, last = bookable_days(rules, now, request.first_day, request.last_day)
     if first > last:
         return []
     earliest = now + rules.min_notice
-    therapist_busy, room_busy = _timelines(busy, room_ids)
     by_weekday = _windows_by_weekday(windows)
+    wanted = {tid for per_day in by_weekday.values() for tid in per_day}
+    therapist_busy, room_busy = _timelines(busy, room_ids, wanted)
     closed = set(closed)
     free_rooms_at: dict[datetime, tuple[int, ...]] = {}
     found: dict[datetime, list[int]] = defaultdict(list)
@@ -126,9 +133,7 @@ def free_slots(
                     if timeline is not None and not timeline.is_free(start, end):
                         continue
                     if start not in free_rooms_at:
-                        free_rooms_at[start] = tuple(
-                            rid for rid, line in room_busy.items() if line.is_free(start, end)
-                        )
+                        free_rooms_at[start] = _free_rooms(room_busy, start, end, with_rooms)
                     if free_rooms_at[start]:
                         found[start].append(therapist_id)
         day += timedelta(days=1)
@@ -139,14 +144,23 @@ def free_slots(
     ]
 
 
-def _timelines(busy: Iterable[Busy], room_ids: Iterable[int]):
-    by_therapist: dict[int, list] = defaultdict(list)
+def _free_rooms(room_busy: dict, start: datetime, end: datetime, every: bool) -> tuple[int, ...]:
+    free = (rid for rid, line in room_busy.items() if line.is_free(start, end))
+    if every:
+        return tuple(free)
+    first = next(free, None)
+    return () if first is None else (first,)
+
+
+def _timelines(busy: Iterable[Busy], room_ids: Iterable[int], therapist_ids: set[int]):
+    """Time lines for the therapists asked about and for every room."""
+    by_therapist: dict[int, list] = {tid: [] for tid in therapist_ids}
     by_room: dict[int, list] = {rid: [] for rid in sorted(room_ids)}
-    for b in busy:
-        if b.therapist_id is not None:
-            by_therapist[b.therapist_id].append((b.starts_at, b.ends_at))
-        if b.room_id is not None and b.room_id in by_room:
-            by_room[b.room_id].append((b.starts_at, b.ends_at))
+    for starts_at, ends_at, therapist_id, room_id in busy:
+        if therapist_id in by_therapist:
+            by_therapist[therapist_id].append((starts_at, ends_at))
+        if room_id in by_room:
+            by_room[room_id].append((starts_at, ends_at))
     return (
         {tid: _Timeline(spans) for tid, spans in by_therapist.items()},
         {rid: _Timeline(spans) for rid, spans in by_room.items()},

@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from spa_app.booking.models import Booking, BookingStatus
+from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
 from spa_app.clock import local_today, zone
-from spa_app.database import UTCDateTime
+from spa_app.database import UTCDateTime, epoch_ms, from_epoch_ms
 from spa_app.extensions import db
 from spa_app.scheduling.availability import (
     Busy,
@@ -79,30 +79,28 @@ def find_slots(
     now: datetime,
     first_day: date | None = None,
     last_day: date | None = None,
+    day_of: datetime | None = None,
     therapist_id: int | None = None,
     ignore_booking_id: int | None = None,
     min_notice: bool = True,
+    with_rooms: bool = False,
 ) -> Availability:
     """Free start times for a service over local days, for one therapist or any.
 
-    ``first_day`` defaults to the business's today and ``last_day`` to ``first_day``.
+    ``first_day`` defaults to the local day of ``day_of`` or else the business's today, and
+    ``last_day`` to ``first_day``. ``with_rooms`` lists every free room per slot (to book one).
     ``ignore_booking_id`` leaves one booking out (the one being moved); ``min_notice=False``
     lets staff book at short notice. ``therapists`` names every therapist offering the service,
     whichever was asked for. Raises UnknownService. Always four SQL statements.
     """
-    row = db.session.execute(
-        # One round trip for the single settings row and the service.
-        db.select(BusinessSettings, Service)
-        .join(Service, sa.and_(Service.id == service_id, Service.active))
-        .where(BusinessSettings.id == 1)
-    ).first()
+    row = db.session.execute(_SETTINGS_AND_SERVICE, {"service_id": service_id}).first()
     if row is None:
         raise UnknownService(service_id)
     settings, service = row
     rules = rules_for(settings)
     if not min_notice:
         rules = Rules(rules.tz, rules.step, timedelta(0), rules.horizon_days)
-    first_day = first_day or local_today(now, rules.tz)
+    first_day = first_day or local_today(day_of or now, rules.tz)
     last_day = last_day or first_day
     request = Request(
         first_day,
@@ -112,13 +110,11 @@ def find_slots(
     )
     lo, hi = window_utc_range(request, rules)
 
-    windows, names = _windows(service_id)
+    windows, names = _windows(service_id, _weekdays(first_day, last_day))
     if therapist_id is not None:
         windows = [w for w in windows if w.therapist_id == therapist_id]
     busy, room_ids = _occupancy(lo, hi, ignore_booking_id)
-    closed = db.session.execute(
-        db.select(Closure.day).where(Closure.day.between(first_day, last_day))
-    ).scalars()
+    closed = db.session.execute(_CLOSURES, {"first": first_day, "last": last_day}).scalars()
 
     slots = free_slots(
         rules=rules,
@@ -128,6 +124,7 @@ def find_slots(
         busy=busy,
         room_ids=room_ids,
         closed=closed,
+        with_rooms=with_rooms,
     )
     load = dict.fromkeys(names, 0.0)
     for b in busy:
@@ -136,51 +133,92 @@ def find_slots(
     return Availability(service, settings, rules, first_day, last_day, slots, names, load)
 
 
-def _windows(service_id: int) -> tuple[list[Window], dict[int, str]]:
-    """Working windows of every active therapist offering the service, and their names."""
-    query = (
-        db.select(
-            WorkingHours.therapist_id,
-            Therapist.display_name,
-            WorkingHours.weekday,
-            WorkingHours.starts,
-            WorkingHours.ends,
-        )
-        .join(Therapist, Therapist.id == WorkingHours.therapist_id)
-        .join(service_therapist, service_therapist.c.therapist_id == Therapist.id)
-        .where(service_therapist.c.service_id == service_id, Therapist.active)
-    )
+def _weekdays(first: date, last: date) -> set[int]:
+    return {(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))}
+
+
+def _windows(service_id: int, weekdays: set[int]) -> tuple[list[Window], dict[int, str]]:
+    """Every active therapist offering the service (names), and their windows on ``weekdays``."""
     windows, names = [], {}
-    for tid, name, weekday, starts, ends in db.session.execute(query):
-        windows.append(Window(tid, weekday, starts, ends))
+    rows = db.session.execute(_WINDOWS, {"service_id": service_id, "weekdays": sorted(weekdays)})
+    for tid, name, weekday, starts, ends in rows:
         names[tid] = name
+        if weekday is not None:
+            windows.append(Window(tid, weekday, starts, ends))
     return windows, names
 
 
 def _occupancy(lo: datetime, hi: datetime, ignore_booking_id: int | None):
     """Active bookings and time off overlapping [lo, hi), plus active room ids: one statement."""
-    no_int = sa.cast(sa.null(), sa.Integer)
-    no_time = sa.cast(sa.null(), UTCDateTime())
-    bookings = db.select(
-        Booking.therapist_id, Booking.room_id, Booking.starts_at, Booking.busy_until
-    ).where(
-        Booking.status != BookingStatus.CANCELLED,
-        Booking.starts_at < hi,
-        Booking.busy_until > lo,
-    )
-    if ignore_booking_id is not None:
-        bookings = bookings.where(Booking.id != ignore_booking_id)
-    time_off = db.select(TimeOff.therapist_id, no_int, TimeOff.starts_at, TimeOff.ends_at).where(
-        TimeOff.starts_at < hi, TimeOff.ends_at > lo
-    )
-    rooms = db.select(no_int, Room.id, no_time, no_time).where(Room.active)
-
+    params = {"lo": lo, "hi": hi, "floor": lo - LONGEST_HOLD, "ignore": ignore_booking_id or 0}
     busy, room_ids = [], []
-    for therapist, room, starts_at, ends_at in db.session.execute(
-        sa.union_all(bookings, time_off, rooms)
-    ):
-        if starts_at is None:
+    for starts_ms, ends_ms, therapist, room in db.session.execute(_OCCUPANCY, params):
+        if starts_ms is None:
             room_ids.append(room)
         else:
-            busy.append(Busy(starts_at, ends_at, therapist, room))
+            busy.append(Busy(from_epoch_ms(starts_ms), from_epoch_ms(ends_ms), therapist, room))
     return busy, room_ids
+
+
+# The four statements, built once: constructing SQL expressions on every request cost more
+# than running them. Parameters are bound per call.
+
+_SETTINGS_AND_SERVICE = (
+    # One round trip for the single settings row and the service.
+    db.select(BusinessSettings, Service)
+    .join(Service, sa.and_(Service.id == sa.bindparam("service_id"), Service.active))
+    .where(BusinessSettings.id == 1)
+)
+
+_WINDOWS = (
+    db.select(
+        Therapist.id,
+        Therapist.display_name,
+        WorkingHours.weekday,
+        WorkingHours.starts,
+        WorkingHours.ends,
+    )
+    .join(service_therapist, service_therapist.c.therapist_id == Therapist.id)
+    .outerjoin(
+        WorkingHours,
+        sa.and_(
+            WorkingHours.therapist_id == Therapist.id,
+            WorkingHours.weekday.in_(sa.bindparam("weekdays", expanding=True)),
+        ),
+    )
+    .where(service_therapist.c.service_id == sa.bindparam("service_id"), Therapist.active)
+)
+
+
+def _occupancy_statement():
+    """Bookings and time off in a window, and the active rooms, as one UNION ALL.
+
+    Instants come back as epoch milliseconds (see database.epoch_ms); the floor on
+    ``starts_at`` keeps the index scan to the window whatever the history.
+    """
+    lo, hi = sa.bindparam("lo", type_=UTCDateTime()), sa.bindparam("hi", type_=UTCDateTime())
+    no_id, no_ms = sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.BigInteger)
+    bookings = db.select(
+        epoch_ms(Booking.starts_at),
+        epoch_ms(Booking.busy_until),
+        Booking.therapist_id,
+        Booking.room_id,
+    ).where(
+        Booking.status != BookingStatus.CANCELLED,
+        Booking.starts_at > sa.bindparam("floor", type_=UTCDateTime()),
+        Booking.starts_at < hi,
+        Booking.busy_until > lo,
+        Booking.id != sa.bindparam("ignore"),
+    )
+    time_off = db.select(
+        epoch_ms(TimeOff.starts_at), epoch_ms(TimeOff.ends_at), TimeOff.therapist_id, no_id
+    ).where(TimeOff.starts_at < hi, TimeOff.ends_at > lo)
+    rooms = db.select(no_ms, no_ms, no_id, Room.id).where(Room.active)
+    return sa.union_all(bookings, time_off, rooms)
+
+
+_OCCUPANCY = _occupancy_statement()
+
+_CLOSURES = db.select(Closure.day).where(
+    Closure.day.between(sa.bindparam("first"), sa.bindparam("last"))
+)
