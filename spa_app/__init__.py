@@ -48,6 +48,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     app.config["CELERY"] = celery_defaults(app.instance_path)
     # SPA_CELERY__broker_url=redis://... sets one nested Celery key and keeps the rest.
     app.config.from_prefixed_env("SPA")
+    if app.config.get("SECRET_KEY") is not None:
+        # Values are parsed as JSON when they can be; a secret of digits must stay a string.
+        app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
     if test_config:
         celery_overrides = test_config.get("CELERY", {})
         app.config.from_mapping({k: v for k, v in test_config.items() if k != "CELERY"})

@@ -1,0 +1,25 @@
+# One image for web, worker, beat and migrate; docker-compose.yml picks the command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY spa_app ./spa_app
+COPY worker ./worker
+COPY templates ./templates
+COPY migrations ./migrations
+RUN pip install .
+
+# The app finds templates/, migrations/ and its static files next to the spa_app package, and the
+# wheel carries only the Python modules, so the code must be imported from this tree.
+ENV PYTHONPATH=/app
+
+RUN useradd --create-home --uid 10001 spa
+USER spa
+
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "spa_app:create_app()"]

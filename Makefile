@@ -1,0 +1,34 @@
+# The commands the README names. Each one creates or refreshes .venv first.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Touched after a successful install; older than pyproject.toml means "install again".
+INSTALLED := $(VENV)/.installed
+PORT ?= 5000
+
+.PHONY: run test bench lint venv
+
+venv: $(INSTALLED)
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: venv
+	$(PY) scripts/run_local.py --port $(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) -m bench
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
