@@ -52,3 +52,12 @@ def day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetim
 
 def local_today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
+
+
+def to_epoch_ms(instant: datetime) -> int:
+    """Milliseconds since 1970-01-01 UTC: how availability compares instants (integers are fast)."""
+    return round(instant.timestamp() * 1000)
+
+
+def from_epoch_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)

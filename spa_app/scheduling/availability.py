@@ -12,11 +12,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from spa_app.clock import day_bounds, local_today
+from spa_app.clock import day_bounds, from_epoch_ms, local_today, to_epoch_ms
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,26 @@ class Window:
 class Busy(NamedTuple):
     """A stretch during which a therapist (time off or a booking) and/or a room is taken.
 
-    A tuple, not a dataclass: a month's availability reads thousands of them.
+    Instants are epoch milliseconds, as the occupancy query returns them: a month's
+    availability reads thousands of these, so they stay plain integers in a plain tuple.
     """
 
-    starts_at: datetime
-    ends_at: datetime
+    starts_ms: int
+    ends_ms: int
     therapist_id: int | None = None
     room_id: int | None = None
+
+    @classmethod
+    def between(cls, starts_at: datetime, ends_at: datetime, therapist_id=None, room_id=None):
+        return cls(to_epoch_ms(starts_at), to_epoch_ms(ends_at), therapist_id, room_id)
+
+    @property
+    def starts_at(self) -> datetime:
+        return from_epoch_ms(self.starts_ms)
+
+    @property
+    def ends_at(self) -> datetime:
+        return from_epoch_ms(self.ends_ms)
 
 
 @dataclass(frozen=True)
@@ -69,10 +82,10 @@ class Request:
 
 
 class _Timeline:
-    """Sorted, merged busy intervals with an O(log n) "is [s, e) free?" question."""
+    """Sorted, merged busy intervals (epoch ms) with an O(log n) "is [s, e) free?" question."""
 
-    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]):
-        merged: list[list[datetime]] = []
+    def __init__(self, intervals: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
         for start, end in sorted(intervals):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
@@ -81,7 +94,7 @@ class _Timeline:
         self.starts = [m[0] for m in merged]
         self.ends = [m[1] for m in merged]
 
-    def is_free(self, start: datetime, end: datetime) -> bool:
+    def is_free(self, start: int, end: int) -> bool:
         i = bisect_right(self.ends, start)  # first interval that ends after `start`
         return i == len(self.starts) or self.starts[i] >= end
 
@@ -114,13 +127,14 @@ def free_slots(
     first, last = bookable_days(rules, now, request.first_day, request.last_day)
     if first > last:
         return []
-    earliest = now + rules.min_notice
+    earliest = to_epoch_ms(now + rules.min_notice)
+    step, hold = _ms(rules.step), _ms(request.hold)
     by_weekday = _windows_by_weekday(windows)
     wanted = {tid for per_day in by_weekday.values() for tid in per_day}
     therapist_busy, room_busy = _timelines(busy, room_ids, wanted)
     closed = set(closed)
-    free_rooms_at: dict[datetime, tuple[int, ...]] = {}
-    found: dict[datetime, list[int]] = defaultdict(list)
+    free_rooms_at: dict[int, tuple[int, ...]] = {}
+    found: dict[int, list[int]] = defaultdict(list)
 
     day = first
     while day <= last:
@@ -128,8 +142,8 @@ def free_slots(
             for therapist_id, windows_today in by_weekday.get(day.weekday(), {}).items():
                 timeline = therapist_busy.get(therapist_id)
                 spans = _spans(day, windows_today, rules.tz)
-                for start in _starts(spans, rules.step, request.hold, earliest):
-                    end = start + request.hold
+                for start in _starts(spans, step, hold, earliest):
+                    end = start + hold
                     if timeline is not None and not timeline.is_free(start, end):
                         continue
                     if start not in free_rooms_at:
@@ -139,12 +153,16 @@ def free_slots(
         day += timedelta(days=1)
 
     return [
-        Slot(start, tuple(sorted(ids)), free_rooms_at[start])
+        Slot(from_epoch_ms(start), tuple(sorted(ids)), free_rooms_at[start])
         for start, ids in sorted(found.items())
     ]
 
 
-def _free_rooms(room_busy: dict, start: datetime, end: datetime, every: bool) -> tuple[int, ...]:
+def _ms(span: timedelta) -> int:
+    return span // timedelta(milliseconds=1)
+
+
+def _free_rooms(room_busy: dict, start: int, end: int, every: bool) -> tuple[int, ...]:
     free = (rid for rid, line in room_busy.items() if line.is_free(start, end))
     if every:
         return tuple(free)
@@ -156,11 +174,11 @@ def _timelines(busy: Iterable[Busy], room_ids: Iterable[int], therapist_ids: set
     """Time lines for the therapists asked about and for every room."""
     by_therapist: dict[int, list] = {tid: [] for tid in therapist_ids}
     by_room: dict[int, list] = {rid: [] for rid in sorted(room_ids)}
-    for starts_at, ends_at, therapist_id, room_id in busy:
+    for starts_ms, ends_ms, therapist_id, room_id in busy:
         if therapist_id in by_therapist:
-            by_therapist[therapist_id].append((starts_at, ends_at))
+            by_therapist[therapist_id].append((starts_ms, ends_ms))
         if room_id in by_room:
-            by_room[room_id].append((starts_at, ends_at))
+            by_room[room_id].append((starts_ms, ends_ms))
     return (
         {tid: _Timeline(spans) for tid, spans in by_therapist.items()},
         {rid: _Timeline(spans) for rid, spans in by_room.items()},
@@ -175,16 +193,16 @@ def _windows_by_weekday(windows: Iterable[Window]) -> dict[int, dict[int, list]]
     return grouped
 
 
-def _spans(day: date, windows, tz: ZoneInfo) -> list[list[datetime]]:
-    """The day's windows as merged real-time (UTC) spans; touching or overlapping ones join.
+def _spans(day: date, windows, tz: ZoneInfo) -> list[list[int]]:
+    """The day's windows as merged real-time spans (epoch ms); touching or overlapping ones join.
 
     Bounds convert with PEP 495 rules (a bound inside a DST gap takes the offset in force
     before the change). Merging happens after conversion because wall-clock order is not
     real-time order around a gap.
     """
-    merged: list[list[datetime]] = []
+    merged: list[list[int]] = []
     for opens, closes in sorted(
-        (datetime.combine(day, a, tz).astimezone(UTC), datetime.combine(day, b, tz).astimezone(UTC))
+        (to_epoch_ms(datetime.combine(day, a, tz)), to_epoch_ms(datetime.combine(day, b, tz)))
         for a, b in windows
     ):
         if merged and opens <= merged[-1][1]:
@@ -194,7 +212,7 @@ def _spans(day: date, windows, tz: ZoneInfo) -> list[list[datetime]]:
     return merged
 
 
-def _starts(spans, step: timedelta, hold: timedelta, earliest: datetime):
+def _starts(spans, step: int, hold: int, earliest: int):
     """Candidate starts stepping in real time from each span's opening, respecting notice.
 
     So a spring-forward day's 09:00-18:00 window is nine real hours with starts on the local

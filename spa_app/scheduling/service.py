@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
 from spa_app.clock import local_today, zone
-from spa_app.database import UTCDateTime, epoch_ms, from_epoch_ms
+from spa_app.database import UTCDateTime, epoch_ms
 from spa_app.extensions import db
 from spa_app.scheduling.availability import (
     Busy,
@@ -42,8 +42,8 @@ class Availability:
     last_day: date
     slots: list[Slot]
     therapists: dict[int, str] = field(default_factory=dict)
-    #: Booked or time-off seconds per therapist in the range: "any therapist" picks the least.
-    load: dict[int, float] = field(default_factory=dict)
+    #: Booked or time-off milliseconds per therapist in range: "any therapist" picks the least.
+    load: dict[int, int] = field(default_factory=dict)
 
     def slot_at(self, starts_at: datetime) -> Slot | None:
         return next((s for s in self.slots if s.starts_at == starts_at), None)
@@ -126,10 +126,10 @@ def find_slots(
         closed=closed,
         with_rooms=with_rooms,
     )
-    load = dict.fromkeys(names, 0.0)
-    for b in busy:
-        if b.therapist_id in load:
-            load[b.therapist_id] += (b.ends_at - b.starts_at).total_seconds()
+    load = dict.fromkeys(names, 0)
+    for starts_ms, ends_ms, therapist, _ in busy:
+        if therapist in load:
+            load[therapist] += ends_ms - starts_ms
     return Availability(service, settings, rules, first_day, last_day, slots, names, load)
 
 
@@ -151,12 +151,9 @@ def _windows(service_id: int, weekdays: set[int]) -> tuple[list[Window], dict[in
 def _occupancy(lo: datetime, hi: datetime, ignore_booking_id: int | None):
     """Active bookings and time off overlapping [lo, hi), plus active room ids: one statement."""
     params = {"lo": lo, "hi": hi, "floor": lo - LONGEST_HOLD, "ignore": ignore_booking_id or 0}
-    busy, room_ids = [], []
-    for starts_ms, ends_ms, therapist, room in db.session.execute(_OCCUPANCY, params):
-        if starts_ms is None:
-            room_ids.append(room)
-        else:
-            busy.append(Busy(from_epoch_ms(starts_ms), from_epoch_ms(ends_ms), therapist, room))
+    rows = db.session.execute(_OCCUPANCY, params).all()
+    busy = [Busy(*row) for row in rows if row[0] is not None]
+    room_ids = [row[3] for row in rows if row[0] is None]
     return busy, room_ids
 
 

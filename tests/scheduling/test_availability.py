@@ -63,14 +63,14 @@ def test_the_clean_up_buffer_must_fit_in_the_window():
 
 
 def test_a_booking_blocks_overlapping_starts_but_not_back_to_back_ones():
-    busy = [Busy(at(MONDAY, 10), at(MONDAY, 11), therapist_id=1, room_id=1)]
+    busy = [Busy.between(at(MONDAY, 10), at(MONDAY, 11), therapist_id=1, room_id=1)]
     times = local_times(slots(busy=busy))
     assert "09:00" in times and "11:00" in times
     assert not {"09:15", "09:45", "10:00", "10:45"} & set(times)
 
 
 def test_a_room_taken_by_another_therapist_blocks_the_slot():
-    busy = [Busy(at(MONDAY, 10), at(MONDAY, 11), therapist_id=2, room_id=1)]
+    busy = [Busy.between(at(MONDAY, 10), at(MONDAY, 11), therapist_id=2, room_id=1)]
     assert "10:00" not in local_times(slots(busy=busy))
     assert "10:00" in local_times(slots(busy=busy, rooms=(1, 2)))
 
@@ -81,7 +81,7 @@ def test_no_room_no_slot():
 
 def test_any_therapist_lists_everyone_free_and_the_rooms_free():
     windows = [Window(1, 0, time(9), time(18)), Window(2, 0, time(9), time(18))]
-    busy = [Busy(at(MONDAY, 9), at(MONDAY, 10), therapist_id=1, room_id=1)]
+    busy = [Busy.between(at(MONDAY, 9), at(MONDAY, 10), therapist_id=1, room_id=1)]
     found = {s.starts_at: s for s in slots(windows=windows, busy=busy, rooms=(1, 2))}
     assert found[at(MONDAY, 9)].therapist_ids == (2,)
     assert found[at(MONDAY, 9)].room_ids == (2,)
@@ -89,7 +89,7 @@ def test_any_therapist_lists_everyone_free_and_the_rooms_free():
 
 
 def test_time_off_blocks_the_therapist():
-    busy = [Busy(at(MONDAY, 12), at(MONDAY, 14), therapist_id=1)]
+    busy = [Busy.between(at(MONDAY, 12), at(MONDAY, 14), therapist_id=1)]
     times = local_times(slots(busy=busy))
     assert "11:00" in times and "14:00" in times and "12:30" not in times and "11:15" not in times
 
@@ -231,7 +231,7 @@ def scenarios(draw):
         start = base + timedelta(minutes=5 * draw(st.integers(0, 24 * 12)))
         length = timedelta(minutes=5 * draw(st.integers(1, 36)))
         busy.append(
-            Busy(
+            Busy.between(
                 start,
                 start + length,
                 therapist_id=draw(st.none() | st.integers(1, therapists)),
