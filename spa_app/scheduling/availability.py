@@ -118,6 +118,8 @@ def free_slots(
 ) -> list[Slot]:
     """Every start time in the request's days at which a therapist and a room are both free.
 
+    ``busy`` holds Busy tuples, or any rows in the same field order (the service passes the
+    query's rows straight through).
     A start qualifies when it lies on the slot step from its window's start, is at least the
     minimum notice ahead of ``now``, is on a day within the booking horizon and not a closure,
     and the therapist and one room are free for the service plus its clean-up buffer.

@@ -18,7 +18,6 @@ from spa_app.clock import local_today, zone
 from spa_app.database import UTCDateTime, epoch_ms
 from spa_app.extensions import db
 from spa_app.scheduling.availability import (
-    Busy,
     Request,
     Rules,
     Slot,
@@ -114,7 +113,7 @@ def find_slots(
     if therapist_id is not None:
         windows = [w for w in windows if w.therapist_id == therapist_id]
     busy, room_ids = _occupancy(lo, hi, ignore_booking_id)
-    closed = db.session.execute(_CLOSURES, {"first": first_day, "last": last_day}).scalars()
+    closed = _core(_CLOSURES, {"first": first_day, "last": last_day}).scalars()
 
     slots = free_slots(
         rules=rules,
@@ -140,7 +139,7 @@ def _weekdays(first: date, last: date) -> set[int]:
 def _windows(service_id: int, weekdays: set[int]) -> tuple[list[Window], dict[int, str]]:
     """Every active therapist offering the service (names), and their windows on ``weekdays``."""
     windows, names = [], {}
-    rows = db.session.execute(_WINDOWS, {"service_id": service_id, "weekdays": sorted(weekdays)})
+    rows = _core(_WINDOWS, {"service_id": service_id, "weekdays": sorted(weekdays)})
     for tid, name, weekday, starts, ends in rows:
         names[tid] = name
         if weekday is not None:
@@ -151,10 +150,16 @@ def _windows(service_id: int, weekdays: set[int]) -> tuple[list[Window], dict[in
 def _occupancy(lo: datetime, hi: datetime, ignore_booking_id: int | None):
     """Active bookings and time off overlapping [lo, hi), plus active room ids: one statement."""
     params = {"lo": lo, "hi": hi, "floor": lo - LONGEST_HOLD, "ignore": ignore_booking_id or 0}
-    rows = db.session.execute(_OCCUPANCY, params).all()
-    busy = [Busy(*row) for row in rows if row[0] is not None]
+    rows = _core(_OCCUPANCY, params).all()
+    # Rows unpack like Busy tuples (starts_ms, ends_ms, therapist_id, room_id); no copy needed.
+    busy = [row for row in rows if row[0] is not None]
     room_ids = [row[3] for row in rows if row[0] is None]
     return busy, room_ids
+
+
+def _core(statement, params: dict):
+    """Run a column query on the session's connection (same transaction, no ORM layer)."""
+    return db.session.connection().execute(statement, params)
 
 
 # The four statements, built once: constructing SQL expressions on every request cost more
