@@ -1,0 +1,52 @@
+"""Every staff management page: staff get it, other roles 404, anonymous visitors a login."""
+
+from __future__ import annotations
+
+import pytest
+
+from spa_app.accounts.models import Role
+from tests import factories
+
+PAGES = [
+    "/staff/",
+    "/staff/services/",
+    "/staff/services/new",
+    "/staff/services/{service}",
+    "/staff/rooms/",
+    "/staff/rooms/new",
+    "/staff/rooms/{room}",
+    "/staff/therapists/",
+    "/staff/therapists/new",
+    "/staff/therapists/{therapist}",
+    "/staff/therapists/{therapist}/hours",
+    "/staff/therapists/{therapist}/time-off",
+    "/staff/settings",
+    "/staff/closures",
+    "/staff/bookings/",
+    "/staff/bookings/new",
+]
+
+
+def _urls() -> list[str]:
+    ids = {"service": factories.service().id, "room": factories.room().id}
+    ids["therapist"] = factories.therapist().id
+    return [page.format(**ids) for page in PAGES]
+
+
+def test_staff_see_every_page(client):
+    urls = _urls()
+    factories.login(client, factories.user(Role.STAFF))
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 200)
+
+
+@pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
+def test_other_roles_get_404_everywhere(client, role):
+    urls = _urls()
+    factories.login(client, factories.user(role))
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 404)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    urls = _urls()
+    locations = {url: client.get(url).headers.get("Location", "") for url in urls}
+    assert all(location.startswith("/login?next=") for location in locations.values()), locations
