@@ -40,8 +40,12 @@ def new():
     form = StaffBookingForm()
     form.service.choices = [(s.id, f"{s.name} ({s.duration_min} min)") for s in active_services()]
     form.therapist.choices = therapist_choices({t.id: t.display_name for t in all_therapists()})
+    found = None
     if request.method == "GET":
         form.request_key.data = secrets.token_urlsafe(24)
+        form.client_email.data = request.args.get("client", "")[:254]
+        if term := request.args.get("find", "").strip()[:120]:
+            found = accounts.search_clients(term)
     problem = None
     if form.validate_on_submit():
         try:
@@ -51,7 +55,7 @@ def new():
             problem = exc
         if problem is None:
             return redirect(url_for("booking_staff.day", date=form.date.data.isoformat()))
-    return render_template("booking/staff_new.html", form=form, problem=problem), (
+    return render_template("booking/staff_new.html", form=form, problem=problem, found=found), (
         409 if isinstance(problem, service.SlotUnavailable) else 200
     )
 

@@ -133,3 +133,22 @@ def test_bad_input_re_renders_with_a_message(client, desk, fields, message):
 def test_the_day_list_survives_a_bad_date(client, desk):
     reply = client.get("/staff/bookings/?date=yesterday")
     assert reply.status_code == 200 and "not a date" in reply.get_data(as_text=True)
+
+
+def test_staff_find_a_client_by_name_and_book_for_them(client, desk):
+    svc, _, day = desk
+    known = factories.user(name="Priya Patel", email="priya@example.com")
+    factories.user(name="Someone Else")
+    page = client.get("/staff/bookings/new?find=patel").get_data(as_text=True)
+    assert "Priya Patel" in page and "Someone Else" not in page
+    assert "/staff/bookings/new?client=priya@example.com" in page
+    prefilled = client.get("/staff/bookings/new?client=priya@example.com").get_data(as_text=True)
+    assert 'value="priya@example.com"' in prefilled
+    assert post(client, svc, day, client_email=known.email, client_name="").status_code == 302
+    (b,) = bookings()
+    assert b.client_id == known.id
+
+
+def test_a_search_with_no_match_says_so(client, desk):
+    page = client.get("/staff/bookings/new?find=" + "%3Cb%3E" * 3).get_data(as_text=True)
+    assert "No client matches" in page and "<b><b>" not in page
