@@ -7,6 +7,7 @@ import contextvars
 import enum
 from datetime import UTC, datetime
 
+from flask import g, request
 from sqlalchemy import BigInteger, DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -64,7 +65,6 @@ def init_app(app) -> None:
     A request that reads, then writes, would otherwise fail with "database is locked" when
     another writer commits in between. Reads (GET, HEAD) stay deferred and concurrent.
     """
-    from flask import g, request
 
     @app.before_request
     def _begin_writes():

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g
 
 from spa_app.clock import zone
+from spa_app.scheduling.service import get_settings
 
 
 def use_timezone(tz: ZoneInfo) -> None:
@@ -18,8 +19,6 @@ def use_timezone(tz: ZoneInfo) -> None:
 def _business_tz() -> ZoneInfo:
     """The business time zone, read once per request (pages show every time in it)."""
     if "business_tz" not in g:
-        from spa_app.scheduling.service import get_settings
-
         use_timezone(zone(get_settings().timezone))
     return g.business_tz
 
