@@ -45,7 +45,10 @@ class Booking(db.Model):
     __table_args__ = (
         CheckConstraint("starts_at < ends_at AND ends_at <= busy_until", name="order"),
         UniqueConstraint("client_id", "request_key", name="uq_bookings_client_request"),
-        Index("ix_bookings_active_time", "starts_at", "busy_until"),
+        # Covers the availability read (time range, status, who and where) without table lookups.
+        Index(
+            "ix_bookings_occupancy", "starts_at", "busy_until", "status", "therapist_id", "room_id"
+        ),
         _no_overlap("therapist_id"),
         _no_overlap("room_id"),
     )
