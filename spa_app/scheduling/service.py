@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -32,10 +33,19 @@ class UnknownService(LookupError):
     """No active service has this id."""
 
 
+class ServiceTerms(NamedTuple):
+    """What free times and a booking need to know of a service."""
+
+    id: int
+    name: str
+    duration_min: int
+    buffer_min: int
+    price_cents: int
+
+
 @dataclass
 class Availability:
-    service: Service
-    settings: BusinessSettings
+    service: ServiceTerms
     rules: Rules
     first_day: date
     last_day: date
@@ -64,11 +74,14 @@ def get_settings() -> BusinessSettings:
 
 
 def rules_for(settings: BusinessSettings) -> Rules:
+    return _rules(
+        settings.timezone, settings.slot_step_min, settings.min_notice_min, settings.horizon_days
+    )
+
+
+def _rules(timezone: str, step_min: int, notice_min: int, horizon_days: int) -> Rules:
     return Rules(
-        tz=zone(settings.timezone),
-        step=timedelta(minutes=settings.slot_step_min),
-        min_notice=timedelta(minutes=settings.min_notice_min),
-        horizon_days=settings.horizon_days,
+        zone(timezone), timedelta(minutes=step_min), timedelta(minutes=notice_min), horizon_days
     )
 
 
@@ -92,13 +105,12 @@ def find_slots(
     lets staff book at short notice. ``therapists`` names every therapist offering the service,
     whichever was asked for. Raises UnknownService. Always four SQL statements.
     """
-    row = db.session.execute(_SETTINGS_AND_SERVICE, {"service_id": service_id}).first()
+    row = _core(_SETTINGS_AND_SERVICE, {"service_id": service_id}).first()
     if row is None:
         raise UnknownService(service_id)
-    settings, service = row
-    rules = rules_for(settings)
-    if not min_notice:
-        rules = Rules(rules.tz, rules.step, timedelta(0), rules.horizon_days)
+    timezone, step_min, notice_min, horizon_days, *terms = row
+    service = ServiceTerms(*terms)
+    rules = _rules(timezone, step_min, notice_min if min_notice else 0, horizon_days)
     first_day = first_day or local_today(day_of or now, rules.tz)
     last_day = last_day or first_day
     request = Request(
@@ -129,7 +141,7 @@ def find_slots(
     for starts_ms, ends_ms, therapist, _ in busy:
         if therapist in load:
             load[therapist] += ends_ms - starts_ms
-    return Availability(service, settings, rules, first_day, last_day, slots, names, load)
+    return Availability(service, rules, first_day, last_day, slots, names, load)
 
 
 def _weekdays(first: date, last: date) -> set[int]:
@@ -167,7 +179,18 @@ def _core(statement, params: dict):
 
 _SETTINGS_AND_SERVICE = (
     # One round trip for the single settings row and the service.
-    db.select(BusinessSettings, Service)
+    db.select(
+        BusinessSettings.timezone,
+        BusinessSettings.slot_step_min,
+        BusinessSettings.min_notice_min,
+        BusinessSettings.horizon_days,
+        Service.id,
+        Service.name,
+        Service.duration_min,
+        Service.buffer_min,
+        Service.price_cents,
+    )
+    .select_from(BusinessSettings)
     .join(Service, sa.and_(Service.id == sa.bindparam("service_id"), Service.active))
     .where(BusinessSettings.id == 1)
 )
