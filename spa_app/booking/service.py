@@ -191,9 +191,10 @@ def client_bookings(client_id: int, now: datetime) -> tuple[list[Booking], list[
         .scalars()
         .all()
     )
-    upcoming = [b for b in rows if b.starts_at >= now and b.is_active]
-    past = [b for b in reversed(rows) if b not in upcoming]
-    return upcoming, past
+    upcoming, past = [], []
+    for b in rows:
+        (upcoming if b.starts_at >= now and b.is_active else past).append(b)
+    return upcoming, past[::-1]
 
 
 def therapist_upcoming(user_id: int, now: datetime, limit: int = 100) -> list[Booking]:
