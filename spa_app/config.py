@@ -19,6 +19,18 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SEND_SECURITY_HEADERS": True,
     "CELERY": {},
+    # Outgoing mail. The defaults suit a local sink; production sets SPA_MAIL_* variables.
+    "MAIL_HOST": "127.0.0.1",
+    "MAIL_PORT": 8025,
+    "MAIL_SECURITY": "none",  # none, starttls or ssl
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "Spa <bookings@spa.example>",
+    "MAIL_TIMEOUT_SECONDS": 10,
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_BASE_SECONDS": 60,
+    # Where links in e-mails point.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
 }
 
 

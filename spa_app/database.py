@@ -112,14 +112,14 @@ def require_serialized(session) -> None:
         raise RuntimeError("wrap this write in database.serialized_writes() before any query")
 
 
-def enum_type(enum_cls: type[enum.StrEnum], name: str) -> Enum:
+def enum_type(enum_cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
     """A string column holding ``enum_cls`` values, with a CHECK constraint on every backend."""
     return Enum(
         enum_cls,
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=16,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
     )
 

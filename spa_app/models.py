@@ -3,6 +3,7 @@
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
+from spa_app.notifications.models import Message, MessageAttempt, MessageKind, MessageState
 from spa_app.ops.models import Heartbeat
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
 
@@ -12,6 +13,10 @@ __all__ = [
     "BusinessSettings",
     "Closure",
     "Heartbeat",
+    "Message",
+    "MessageAttempt",
+    "MessageKind",
+    "MessageState",
     "Role",
     "Room",
     "Service",

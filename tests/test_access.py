@@ -10,6 +10,7 @@ import pytest
 from spa_app.accounts.models import Role
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
+from spa_app.notifications.models import Message, MessageAttempt
 from tests import factories
 
 ROLES = ["anonymous", "client_a", "client_b", "own_therapist", "other_therapist", "staff"]
@@ -60,6 +61,8 @@ def test_every_page_answers_each_role_as_the_table_says(app, world, role):
     mismatches = []
     for (method, template), expected_by_role in TABLE.items():
         factories.fresh()
+        db.session.execute(db.delete(MessageAttempt))
+        db.session.execute(db.delete(Message))
         db.session.execute(db.delete(Booking))
         db.session.commit()
         booking = new_booking(svc, own, room, people["client_a"])

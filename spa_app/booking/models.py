@@ -71,6 +71,8 @@ class Booking(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on every change the client is told about; calendar apps order updates by it.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
 
     client = relationship("User", foreign_keys=[client_id])

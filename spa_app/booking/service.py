@@ -19,6 +19,8 @@ from spa_app.catalog.models import Therapist
 from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_for_booking, lost_race, require_serialized
 from spa_app.extensions import db
+from spa_app.notifications.models import MessageKind
+from spa_app.notifications.service import queue_booking_message
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.service import Availability, find_slots, get_settings
 
@@ -55,7 +57,7 @@ class Choice:
 def book(
     *, client: User, choice: Choice, actor: User, now: datetime, request_key: str | None = None
 ) -> Booking:
-    """Book ``choice`` for ``client``; idempotent per (client, request_key).
+    """Book ``choice`` for ``client`` and queue the confirmation; idempotent per request_key.
 
     Staff may book at short notice. Raises SlotUnavailable (not free, or lost a race) and
     UnknownService. Flushes; the caller commits. On SQLite, call inside serialized_writes().
@@ -92,11 +94,12 @@ def book(
         if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
             return existing
         raise _unavailable(TAKEN, choice, now, availability.rules.tz, staff=staff) from None
+    queue_booking_message(MessageKind.BOOKING_CONFIRMED, booking, due_at=now)
     return booking
 
 
 def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Booking:
-    """Move ``booking`` to ``choice`` (same service), keeping its id.
+    """Move ``booking`` to ``choice`` (same service), keeping its id; queue the notice.
 
     Raises ChangeNotAllowed (policy) and SlotUnavailable. On SQLite, inside serialized_writes().
     """
@@ -118,6 +121,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
             booking.starts_at = choice.starts_at
             booking.ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
             booking.busy_until = booking.ends_at + timedelta(minutes=service.buffer_min)
+            booking.sequence += 1
     except DBAPIError as exc:
         if not lost_race(exc):
             raise
@@ -125,17 +129,22 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
         raise _unavailable(
             TAKEN, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
         ) from None
+    queue_booking_message(MessageKind.BOOKING_MOVED, booking, due_at=now)
     return booking
 
 
 def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") -> Booking:
-    """Cancel ``booking``, freeing its therapist and room. Raises ChangeNotAllowed."""
+    """Cancel ``booking``, freeing its therapist and room, and queue the notice.
+
+    Raises ChangeNotAllowed. Flushes; the caller commits.
+    """
     ensure_changeable(booking, actor, now)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     who = "staff" if actor.role is Role.STAFF else "client"
     booking.cancel_reason = f"{who}: {reason.strip()}" if reason.strip() else who
-    db.session.flush()
+    booking.sequence += 1
+    queue_booking_message(MessageKind.BOOKING_CANCELLED, booking, due_at=now)
     return booking
 
 

@@ -1,0 +1,86 @@
+"""Turning an outbox row into an e-mail: text and HTML parts from templates, plus a calendar file.
+
+E-mails say when and where a visit is, never anything about the client's health.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import render_template
+from icalendar import Calendar, Event
+
+from spa_app.clock import zone
+from spa_app.notifications.models import Message, MessageKind
+from spa_app.scheduling.models import BusinessSettings
+
+SUBJECTS = {
+    MessageKind.BOOKING_CONFIRMED: "Booked: {service} on {when}",
+    MessageKind.BOOKING_MOVED: "Moved: {service} is now on {when}",
+    MessageKind.BOOKING_CANCELLED: "Cancelled: {service} on {when}",
+}
+
+
+@dataclass(frozen=True)
+class Sender:
+    address: str  # "Name <address>" as the From header
+    public_url: str  # where links point, without a trailing slash
+    domain: str  # for calendar UIDs and Message-IDs
+
+
+def render(message: Message, settings: BusinessSettings, sender: Sender) -> EmailMessage:
+    """The e-mail for ``message`` (a booking kind), addressed to its user's current address."""
+    booking = message.booking
+    context = {
+        "message": message,
+        "booking": booking,
+        "spa": settings.business_name,
+        "link": f"{sender.public_url}/bookings/{booking.id}",
+    }
+    email = EmailMessage()
+    email["From"] = sender.address
+    email["To"] = formataddr((message.user.name, message.user.email))
+    when = message.visit_starts_at.astimezone(zone(settings.timezone))
+    email["Subject"] = SUBJECTS[message.kind].format(
+        service=booking.service.name, when=when.strftime("%a %d %b, %H:%M")
+    )
+    email["Message-ID"] = make_msgid(idstring=f"m{message.id}", domain=sender.domain)
+    email.set_content(render_template(f"emails/{message.kind.value}.txt", **context))
+    email.add_alternative(
+        render_template(f"emails/{message.kind.value}.html", **context), subtype="html"
+    )
+    email.add_attachment(
+        calendar_file(message, settings, sender),
+        maintype="text",
+        subtype="calendar",
+        filename="visit.ics",
+        params={"method": "CANCEL" if message.kind is MessageKind.BOOKING_CANCELLED else "REQUEST"},
+    )
+    return email
+
+
+def calendar_file(message: Message, settings: BusinessSettings, sender: Sender) -> bytes:
+    """The visit as this message tells it, as an event calendar apps update in place.
+
+    One UID per booking; SEQUENCE is the booking's change number when the message was queued.
+    """
+    booking = message.booking
+    cancelled = message.kind is MessageKind.BOOKING_CANCELLED
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.business_name}//Bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", f"booking-{booking.id}@{sender.domain}")
+    event.add("sequence", message.visit_sequence)
+    event.add("dtstamp", message.created_at)
+    event.add("dtstart", message.visit_starts_at)
+    event.add("dtend", message.visit_ends_at)
+    event.add("summary", f"{booking.service.name} at {settings.business_name}")
+    event.add("location", f"{settings.business_name}, {booking.room.name}")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("url", f"{sender.public_url}/bookings/{booking.id}")
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,69 @@
+"""The outbox: every e-mail to send is a row, written with the change that caused it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from spa_app.database import UTCDateTime, enum_type, utcnow
+from spa_app.extensions import db
+
+
+class MessageKind(enum.StrEnum):
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_MOVED = "booking_moved"
+    BOOKING_CANCELLED = "booking_cancelled"
+
+
+class MessageState(enum.StrEnum):
+    PENDING = "pending"  # waiting for due_at (first try or a retry)
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or out of retries
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind, "message_kind", length=32))
+    # What makes this message this message (kind, booking, change number): a repeat is refused.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    state: Mapped[MessageState] = mapped_column(
+        enum_type(MessageState, "message_state"), default=MessageState.PENDING
+    )
+    # The visit as it was when this message was queued: each message tells of its own change,
+    # and calendar apps order those changes by the sequence, whatever order the mail arrives in.
+    visit_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    visit_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    visit_sequence: Mapped[int | None]
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
+    booking = relationship("Booking")
+    history: Mapped[list[MessageAttempt]] = relationship(
+        back_populates="message", order_by="MessageAttempt.id"
+    )
+
+
+class MessageAttempt(db.Model):
+    """One try at handing a message to the mail server, and what came of it."""
+
+    __tablename__ = "message_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))  # sent, retry or failed
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+    message: Mapped[Message] = relationship(back_populates="history")

@@ -1,0 +1,209 @@
+"""Booking e-mails go through a real SMTP server once, with retries only for what is transient."""
+
+from __future__ import annotations
+
+import email
+import time as clock
+from datetime import UTC, datetime, time, timedelta
+from email import policy
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from spa_app.booking import service
+from spa_app.database import serialized_writes
+from spa_app.extensions import db
+from spa_app.notifications import delivery
+from spa_app.notifications.delivery import Outcome
+from spa_app.notifications.models import Message, MessageKind, MessageState
+from tests import factories
+from tests.notifications.conftest import deliver, free_port, mail_settings
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def booked(app):
+    """A client with a booking made through the service, and its queued confirmation."""
+    svc, (t,), _ = factories.spa()
+    client = factories.user(name="Dana Doe")
+    start = datetime.combine(factories.next_weekday(0), time(10), LONDON).astimezone(UTC)
+    with serialized_writes():
+        booking = service.book(
+            client=client,
+            choice=service.Choice(svc.id, start, t.id),
+            actor=client,
+            now=datetime.now(UTC),
+        )
+        db.session.commit()
+    (message,) = messages()
+    return booking, message
+
+
+def messages():
+    factories.fresh()
+    return db.session.execute(db.select(Message).order_by(Message.id)).scalars().all()
+
+
+def parse(envelope):
+    return email.message_from_bytes(envelope.content, policy=policy.default)
+
+
+def calendar_of(mail):
+    (part,) = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_content()), part
+
+
+def test_booking_queues_one_confirmation_in_the_same_transaction(app, booked):
+    booking, message = booked
+    assert (message.kind, message.state, message.booking_id) == (
+        MessageKind.BOOKING_CONFIRMED,
+        MessageState.PENDING,
+        booking.id,
+    )
+    assert message.idempotency_key == f"booking_confirmed:booking-{booking.id}:0"
+
+
+def test_a_refused_booking_queues_nothing(app, booked):
+    booking, _ = booked
+    other = factories.user()
+    with serialized_writes(), pytest.raises(service.SlotUnavailable):
+        service.book(
+            client=other,
+            choice=service.Choice(booking.service_id, booking.starts_at, booking.therapist_id),
+            actor=other,
+            now=datetime.now(UTC),
+        )
+    db.session.rollback()
+    assert len(messages()) == 1
+
+
+def test_the_confirmation_arrives_with_text_html_and_a_calendar_file(app, booked, smtp):
+    booking, message = booked
+    now = datetime.now(UTC)
+    assert deliver(message.id, now, mail_settings(app, smtp.port)) is Outcome.SENT
+    (envelope,) = smtp.received
+    assert envelope.rcpt_tos == [booking.client.email]
+    mail = parse(envelope)
+    assert mail["Subject"].startswith(f"Booked: {booking.service.name} on ")
+    assert "Dana Doe" in mail["To"]
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "10:00" in text and f"/bookings/{booking.id}" in text and "<p>" in html
+    cal, part = calendar_of(mail)
+    assert part.get_param("method") == "REQUEST"
+    (event,) = cal.walk("VEVENT")
+    assert str(event["uid"]) == f"booking-{booking.id}@spa.example"
+    assert event.decoded("dtstart") == booking.starts_at and int(event["sequence"]) == 0
+    (sent,) = messages()
+    assert (sent.state, sent.attempts, sent.sent_at) == (MessageState.SENT, 1, now)
+    assert [a.outcome for a in sent.history] == ["sent"]
+
+
+def test_move_and_cancel_update_the_same_calendar_event(app, booked, smtp):
+    booking, _ = booked
+    client = booking.client
+    later = booking.starts_at + timedelta(hours=2)
+    factories.fresh()
+    with serialized_writes():
+        service.move(
+            booking=booking,
+            choice=service.Choice(booking.service_id, later),
+            actor=client,
+            now=datetime.now(UTC),
+        )
+        db.session.commit()
+    service.cancel(booking=booking, actor=client, now=datetime.now(UTC), reason="ill")
+    db.session.commit()
+    mail = mail_settings(app, smtp.port)
+    for m in messages():
+        assert deliver(m.id, datetime.now(UTC), mail) is Outcome.SENT
+    confirmed, moved, cancelled = (parse(e) for e in smtp.received)
+    assert moved["Subject"].startswith("Moved:") and cancelled["Subject"].startswith("Cancelled:")
+    events = [calendar_of(m)[0].walk("VEVENT")[0] for m in (confirmed, moved, cancelled)]
+    assert len({str(e["uid"]) for e in events}) == 1
+    assert [int(e["sequence"]) for e in events] == [0, 1, 2]
+    assert events[1].decoded("dtstart") == later
+    assert calendar_of(cancelled)[1].get_param("method") == "CANCEL"
+    assert str(events[2]["status"]) == "CANCELLED"
+    assert "ill" not in cancelled.as_string()  # reasons stay inside the spa
+
+
+def test_451_twice_then_250_sends_once(app, booked, smtp):
+    _, message = booked
+    smtp.answers = ["451 4.3.0 try later", "451 4.3.0 try later"]
+    mail = mail_settings(app, smtp.port, MAIL_RETRY_BASE_SECONDS=60)
+    now = datetime.now(UTC)
+    assert deliver(message.id, now, mail) is Outcome.RETRY
+    assert deliver(message.id, now, mail) is None  # not due again yet: no second try
+    (m,) = messages()
+    assert m.due_at == now + timedelta(seconds=60) and "451" in m.last_error
+    now += timedelta(seconds=60)
+    assert deliver(message.id, now, mail) is Outcome.RETRY
+    (m,) = messages()
+    assert m.due_at == now + timedelta(seconds=120)  # doubled
+    now += timedelta(seconds=120)
+    assert deliver(message.id, now, mail) is Outcome.SENT
+    assert len(smtp.received) == 1
+    (m,) = messages()
+    assert m.attempts == 3 and [a.outcome for a in m.history] == ["retry", "retry", "sent"]
+
+
+def test_550_fails_at_once_and_is_not_retried(app, booked, smtp):
+    _, message = booked
+    smtp.answers = ["550 5.1.1 no such mailbox"]
+    mail = mail_settings(app, smtp.port)
+    now = datetime.now(UTC)
+    assert deliver(message.id, now, mail) is Outcome.FAILED
+    assert deliver(message.id, now + timedelta(days=1), mail) is None
+    (m,) = messages()
+    assert (m.state, m.attempts) == (MessageState.FAILED, 1) and "550" in m.last_error
+    assert smtp.received == []
+
+
+def test_a_refused_connection_is_retried_until_the_server_is_back(app, booked, smtp):
+    _, message = booked
+    now = datetime.now(UTC)
+    assert deliver(message.id, now, mail_settings(app, free_port())) is Outcome.RETRY
+    (m,) = messages()
+    assert "ConnectionRefusedError" in m.last_error
+    assert deliver(message.id, m.due_at, mail_settings(app, smtp.port)) is Outcome.SENT
+    assert len(smtp.received) == 1
+
+
+def test_a_server_that_never_answers_times_out(app, booked, silent_server):
+    _, message = booked
+    started = clock.monotonic()
+    assert deliver(message.id, datetime.now(UTC), mail_settings(app, silent_server)) is (
+        Outcome.RETRY
+    )
+    assert clock.monotonic() - started < 5
+    (m,) = messages()
+    assert "timed out" in m.last_error.lower()
+
+
+def test_retries_stop_after_the_limit(app, booked):
+    _, message = booked
+    mail = mail_settings(app, free_port(), MAIL_MAX_ATTEMPTS=3)
+    now = datetime.now(UTC)
+    outcomes = []
+    for _ in range(3):
+        outcomes.append(deliver(message.id, now, mail))
+        now = messages()[0].due_at
+    assert outcomes == [Outcome.RETRY, Outcome.RETRY, Outcome.FAILED]
+    (m,) = messages()
+    assert m.state is MessageState.FAILED and m.last_error.startswith("gave up after 3")
+
+
+def test_a_duplicate_task_cannot_send_twice(app, booked, smtp):
+    _, message = booked
+    now = datetime.now(UTC)
+    assert delivery.claim(message.id, now)
+    db.session.commit()
+    assert not delivery.claim(message.id, now)  # a second worker finds it leased
+    db.session.rollback()
+    assert delivery.send(message.id, now, mail_settings(app, smtp.port)) is Outcome.SENT
+    db.session.commit()
+    assert deliver(message.id, now + timedelta(hours=1), mail_settings(app, smtp.port)) is None
+    assert len(smtp.received) == 1
