@@ -63,7 +63,7 @@ def celery_defaults(instance_path: str) -> dict:
         "worker_prefetch_multiplier": 1,
         "task_time_limit": 300,
         "task_soft_time_limit": 240,
-        "imports": ["spa_app.ops.tasks"],
+        "imports": ["spa_app.ops.tasks", "spa_app.notifications.tasks"],
         "timezone": "UTC",
         "enable_utc": True,
     }

@@ -7,9 +7,13 @@ machine, and fail instead when SPA_TEST_REQUIRE_SERVICES=1 (CI sets it).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +28,7 @@ from spa_app.extensions import db
 PG_ADMIN_URL = os.environ.get(
     "SPA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("SPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -149,3 +154,52 @@ def pg_app(pg_url):
 @pytest.fixture
 def pg_client(pg_app):
     return pg_app.test_client()
+
+
+@pytest.fixture
+def broker_options(tmp_path) -> dict:
+    folders = {name: tmp_path / "broker" / name for name in ("queue", "processed", "control")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    return {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
+        "store_processed": False,
+    }
+
+
+@pytest.fixture
+def worker_env() -> dict:
+    """Extra SPA_* variables for the ``worker`` process; override in a module."""
+    return {}
+
+
+@pytest.fixture
+def worker(app, broker_options, worker_env, tmp_path):
+    """A worker process configured like production: only SPA_* variables, same broker and DB.
+
+    Use with an ``app_config`` that puts the app on the same filesystem broker.
+    """
+    env = dict(
+        os.environ,
+        **worker_env,
+        SPA_SECRET_KEY="worker-test-secret",
+        SPA_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        SPA_CELERY__broker_url="filesystem://",
+        SPA_CELERY__broker_transport_options=json.dumps(broker_options),
+    )
+    log = tmp_path / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--concurrency=1"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+        )
+    yield proc, log
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

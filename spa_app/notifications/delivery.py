@@ -1,9 +1,10 @@
 """Handing outbox messages to the mail server, once, and recording what happened.
 
-A worker first claims a due message (a conditional UPDATE that leases it for a few minutes)
-and commits, then sends it and records the attempt in a second transaction. Two workers can
-therefore never both send one message; the only duplicate left is a crash after the server's
-250 and before the second commit, when the lease runs out and the message goes again.
+Beat's sweep leases due messages and commits (dispatch_due); each send task then claims its
+message with the lease token and commits (claim), and only then talks to the mail server and
+records the attempt in a second transaction (send). Two tasks can therefore never both send
+one message; the only duplicate left is a crash after the server's 250 and before the last
+commit, when the lease runs out and the message goes again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 import sqlalchemy as sa
 
@@ -65,58 +67,83 @@ class MailSettings:
         )
 
 
-def claim(message_id: int, now: datetime, lease: timedelta = LEASE) -> bool:
-    """Lease a due, pending message to this worker; True if it is ours to send now.
+def dispatch_due(now: datetime, limit: int = 500, lease: timedelta = LEASE) -> list[tuple]:
+    """Lease up to ``limit`` due messages for sending: [(id, lease token)], oldest due first.
 
-    Commit before sending, so that a second worker (or a duplicate task) finds it taken.
+    Each chosen row's due_at moves to the end of the lease, which is also its token: a send task
+    must present it (see claim). A second sweep at the same time skips the rows this one holds
+    (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serializes writers). If the task is lost
+    (broker flushed, worker killed), the lease runs out and a later sweep sends it again.
+    Flushes; commit before handing the ids to tasks.
+    """
+    due = (
+        sa.select(Message.id)
+        .where(Message.state == MessageState.PENDING, Message.due_at <= now)
+        .order_by(Message.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    token = now + lease
+    ids = db.session.execute(due).scalars().all()
+    if ids:
+        db.session.execute(
+            sa.update(Message)
+            .where(Message.id.in_(ids))
+            .values(due_at=token)
+            .execution_options(synchronize_session=False)
+        )
+    return [(message_id, token) for message_id in ids]
+
+
+def claim(message_id: int, token: datetime, now: datetime, lease: timedelta = LEASE) -> bool:
+    """Take a dispatched message for sending; True only for the first task holding ``token``.
+
+    The conditional UPDATE moves the lease on, so a duplicate of the same task (a redelivery)
+    finds the token spent. Commit before sending.
     """
     taken = db.session.execute(
         sa.update(Message)
         .where(
             Message.id == message_id,
             Message.state == MessageState.PENDING,
-            Message.due_at <= now,
+            Message.due_at == token,
         )
-        .values(due_at=now + lease)
+        .values(due_at=now + lease + timedelta(microseconds=1))
         .execution_options(synchronize_session=False)
     )
     return taken.rowcount == 1
 
 
-def send(
-    message_id: int, now: datetime, mail: MailSettings, jitter: Callable[[], float] = random.random
-) -> Outcome:
-    """Send a claimed message and record the attempt (flushed; the caller commits).
+def compose(message_id: int, mail: MailSettings) -> EmailMessage:
+    """The e-mail for a claimed message (reads only; end the transaction before sending)."""
+    return render(db.session.get(Message, message_id), get_settings(), mail.sender)
 
-    No connection, a timeout or a 4xx answer is transient: the message is due again after an
-    exponential, jittered wait, until ``max_attempts``. A 5xx answer fails it for good.
+
+def hand_over(email: EmailMessage, mail: MailSettings) -> tuple[Outcome, str]:
+    """Give ``email`` to the mail server: (SENT, detail), (RETRY, why) or (FAILED, why).
+
+    No connection, a timeout or a 4xx answer is transient; a 5xx answer is permanent. Touches
+    no database, so no lock is held while the server takes its time.
     """
-    message = db.session.get(Message, message_id)
-    email = render(message, get_settings(), mail.sender)
     try:
-        _hand_over(email, mail)
+        _smtp(email, mail)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
-        return _record(message, now, mail, _answer(min(codes), str(exc)), jitter)
+        return _answer(min(codes), str(exc))
     except smtplib.SMTPResponseException as exc:
-        detail = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        return _record(
-            message, now, mail, _answer(exc.smtp_code, f"{exc.smtp_code} {detail}"), jitter
-        )
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return _answer(exc.smtp_code, f"{exc.smtp_code} {text}")
     except (OSError, smtplib.SMTPException) as exc:  # refused, reset, timed out, TLS trouble
-        return _record(message, now, mail, (Outcome.RETRY, f"{type(exc).__name__}: {exc}"), jitter)
-    return _record(message, now, mail, (Outcome.SENT, "250 accepted"), jitter)
+        return Outcome.RETRY, f"{type(exc).__name__}: {exc}"
+    return Outcome.SENT, "250 accepted"
 
 
 def _answer(code: int, detail: str) -> tuple[Outcome, str]:
     return (Outcome.FAILED if code >= 500 else Outcome.RETRY), detail
 
 
-def _hand_over(email, mail: MailSettings) -> None:
+def _smtp(email: EmailMessage, mail: MailSettings) -> None:
     if mail.security == "ssl":
         smtp = smtplib.SMTP_SSL(
             mail.host, mail.port, timeout=mail.timeout, context=ssl.create_default_context()
@@ -131,7 +158,19 @@ def _hand_over(email, mail: MailSettings) -> None:
         smtp.send_message(email)
 
 
-def _record(message: Message, now: datetime, mail: MailSettings, result, jitter) -> Outcome:
+def record(
+    message_id: int,
+    now: datetime,
+    mail: MailSettings,
+    result: tuple[Outcome, str],
+    jitter: Callable[[], float] = random.random,
+) -> Outcome:
+    """Record an attempt's result on the message (flushed; the caller commits).
+
+    A retry is due again after an exponential, jittered wait (base × 2^(attempts-1) ×
+    0.5-1.5, at most six hours), until ``max_attempts``; then the message fails.
+    """
+    message = db.session.get(Message, message_id)
     outcome, detail = result
     message.attempts += 1
     if outcome is Outcome.RETRY and message.attempts >= mail.max_attempts:

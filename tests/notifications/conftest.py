@@ -74,12 +74,28 @@ def mail_settings(app, port: int, **overrides) -> delivery.MailSettings:
     return delivery.MailSettings.from_config(config)
 
 
-def deliver(message_id: int, now, mail, jitter=lambda: 0.5):
-    """What the send task does: claim and commit, then send and commit. None if not claimed."""
-    if not delivery.claim(message_id, now):
-        db.session.rollback()
-        return None
+def deliver_all(now, mail, jitter=lambda: 0.5) -> dict:
+    """What one beat sweep and its send tasks do: {message id: outcome} for what was due."""
+    tokens = delivery.dispatch_due(now)
     db.session.commit()
-    outcome = delivery.send(message_id, now, mail, jitter)
+    outcomes = {}
+    for message_id, token in tokens:
+        if delivery.claim(message_id, token, now):
+            db.session.commit()
+            outcomes[message_id] = send(message_id, now, mail, jitter)
+        db.session.commit()
+    return outcomes
+
+
+def deliver(message_id: int, now, mail, jitter=lambda: 0.5):
+    """The outcome for one message after a sweep at ``now``; None if it was not due."""
+    return deliver_all(now, mail, jitter).get(message_id)
+
+
+def send(message_id: int, now, mail, jitter=lambda: 0.5):
+    """Compose, hand over and record one claimed message, as the send task does."""
+    email = delivery.compose(message_id, mail)
+    db.session.rollback()
+    outcome = delivery.record(message_id, now, mail, delivery.hand_over(email, mail), jitter)
     db.session.commit()
     return outcome

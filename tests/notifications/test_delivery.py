@@ -18,7 +18,7 @@ from spa_app.notifications import delivery
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
-from tests.notifications.conftest import deliver, free_port, mail_settings
+from tests.notifications.conftest import deliver, deliver_all, free_port, mail_settings, send
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -117,8 +117,7 @@ def test_move_and_cancel_update_the_same_calendar_event(app, booked, smtp):
     service.cancel(booking=booking, actor=client, now=datetime.now(UTC), reason="ill")
     db.session.commit()
     mail = mail_settings(app, smtp.port)
-    for m in messages():
-        assert deliver(m.id, datetime.now(UTC), mail) is Outcome.SENT
+    assert set(deliver_all(datetime.now(UTC), mail).values()) == {Outcome.SENT}
     confirmed, moved, cancelled = (parse(e) for e in smtp.received)
     assert moved["Subject"].startswith("Moved:") and cancelled["Subject"].startswith("Cancelled:")
     events = [calendar_of(m)[0].walk("VEVENT")[0] for m in (confirmed, moved, cancelled)]
@@ -199,11 +198,24 @@ def test_retries_stop_after_the_limit(app, booked):
 def test_a_duplicate_task_cannot_send_twice(app, booked, smtp):
     _, message = booked
     now = datetime.now(UTC)
-    assert delivery.claim(message.id, now)
+    [(message_id, token)] = delivery.dispatch_due(now)
     db.session.commit()
-    assert not delivery.claim(message.id, now)  # a second worker finds it leased
+    assert delivery.dispatch_due(now) == []  # a second beat finds it leased
+    assert delivery.claim(message_id, token, now)
+    db.session.commit()
+    assert not delivery.claim(message_id, token, now)  # the same task delivered twice
     db.session.rollback()
-    assert delivery.send(message.id, now, mail_settings(app, smtp.port)) is Outcome.SENT
-    db.session.commit()
+    assert send(message_id, now, mail_settings(app, smtp.port)) is Outcome.SENT
     assert deliver(message.id, now + timedelta(hours=1), mail_settings(app, smtp.port)) is None
+    assert len(smtp.received) == 1
+
+
+def test_a_lost_task_is_dispatched_again_when_its_lease_runs_out(app, booked, smtp):
+    _, message = booked
+    now = datetime.now(UTC)
+    [(_, token)] = delivery.dispatch_due(now)  # ...and the task never reaches a worker
+    db.session.commit()
+    assert deliver(message.id, now + timedelta(minutes=1), mail_settings(app, smtp.port)) is None
+    after_lease = token
+    assert deliver(message.id, after_lease, mail_settings(app, smtp.port)) is Outcome.SENT
     assert len(smtp.received) == 1

@@ -1,0 +1,50 @@
+"""Celery tasks for e-mail: beat's sweep, and one send per message. Ids and strings only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from celery import shared_task
+from flask import current_app
+
+from spa_app.database import serialized_writes, utcnow
+from spa_app.extensions import db
+from spa_app.notifications import delivery
+
+
+@shared_task(name="notifications.sweep")
+def sweep() -> int:
+    """Lease due messages, commit, then queue one send task each. Safe to run twice at once.
+
+    If queueing fails (the broker is down), the leases simply run out and a later sweep
+    dispatches the same messages again: nothing is lost.
+    """
+    with serialized_writes():
+        leased = delivery.dispatch_due(utcnow())
+        db.session.commit()
+    for message_id, token in leased:
+        send_message.delay(message_id, token.isoformat())
+    return len(leased)
+
+
+@shared_task(name="notifications.send")
+def send_message(message_id: int, token: str) -> str | None:
+    """Send one dispatched message once: claim (commit), talk SMTP, record (commit).
+
+    A duplicate or stale task finds its token spent and does nothing. No transaction is open
+    while the mail server is talking, so bookings never wait on it.
+    """
+    now = utcnow()
+    mail = delivery.MailSettings.from_config(current_app.config)
+    with serialized_writes():
+        if not delivery.claim(message_id, datetime.fromisoformat(token), now):
+            db.session.rollback()
+            return None
+        db.session.commit()
+    email = delivery.compose(message_id, mail)
+    db.session.rollback()  # end the read before the network
+    result = delivery.hand_over(email, mail)
+    with serialized_writes():
+        outcome = delivery.record(message_id, utcnow(), mail, result)
+        db.session.commit()
+    return outcome.value

@@ -1,0 +1,69 @@
+"""The e-mail path end to end: beat's sweep and the send tasks in a real worker process."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from datetime import time as clock_time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from spa_app.booking import service
+from spa_app.database import serialized_writes
+from spa_app.extensions import db
+from spa_app.notifications.models import Message, MessageState
+from tests import factories
+
+pytestmark = pytest.mark.worker
+WAIT_SECONDS = 25
+
+
+@pytest.fixture
+def app_config(broker_options):
+    return {"CELERY": {"broker_url": "filesystem://", "broker_transport_options": broker_options}}
+
+
+@pytest.fixture
+def worker_env(smtp):
+    return {"SPA_MAIL_PORT": str(smtp.port), "SPA_MAIL_TIMEOUT_SECONDS": "5"}
+
+
+def states():
+    factories.fresh()
+    return [m.state for m in db.session.execute(db.select(Message)).scalars()]
+
+
+def wait_for(condition, proc, log):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert condition(), f"worker log:\n{log.read_text()}"
+
+
+def test_two_sweeps_at_once_send_each_confirmation_once(app, smtp, worker):
+    proc, log = worker
+    svc, (t,), _ = factories.spa(therapists=1, rooms=2)
+    monday = factories.next_weekday(0)
+    for hour in (10, 12):
+        client = factories.user()
+        start = datetime.combine(monday, clock_time(hour), ZoneInfo("Europe/London"))
+        with serialized_writes():
+            service.book(
+                client=client,
+                choice=service.Choice(svc.id, start.astimezone(UTC), t.id),
+                actor=client,
+                now=datetime.now(UTC),
+            )
+            db.session.commit()
+
+    celery = app.extensions["celery"]
+    celery.send_task("notifications.sweep")  # as if two beat processes fired together
+    celery.send_task("notifications.sweep")
+
+    wait_for(lambda: states() == [MessageState.SENT] * 2, proc, log)
+    time.sleep(1)  # room for a duplicate to arrive, if there were one
+    assert len(smtp.received) == 2
+    assert {tuple(e.rcpt_tos) for e in smtp.received} == {
+        (m.user.email,) for m in db.session.execute(db.select(Message)).scalars()
+    }
