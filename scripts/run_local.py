@@ -1,16 +1,20 @@
-"""Run the whole service on one machine with no servers: the web app, a Celery worker and beat.
+"""Run the whole service on one machine with no servers: web, Celery worker, beat, mail sink.
 
-Prepares the instance folder (broker folders, a development secret made once), applies the
-migrations to the SQLite database, loads the demo data on first start, then keeps the three
-processes in the foreground. Ctrl-C stops all of them; if one exits, the others are stopped too.
+Prepares the instance folder (broker folders, a Maildir for the mail sink, a development
+secret made once), applies the migrations to the SQLite database, loads the demo data on
+first start, then keeps the four processes in the foreground: the mail sink is a local
+aiosmtpd server on a free port that files every e-mail in instance/mail, readable by staff at
+/staff/mail-sink. Ctrl-C stops all of them; if one exits, the others are stopped too.
 """
 
 from __future__ import annotations
 
 import argparse
+import mailbox
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Flask's instance folder for this source tree; config.py puts the filesystem broker under it.
 INSTANCE = ROOT / "instance"
 LOGS = INSTANCE / "logs"
+MAILDIR = INSTANCE / "mail"
 STOP_SECONDS = 10
 
 
@@ -38,11 +43,18 @@ def prepare_instance() -> str:
     broker = celery_defaults(str(INSTANCE))["broker_transport_options"]
     for folder in [LOGS] + [Path(path) for key, path in broker.items() if "folder" in key]:
         folder.mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(MAILDIR, create=True)
     key_file = INSTANCE / "dev-secret-key"
     if not key_file.exists():
         with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
             f.write(secrets.token_hex(32) + "\n")
     return key_file.read_text().strip()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def start(command: list[str], env: dict, log: Path | None) -> subprocess.Popen:
@@ -85,7 +97,7 @@ def stop(procs: dict[str, subprocess.Popen]) -> None:
             print(f"{name} did not stop within {STOP_SECONDS}s; killing it.", flush=True)
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    print("Stopped web, worker and beat.", flush=True)
+    print("Stopped web, worker, beat and the mail sink.", flush=True)
 
 
 def _interrupt(signum, frame):
@@ -101,22 +113,33 @@ def main() -> int:
     secret = prepare_instance()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env["SPA_SECRET_KEY"] = os.environ.get("SPA_SECRET_KEY") or secret
+    mail_port = free_port()
+    url = f"http://{args.host}:{args.port}/"
+    env.update(
+        SPA_MAIL_HOST="127.0.0.1",
+        SPA_MAIL_PORT=str(mail_port),
+        SPA_MAIL_SECURITY="none",
+        SPA_MAIL_SINK_DIR=str(MAILDIR),
+        SPA_PUBLIC_URL=url.rstrip("/"),
+    )
     subprocess.run(flask("db", "upgrade"), cwd=ROOT, env=env, check=True)
     subprocess.run(flask("spa", "demo-data"), cwd=ROOT, env=env, check=True)
 
     schedule = INSTANCE / "celerybeat-schedule"
+    sink = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{mail_port}"]
     services = {  # name: (command, log file or None for this terminal)
+        "mail": ([*sink, "-c", "aiosmtpd.handlers.Mailbox", str(MAILDIR)], LOGS / "mail.log"),
         "worker": (celery("worker", "--loglevel=info", "--concurrency=2"), LOGS / "worker.log"),
         "beat": (celery("beat", "--loglevel=info", "--schedule", str(schedule)), LOGS / "beat.log"),
         "web": (flask("run", "--host", args.host, "--port", str(args.port)), None),
     }
-    url = f"http://{args.host}:{args.port}/"
     print(
         f"\nSpa booking: {url}  (health: {url}healthz)\n"
         "Demo logins: listed above by `flask spa demo-data`.\n"
         f"Logs: web below; worker in {LOGS.relative_to(ROOT) / 'worker.log'}; "
         f"beat in {LOGS.relative_to(ROOT) / 'beat.log'}.\n"
-        "Ctrl-C stops all three.\n",
+        f"E-mails go to a local mail sink: log in as staff and open {url}staff/mail-sink\n"
+        "Ctrl-C stops them all.\n",
         flush=True,
     )
     # Ctrl-C and SIGTERM both mean "stop everything", even if our parent started us ignoring SIGINT.

@@ -65,10 +65,19 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.booking.staff_views import bp as booking_staff_bp
     from spa_app.booking.views import bp as booking_bp
     from spa_app.catalog.views import bp as catalog_bp
+    from spa_app.notifications.views import bp as notifications_bp
     from spa_app.ops.views import bp as ops_bp
     from spa_app.scheduling.views import bp as scheduling_bp
 
-    for bp in (accounts_bp, catalog_bp, scheduling_bp, booking_bp, booking_staff_bp, ops_bp):
+    for bp in (
+        accounts_bp,
+        catalog_bp,
+        scheduling_bp,
+        booking_bp,
+        booking_staff_bp,
+        notifications_bp,
+        ops_bp,
+    ):
         app.register_blueprint(bp)
 
 

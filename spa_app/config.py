@@ -29,6 +29,9 @@ DEFAULTS = {
     "MAIL_TIMEOUT_SECONDS": 10,
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_BASE_SECONDS": 60,
+    # A Maildir that a local aiosmtpd writes to (make run sets it); staff can read it at
+    # /staff/mail-sink. Unset in production.
+    "MAIL_SINK_DIR": None,
     # Where links in e-mails point.
     "PUBLIC_URL": "http://127.0.0.1:5000",
 }

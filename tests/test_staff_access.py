@@ -24,6 +24,7 @@ PAGES = [
     "/staff/closures",
     "/staff/bookings/",
     "/staff/bookings/new",
+    "/staff/messages",
 ]
 
 
