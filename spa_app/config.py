@@ -32,6 +32,8 @@ DEFAULTS = {
     # A Maildir that a local aiosmtpd writes to (make run sets it); staff can read it at
     # /staff/mail-sink. Unset in production.
     "MAIL_SINK_DIR": None,
+    # How long before a visit its reminder goes out (real hours, so DST-proof).
+    "REMINDER_LEAD_HOURS": 24,
     # Where links in e-mails point.
     "PUBLIC_URL": "http://127.0.0.1:5000",
 }

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from flask import g, request
 from sqlalchemy import BigInteger, DateTime, Enum, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
@@ -180,3 +181,9 @@ def _epoch_ms_sqlite(element, compiler, **kw):
 def _epoch_ms_postgresql(element, compiler, **kw):
     column = compiler.process(element.clauses, **kw)
     return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)"
+
+
+def insert_or_skip(model, session):
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's backend (PostgreSQL or SQLite)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

@@ -20,7 +20,7 @@ from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_for_booking, lost_race, require_serialized
 from spa_app.extensions import db
 from spa_app.notifications.models import MessageKind
-from spa_app.notifications.service import queue_booking_message
+from spa_app.notifications.service import drop_pending_reminders, queue_booking_message
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.service import Availability, find_slots, get_settings
 
@@ -129,6 +129,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
         raise _unavailable(
             TAKEN, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
         ) from None
+    drop_pending_reminders(booking.id)
     queue_booking_message(MessageKind.BOOKING_MOVED, booking, due_at=now)
     return booking
 
@@ -144,6 +145,7 @@ def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") ->
     who = "staff" if actor.role is Role.STAFF else "client"
     booking.cancel_reason = f"{who}: {reason.strip()}" if reason.strip() else who
     booking.sequence += 1
+    drop_pending_reminders(booking.id)
     queue_booking_message(MessageKind.BOOKING_CANCELLED, booking, due_at=now)
     return booking
 

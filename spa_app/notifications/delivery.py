@@ -139,6 +139,16 @@ def hand_over(email: EmailMessage, mail: MailSettings) -> tuple[Outcome, str]:
     return Outcome.SENT, "250 accepted"
 
 
+def drop(message_id: int, now: datetime) -> None:
+    """Mark a claimed message dropped, unsent, with the reason in its history (flushed)."""
+    message = db.session.get(Message, message_id)
+    message.state = MessageState.DROPPED
+    db.session.add(
+        MessageAttempt(message_id=message_id, at=now, outcome="dropped", detail="visit changed")
+    )
+    db.session.flush()
+
+
 def _answer(code: int, detail: str) -> tuple[Outcome, str]:
     return (Outcome.FAILED if code >= 500 else Outcome.RETRY), detail
 

@@ -20,6 +20,15 @@ SUBJECTS = {
     MessageKind.BOOKING_CONFIRMED: "Booked: {service} on {when}",
     MessageKind.BOOKING_MOVED: "Moved: {service} is now on {when}",
     MessageKind.BOOKING_CANCELLED: "Cancelled: {service} on {when}",
+    MessageKind.APPOINTMENT_REMINDER: "Reminder: {service} on {when}",
+}
+
+
+#: The kinds that change the visit, so carry a calendar file; a reminder changes nothing.
+CALENDAR_CHANGES = {
+    MessageKind.BOOKING_CONFIRMED,
+    MessageKind.BOOKING_MOVED,
+    MessageKind.BOOKING_CANCELLED,
 }
 
 
@@ -51,6 +60,12 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     email.add_alternative(
         render_template(f"emails/{message.kind.value}.html", **context), subtype="html"
     )
+    if message.kind in CALENDAR_CHANGES:
+        _attach_calendar(email, message, settings, sender)
+    return email
+
+
+def _attach_calendar(email, message, settings, sender) -> None:
     email.add_attachment(
         calendar_file(message, settings, sender),
         maintype="text",
@@ -58,7 +73,6 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
         filename="visit.ics",
         params={"method": "CANCEL" if message.kind is MessageKind.BOOKING_CANCELLED else "REQUEST"},
     )
-    return email
 
 
 def calendar_file(message: Message, settings: BusinessSettings, sender: Sender) -> bytes:

@@ -16,12 +16,14 @@ class MessageKind(enum.StrEnum):
     BOOKING_CONFIRMED = "booking_confirmed"
     BOOKING_MOVED = "booking_moved"
     BOOKING_CANCELLED = "booking_cancelled"
+    APPOINTMENT_REMINDER = "appointment_reminder"
 
 
 class MessageState(enum.StrEnum):
     PENDING = "pending"  # waiting for due_at (first try or a retry)
     SENT = "sent"
     FAILED = "failed"  # refused for good, or out of retries
+    DROPPED = "dropped"  # made pointless by a later change (a reminder for a moved visit)
 
 
 class Message(db.Model):

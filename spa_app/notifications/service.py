@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from spa_app.booking.models import Booking
+import sqlalchemy as sa
+
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.database import UTCDateTime, epoch_ms, insert_or_skip
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageKind, MessageState
 
@@ -55,3 +58,76 @@ def retry_failed(message_id: int, now: datetime) -> Message | None:
     message.state, message.due_at, message.attempts = MessageState.PENDING, now, 0
     db.session.flush()
     return message
+
+
+def schedule_reminders(now: datetime, lead: timedelta) -> int:
+    """Queue one reminder for each booked visit now less than ``lead`` away; the count added.
+
+    One set-based INSERT ... SELECT, keyed by booking and change number, so a rerun (or a
+    second beat) adds nothing and a moved visit gets a fresh reminder. "24 h before" is real
+    time (UTC), whatever the clocks do. Visits booked less than ``lead`` ahead get none: the
+    confirmation has just told the client. Flushes; the caller commits.
+    """
+    key = (
+        sa.literal(f"{MessageKind.APPOINTMENT_REMINDER.value}:booking-")
+        + sa.cast(Booking.id, sa.String)
+        + ":"
+        + sa.cast(Booking.sequence, sa.String)
+    )
+    lead_ms = lead // timedelta(milliseconds=1)
+    due = sa.select(
+        sa.literal(MessageKind.APPOINTMENT_REMINDER.value),
+        key,
+        Booking.client_id,
+        Booking.id,
+        sa.literal(MessageState.PENDING.value),
+        Booking.starts_at,
+        Booking.ends_at,
+        Booking.sequence,
+        sa.literal(now, UTCDateTime()),
+        sa.literal(0),
+        sa.literal(now, UTCDateTime()),
+    ).where(
+        Booking.status == BookingStatus.BOOKED,
+        Booking.starts_at > now,
+        Booking.starts_at <= now + lead,
+        epoch_ms(Booking.starts_at) - epoch_ms(Booking.created_at) >= lead_ms,
+    )
+    columns = [
+        "kind", "idempotency_key", "user_id", "booking_id", "state", "visit_starts_at",
+        "visit_ends_at", "visit_sequence", "due_at", "attempts", "created_at",
+    ]  # fmt: skip
+    table = Message.__table__
+    statement = (
+        insert_or_skip(table, db.session)
+        .from_select(columns, due)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)  # counted: psycopg reports no rowcount for INSERT ... SELECT
+    )
+    return len(db.session.connection().execute(statement).all())
+
+
+def drop_pending_reminders(booking_id: int) -> None:
+    """Stop reminders about a visit that moved or was cancelled (the sweep makes new ones)."""
+    db.session.execute(
+        sa.update(Message)
+        .where(
+            Message.booking_id == booking_id,
+            Message.kind == MessageKind.APPOINTMENT_REMINDER,
+            Message.state == MessageState.PENDING,
+        )
+        .values(state=MessageState.DROPPED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def is_stale(message: Message, now: datetime) -> bool:
+    """True for a reminder whose visit has changed, been cancelled or begun since it was queued."""
+    if message.kind is not MessageKind.APPOINTMENT_REMINDER:
+        return False
+    booking = message.booking
+    return (
+        booking.status is not BookingStatus.BOOKED
+        or booking.sequence != message.visit_sequence
+        or booking.starts_at <= now
+    )

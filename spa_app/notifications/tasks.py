@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from flask import current_app
 
 from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
-from spa_app.notifications import delivery
+from spa_app.notifications import delivery, service
+from spa_app.notifications.models import Message, MessageState
 
 
 @shared_task(name="notifications.sweep")
 def sweep() -> int:
-    """Lease due messages, commit, then queue one send task each. Safe to run twice at once.
+    """Queue the reminders now due, lease due messages, commit, then one send task each.
 
-    If queueing fails (the broker is down), the leases simply run out and a later sweep
-    dispatches the same messages again: nothing is lost.
+    Safe to run twice at once. If queueing fails (the broker is down), the leases simply run
+    out and a later sweep dispatches the same messages again: nothing is lost.
     """
+    now = utcnow()
+    lead = timedelta(hours=current_app.config["REMINDER_LEAD_HOURS"])
     with serialized_writes():
-        leased = delivery.dispatch_due(utcnow())
+        service.schedule_reminders(now, lead)
+        leased = delivery.dispatch_due(now)
         db.session.commit()
     for message_id, token in leased:
         send_message.delay(message_id, token.isoformat())
@@ -40,6 +44,10 @@ def send_message(message_id: int, token: str) -> str | None:
         if not delivery.claim(message_id, datetime.fromisoformat(token), now):
             db.session.rollback()
             return None
+        if service.is_stale(db.session.get(Message, message_id), now):
+            delivery.drop(message_id, now)
+            db.session.commit()
+            return MessageState.DROPPED.value
         db.session.commit()
     email = delivery.compose(message_id, mail)
     db.session.rollback()  # end the read before the network
