@@ -3,7 +3,13 @@
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
-from spa_app.notifications.models import Message, MessageAttempt, MessageKind, MessageState
+from spa_app.notifications.models import (
+    MailOptOut,
+    Message,
+    MessageAttempt,
+    MessageKind,
+    MessageState,
+)
 from spa_app.ops.models import Heartbeat
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
 
@@ -13,6 +19,7 @@ __all__ = [
     "BusinessSettings",
     "Closure",
     "Heartbeat",
+    "MailOptOut",
     "Message",
     "MessageAttempt",
     "MessageKind",

@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from spa_app.accounts.forms import SINGLE_LINE
@@ -47,9 +48,11 @@ def therapist_id(field: Field) -> int | None:
     return None if field.data in (None, "", ANY) else int(field.data)
 
 
-def therapist_choices(names: dict[int, str]) -> list[tuple[str, str]]:
+def therapist_choices(names: dict[int, str]) -> list[SelectChoice]:
     by_name = sorted(names.items(), key=lambda item: item[1])
-    return [(ANY, "Any therapist")] + [(str(tid), name) for tid, name in by_name]
+    return [SelectChoice(ANY, "Any therapist")] + [
+        SelectChoice(str(tid), name) for tid, name in by_name
+    ]
 
 
 class SlotSearchForm(FlaskForm):

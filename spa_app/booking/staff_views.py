@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from spa_app.accounts import service as accounts
 from spa_app.accounts.guards import staff_required
@@ -38,7 +39,9 @@ def day():
 @staff_required
 def new():
     form = StaffBookingForm()
-    form.service.choices = [(s.id, f"{s.name} ({s.duration_min} min)") for s in active_services()]
+    form.service.choices = [
+        SelectChoice(s.id, f"{s.name} ({s.duration_min} min)") for s in active_services()
+    ]
     form.therapist.choices = therapist_choices({t.id: t.display_name for t in all_therapists()})
     found = None
     if request.method == "GET":

@@ -63,6 +63,7 @@ class MailSettings:
                 address=address,
                 public_url=config["PUBLIC_URL"].rstrip("/"),
                 domain=address.rsplit("@", 1)[-1].strip(" >") or "localhost",
+                secret=config["SECRET_KEY"],
             ),
         )
 
@@ -144,7 +145,7 @@ def drop(message_id: int, now: datetime) -> None:
     message = db.session.get(Message, message_id)
     message.state = MessageState.DROPPED
     db.session.add(
-        MessageAttempt(message_id=message_id, at=now, outcome="dropped", detail="visit changed")
+        MessageAttempt(message_id=message_id, at=now, outcome="dropped", detail="no longer wanted")
     )
     db.session.flush()
 

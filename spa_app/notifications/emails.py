@@ -13,7 +13,8 @@ from flask import render_template
 from icalendar import Calendar, Event
 
 from spa_app.clock import zone
-from spa_app.notifications.models import Message, MessageKind
+from spa_app.notifications.models import OPTIONAL_KINDS, Message, MessageKind
+from spa_app.notifications.preferences import unsubscribe_token
 from spa_app.scheduling.models import BusinessSettings
 
 SUBJECTS = {
@@ -37,6 +38,7 @@ class Sender:
     address: str  # "Name <address>" as the From header
     public_url: str  # where links point, without a trailing slash
     domain: str  # for calendar UIDs and Message-IDs
+    secret: str  # signs unsubscribe links
 
 
 def render(message: Message, settings: BusinessSettings, sender: Sender) -> EmailMessage:
@@ -60,6 +62,11 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     email.add_alternative(
         render_template(f"emails/{message.kind.value}.html", **context), subtype="html"
     )
+    if message.kind in OPTIONAL_KINDS:
+        # RFC 8058 one-click: mail apps POST "List-Unsubscribe=One-Click" to this URL.
+        token = unsubscribe_token(sender.secret, message.user_id, message.kind)
+        email["List-Unsubscribe"] = f"<{sender.public_url}/unsubscribe/{token}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if message.kind in CALENDAR_CHANGES:
         _attach_calendar(email, message, settings, sender)
     return email

@@ -69,3 +69,21 @@ class MessageAttempt(db.Model):
     detail: Mapped[str] = mapped_column(String(500), default="")
 
     message: Mapped[Message] = relationship(back_populates="history")
+
+
+#: Kinds a client may turn off, as the client sees them; the rest (confirmations, changes)
+#: are transactional and always sent.
+KIND_LABELS = {MessageKind.APPOINTMENT_REMINDER: "reminders the day before a visit"}
+OPTIONAL_KINDS = tuple(KIND_LABELS)
+
+
+class MailOptOut(db.Model):
+    """A client who asked not to get one optional kind of e-mail."""
+
+    __tablename__ = "mail_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(
+        enum_type(MessageKind, "message_kind", length=32), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import UTCDateTime, epoch_ms, insert_or_skip
 from spa_app.extensions import db
-from spa_app.notifications.models import Message, MessageKind, MessageState
+from spa_app.notifications.models import MailOptOut, Message, MessageKind, MessageState
 
 
 def queue_booking_message(kind: MessageKind, booking: Booking, due_at: datetime) -> Message:
@@ -92,6 +92,10 @@ def schedule_reminders(now: datetime, lead: timedelta) -> int:
         Booking.starts_at > now,
         Booking.starts_at <= now + lead,
         epoch_ms(Booking.starts_at) - epoch_ms(Booking.created_at) >= lead_ms,
+        ~sa.exists().where(
+            MailOptOut.user_id == Booking.client_id,
+            MailOptOut.kind == MessageKind.APPOINTMENT_REMINDER,
+        ),
     )
     columns = [
         "kind", "idempotency_key", "user_id", "booking_id", "state", "visit_starts_at",
@@ -121,8 +125,12 @@ def drop_pending_reminders(booking_id: int) -> None:
     )
 
 
-def is_stale(message: Message, now: datetime) -> bool:
-    """True for a reminder whose visit has changed, been cancelled or begun since it was queued."""
+def is_pointless(message: Message, now: datetime) -> bool:
+    """True for a reminder that should not go out after all.
+
+    Its visit changed, was cancelled or has begun since it was queued, or the client has
+    turned reminders off meanwhile.
+    """
     if message.kind is not MessageKind.APPOINTMENT_REMINDER:
         return False
     booking = message.booking
@@ -130,4 +138,5 @@ def is_stale(message: Message, now: datetime) -> bool:
         booking.status is not BookingStatus.BOOKED
         or booking.sequence != message.visit_sequence
         or booking.starts_at <= now
+        or db.session.get(MailOptOut, (message.user_id, message.kind)) is not None
     )

@@ -44,7 +44,7 @@ def send_message(message_id: int, token: str) -> str | None:
         if not delivery.claim(message_id, datetime.fromisoformat(token), now):
             db.session.rollback()
             return None
-        if service.is_stale(db.session.get(Message, message_id), now):
+        if service.is_pointless(db.session.get(Message, message_id), now):
             delivery.drop(message_id, now)
             db.session.commit()
             return MessageState.DROPPED.value

@@ -1,4 +1,5 @@
-"""Staff pages: every message the spa sends, and (in development) the local mail sink."""
+"""E-mail pages: clients choose what they get (and unsubscribe in one click); staff see every
+message the spa sends and, in development, the local mail sink."""
 
 from __future__ import annotations
 
@@ -12,17 +13,20 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
-from spa_app.accounts.guards import staff_required
+from spa_app.accounts.guards import role_required, staff_required
+from spa_app.accounts.models import Role
 from spa_app.database import utcnow
-from spa_app.extensions import db
-from spa_app.notifications import service, sink
-from spa_app.notifications.models import MessageState
+from spa_app.extensions import csrf, db
+from spa_app.notifications import preferences, service, sink
+from spa_app.notifications.forms import EmailSettingsForm
+from spa_app.notifications.models import KIND_LABELS, OPTIONAL_KINDS, MessageKind, MessageState
 
-bp = Blueprint("notifications", __name__, url_prefix="/staff")
+bp = Blueprint("notifications", __name__)
 
 
-@bp.get("/messages")
+@bp.get("/staff/messages")
 @staff_required
 def log():
     wanted = request.args.get("state", "")
@@ -35,7 +39,7 @@ def log():
     )
 
 
-@bp.post("/messages/<id:message_id>/retry")
+@bp.post("/staff/messages/<id:message_id>/retry")
 @staff_required
 def retry(message_id: int):
     if service.retry_failed(message_id, utcnow()) is None:
@@ -46,14 +50,14 @@ def retry(message_id: int):
     return redirect(url_for("notifications.log", state="failed"))
 
 
-@bp.get("/mail-sink")
+@bp.get("/staff/mail-sink")
 @staff_required
 def sink_index():
     folder = _sink_folder()
     return render_template("notifications/sink.html", letters=sink.letters(folder))
 
 
-@bp.get("/mail-sink/<key>")
+@bp.get("/staff/mail-sink/<key>")
 @staff_required
 def sink_letter(key: str):
     letter = sink.letter(_sink_folder(), key)
@@ -67,3 +71,34 @@ def _sink_folder() -> str:
     if not folder:
         abort(404)  # production has no sink
     return folder
+
+
+@bp.route("/account/emails", methods=["GET", "POST"])
+@role_required(Role.CLIENT)
+def settings():
+    form = EmailSettingsForm()
+    if form.validate_on_submit():
+        wanted = {MessageKind(k) for k in form.wanted.data or ()}  # none ticked: None
+        preferences.set_wanted(current_user.id, wanted)
+        db.session.commit()
+        flash("Your e-mail settings are saved.", "success")
+        return redirect(url_for("notifications.settings"))
+    if request.method == "GET":
+        off = preferences.opted_out(current_user.id)
+        form.wanted.data = [k.value for k in OPTIONAL_KINDS if k not in off]
+    return render_template("notifications/settings.html", form=form)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: mail apps POST here with no form token; the signed token is the proof
+def unsubscribe(token: str):
+    found = preferences.read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
+    if found is None:
+        abort(404)
+    user_id, kind = found
+    if request.method == "POST":
+        preferences.unsubscribe(user_id, kind)
+        db.session.commit()
+    return render_template(
+        "notifications/unsubscribe.html", label=KIND_LABELS[kind], done=request.method == "POST"
+    )

@@ -1,0 +1,50 @@
+"""Which optional e-mails a client gets, and the signed links that turn one off without a login."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from spa_app.extensions import db
+from spa_app.notifications.models import OPTIONAL_KINDS, MailOptOut, MessageKind
+
+_SALT = "unsubscribe"
+
+
+def opted_out(user_id: int) -> set[MessageKind]:
+    rows = db.session.execute(db.select(MailOptOut.kind).where(MailOptOut.user_id == user_id))
+    return set(rows.scalars())
+
+
+def set_wanted(user_id: int, wanted: set[MessageKind]) -> None:
+    """Make the user's optional e-mails exactly ``wanted`` (flushed; the caller commits)."""
+    current = opted_out(user_id)
+    for kind in OPTIONAL_KINDS:
+        if kind in wanted and kind in current:
+            db.session.delete(db.session.get(MailOptOut, (user_id, kind)))
+        elif kind not in wanted and kind not in current:
+            db.session.add(MailOptOut(user_id=user_id, kind=kind))
+    db.session.flush()
+
+
+def unsubscribe(user_id: int, kind: MessageKind) -> None:
+    """Turn ``kind`` off for the user; doing it twice changes nothing (flushed)."""
+    if kind in OPTIONAL_KINDS and db.session.get(MailOptOut, (user_id, kind)) is None:
+        db.session.add(MailOptOut(user_id=user_id, kind=kind))
+        db.session.flush()
+
+
+def unsubscribe_token(secret: str, user_id: int, kind: MessageKind) -> str:
+    """A link token naming one user and one kind; it does not expire (old e-mails keep working)."""
+    return URLSafeSerializer(secret, salt=_SALT).dumps([user_id, kind.value])
+
+
+def read_unsubscribe_token(secret: str, token: str) -> tuple[int, MessageKind] | None:
+    """(user id, kind) from a genuine token for an optional kind, else None."""
+    try:
+        user_id, kind = URLSafeSerializer(secret, salt=_SALT).loads(token)
+        kind = MessageKind(kind)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or kind not in OPTIONAL_KINDS:
+        return None
+    return user_id, kind
