@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import uuid
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug import security
@@ -203,3 +205,36 @@ def worker(app, broker_options, worker_env, tmp_path):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+# A real SMTP server (aiosmtpd) for anything that sends mail.
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sink:
+    """Accepts mail (250) and keeps it, unless told to answer something else first."""
+
+    def __init__(self):
+        self.received = []
+        self.answers: list[str] = []  # e.g. "451 4.3.0 try later", used once each, in order
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.answers:
+            return self.answers.pop(0)
+        self.received.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    yield sink
+    controller.stop()

@@ -28,6 +28,7 @@ def upgrade():
                 "booking_moved",
                 "booking_cancelled",
                 "appointment_reminder",
+                "password_reset",
                 name="message_kind",
                 native_enum=False,
                 create_constraint=True,

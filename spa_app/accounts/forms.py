@@ -28,3 +28,17 @@ class RegisterForm(FlaskForm):
         "Repeat password", validators=[InputRequired(), EqualTo("password", "Passwords differ.")]
     )
     next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail", validators=[InputRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired(), Length(min=10, max=200, message="Use 10 to 200 characters.")],
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[InputRequired(), EqualTo("password", "Passwords differ.")]
+    )

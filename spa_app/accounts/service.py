@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
 from spa_app.accounts.models import Role, User
 from spa_app.extensions import db
+from spa_app.notifications.models import MessageKind
+from spa_app.notifications.service import queue_account_message
 
 
 class EmailTaken(ValueError):
@@ -82,3 +88,45 @@ def client_for_booking(*, email: str, name: str | None, phone: str | None) -> Us
     if user.role is not Role.CLIENT:
         raise NotAClient(email)
     return user
+
+
+RESET_SALT = "password-reset"
+RESET_MAX_AGE = timedelta(hours=1)
+
+
+def request_password_reset(email: str, now: datetime) -> None:
+    """Queue a reset e-mail if an account uses ``email``; silent either way (no discovery).
+
+    At most one per account per ten minutes, so the form cannot flood anyone's inbox.
+    The link itself is made when the e-mail is written, so no secret sits in the outbox.
+    """
+    user = find_by_email(email)
+    if user is None:
+        return
+    window = f"{now:%Y%m%d%H}{now.minute // 10}"
+    queue_account_message(
+        MessageKind.PASSWORD_RESET, user.id, f"password_reset:user-{user.id}:{window}", now
+    )
+
+
+def reset_token(secret: str, user: User) -> str:
+    """A one-hour link token, spent once the password changes (it carries the hash's tail)."""
+    return URLSafeTimedSerializer(secret, salt=RESET_SALT).dumps([user.id, _fingerprint(user)])
+
+
+def user_for_reset(secret: str, token: str) -> User | None:
+    """The user a genuine, unexpired, unspent reset token names, else None."""
+    try:
+        user_id, fingerprint = URLSafeTimedSerializer(secret, salt=RESET_SALT).loads(
+            token, max_age=int(RESET_MAX_AGE.total_seconds())
+        )
+    except (BadSignature, ValueError, TypeError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or _fingerprint(user) != fingerprint:
+        return None
+    return user
+
+
+def _fingerprint(user: User) -> str:
+    return (user.password_hash or "")[-12:]

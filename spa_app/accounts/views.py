@@ -1,12 +1,13 @@
 """Registration, login and logout."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
 from spa_app.accounts import service
-from spa_app.accounts.forms import LoginForm, RegisterForm
+from spa_app.accounts.forms import LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
 from spa_app.accounts.guards import safe_next
 from spa_app.accounts.models import Role, User
+from spa_app.database import utcnow
 from spa_app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -64,6 +65,34 @@ def register():
             flash("Your account is ready.", "success")
             return redirect(safe_next(form.next.data) or url_for("booking.mine"))
     return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data, utcnow())
+        db.session.commit()
+        flash(
+            "If an account uses that address, a link to set a new password is on its way.", "info"
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = service.user_for_reset(current_app.config["SECRET_KEY"], token)
+    if user is None:
+        flash("That link has expired or was already used; please ask for a new one.", "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.commit()
+        flash("Your password is set; please log in.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
 
 
 @bp.post("/logout")

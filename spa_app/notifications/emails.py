@@ -12,6 +12,7 @@ from email.utils import formataddr, make_msgid
 from flask import render_template
 from icalendar import Calendar, Event
 
+from spa_app.accounts.service import reset_token
 from spa_app.clock import zone
 from spa_app.notifications.models import OPTIONAL_KINDS, Message, MessageKind
 from spa_app.notifications.preferences import unsubscribe_token
@@ -42,21 +43,15 @@ class Sender:
 
 
 def render(message: Message, settings: BusinessSettings, sender: Sender) -> EmailMessage:
-    """The e-mail for ``message`` (a booking kind), addressed to its user's current address."""
-    booking = message.booking
-    context = {
-        "message": message,
-        "booking": booking,
-        "spa": settings.business_name,
-        "link": f"{sender.public_url}/bookings/{booking.id}",
-    }
+    """The e-mail for ``message``, addressed to its user's current address."""
+    if message.kind is MessageKind.PASSWORD_RESET:
+        subject, context = _password_reset(message, settings, sender)
+    else:
+        subject, context = _visit(message, settings, sender)
     email = EmailMessage()
     email["From"] = sender.address
     email["To"] = formataddr((message.user.name, message.user.email))
-    when = message.visit_starts_at.astimezone(zone(settings.timezone))
-    email["Subject"] = SUBJECTS[message.kind].format(
-        service=booking.service.name, when=when.strftime("%a %d %b, %H:%M")
-    )
+    email["Subject"] = subject
     email["Message-ID"] = make_msgid(idstring=f"m{message.id}", domain=sender.domain)
     email.set_content(render_template(f"emails/{message.kind.value}.txt", **context))
     email.add_alternative(
@@ -70,6 +65,32 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     if message.kind in CALENDAR_CHANGES:
         _attach_calendar(email, message, settings, sender)
     return email
+
+
+def _visit(message: Message, settings: BusinessSettings, sender: Sender):
+    booking = message.booking
+    when = message.visit_starts_at.astimezone(zone(settings.timezone))
+    subject = SUBJECTS[message.kind].format(
+        service=booking.service.name, when=when.strftime("%a %d %b, %H:%M")
+    )
+    context = {
+        "message": message,
+        "booking": booking,
+        "spa": settings.business_name,
+        "link": f"{sender.public_url}/bookings/{booking.id}",
+    }
+    return subject, context
+
+
+def _password_reset(message: Message, settings: BusinessSettings, sender: Sender):
+    # The link is made now, not stored: the outbox holds no secrets.
+    token = reset_token(sender.secret, message.user)
+    context = {
+        "message": message,
+        "spa": settings.business_name,
+        "link": f"{sender.public_url}/reset-password/{token}",
+    }
+    return f"Set a new password for {settings.business_name}", context
 
 
 def _attach_calendar(email, message, settings, sender) -> None:

@@ -17,6 +17,7 @@ class MessageKind(enum.StrEnum):
     BOOKING_MOVED = "booking_moved"
     BOOKING_CANCELLED = "booking_cancelled"
     APPOINTMENT_REMINDER = "appointment_reminder"
+    PASSWORD_RESET = "password_reset"
 
 
 class MessageState(enum.StrEnum):

@@ -140,3 +140,13 @@ def is_pointless(message: Message, now: datetime) -> bool:
         or booking.starts_at <= now
         or db.session.get(MailOptOut, (message.user_id, message.kind)) is not None
     )
+
+
+def queue_account_message(kind: MessageKind, user_id: int, key: str, due_at: datetime) -> bool:
+    """Add an account e-mail (no visit) unless one with ``key`` exists; True if added."""
+    exists = db.session.execute(db.select(Message.id).where(Message.idempotency_key == key)).first()
+    if exists is not None:
+        return False
+    db.session.add(Message(kind=kind, idempotency_key=key, user_id=user_id, due_at=due_at))
+    db.session.flush()
+    return True

@@ -1,4 +1,4 @@
-"""A real SMTP server for the delivery tests, on a free port, and helpers to drive delivery."""
+"""A mail server that never answers, and helpers that drive delivery as beat and a worker do."""
 
 from __future__ import annotations
 
@@ -6,40 +6,10 @@ import socket
 import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from spa_app.extensions import db
 from spa_app.notifications import delivery
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sink:
-    """Accepts mail (250) and keeps it, unless told to answer something else first."""
-
-    def __init__(self):
-        self.received = []
-        self.answers: list[str] = []  # e.g. "451 4.3.0 try later", used once each, in order
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.answers:
-            return self.answers.pop(0)
-        self.received.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    yield sink
-    controller.stop()
+from tests.conftest import free_port  # noqa: F401  (re-exported for the delivery tests)
 
 
 @pytest.fixture
@@ -76,6 +46,7 @@ def mail_settings(app, port: int, **overrides) -> delivery.MailSettings:
 
 def deliver_all(now, mail, jitter=lambda: 0.5) -> dict:
     """What one beat sweep and its send tasks do: {message id: outcome} for what was due."""
+    db.session.rollback()  # a sweep starts fresh: see what requests committed meanwhile
     tokens = delivery.dispatch_due(now)
     db.session.commit()
     outcomes = {}
