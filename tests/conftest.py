@@ -13,10 +13,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
@@ -186,12 +188,12 @@ def worker(app, broker_options, worker_env, tmp_path):
     """
     env = dict(
         os.environ,
-        **worker_env,
         SPA_SECRET_KEY="worker-test-secret",
         SPA_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
         SPA_CELERY__broker_url="filesystem://",
         SPA_CELERY__broker_transport_options=json.dumps(broker_options),
     )
+    env.update(worker_env)  # e.g. another broker, or the test SMTP server's port
     log = tmp_path / "worker.log"
     command = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--concurrency=1"]
     with open(log, "w") as out:
@@ -238,3 +240,50 @@ def smtp():
     sink.port = controller.port
     yield sink
     controller.stop()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, to stop, start and flush at will."""
+
+    def __init__(self, binary: str, workdir: Path):
+        self.binary, self.workdir, self.port = binary, workdir, free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def flush(self) -> None:
+        redis.Redis(port=self.port).flushall()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        missing_service("redis-server is not installed (apt-get install redis-server)")
+    server = PrivateRedis(binary, tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -131,7 +131,7 @@ def test_the_send_task_drops_a_stale_reminder_without_sending(app):
         booking.sequence += 1  # the visit changed while the task waited in the queue
         db.session.commit()
     # No mail server is listening: a send attempt would be recorded as a retry.
-    assert tasks.send_message.run(message_id, token.isoformat()) == "dropped"
+    assert tasks.send_message(message_id, token.isoformat()) == "dropped"
     (r,) = reminders()
     assert r.state is MessageState.DROPPED and [a.outcome for a in r.history] == ["dropped"]
 

@@ -61,7 +61,7 @@ def test_an_opted_out_client_gets_no_new_reminder_and_a_queued_one_is_dropped(ap
     with serialized_writes():
         [(message_id, token)] = delivery.dispatch_due(b.starts_at - DAY)
         db.session.commit()
-    assert tasks.send_message.run(message_id, token.isoformat()) == "dropped"
+    assert tasks.send_message(message_id, token.isoformat()) == "dropped"
     assert [m.state for m in reminders()] == [MessageState.DROPPED]
 
 
