@@ -22,6 +22,7 @@ TABLE = {
     ("GET", "/bookings/{booking}/move"): [LOGIN, 200, 404, 302, 404, 200],
     ("POST", "/bookings/{booking}/cancel"): [LOGIN, 302, 404, 302, 404, 302],
     ("POST", "/bookings/{booking}/move"): [LOGIN, 200, 404, 302, 404, 200],
+    ("POST", "/bookings/{booking}/status"): [LOGIN, 400, 404, 400, 404, 400],
     ("GET", "/bookings"): [LOGIN, 200, 200, 404, 404, 404],
     ("GET", "/schedule"): [LOGIN, 404, 404, 200, 200, 404],
     ("GET", "/book/{service}/confirm"): [LOGIN, 200, 200, 404, 404, 404],

@@ -150,6 +150,38 @@ def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") ->
     return booking
 
 
+#: What a visit may become, from what, once it is near (staff and its therapist mark these).
+NEXT_STATUS = {
+    BookingStatus.ARRIVED: {BookingStatus.BOOKED},
+    BookingStatus.COMPLETED: {BookingStatus.BOOKED, BookingStatus.ARRIVED},
+    BookingStatus.NO_SHOW: {BookingStatus.BOOKED},
+}
+#: How early before the start a visit may be marked (a client arriving early).
+MARK_EARLY = timedelta(hours=1)
+
+
+def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime) -> Booking:
+    """Mark a visit arrived, completed or no-show (flushed; the caller commits).
+
+    Only staff and the visit's own therapist may; only from a fitting status, and not before
+    an hour ahead of the start. Raises ChangeNotAllowed with the reason.
+    """
+    is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
+    if actor.role is not Role.STAFF and not is_own_therapist:
+        raise ChangeNotAllowed("Only the front desk or the visit's therapist can mark it.")
+    if booking.status not in NEXT_STATUS.get(status, ()):
+        raise ChangeNotAllowed(
+            f"A visit that is {booking.status.value.replace('_', '-')} cannot become "
+            f"{status.value.replace('_', '-')}."
+        )
+    if now < booking.starts_at - MARK_EARLY:
+        raise ChangeNotAllowed("This visit has not started yet.")
+    booking.status = status
+    drop_pending_reminders(booking.id)
+    db.session.flush()
+    return booking
+
+
 def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
     """Why ``actor`` may not move or cancel ``booking`` now, or None if they may.
 

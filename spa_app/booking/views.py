@@ -18,6 +18,7 @@ from spa_app.booking.forms import (
     therapist_choices,
     therapist_id,
 )
+from spa_app.booking.models import BookingStatus
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.scheduling.service import UnknownService, find_slots
@@ -146,6 +147,25 @@ def cancel(booking_id: int):
     else:
         db.session.commit()
         flash("The visit is cancelled.", "success")
+    return redirect(url_for("booking.detail", booking_id=booking.id))
+
+
+@bp.post("/bookings/<id:booking_id>/status")
+@login_required
+def mark(booking_id: int):
+    booking = _visible_or_404(booking_id)
+    wanted = request.form.get("status", "")
+    if wanted not in {s.value for s in service.NEXT_STATUS}:
+        abort(400)
+    try:
+        service.mark(
+            booking=booking, status=BookingStatus(wanted), actor=current_user, now=utcnow()
+        )
+    except service.ChangeNotAllowed as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Marked {wanted.replace('_', '-')}.", "success")
     return redirect(url_for("booking.detail", booking_id=booking.id))
 
 
