@@ -67,3 +67,38 @@ def test_two_sweeps_at_once_send_each_confirmation_once(app, smtp, worker):
     assert {tuple(e.rcpt_tos) for e in smtp.received} == {
         (m.user.email,) for m in db.session.execute(db.select(Message)).scalars()
     }
+
+
+class TestHungMailServer:
+    @pytest.fixture
+    def worker_env(self, silent_server):
+        return {"SPA_MAIL_PORT": str(silent_server), "SPA_MAIL_TIMEOUT_SECONDS": "2"}
+
+    def test_a_server_that_never_answers_does_not_stick_the_worker(self, app, worker):
+        proc, log = worker
+        svc, (t,), _ = factories.spa(therapists=1, rooms=2)
+        for hour in (10, 12):
+            client = factories.user()
+            start = datetime.combine(
+                factories.next_weekday(0), clock_time(hour), ZoneInfo("Europe/London")
+            )
+            with serialized_writes():
+                service.book(
+                    client=client,
+                    choice=service.Choice(svc.id, start.astimezone(UTC), t.id),
+                    actor=client,
+                    now=datetime.now(UTC),
+                )
+                db.session.commit()
+        app.extensions["celery"].send_task("notifications.sweep")
+
+        def both_tried():
+            factories.fresh()
+            return [m.attempts for m in db.session.execute(db.select(Message)).scalars()] == [1, 1]
+
+        # One worker process, one task at a time: the second is tried only if the first let go.
+        wait_for(both_tried, proc, log)
+        assert states() == [MessageState.PENDING] * 2
+        errors = [m.last_error for m in db.session.execute(db.select(Message)).scalars()]
+        assert all("timed out" in e.lower() for e in errors), errors
+        assert proc.poll() is None
