@@ -219,3 +219,22 @@ def test_a_lost_task_is_dispatched_again_when_its_lease_runs_out(app, booked, sm
     after_lease = token
     assert deliver(message.id, after_lease, mail_settings(app, smtp.port)) is Outcome.SENT
     assert len(smtp.received) == 1
+
+
+@pytest.mark.postgres
+def test_book_sweep_claim_and_send_on_postgresql(pg_app, smtp):
+    svc, (t,), _ = factories.spa()
+    client = factories.user()
+    start = datetime.combine(factories.next_weekday(0), time(10), LONDON).astimezone(UTC)
+    service.book(
+        client=client,
+        choice=service.Choice(svc.id, start, t.id),
+        actor=client,
+        now=datetime.now(UTC),
+    )
+    db.session.commit()
+    mail = mail_settings(pg_app, smtp.port)
+    now = datetime.now(UTC)
+    assert list(deliver_all(now, mail).values()) == [Outcome.SENT]
+    assert deliver_all(now, mail) == {}  # nothing left, nothing twice
+    assert len(smtp.received) == 1 and messages()[0].state is MessageState.SENT
