@@ -52,14 +52,17 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def search_clients(term: str, limit: int = 20) -> list[User]:
-    """Clients whose name or e-mail contains ``term`` (case-insensitive), by name."""
-    pattern = f"%{term.strip().lower()}%"
+    """Clients whose name or e-mail contains ``term`` (case-insensitive, % and _ literal)."""
+    term = term.strip().lower()
     return list(
         db.session.execute(
             db.select(User)
             .where(
                 User.role == Role.CLIENT,
-                db.or_(db.func.lower(User.name).like(pattern), User.email.like(pattern)),
+                db.or_(
+                    db.func.lower(User.name).contains(term, autoescape=True),
+                    User.email.contains(term, autoescape=True),
+                ),
             )
             .order_by(User.name)
             .limit(limit)

@@ -55,10 +55,6 @@ def all_services() -> list[Service]:
     )
 
 
-def offering_therapists(service: Service) -> list[Therapist]:
-    return [t for t in service.therapists if t.active]
-
-
 def all_rooms() -> list[Room]:
     return list(db.session.execute(db.select(Room).order_by(Room.name)).scalars())
 

@@ -143,10 +143,23 @@ def is_pointless(message: Message, now: datetime) -> bool:
 
 
 def queue_account_message(kind: MessageKind, user_id: int, key: str, due_at: datetime) -> bool:
-    """Add an account e-mail (no visit) unless one with ``key`` exists; True if added."""
-    exists = db.session.execute(db.select(Message.id).where(Message.idempotency_key == key)).first()
-    if exists is not None:
-        return False
-    db.session.add(Message(kind=kind, idempotency_key=key, user_id=user_id, due_at=due_at))
-    db.session.flush()
-    return True
+    """Add an account e-mail (no visit) unless one with ``key`` exists; True if added.
+
+    ON CONFLICT DO NOTHING, so two requests at once add one row and neither fails.
+    """
+    table = Message.__table__
+    statement = (
+        insert_or_skip(table, db.session)
+        .values(
+            kind=kind.value,
+            idempotency_key=key,
+            user_id=user_id,
+            state=MessageState.PENDING.value,
+            due_at=due_at,
+            attempts=0,
+            created_at=due_at,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+    return db.session.connection().execute(statement).first() is not None

@@ -152,3 +152,9 @@ def test_staff_find_a_client_by_name_and_book_for_them(client, desk):
 def test_a_search_with_no_match_says_so(client, desk):
     page = client.get("/staff/bookings/new?find=" + "%3Cb%3E" * 3).get_data(as_text=True)
     assert "No client matches" in page and "<b><b>" not in page
+
+
+def test_search_wildcards_are_literal(client, desk):
+    factories.user(name="Priya Patel")
+    page = client.get("/staff/bookings/new?find=%25").get_data(as_text=True)
+    assert "No client matches" in page and "Priya Patel" not in page

@@ -9,7 +9,6 @@ import pytest
 
 from spa_app.extensions import db
 from spa_app.notifications import delivery
-from tests.conftest import free_port  # noqa: F401  (re-exported for the delivery tests)
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from spa_app.notifications import delivery
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
-from tests.notifications.conftest import deliver, deliver_all, free_port, mail_settings, send
+from tests.conftest import free_port
+from tests.notifications.conftest import deliver, deliver_all, mail_settings, send
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import time as clock
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,9 +58,9 @@ def states():
 
 
 def wait_until(condition, log=None):
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    deadline = clock.monotonic() + WAIT_SECONDS
+    while not condition() and clock.monotonic() < deadline:
+        clock.sleep(0.2)
     assert condition(), log.read_text() if log else "timed out"
 
 
@@ -84,7 +84,7 @@ def test_redis_flushed_with_mail_dispatched(app, client, private_redis, smtp, re
     assert tasks.sweep() == 1  # leased and queued on Redis...
     private_redis.flush()  # ...and the queue is lost
     proc, log = request.getfixturevalue("worker")
-    time.sleep(3)
+    clock.sleep(3)
     assert smtp.received == [] and states() == [MessageState.PENDING]
 
     # When the lease runs out the next sweep sends it again (the lease is moved back here
