@@ -29,6 +29,9 @@ DEFAULTS = {
     "MAIL_TIMEOUT_SECONDS": 10,
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_BASE_SECONDS": 60,
+    # How long a dispatched message is held for its send task; a task lost with its worker or
+    # broker is sent again once this runs out. Keep it above MAIL_TIMEOUT_SECONDS.
+    "MAIL_LEASE_SECONDS": 300,
     # A Maildir that a local aiosmtpd writes to (make run sets it); staff can read it at
     # /staff/mail-sink. Unset in production.
     "MAIL_SINK_DIR": None,

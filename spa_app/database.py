@@ -183,7 +183,7 @@ def _epoch_ms_postgresql(element, compiler, **kw):
     return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)"
 
 
-def insert_or_skip(model, session):
-    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's backend (PostgreSQL or SQLite)."""
+def dialect_insert(model, session):
+    """The INSERT of the session's backend (PostgreSQL or SQLite), which has ``ON CONFLICT``."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model)

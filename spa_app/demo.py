@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from spa_app.accounts.models import Role, User
 from spa_app.accounts.service import create_user
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.cadence.service import record_completed_visit
 from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.clock import local_to_utc, local_today, zone
+from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
 
@@ -73,6 +77,32 @@ def load_demo_data() -> bool:
                 therapists=list(therapists),
             )
         )
-    db.session.add_all([Room(name="Willow room"), Room(name="Cedar room")])
+    rooms = [Room(name="Willow room"), Room(name="Cedar room")]
+    db.session.add_all(rooms)
     db.session.flush()
+    _past_visit(users["client@example.com"], therapists[0], rooms[0], settings)
     return True
+
+
+def _past_visit(client: User, therapist: Therapist, room: Room, settings: BusinessSettings):
+    """A visit the demo client completed four weeks and two days ago, so the first sweep sends
+    the "time to book your next visit" nudge to the mail sink."""
+    tz = zone(settings.timezone)
+    day = local_today(utcnow(), tz) - timedelta(weeks=4, days=2)
+    service = therapist.services[0]
+    starts_at = local_to_utc(day, time(10), tz)
+    visit = Booking(
+        client_id=client.id,
+        therapist_id=therapist.id,
+        room_id=room.id,
+        service_id=service.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=service.duration_min),
+        busy_until=starts_at + timedelta(minutes=service.duration_min + service.buffer_min),
+        price_cents=service.price_cents,
+        status=BookingStatus.COMPLETED,
+        created_at=starts_at - timedelta(days=10),
+    )
+    db.session.add(visit)
+    db.session.flush()
+    record_completed_visit(visit, tz)

@@ -2,6 +2,7 @@
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
+from spa_app.cadence.models import NextVisit
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
 from spa_app.notifications.models import (
     MailOptOut,
@@ -24,6 +25,7 @@ __all__ = [
     "MessageAttempt",
     "MessageKind",
     "MessageState",
+    "NextVisit",
     "Role",
     "Room",
     "Service",

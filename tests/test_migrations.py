@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import upgrade
 
+from spa_app import create_app
+from spa_app.booking.models import BookingStatus
+from spa_app.cadence.models import NextVisit
 from spa_app.extensions import db
+from tests import factories
+from tests.conftest import PG_ADMIN_URL, base_config
 
 
 def pending_diff():
@@ -22,3 +32,41 @@ def test_sqlite_schema_matches_the_models(app):
 @pytest.mark.postgres
 def test_postgres_schema_matches_the_models(pg_app):
     assert pending_diff() == []
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database(request, tmp_path):
+    """The URL of an empty database of each kind, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    request.getfixturevalue("pg_url")  # skips (or fails in CI) without PostgreSQL
+    name = f"spa_migration_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_next_visits_are_filled_from_visits_already_completed(empty_database):
+    """Clients who completed visits before the nudges existed get their window on upgrade."""
+    app = create_app(base_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0278ce7633ee")
+        svc, (t,), (r,) = factories.spa(therapists=1, rooms=1)
+        client = factories.user()
+        winter = datetime(2027, 3, 1, 10, tzinfo=UTC)  # 10:00 in London, in GMT
+        for days, status in ((0, BookingStatus.COMPLETED), (-14, BookingStatus.COMPLETED),
+                             (7, BookingStatus.NO_SHOW)):  # fmt: skip
+            factories.booking(client, t, r, svc, winter + timedelta(days=days), status=status)
+        upgrade()
+        (row,) = db.session.execute(db.select(NextVisit)).scalars()
+        assert row.client_id == client.id and row.last_visit_at == winter
+        # Four weeks on the London clock: 10:00 BST on 29 March, 09:00 UTC.
+        assert row.opens_at == datetime(2027, 3, 29, 9, tzinfo=UTC)
+        assert row.closes_at == datetime(2027, 4, 12, 9, tzinfo=UTC)
+        db.session.remove()
+        db.engine.dispose()

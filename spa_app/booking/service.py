@@ -15,8 +15,9 @@ from sqlalchemy.exc import DBAPIError
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
+from spa_app.cadence.service import record_completed_visit
 from spa_app.catalog.models import Therapist
-from spa_app.clock import day_bounds, local_today
+from spa_app.clock import day_bounds, local_today, zone
 from spa_app.database import lock_for_booking, lost_race, require_serialized
 from spa_app.extensions import db
 from spa_app.notifications.models import MessageKind
@@ -163,8 +164,9 @@ MARK_EARLY = timedelta(hours=1)
 def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime) -> Booking:
     """Mark a visit arrived, completed or no-show (flushed; the caller commits).
 
-    Only staff and the visit's own therapist may; only from a fitting status, and not before
-    an hour ahead of the start. Raises ChangeNotAllowed with the reason.
+    A completed visit starts the client's next-visit window (and its nudges). Only staff and
+    the visit's own therapist may; only from a fitting status, and not before an hour ahead of
+    the start. Raises ChangeNotAllowed with the reason.
     """
     is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
     if actor.role is not Role.STAFF and not is_own_therapist:
@@ -179,6 +181,8 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
     booking.status = status
     drop_pending_reminders(booking.id)
     db.session.flush()
+    if status is BookingStatus.COMPLETED:
+        record_completed_visit(booking, zone(get_settings().timezone))
     return booking
 
 

@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from spa_app.accounts.service import reset_token
 from spa_app.clock import zone
-from spa_app.notifications.models import OPTIONAL_KINDS, Message, MessageKind
+from spa_app.notifications.models import NUDGE_KINDS, OPTIONAL_KINDS, Message, MessageKind
 from spa_app.notifications.preferences import unsubscribe_token
 from spa_app.scheduling.models import BusinessSettings
 
@@ -23,6 +23,8 @@ SUBJECTS = {
     MessageKind.BOOKING_MOVED: "Moved: {service} is now on {when}",
     MessageKind.BOOKING_CANCELLED: "Cancelled: {service} on {when}",
     MessageKind.APPOINTMENT_REMINDER: "Reminder: {service} on {when}",
+    MessageKind.REBOOK_WINDOW_OPEN: "Time to book your next visit to {spa}",
+    MessageKind.REBOOK_WINDOW_CLOSING: "Six weeks since your last visit to {spa}",
 }
 
 
@@ -46,8 +48,13 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     """The e-mail for ``message``, addressed to its user's current address."""
     if message.kind is MessageKind.PASSWORD_RESET:
         subject, context = _password_reset(message, settings, sender)
+    elif message.kind in NUDGE_KINDS:
+        subject, context = _nudge(message, settings, sender)
     else:
         subject, context = _visit(message, settings, sender)
+    if message.kind in OPTIONAL_KINDS:
+        token = unsubscribe_token(sender.secret, message.user_id, message.kind)
+        context["unsubscribe"] = f"{sender.public_url}/unsubscribe/{token}"
     email = EmailMessage()
     email["From"] = sender.address
     email["To"] = formataddr((message.user.name, message.user.email))
@@ -59,8 +66,7 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     )
     if message.kind in OPTIONAL_KINDS:
         # RFC 8058 one-click: mail apps POST "List-Unsubscribe=One-Click" to this URL.
-        token = unsubscribe_token(sender.secret, message.user_id, message.kind)
-        email["List-Unsubscribe"] = f"<{sender.public_url}/unsubscribe/{token}>"
+        email["List-Unsubscribe"] = f"<{context['unsubscribe']}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if message.kind in CALENDAR_CHANGES:
         _attach_calendar(email, message, settings, sender)
@@ -80,6 +86,30 @@ def _visit(message: Message, settings: BusinessSettings, sender: Sender):
         "link": f"{sender.public_url}/bookings/{booking.id}",
     }
     return subject, context
+
+
+def _nudge(message: Message, settings: BusinessSettings, sender: Sender):
+    """Time to book again: the last visit (from the row's snapshot) and a link to book it again.
+
+    The link names the same therapist while they still offer that service.
+    """
+    visit = message.booking
+    therapist, service = visit.therapist, visit.service
+    if not service.active:
+        link = f"{sender.public_url}/"
+    elif therapist.active and service in therapist.services:
+        link = f"{sender.public_url}/book/{service.id}?therapist={therapist.id}"
+    else:
+        link = f"{sender.public_url}/book/{service.id}"
+    context = {
+        "message": message,
+        "visit": visit,
+        "therapist": therapist,
+        "same_therapist": "therapist=" in link,
+        "spa": settings.business_name,
+        "link": link,
+    }
+    return SUBJECTS[message.kind].format(spa=settings.business_name), context
 
 
 def _password_reset(message: Message, settings: BusinessSettings, sender: Sender):

@@ -18,6 +18,8 @@ class MessageKind(enum.StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     APPOINTMENT_REMINDER = "appointment_reminder"
     PASSWORD_RESET = "password_reset"
+    REBOOK_WINDOW_OPEN = "rebook_window_open"  # four weeks after a completed visit
+    REBOOK_WINDOW_CLOSING = "rebook_window_closing"  # six weeks after it
 
 
 class MessageState(enum.StrEnum):
@@ -74,8 +76,14 @@ class MessageAttempt(db.Model):
 
 #: Kinds a client may turn off, as the client sees them; the rest (confirmations, changes)
 #: are transactional and always sent.
-KIND_LABELS = {MessageKind.APPOINTMENT_REMINDER: "reminders the day before a visit"}
+KIND_LABELS = {
+    MessageKind.APPOINTMENT_REMINDER: "reminders the day before a visit",
+    MessageKind.REBOOK_WINDOW_OPEN: "a note four weeks after a visit, when the next one is due",
+    MessageKind.REBOOK_WINDOW_CLOSING: "a last note six weeks after a visit, if none is booked",
+}
 OPTIONAL_KINDS = tuple(KIND_LABELS)
+#: The nudges to book again after a completed visit (see schedule_nudges).
+NUDGE_KINDS = (MessageKind.REBOOK_WINDOW_OPEN, MessageKind.REBOOK_WINDOW_CLOSING)
 
 
 class MailOptOut(db.Model):

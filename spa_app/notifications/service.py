@@ -7,9 +7,16 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.database import UTCDateTime, epoch_ms, insert_or_skip
+from spa_app.cadence.models import NextVisit
+from spa_app.database import UTCDateTime, dialect_insert, epoch_ms
 from spa_app.extensions import db
-from spa_app.notifications.models import MailOptOut, Message, MessageKind, MessageState
+from spa_app.notifications.models import (
+    NUDGE_KINDS,
+    MailOptOut,
+    Message,
+    MessageKind,
+    MessageState,
+)
 
 
 def queue_booking_message(kind: MessageKind, booking: Booking, due_at: datetime) -> Message:
@@ -92,19 +99,65 @@ def schedule_reminders(now: datetime, lead: timedelta) -> int:
         Booking.starts_at > now,
         Booking.starts_at <= now + lead,
         epoch_ms(Booking.starts_at) - epoch_ms(Booking.created_at) >= lead_ms,
-        ~sa.exists().where(
-            MailOptOut.user_id == Booking.client_id,
-            MailOptOut.kind == MessageKind.APPOINTMENT_REMINDER,
-        ),
+        ~_opted_out(Booking.client_id, MessageKind.APPOINTMENT_REMINDER),
     )
+    return _insert_new(due)
+
+
+#: How long after the window closes its last nudge may still be queued.
+NUDGE_GRACE = timedelta(days=7)
+
+
+def schedule_nudges(now: datetime) -> int:
+    """Queue the next-visit nudges now due; the count added.
+
+    For each client whose latest completed visit (next_visits) is four weeks old, one e-mail
+    while the window is open; at six weeks, one more, for a week at most (a sweep that was
+    down for longer does not send stale news). Clients with a visit booked ahead, or who
+    turned the kind off, get none. Keyed by kind and visit, so a rerun adds nothing and the
+    next completed visit starts afresh. Two set-based INSERT ... SELECT statements, both
+    reading the windows by their closing time (indexed). Flushes; the caller commits.
+    """
+    window = NextVisit
+    due_when = {
+        MessageKind.REBOOK_WINDOW_OPEN: sa.and_(window.closes_at > now, window.opens_at <= now),
+        MessageKind.REBOOK_WINDOW_CLOSING: sa.and_(
+            window.closes_at > now - NUDGE_GRACE, window.closes_at <= now
+        ),
+    }
+    added = 0
+    for kind, due_now in due_when.items():
+        due = sa.select(
+            sa.literal(kind.value),
+            sa.literal(f"{kind.value}:booking-") + sa.cast(window.booking_id, sa.String),
+            window.client_id,
+            window.booking_id,
+            sa.literal(MessageState.PENDING.value),
+            window.last_visit_at,
+            sa.null(),
+            sa.null(),
+            sa.literal(now, UTCDateTime()),
+            sa.literal(0),
+            sa.literal(now, UTCDateTime()),
+        ).where(
+            due_now,
+            ~_booked_ahead(window.client_id, now),
+            ~_opted_out(window.client_id, kind),
+        )
+        added += _insert_new(due)
+    return added
+
+
+def _insert_new(rows: sa.Select) -> int:
+    """INSERT the message ``rows`` whose idempotency key is new; how many were added."""
     columns = [
         "kind", "idempotency_key", "user_id", "booking_id", "state", "visit_starts_at",
         "visit_ends_at", "visit_sequence", "due_at", "attempts", "created_at",
     ]  # fmt: skip
     table = Message.__table__
     statement = (
-        insert_or_skip(table, db.session)
-        .from_select(columns, due)
+        dialect_insert(table, db.session)
+        .from_select(columns, rows)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)  # counted: psycopg reports no rowcount for INSERT ... SELECT
     )
@@ -126,19 +179,41 @@ def drop_pending_reminders(booking_id: int) -> None:
 
 
 def is_pointless(message: Message, now: datetime) -> bool:
-    """True for a reminder that should not go out after all.
+    """True for a reminder or nudge that should not go out after all.
 
-    Its visit changed, was cancelled or has begun since it was queued, or the client has
-    turned reminders off meanwhile.
+    A reminder: its visit changed, was cancelled or has begun since it was queued. A nudge:
+    the client has booked a visit since, or completed a later one. Either: the client has
+    turned the kind off meanwhile.
     """
-    if message.kind is not MessageKind.APPOINTMENT_REMINDER:
+    if message.kind is MessageKind.APPOINTMENT_REMINDER:
+        booking = message.booking
+        overtaken = (
+            booking.status is not BookingStatus.BOOKED
+            or booking.sequence != message.visit_sequence
+            or booking.starts_at <= now
+        )
+    elif message.kind in NUDGE_KINDS:
+        latest = db.session.get(NextVisit, message.user_id)
+        overtaken = (
+            latest is None
+            or latest.booking_id != message.booking_id
+            or db.session.execute(sa.select(_booked_ahead(message.user_id, now))).scalar_one()
+        )
+    else:
         return False
-    booking = message.booking
-    return (
-        booking.status is not BookingStatus.BOOKED
-        or booking.sequence != message.visit_sequence
-        or booking.starts_at <= now
-        or db.session.get(MailOptOut, (message.user_id, message.kind)) is not None
+    return overtaken or db.session.get(MailOptOut, (message.user_id, message.kind)) is not None
+
+
+def _opted_out(user_id, kind: MessageKind) -> sa.Exists:
+    return sa.exists().where(MailOptOut.user_id == user_id, MailOptOut.kind == kind)
+
+
+def _booked_ahead(client_id, now: datetime) -> sa.Exists:
+    """EXISTS: the client (an id or a column) has a visit booked after ``now``."""
+    return sa.exists().where(
+        Booking.client_id == client_id,
+        Booking.status == BookingStatus.BOOKED,
+        Booking.starts_at > now,
     )
 
 
@@ -149,7 +224,7 @@ def queue_account_message(kind: MessageKind, user_id: int, key: str, due_at: dat
     """
     table = Message.__table__
     statement = (
-        insert_or_skip(table, db.session)
+        dialect_insert(table, db.session)
         .values(
             kind=kind.value,
             idempotency_key=key,

@@ -15,7 +15,7 @@ from spa_app.notifications.models import Message, MessageState
 
 @shared_task(name="notifications.sweep")
 def sweep() -> int:
-    """Queue the reminders now due, lease due messages, commit, then one send task each.
+    """Queue the reminders and nudges now due, lease due messages, commit, then a send task each.
 
     Safe to run twice at once. If queueing fails (the broker is down), the leases simply run
     out and a later sweep dispatches the same messages again: nothing is lost.
@@ -24,7 +24,8 @@ def sweep() -> int:
     lead = timedelta(hours=current_app.config["REMINDER_LEAD_HOURS"])
     with serialized_writes():
         service.schedule_reminders(now, lead)
-        leased = delivery.dispatch_due(now)
+        service.schedule_nudges(now)
+        leased = delivery.dispatch_due(now, lease=_lease())
         db.session.commit()
     for message_id, token in leased:
         send_message.delay(message_id, token.isoformat())
@@ -41,7 +42,7 @@ def send_message(message_id: int, token: str) -> str | None:
     now = utcnow()
     mail = delivery.MailSettings.from_config(current_app.config)
     with serialized_writes():
-        if not delivery.claim(message_id, datetime.fromisoformat(token), now):
+        if not delivery.claim(message_id, datetime.fromisoformat(token), now, lease=_lease()):
             db.session.rollback()
             return None
         if service.is_pointless(db.session.get(Message, message_id), now):
@@ -56,3 +57,7 @@ def send_message(message_id: int, token: str) -> str | None:
         outcome = delivery.record(message_id, utcnow(), mail, result)
         db.session.commit()
     return outcome.value
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config["MAIL_LEASE_SECONDS"]))

@@ -8,7 +8,13 @@ from spa_app.accounts.models import Role
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from spa_app.notifications import delivery, preferences, tasks
-from spa_app.notifications.models import MailOptOut, MessageKind, MessageState
+from spa_app.notifications.models import (
+    NUDGE_KINDS,
+    OPTIONAL_KINDS,
+    MailOptOut,
+    MessageKind,
+    MessageState,
+)
 from tests import factories
 from tests.notifications.conftest import mail_settings
 from tests.notifications.test_reminders import DAY, reminders, sweep, visit
@@ -85,9 +91,12 @@ def test_clients_choose_their_optional_emails_in_settings(client, app):
     factories.login(client, me)
     page = client.get("/account/emails").get_data(as_text=True)
     assert "Reminders the day before a visit" in page and "checked" in page
+    assert "A note four weeks after a visit" in page
     assert client.post("/account/emails", data={}).status_code == 302
-    assert opted_out(me.id) == {MessageKind.APPOINTMENT_REMINDER}
+    assert opted_out(me.id) == set(OPTIONAL_KINDS)
     client.post("/account/emails", data={"wanted": ["appointment_reminder"]})
+    assert opted_out(me.id) == set(NUDGE_KINDS)
+    client.post("/account/emails", data={"wanted": [k.value for k in OPTIONAL_KINDS]})
     assert opted_out(me.id) == set()
     bad = client.post("/account/emails", data={"wanted": ["booking_confirmed"]})
     assert bad.status_code == 200 and "not a valid choice" in bad.get_data(as_text=True)

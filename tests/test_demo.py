@@ -1,0 +1,35 @@
+"""The demo spa that ``make run`` loads: logins printed, and a nudge waiting for the first sweep."""
+
+from __future__ import annotations
+
+from spa_app.accounts.service import authenticate
+from spa_app.cadence.models import NextVisit
+from spa_app.database import serialized_writes, utcnow
+from spa_app.extensions import db
+from spa_app.notifications import service
+from spa_app.notifications.models import Message, MessageKind
+from tests import factories
+
+
+def test_demo_data_loads_once_and_prints_the_logins(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["spa", "demo-data"])
+    assert "Demo data loaded." in first.output
+    assert "client@example.com" in first.output and "demo-password" in first.output
+    again = runner.invoke(args=["spa", "demo-data"])
+    assert "already present; nothing changed" in again.output
+    factories.fresh()
+    assert authenticate("staff@example.com", "demo-password") is not None
+
+
+def test_the_demo_client_is_due_a_next_visit_nudge(app):
+    app.test_cli_runner().invoke(args=["spa", "demo-data"])
+    factories.fresh()
+    (window,) = db.session.execute(db.select(NextVisit)).scalars()
+    assert window.opens_at <= utcnow() < window.closes_at
+    with serialized_writes():
+        assert service.schedule_nudges(utcnow()) == 1
+        db.session.commit()
+    (nudge,) = db.session.execute(db.select(Message)).scalars()
+    assert nudge.kind is MessageKind.REBOOK_WINDOW_OPEN
+    assert nudge.user.email == "client@example.com"
