@@ -41,7 +41,7 @@ def write(document: dict, path: Path = OUTPUT) -> Path:
     return path
 
 
-def table(results: list[Measurement], *, database: str, counts: dict[str, int]) -> str:
+def table(results: list[Measurement], *, database: str, counts: dict[str, int], extra: dict) -> str:
     """A plain-text table; the verdict column only on SQLite, which the targets are for."""
     judged = database == "sqlite"
     header = f"{'request':<38} {'median ms':>10} {'p90 ms':>9} {'target ms':>10} {'SQL':>5}"
@@ -67,4 +67,5 @@ def table(results: list[Measurement], *, database: str, counts: dict[str, int]) 
         lines.append(line)
     if judged:
         lines.append("(SQLite's counts include the BEGIN the app sends; PostgreSQL's is implicit)")
+    lines += ["", *(f"{key}: {value}" for key, value in extra.items())]
     return "\n".join(lines)
