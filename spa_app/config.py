@@ -30,8 +30,9 @@ DEFAULTS = {
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_BASE_SECONDS": 60,
     # How long a dispatched message is held for its send task; a task lost with its worker or
-    # broker is sent again once this runs out. Keep it above MAIL_TIMEOUT_SECONDS.
-    "MAIL_LEASE_SECONDS": 300,
+    # broker is sent again once this runs out. Keep it above the task's hard time limit (300 s),
+    # so a send still running is killed before its message can go out again.
+    "MAIL_LEASE_SECONDS": 600,
     # A Maildir that a local aiosmtpd writes to (make run sets it); staff can read it at
     # /staff/mail-sink. Unset in production.
     "MAIL_SINK_DIR": None,

@@ -19,13 +19,14 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from celery.exceptions import SoftTimeLimitExceeded
 
 from spa_app.extensions import db
 from spa_app.notifications.emails import Sender, render
 from spa_app.notifications.models import Message, MessageAttempt, MessageState
 from spa_app.scheduling.service import get_settings
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=10)
 LONGEST_WAIT = timedelta(hours=6)
 
 
@@ -100,7 +101,9 @@ def claim(message_id: int, token: datetime, now: datetime, lease: timedelta = LE
     """Take a dispatched message for sending; True only for the first task holding ``token``.
 
     The conditional UPDATE moves the lease on, so a duplicate of the same task (a redelivery)
-    finds the token spent. Commit before sending.
+    finds the token spent, and counts the attempt now, before any mail server is involved: a
+    try that never reports back (its worker killed) still counts towards the limit. Commit
+    before sending.
     """
     taken = db.session.execute(
         sa.update(Message)
@@ -109,10 +112,16 @@ def claim(message_id: int, token: datetime, now: datetime, lease: timedelta = LE
             Message.state == MessageState.PENDING,
             Message.due_at == token,
         )
-        .values(due_at=now + lease + timedelta(microseconds=1))
+        .values(due_at=now + lease + timedelta(microseconds=1), attempts=Message.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     return taken.rowcount == 1
+
+
+def unfinished_tries(message: Message, mail: MailSettings) -> bool:
+    """True for a claimed message past its limit: its last tries claimed it and never reported
+    back (only such tries get this far; a reported retry fails at the limit in ``record``)."""
+    return message.attempts > mail.max_attempts
 
 
 def compose(message_id: int, mail: MailSettings) -> EmailMessage:
@@ -137,16 +146,31 @@ def hand_over(email: EmailMessage, mail: MailSettings) -> tuple[Outcome, str]:
         return _answer(exc.smtp_code, f"{exc.smtp_code} {text}")
     except (OSError, smtplib.SMTPException) as exc:  # refused, reset, timed out, TLS trouble
         return Outcome.RETRY, f"{type(exc).__name__}: {exc}"
+    except SoftTimeLimitExceeded:  # a server trickling its answers: each read within timeout
+        return Outcome.RETRY, "the whole send took longer than the task may run"
     return Outcome.SENT, "250 accepted"
 
 
 def drop(message_id: int, now: datetime) -> None:
     """Mark a claimed message dropped, unsent, with the reason in its history (flushed)."""
-    message = db.session.get(Message, message_id)
-    message.state = MessageState.DROPPED
-    db.session.add(
-        MessageAttempt(message_id=message_id, at=now, outcome="dropped", detail="no longer wanted")
+    _close(message_id, now, MessageState.DROPPED, "dropped", "no longer wanted")
+
+
+def give_up(message_id: int, now: datetime, mail: MailSettings) -> None:
+    """Fail a claimed message whose earlier tries never finished (flushed)."""
+    detail = (
+        f"gave up: {mail.max_attempts} tries never reported back "
+        "(the worker stopped or was stopped while sending)"
     )
+    _close(message_id, now, MessageState.FAILED, "failed", detail)
+
+
+def _close(message_id: int, now: datetime, state: MessageState, outcome: str, detail: str):
+    message = db.session.get(Message, message_id)
+    message.state = state
+    if state is MessageState.FAILED:
+        message.last_error = detail
+    db.session.add(MessageAttempt(message_id=message_id, at=now, outcome=outcome, detail=detail))
     db.session.flush()
 
 
@@ -176,14 +200,13 @@ def record(
     result: tuple[Outcome, str],
     jitter: Callable[[], float] = random.random,
 ) -> Outcome:
-    """Record an attempt's result on the message (flushed; the caller commits).
+    """Record the result of the attempt ``claim`` counted (flushed; the caller commits).
 
     A retry is due again after an exponential, jittered wait (base × 2^(attempts-1) ×
     0.5-1.5, at most six hours), until ``max_attempts``; then the message fails.
     """
     message = db.session.get(Message, message_id)
     outcome, detail = result
-    message.attempts += 1
     if outcome is Outcome.RETRY and message.attempts >= mail.max_attempts:
         outcome, detail = Outcome.FAILED, f"gave up after {message.attempts} attempts: {detail}"
     if outcome is Outcome.SENT:

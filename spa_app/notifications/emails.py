@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 
 from flask import render_template
 from icalendar import Calendar, Event
@@ -59,7 +59,8 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     email["From"] = sender.address
     email["To"] = formataddr((message.user.name, message.user.email))
     email["Subject"] = subject
-    email["Message-ID"] = make_msgid(idstring=f"m{message.id}", domain=sender.domain)
+    # The same for every copy: should a crash send one twice, mail apps see one message.
+    email["Message-ID"] = f"<message-{message.id}@{sender.domain}>"
     email.set_content(render_template(f"emails/{message.kind.value}.txt", **context))
     email.add_alternative(
         render_template(f"emails/{message.kind.value}.html", **context), subtype="html"

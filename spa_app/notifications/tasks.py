@@ -45,10 +45,15 @@ def send_message(message_id: int, token: str) -> str | None:
         if not delivery.claim(message_id, datetime.fromisoformat(token), now, lease=_lease()):
             db.session.rollback()
             return None
-        if service.is_pointless(db.session.get(Message, message_id), now):
+        message = db.session.get(Message, message_id)
+        if service.is_pointless(message, now):
             delivery.drop(message_id, now)
             db.session.commit()
             return MessageState.DROPPED.value
+        if delivery.unfinished_tries(message, mail):
+            delivery.give_up(message_id, now, mail)
+            db.session.commit()
+            return MessageState.FAILED.value
         db.session.commit()
     email = delivery.compose(message_id, mail)
     db.session.rollback()  # end the read before the network

@@ -9,12 +9,13 @@ from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from icalendar import Calendar
 
 from spa_app.booking import service
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
-from spa_app.notifications import delivery
+from spa_app.notifications import delivery, tasks
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
@@ -220,6 +221,49 @@ def test_a_lost_task_is_dispatched_again_when_its_lease_runs_out(app, booked, sm
     after_lease = token
     assert deliver(message.id, after_lease, mail_settings(app, smtp.port)) is Outcome.SENT
     assert len(smtp.received) == 1
+
+
+def test_tries_that_never_report_back_count_and_end_in_failure(app, booked, smtp):
+    """Each claim counts a try; a message whose worker dies mid-send every time fails at the
+    limit instead of being leased again forever."""
+    _, message = booked
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    now = datetime.now(UTC)
+    for _ in range(2):  # claimed, then the worker is killed before anything is recorded
+        [(message_id, token)] = delivery.dispatch_due(now)
+        db.session.commit()
+        assert delivery.claim(message_id, token, now)
+        db.session.commit()
+        now = messages()[0].due_at  # the lease runs out
+    [(message_id, token)] = delivery.dispatch_due(now)
+    db.session.commit()
+    assert tasks.send_message(message_id, token.isoformat()) == "failed"
+    (m,) = messages()
+    assert (m.state, m.attempts, [a.outcome for a in m.history]) == (
+        MessageState.FAILED,
+        3,
+        ["failed"],
+    )
+    assert "never reported back" in m.last_error
+    assert smtp.received == []
+
+
+def test_every_copy_of_a_message_has_the_same_message_id(app, booked):
+    _, message = booked
+    mail = mail_settings(app, free_port())
+    first, again = delivery.compose(message.id, mail), delivery.compose(message.id, mail)
+    assert first["Message-ID"] == again["Message-ID"] == f"<message-{message.id}@spa.example>"
+
+
+def test_a_send_cut_short_by_the_soft_time_limit_is_retried(app, booked, monkeypatch):
+    # Celery raises this inside the task when its soft limit passes; here we raise it directly.
+    def trickling(email, mail):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(delivery, "_smtp", trickling)
+    email = delivery.compose(booked[1].id, mail_settings(app, free_port()))
+    outcome, detail = delivery.hand_over(email, mail_settings(app, free_port()))
+    assert outcome is Outcome.RETRY and "longer than the task may run" in detail
 
 
 @pytest.mark.postgres

@@ -23,6 +23,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from datetime import time as clock_time
+from email import message_from_bytes, policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -269,15 +270,16 @@ def test_killed_before_the_server_accepted_it_is_sent_once(app, smtp, start_work
     assert smtp.vanished.wait(5), "the server should see the client go before it answered"
     assert smtp.received == []
     message = the_message()
-    assert (message.state, message.attempts, history(message)) == (MessageState.PENDING, 0, [])
+    # The claim counted the try; nothing recorded its outcome.
+    assert (message.state, message.attempts, history(message)) == (MessageState.PENDING, 1, [])
 
     fresh = send_again_after_the_lease(start_worker)
     time.sleep(1)  # room for a duplicate to arrive, if there were one
     assert len(smtp.received) == 1, "killed before the 250: the message must arrive once"
     message = the_message()
     assert smtp.received[0].rcpt_tos == [message.user.email]
-    # The killed try never reached record(), so it is in neither the count nor the history.
-    assert message.attempts == 1
+    # Two tries counted (the killed one and the one that sent), one outcome recorded.
+    assert message.attempts == 2
     assert history(message) == ["sent"]
     assert message.sent_at is not None and message.last_error is None
     assert fresh.proc.poll() is None
@@ -314,7 +316,7 @@ def test_killed_after_the_server_accepted_it_is_sent_at_most_twice(app, smtp, st
         lock.close()
 
     message = the_message()
-    assert (message.state, message.attempts, history(message)) == (MessageState.PENDING, 0, [])
+    assert (message.state, message.attempts, history(message)) == (MessageState.PENDING, 1, [])
 
     send_again_after_the_lease(start_worker)
     time.sleep(1)  # room for a third copy to arrive, if there were one
@@ -323,7 +325,12 @@ def test_killed_after_the_server_accepted_it_is_sent_at_most_twice(app, smtp, st
     )
     first_copy, second_copy = smtp.received
     assert first_copy.rcpt_tos == second_copy.rcpt_tos == [the_message().user.email]
+    # Both copies carry one Message-ID, so the client's mail app shows the message once.
+    ids = {
+        message_from_bytes(c.content, policy=policy.default)["Message-ID"] for c in smtp.received
+    }
+    assert len(ids) == 1
     message = the_message()
-    assert message.attempts == 1
+    assert message.attempts == 2
     assert history(message) == ["sent"]
     assert db.session.execute(sa.select(sa.func.count(Message.id))).scalar() == 1

@@ -23,10 +23,12 @@ def test_reliability_settings_are_in_effect(app):
     assert list(conf.accept_content) == ["json"]
 
 
-def test_hard_time_limit_is_below_the_visibility_timeout(app):
+def test_hard_time_limit_is_below_the_visibility_timeout_and_the_mail_lease(app):
     conf = app.extensions["celery"].conf
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert conf.task_time_limit < conf.broker_transport_options["visibility_timeout"]
+    # A send still running when its lease ran out could go out twice; the hard limit kills it.
+    assert conf.task_time_limit < app.config["MAIL_LEASE_SECONDS"]
 
 
 def test_every_configured_key_is_a_celery_setting(app):
