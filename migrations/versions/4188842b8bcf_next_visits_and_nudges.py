@@ -1,7 +1,8 @@
 """Next visits: each client's window after their latest completed visit, and its nudges.
 
-Adds the next_visits table (filled from visits already completed) and the two nudge kinds to
-the CHECK constraints on messages.kind and mail_opt_outs.kind.
+Adds the next_visits table (filled from visits already completed), the two nudge kinds to the
+CHECK constraints on messages.kind and mail_opt_outs.kind, and to messages who made a change
+and the reason they gave.
 
 Revision ID: 4188842b8bcf
 Revises: 0278ce7633ee
@@ -69,6 +70,9 @@ def upgrade():
     )
     op.create_index(op.f("ix_next_visits_closes_at"), "next_visits", ["closes_at"])
     _kinds_allowed(NEW_KINDS)
+    with op.batch_alter_table("messages") as batch_op:
+        batch_op.add_column(sa.Column("changed_by", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("reason", sa.String(length=500), nullable=True))
     _fill_from_completed_visits()
 
 
@@ -118,6 +122,9 @@ def downgrade():
         "WHERE kind IN ('rebook_window_open', 'rebook_window_closing'))"
     )
     op.execute("DELETE FROM messages WHERE kind IN ('rebook_window_open', 'rebook_window_closing')")
+    with op.batch_alter_table("messages") as batch_op:
+        batch_op.drop_column("reason")
+        batch_op.drop_column("changed_by")
     _kinds_allowed(OLD_KINDS)
     op.drop_index(op.f("ix_next_visits_closes_at"), table_name="next_visits")
     op.drop_table("next_visits")

@@ -76,8 +76,12 @@ class MoveForm(FlaskForm):
     therapist = HiddenField(default=ANY, validators=[Regexp(r"^(any|[1-9][0-9]{0,9})$")])
 
 
+REASON_MAX = 480
+
+
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    # 480: the stored reason is prefixed with who gave it, in a column of 500.
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX)])
 
 
 class StaffBookingForm(FlaskForm):

@@ -95,7 +95,9 @@ def book(
         if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
             return existing
         raise _unavailable(TAKEN, choice, now, availability.rules.tz, staff=staff) from None
-    queue_booking_message(MessageKind.BOOKING_CONFIRMED, booking, due_at=now)
+    queue_booking_message(
+        MessageKind.BOOKING_CONFIRMED, booking, due_at=now, changed_by=_who(actor, client.id)
+    )
     return booking
 
 
@@ -131,7 +133,9 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
             TAKEN, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
         ) from None
     drop_pending_reminders(booking.id)
-    queue_booking_message(MessageKind.BOOKING_MOVED, booking, due_at=now)
+    queue_booking_message(
+        MessageKind.BOOKING_MOVED, booking, due_at=now, changed_by=_who(actor, booking.client_id)
+    )
     return booking
 
 
@@ -143,11 +147,16 @@ def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") ->
     ensure_changeable(booking, actor, now)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
-    who = "staff" if actor.role is Role.STAFF else "client"
+    who = _who(actor, booking.client_id)
     booking.cancel_reason = f"{who}: {reason.strip()}" if reason.strip() else who
     booking.sequence += 1
     drop_pending_reminders(booking.id)
-    queue_booking_message(MessageKind.BOOKING_CANCELLED, booking, due_at=now)
+    # A client's own reason stays with the spa (it may well be about their health); a reason
+    # from the front desk is their word to the client, and the form says it will be quoted.
+    told = reason.strip() if who == "staff" else None
+    queue_booking_message(
+        MessageKind.BOOKING_CANCELLED, booking, due_at=now, changed_by=who, reason=told
+    )
     return booking
 
 
@@ -282,6 +291,11 @@ def bookings_on(day: date, tz: ZoneInfo) -> list[Booking]:
             .order_by(Booking.starts_at, Booking.therapist_id)
         ).scalars()
     )
+
+
+def _who(actor: User, client_id: int) -> str:
+    """Who made a change to a client's visit, as the client is told: themselves or staff."""
+    return "client" if actor.id == client_id else "staff"
 
 
 def _by_request_key(client_id: int, request_key: str) -> Booking | None:

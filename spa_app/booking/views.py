@@ -11,6 +11,7 @@ from spa_app.accounts.guards import role_required
 from spa_app.accounts.models import Role
 from spa_app.booking import service
 from spa_app.booking.forms import (
+    REASON_MAX,
     CancelForm,
     ConfirmForm,
     MoveForm,
@@ -138,7 +139,7 @@ def cancel(booking_id: int):
     booking = _visible_or_404(booking_id)
     form = CancelForm()
     if not form.validate():
-        flash("The reason is too long (500 characters at most).", "error")
+        flash(f"The reason is too long ({REASON_MAX} characters at most).", "error")
         return redirect(url_for("booking.detail", booking_id=booking.id))
     try:
         service.cancel(booking=booking, actor=current_user, now=utcnow(), reason=form.reason.data)

@@ -47,6 +47,9 @@ class Message(db.Model):
     visit_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     visit_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     visit_sequence: Mapped[int | None]
+    # Who made the change ("client" or "staff") and the reason they gave, told as written.
+    changed_by: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

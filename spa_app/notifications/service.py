@@ -19,8 +19,18 @@ from spa_app.notifications.models import (
 )
 
 
-def queue_booking_message(kind: MessageKind, booking: Booking, due_at: datetime) -> Message:
+def queue_booking_message(
+    kind: MessageKind,
+    booking: Booking,
+    due_at: datetime,
+    *,
+    changed_by: str | None = None,
+    reason: str | None = None,
+) -> Message:
     """Add ``kind`` about ``booking`` to the outbox (flushed, not committed).
+
+    ``changed_by`` ("client" or "staff") and ``reason`` let the e-mail say who made the change
+    and why.
 
     The key is kind, booking and the booking's change number, so each change is told once:
     a repeat of the same change raises IntegrityError rather than sending twice.
@@ -33,6 +43,8 @@ def queue_booking_message(kind: MessageKind, booking: Booking, due_at: datetime)
         visit_starts_at=booking.starts_at,
         visit_ends_at=booking.ends_at,
         visit_sequence=booking.sequence,
+        changed_by=changed_by,
+        reason=reason or None,
         due_at=due_at,
     )
     db.session.add(message)

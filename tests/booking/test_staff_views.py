@@ -10,6 +10,7 @@ import pytest
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking
 from spa_app.extensions import db
+from spa_app.notifications.models import Message
 from tests import factories
 
 LONDON = ZoneInfo("Europe/London")
@@ -51,6 +52,9 @@ def test_staff_book_a_new_walk_in_client(client, desk):
     assert (walk_in.name, walk_in.role, walk_in.password_hash) == ("Walk In", Role.CLIENT, None)
     listing = client.get(f"/staff/bookings/?date={day}").get_data(as_text=True)
     assert "Walk In" in listing and "10:00" in listing
+    # The confirmation tells the client who booked it for them.
+    (confirmation,) = db.session.execute(db.select(Message)).scalars()
+    assert confirmation.changed_by == "staff" and confirmation.user_id == walk_in.id
 
 
 def test_staff_book_an_existing_client_by_email(client, desk):

@@ -12,6 +12,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from icalendar import Calendar
 
+from spa_app.accounts.models import Role
 from spa_app.booking import service
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
@@ -129,6 +130,34 @@ def test_move_and_cancel_update_the_same_calendar_event(app, booked, smtp):
     assert calendar_of(cancelled)[1].get_param("method") == "CANCEL"
     assert str(events[2]["status"]) == "CANCELLED"
     assert "ill" not in cancelled.as_string()  # reasons stay inside the spa
+
+
+def test_staff_changes_say_so_and_quote_the_front_desk_note(app, booked, smtp, client):
+    booking, _ = booked
+    staff = factories.user(Role.STAFF)
+    later = booking.starts_at + timedelta(hours=2)
+    factories.fresh()
+    with serialized_writes():
+        service.move(
+            booking=db.session.get(type(booking), booking.id),
+            choice=service.Choice(booking.service_id, later),
+            actor=staff,
+            now=datetime.now(UTC),
+        )
+        db.session.commit()
+    factories.login(client, staff)
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "please leave out anything about their health" in page
+    client.post(f"/bookings/{booking.id}/cancel", data={"reason": "Your therapist is away"})
+    assert set(deliver_all(datetime.now(UTC), mail_settings(app, smtp.port)).values()) == {
+        Outcome.SENT
+    }
+    confirmed, moved, cancelled = (parse(e) for e in smtp.received)
+    for mail in (moved, cancelled):
+        for part in ("plain", "html"):
+            assert "made by our front desk" in mail.get_body((part,)).get_content()
+    assert "Their note: Your therapist is away" in cancelled.get_body(("plain",)).get_content()
+    assert "front desk" not in confirmed.get_body(("plain",)).get_content()  # the client booked
 
 
 def test_451_twice_then_250_sends_once(app, booked, smtp):
