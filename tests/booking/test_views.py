@@ -226,6 +226,25 @@ def test_a_one_megabyte_reason_is_refused_without_change(client, spa):
     assert b.status is BookingStatus.BOOKED
 
 
+@pytest.mark.postgres
+def test_the_longest_staff_reason_fits_its_column_on_postgresql(pg_client):
+    """'staff: ' + the longest reason the form takes must fit VARCHAR(500) (no 500 error)."""
+    svc, (anna,), (room,) = factories.spa()
+    start = datetime.combine(factories.next_weekday(2), time(10), LONDON).astimezone(UTC)
+    b = factories.booking(factories.user(), anna, room, svc, start)
+    factories.login(pg_client, factories.user(Role.STAFF))
+    too_long = pg_client.post(f"/bookings/{b.id}/cancel", data={"reason": "x" * 481})
+    assert too_long.status_code == 302
+    factories.fresh()
+    assert db.session.get(Booking, b.id).status is BookingStatus.BOOKED
+    longest = pg_client.post(f"/bookings/{b.id}/cancel", data={"reason": "x" * 480})
+    assert longest.status_code == 302
+    factories.fresh()
+    cancelled = db.session.get(Booking, b.id)
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert cancelled.cancel_reason == "staff: " + "x" * 480
+
+
 def test_api_rejects_bad_queries_with_reasons(client, spa):
     svc, _, monday = spa
     cases = {
