@@ -6,18 +6,20 @@ from datetime import datetime
 
 from flask import current_app
 
+from spa_app.database import dialect_insert
 from spa_app.extensions import db
 from spa_app.ops.models import Heartbeat
 
 
 def record_heartbeat(name: str, now: datetime) -> None:
-    """Upsert ``name``'s last-seen time (flushed; the caller commits). Idempotent."""
-    beat = db.session.get(Heartbeat, name)
-    if beat is None:
-        db.session.add(Heartbeat(name=name, seen_at=now))
-    else:
-        beat.seen_at = now
-    db.session.flush()
+    """Upsert ``name``'s last-seen time in one statement (the caller commits). Idempotent, and
+    safe when two run at once."""
+    insert = dialect_insert(Heartbeat.__table__, db.session).values(name=name, seen_at=now)
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["name"], set_={"seen_at": insert.excluded.seen_at}
+        )
+    )
 
 
 def check_database() -> str | None:
