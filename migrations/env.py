@@ -87,10 +87,28 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copying it and dropping the old one; with
+            # foreign keys enforced, dropping a table that others refer to fails. The pragma only
+            # works outside a transaction; the check afterwards keeps the guarantee.
+            _pragma(connection, "foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _pragma(connection, "foreign_keys=ON")
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def _pragma(connection, setting: str) -> None:
+    """Set a SQLite pragma on the driver's connection, outside SQLAlchemy's transaction."""
+    connection.connection.dbapi_connection.execute(f"PRAGMA {setting}")
 
 
 if context.is_offline_mode():

@@ -32,14 +32,9 @@ OLD_KINDS = [
 NEW_KINDS = [*OLD_KINDS, "rebook_window_open", "rebook_window_closing"]
 
 
-def _kinds_allowed(kinds):
-    for table in ("messages", "mail_opt_outs"):
-        # Batch mode: ALTER on PostgreSQL, a copy of the table on SQLite.
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_constraint(op.f(f"ck_{table}_message_kind"), type_="check")
-            batch_op.create_check_constraint(
-                op.f(f"ck_{table}_message_kind"), sa.column("kind").in_(kinds)
-            )
+def _allow_kinds(batch_op, table: str, kinds: list[str]) -> None:
+    batch_op.drop_constraint(op.f(f"ck_{table}_message_kind"), type_="check")
+    batch_op.create_check_constraint(op.f(f"ck_{table}_message_kind"), sa.column("kind").in_(kinds))
 
 
 def upgrade():
@@ -69,10 +64,13 @@ def upgrade():
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_next_visits")),
     )
     op.create_index(op.f("ix_next_visits_closes_at"), "next_visits", ["closes_at"])
-    _kinds_allowed(NEW_KINDS)
+    # Batch mode: ALTERs on PostgreSQL, one copy of each table on SQLite.
     with op.batch_alter_table("messages") as batch_op:
+        _allow_kinds(batch_op, "messages", NEW_KINDS)
         batch_op.add_column(sa.Column("changed_by", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("reason", sa.String(length=500), nullable=True))
+    with op.batch_alter_table("mail_opt_outs") as batch_op:
+        _allow_kinds(batch_op, "mail_opt_outs", NEW_KINDS)
     _fill_from_completed_visits()
 
 
@@ -104,7 +102,12 @@ def _fill_from_completed_visits():
             }
         )
     if rows:
-        table = sa.table("next_visits", *(sa.column(name) for name in rows[0]))
+        # Typed, so SQLite gets the same text form of a time as the app writes.
+        table = sa.table(
+            "next_visits",
+            *(sa.column(name, sa.DateTime() if name.endswith("_at") else sa.Integer())
+              for name in rows[0]),
+        )  # fmt: skip
         bind.execute(table.insert(), rows)
 
 
@@ -125,6 +128,8 @@ def downgrade():
     with op.batch_alter_table("messages") as batch_op:
         batch_op.drop_column("reason")
         batch_op.drop_column("changed_by")
-    _kinds_allowed(OLD_KINDS)
+        _allow_kinds(batch_op, "messages", OLD_KINDS)
+    with op.batch_alter_table("mail_opt_outs") as batch_op:
+        _allow_kinds(batch_op, "mail_opt_outs", OLD_KINDS)
     op.drop_index(op.f("ix_next_visits_closes_at"), table_name="next_visits")
     op.drop_table("next_visits")
