@@ -77,11 +77,20 @@ class MoveForm(FlaskForm):
 
 
 REASON_MAX = 480
+#: Text over several lines, but no other control characters (NUL breaks PostgreSQL).
+PLAIN_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Please use plain text.")
 
 
 class CancelForm(FlaskForm):
     # 480: the stored reason is prefixed with who gave it, in a column of 500.
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=REASON_MAX)])
+    reason = TextAreaField(
+        "Reason (optional)", validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT]
+    )
+    # Staff only: what the client's e-mail says. The reason above stays with the spa.
+    note_to_client = TextAreaField(
+        "Note to the client (optional)",
+        validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT],
+    )
 
 
 class StaffBookingForm(FlaskForm):

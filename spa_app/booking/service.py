@@ -139,8 +139,13 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     return booking
 
 
-def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") -> Booking:
+def cancel(
+    *, booking: Booking, actor: User, now: datetime, reason: str = "", note_to_client: str = ""
+) -> Booking:
     """Cancel ``booking``, freeing its therapist and room, and queue the notice.
+
+    ``reason`` stays with the spa (a client's may well be about their health); staff may add a
+    ``note_to_client``, which the e-mail quotes.
 
     Raises ChangeNotAllowed. Flushes; the caller commits.
     """
@@ -151,9 +156,7 @@ def cancel(*, booking: Booking, actor: User, now: datetime, reason: str = "") ->
     booking.cancel_reason = f"{who}: {reason.strip()}" if reason.strip() else who
     booking.sequence += 1
     drop_pending_reminders(booking.id)
-    # A client's own reason stays with the spa (it may well be about their health); a reason
-    # from the front desk is their word to the client, and the form says it will be quoted.
-    told = reason.strip() if who == "staff" else None
+    told = note_to_client.strip() if who == "staff" else None
     queue_booking_message(
         MessageKind.BOOKING_CANCELLED, booking, due_at=now, changed_by=who, reason=told
     )

@@ -139,10 +139,20 @@ def cancel(booking_id: int):
     booking = _visible_or_404(booking_id)
     form = CancelForm()
     if not form.validate():
-        flash(f"The reason is too long ({REASON_MAX} characters at most).", "error")
+        flash(
+            f"Reasons and notes are plain text, {REASON_MAX} characters at most. "
+            "Nothing was changed.",
+            "error",
+        )
         return redirect(url_for("booking.detail", booking_id=booking.id))
     try:
-        service.cancel(booking=booking, actor=current_user, now=utcnow(), reason=form.reason.data)
+        service.cancel(
+            booking=booking,
+            actor=current_user,
+            now=utcnow(),
+            reason=form.reason.data or "",
+            note_to_client=form.note_to_client.data or "",
+        )
     except service.ChangeNotAllowed as exc:
         flash(str(exc), "error")
     else:

@@ -147,8 +147,11 @@ def test_staff_changes_say_so_and_quote_the_front_desk_note(app, booked, smtp, c
         db.session.commit()
     factories.login(client, staff)
     page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
-    assert "please leave out anything about their health" in page
-    client.post(f"/bookings/{booking.id}/cancel", data={"reason": "Your therapist is away"})
+    assert "Please leave out anything about their health" in page
+    client.post(
+        f"/bookings/{booking.id}/cancel",
+        data={"reason": "Client phoned: back pain", "note_to_client": "Your therapist is away"},
+    )
     assert set(deliver_all(datetime.now(UTC), mail_settings(app, smtp.port)).values()) == {
         Outcome.SENT
     }
@@ -157,6 +160,7 @@ def test_staff_changes_say_so_and_quote_the_front_desk_note(app, booked, smtp, c
         for part in ("plain", "html"):
             assert "made by our front desk" in mail.get_body((part,)).get_content()
     assert "Their note: Your therapist is away" in cancelled.get_body(("plain",)).get_content()
+    assert "back pain" not in cancelled.as_string()  # the internal reason stays with the spa
     assert "front desk" not in confirmed.get_body(("plain",)).get_content()  # the client booked
 
 
