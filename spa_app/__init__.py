@@ -57,6 +57,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config["CELERY"].update(celery_overrides)
     if not app.config.get("SECRET_KEY") and not app.testing:
         raise RuntimeError("SPA_SECRET_KEY must be set (make run generates one for development).")
+    limit = app.config["CELERY"].get("task_time_limit")
+    if limit is not None and float(app.config["MAIL_LEASE_SECONDS"]) <= float(limit):
+        raise RuntimeError(
+            "SPA_MAIL_LEASE_SECONDS must be longer than the task time limit "
+            f"({limit} s): a send still running when its lease ends could go out twice."
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -50,7 +50,3 @@ def record_completed_visit(booking: Booking, tz: ZoneInfo) -> None:
         where=table.c.last_visit_at < insert.excluded.last_visit_at,
     )
     db.session.execute(statement)
-
-
-def next_visit(client_id: int) -> NextVisit | None:
-    return db.session.get(NextVisit, client_id)

@@ -21,12 +21,13 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from celery.exceptions import SoftTimeLimitExceeded
 
+from spa_app.config import DEFAULTS
 from spa_app.extensions import db
 from spa_app.notifications.emails import Sender, render
 from spa_app.notifications.models import Message, MessageAttempt, MessageState
 from spa_app.scheduling.service import get_settings
 
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=DEFAULTS["MAIL_LEASE_SECONDS"])
 LONGEST_WAIT = timedelta(hours=6)
 
 
@@ -132,18 +133,21 @@ def compose(message_id: int, mail: MailSettings) -> EmailMessage:
 def hand_over(email: EmailMessage, mail: MailSettings) -> tuple[Outcome, str]:
     """Give ``email`` to the mail server: (SENT, detail), (RETRY, why) or (FAILED, why).
 
-    No connection, a timeout or a 4xx answer is transient; a 5xx answer is permanent. Touches
-    no database, so no lock is held while the server takes its time.
+    No connection, a timeout or a 4xx answer is transient. A 5xx answer to the message itself
+    (sender, recipient, content) is permanent; one while connecting, starting TLS or logging in
+    is our own setup at fault (a changed password, say), so it is retried until fixed. Once the
+    server has accepted the message, nothing it says later changes that. Touches no database,
+    so no lock is held while the server takes its time.
     """
     try:
         _smtp(email, mail)
+    except _SetupRefused as exc:
+        return Outcome.RETRY, f"mail server setup refused: {exc}"
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         return _answer(min(codes), str(exc))
     except smtplib.SMTPResponseException as exc:
-        error = exc.smtp_error
-        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
-        return _answer(exc.smtp_code, f"{exc.smtp_code} {text}")
+        return _answer(exc.smtp_code, f"{exc.smtp_code} {_text(exc.smtp_error)}")
     except (OSError, smtplib.SMTPException) as exc:  # refused, reset, timed out, TLS trouble
         return Outcome.RETRY, f"{type(exc).__name__}: {exc}"
     except SoftTimeLimitExceeded:  # a server trickling its answers: each read within timeout
@@ -159,8 +163,8 @@ def drop(message_id: int, now: datetime) -> None:
 def give_up(message_id: int, now: datetime, mail: MailSettings) -> None:
     """Fail a claimed message whose earlier tries never finished (flushed)."""
     detail = (
-        f"gave up: {mail.max_attempts} tries never reported back "
-        "(the worker stopped or was stopped while sending)"
+        f"gave up after {mail.max_attempts} tries: the last never reported back "
+        "(its worker stopped while sending)"
     )
     _close(message_id, now, MessageState.FAILED, "failed", detail)
 
@@ -175,22 +179,49 @@ def _close(message_id: int, now: datetime, state: MessageState, outcome: str, de
 
 
 def _answer(code: int, detail: str) -> tuple[Outcome, str]:
-    return (Outcome.FAILED if code >= 500 else Outcome.RETRY), detail
+    # 530 and 535-538: authentication or TLS wanted first, a setup matter, not the message's.
+    setup = code == 530 or 534 <= code <= 538
+    return (Outcome.FAILED if code >= 500 and not setup else Outcome.RETRY), detail
+
+
+class _SetupRefused(Exception):
+    """The server refused the connection, TLS or login with a 5xx (or 4xx) answer."""
 
 
 def _smtp(email: EmailMessage, mail: MailSettings) -> None:
-    if mail.security == "ssl":
-        smtp = smtplib.SMTP_SSL(
-            mail.host, mail.port, timeout=mail.timeout, context=ssl.create_default_context()
-        )
-    else:
-        smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
-    with smtp:
-        if mail.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-        if mail.username:
-            smtp.login(mail.username, mail.password or "")
+    """Connect, secure, log in and send; raises on any failure before the server's 250."""
+    try:
+        if mail.security == "ssl":
+            smtp = smtplib.SMTP_SSL(
+                mail.host, mail.port, timeout=mail.timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+    except smtplib.SMTPConnectError as exc:
+        raise _SetupRefused(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
+    try:
+        try:
+            if mail.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if mail.username:
+                smtp.login(mail.username, mail.password or "")
+        except smtplib.SMTPResponseException as exc:
+            raise _SetupRefused(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
         smtp.send_message(email)
+    finally:
+        _say_goodbye(smtp)
+
+
+def _say_goodbye(smtp: smtplib.SMTP) -> None:
+    """QUIT, ignoring what the server says: the message was sent (or not) before this."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException, SoftTimeLimitExceeded):
+        smtp.close()
+
+
+def _text(error: bytes | str) -> str:
+    return error.decode(errors="replace") if isinstance(error, bytes) else str(error)
 
 
 def record(

@@ -59,8 +59,10 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     email["From"] = sender.address
     email["To"] = formataddr((message.user.name, message.user.email))
     email["Subject"] = subject
-    # The same for every copy: should a crash send one twice, mail apps see one message.
-    email["Message-ID"] = f"<message-{message.id}@{sender.domain}>"
+    # The same for every copy (should a crash send one twice, mail apps can tell), and unique
+    # across databases: the row's id and when it was made.
+    stamp = round(message.created_at.timestamp() * 1000)
+    email["Message-ID"] = f"<message-{message.id}.{stamp}@{sender.domain}>"
     email.set_content(render_template(f"emails/{message.kind.value}.txt", **context))
     email.add_alternative(
         render_template(f"emails/{message.kind.value}.html", **context), subtype="html"

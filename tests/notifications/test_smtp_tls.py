@@ -144,8 +144,9 @@ def test_login_over_tls(app, ca, trust, serve, security):
     assert version is not None and login == USER
 
 
-def test_a_wrong_password_is_refused_for_good(app, ca, trust, serve):
-    """535 from AUTH is a 5xx answer: FAILED, no retry (retrying would not fix the password)."""
+def test_a_wrong_password_is_retried_until_the_setup_is_fixed(app, ca, trust, serve):
+    """535 from AUTH is our setup at fault (a password changed on one side), not the message's:
+    failing every message sent meanwhile would lose them, so it is retried."""
     sink = serve(
         tls_context=server_context(ca),
         require_starttls=True,
@@ -157,17 +158,18 @@ def test_a_wrong_password_is_refused_for_good(app, ca, trust, serve):
     )
 
     outcome, detail = delivery.hand_over(an_email(), mail)
-    assert outcome is Outcome.FAILED and detail.startswith("535 "), detail
+    assert outcome is Outcome.RETRY and detail.startswith("mail server setup refused: 535 "), detail
     assert sink.received == []
 
 
-def test_plain_smtp_to_a_server_that_requires_starttls_is_refused_for_good(app, ca, serve):
-    """MAIL_SECURITY=none against a STARTTLS-only server: it answers 530, a permanent refusal."""
+def test_plain_smtp_to_a_server_that_requires_starttls_is_retried(app, ca, serve):
+    """MAIL_SECURITY=none against a STARTTLS-only server: it answers 530 to MAIL FROM, a setup
+    matter the operator can fix, so the message waits rather than fails."""
     sink = serve(tls_context=server_context(ca), require_starttls=True)
     mail = mail_settings(app, sink.port, MAIL_SECURITY="none")
 
     outcome, detail = delivery.hand_over(an_email(), mail)
-    assert outcome is Outcome.FAILED and detail.startswith("530 "), detail
+    assert outcome is Outcome.RETRY and detail.startswith("530 "), detail
     assert sink.received == []
 
 

@@ -41,7 +41,10 @@ from tests.conftest import PROJECT_ROOT, free_port
 
 pytestmark = pytest.mark.worker
 LEASE_SECONDS = 4
-MAIL_TIMEOUT_SECONDS = 2  # below the lease, so a slow send is never leased out again
+# The task's hard limit stays below the lease (the app refuses otherwise), the SMTP timeout below
+# both, as in production (300 s limit, 600 s lease, 10 s timeout).
+TIME_LIMIT_SECONDS, SOFT_LIMIT_SECONDS = 3.5, 3
+MAIL_TIMEOUT_SECONDS = 2
 WAIT_SECONDS = 20
 
 
@@ -99,7 +102,12 @@ def smtp():
 @pytest.fixture
 def app_config(broker_options):
     return {
-        "CELERY": {"broker_url": "filesystem://", "broker_transport_options": broker_options},
+        "CELERY": {
+            "broker_url": "filesystem://",
+            "broker_transport_options": broker_options,
+            "task_time_limit": TIME_LIMIT_SECONDS,
+            "task_soft_time_limit": SOFT_LIMIT_SECONDS,
+        },
         "MAIL_LEASE_SECONDS": LEASE_SECONDS,
     }
 
@@ -110,6 +118,8 @@ def worker_env(smtp):
         "SPA_MAIL_PORT": str(smtp.port),
         "SPA_MAIL_TIMEOUT_SECONDS": str(MAIL_TIMEOUT_SECONDS),
         "SPA_MAIL_LEASE_SECONDS": str(LEASE_SECONDS),
+        "SPA_CELERY__task_time_limit": str(TIME_LIMIT_SECONDS),
+        "SPA_CELERY__task_soft_time_limit": str(SOFT_LIMIT_SECONDS),
     }
 
 

@@ -22,3 +22,8 @@ def test_a_secret_of_digits_stays_a_string(monkeypatch):
     monkeypatch.setenv("SPA_SECRET_KEY", "12345678901234567890")
     app = create_app({"TESTING": True})
     assert app.config["SECRET_KEY"] == "12345678901234567890"
+
+
+def test_a_mail_lease_not_longer_than_the_task_time_limit_is_refused():
+    with pytest.raises(RuntimeError, match="SPA_MAIL_LEASE_SECONDS"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "MAIL_LEASE_SECONDS": 300})
