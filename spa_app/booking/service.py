@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from spa_app.accounts.models import Role, User
@@ -183,16 +184,28 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
     is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
     if actor.role is not Role.STAFF and not is_own_therapist:
         raise ChangeNotAllowed("Only the front desk or the visit's therapist can mark it.")
-    if booking.status not in NEXT_STATUS.get(status, ()):
+    allowed = NEXT_STATUS.get(status, set())
+    if booking.status not in allowed:
         raise ChangeNotAllowed(
             f"A visit that is {booking.status.value.replace('_', '-')} cannot become "
             f"{status.value.replace('_', '-')}."
         )
     if now < booking.starts_at - MARK_EARLY:
         raise ChangeNotAllowed("This visit has not started yet.")
-    booking.status = status
+    # Conditional, so two people marking one visit at once cannot both win (a no-show and a
+    # completed visit, say): the second finds the status changed and is told so.
+    marked = db.session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status.in_(allowed))
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(booking)
+    if marked.rowcount != 1:
+        raise ChangeNotAllowed(
+            f"Someone marked this visit {booking.status.value.replace('_', '-')} just now."
+        )
     drop_pending_reminders(booking.id)
-    db.session.flush()
     if status is BookingStatus.COMPLETED:
         record_completed_visit(booking, zone(get_settings().timezone))
     return booking

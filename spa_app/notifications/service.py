@@ -125,8 +125,8 @@ def schedule_nudges(now: datetime) -> int:
 
     For each client whose latest completed visit (next_visits) is four weeks old, one e-mail
     while the window is open; at six weeks, one more, for a week at most (a sweep that was
-    down for longer does not send stale news). Clients with a visit booked ahead, or who
-    turned the kind off, get none. Keyed by kind and visit, so a rerun adds nothing and the
+    down for longer does not send stale news). Clients with a visit since (booked ahead, or
+    had and not yet marked), or who turned the kind off, get none. Keyed by kind and visit, so a rerun adds nothing and the
     next completed visit starts afresh. Two set-based INSERT ... SELECT statements, both
     reading the windows by their closing time (indexed). Flushes; the caller commits.
     """
@@ -153,7 +153,7 @@ def schedule_nudges(now: datetime) -> int:
             sa.literal(now, UTCDateTime()),
         ).where(
             due_now,
-            ~_booked_ahead(window.client_id, now),
+            ~_visit_since(window.client_id, window.last_visit_at),
             ~_opted_out(window.client_id, kind),
         )
         added += _insert_new(due)
@@ -194,7 +194,7 @@ def is_pointless(message: Message, now: datetime) -> bool:
     """True for a reminder or nudge that should not go out after all.
 
     A reminder: its visit changed, was cancelled or has begun since it was queued. A nudge:
-    the client has booked a visit since, or completed a later one. Either: the client has
+    the client has booked (or had) a visit since, or completed a later one. Either: the client has
     turned the kind off meanwhile.
     """
     if message.kind is MessageKind.APPOINTMENT_REMINDER:
@@ -209,7 +209,9 @@ def is_pointless(message: Message, now: datetime) -> bool:
         overtaken = (
             latest is None
             or latest.booking_id != message.booking_id
-            or db.session.execute(sa.select(_booked_ahead(message.user_id, now))).scalar_one()
+            or db.session.execute(
+                sa.select(_visit_since(message.user_id, message.visit_starts_at))
+            ).scalar_one()
         )
     else:
         return False
@@ -220,12 +222,13 @@ def _opted_out(user_id, kind: MessageKind) -> sa.Exists:
     return sa.exists().where(MailOptOut.user_id == user_id, MailOptOut.kind == kind)
 
 
-def _booked_ahead(client_id, now: datetime) -> sa.Exists:
-    """EXISTS: the client (an id or a column) has a visit booked after ``now``."""
+def _visit_since(client_id, since) -> sa.Exists:
+    """EXISTS: the client (an id or a column) has a visit after ``since`` that they booked and
+    did not cancel or miss: one ahead, or one that happened and nobody marked completed yet."""
     return sa.exists().where(
         Booking.client_id == client_id,
-        Booking.status == BookingStatus.BOOKED,
-        Booking.starts_at > now,
+        Booking.status.in_([BookingStatus.BOOKED, BookingStatus.ARRIVED, BookingStatus.COMPLETED]),
+        Booking.starts_at > since,
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from spa_app.accounts.models import Role
+from spa_app.accounts.models import Role, User
+from spa_app.booking import service
 from spa_app.booking.models import Booking, BookingStatus
+from spa_app.cadence.models import NextVisit
 from spa_app.extensions import db
 from tests import factories
 
@@ -69,3 +72,46 @@ def test_only_the_three_marks_exist(client, visit, status):
     factories.login(client, factories.user(Role.STAFF))
     assert client.post(f"/bookings/{b.id}/status", data={"status": status}).status_code == 400
     assert status_of(b) is BookingStatus.BOOKED
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("attempt", range(3))
+def test_no_show_and_completed_at_once_one_wins_on_postgresql(pg_app, attempt):
+    """Two people mark one visit at the same moment: one wins, the other is told; a next-visit
+    window exists only if 'completed' won."""
+    svc, (t,), (r,) = factories.spa()
+    b = factories.booking(factories.user(), t, r, svc, datetime.now(UTC) - timedelta(hours=1))
+    staff_ids = [factories.user(Role.STAFF).id for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def run(status, staff_id):
+        with pg_app.app_context():
+            booking = db.session.get(Booking, b.id)
+            actor = db.session.get(User, staff_id)
+            barrier.wait()
+            try:
+                service.mark(booking=booking, status=status, actor=actor, now=datetime.now(UTC))
+                db.session.commit()
+                outcomes[status] = "marked"
+            except service.ChangeNotAllowed as exc:
+                db.session.rollback()
+                outcomes[status] = str(exc)
+
+    threads = [
+        threading.Thread(target=run, args=(status, staff_id))
+        for status, staff_id in zip(
+            (BookingStatus.NO_SHOW, BookingStatus.COMPLETED), staff_ids, strict=True
+        )
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    winners = [status for status, outcome in outcomes.items() if outcome == "marked"]
+    assert len(winners) == 1 and len(outcomes) == 2, outcomes
+    (loser,) = set(outcomes) - set(winners)
+    assert "just now" in outcomes[loser] or "cannot become" in outcomes[loser]
+    assert status_of(b) is winners[0]
+    window = db.session.get(NextVisit, b.client_id)
+    assert (window is not None) == (winners[0] is BookingStatus.COMPLETED)

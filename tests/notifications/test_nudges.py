@@ -145,11 +145,21 @@ def test_a_visit_booked_ahead_means_no_nudge(app):
     assert [m.kind for m in nudges()] == [CLOSING]
 
 
-def test_a_past_booking_left_unmarked_does_not_count_as_booked_ahead(app):
+@pytest.mark.parametrize(
+    "status,nudged",
+    [
+        (BookingStatus.BOOKED, False),  # the client came, and nobody marked it yet
+        (BookingStatus.ARRIVED, False),
+        (BookingStatus.NO_SHOW, True),  # a missed visit is not a visit
+        (BookingStatus.CANCELLED, True),
+    ],
+)
+def test_a_later_visit_stops_the_nudges_even_unmarked_but_not_a_missed_one(app, status, nudged):
     b = completed_visit(local(date(2027, 3, 1)))
     svc, (t,), (r,) = factories.spa()
-    factories.booking(db.session.get(Booking, b.id).client, t, r, svc, local(date(2027, 3, 15)))
-    assert sweep(local(date(2027, 3, 29))) == 1
+    client = db.session.get(Booking, b.id).client
+    factories.booking(client, t, r, svc, local(date(2027, 3, 15)), status=status)
+    assert sweep(local(date(2027, 3, 29))) == int(nudged)
 
 
 def test_a_later_completed_visit_moves_the_window_and_an_earlier_one_does_not(app):
