@@ -126,9 +126,10 @@ def schedule_nudges(now: datetime) -> int:
     For each client whose latest completed visit (next_visits) is four weeks old, one e-mail
     while the window is open; at six weeks, one more, for a week at most (a sweep that was
     down for longer does not send stale news). Clients with a visit since (booked ahead, or
-    had and not yet marked), or who turned the kind off, get none. Keyed by kind and visit, so a rerun adds nothing and the
-    next completed visit starts afresh. Two set-based INSERT ... SELECT statements, both
-    reading the windows by their closing time (indexed). Flushes; the caller commits.
+    had and not yet marked), or who turned the kind off, get none. Keyed by kind and visit,
+    so a rerun adds nothing and the next completed visit starts afresh. Two set-based
+    INSERT ... SELECT statements, both reading the windows by their closing time (indexed).
+    Flushes; the caller commits.
     """
     window = NextVisit
     due_when = {
