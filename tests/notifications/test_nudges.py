@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
@@ -280,3 +281,28 @@ def test_nudges_on_postgresql(pg_app):
     assert sweep(local(date(2027, 3, 29))) == 1 and sweep(local(date(2027, 3, 29))) == 0
     assert sweep(local(date(2027, 4, 12))) == 1
     assert [m.kind for m in nudges()] == [OPEN, CLOSING]
+
+
+@pytest.mark.postgres
+def test_two_sweeps_at_once_queue_each_nudge_once_on_postgresql(pg_app):
+    for hour in range(9, 17):
+        completed_visit(local(date(2027, 3, 1), hour))
+    now = local(date(2027, 3, 29), 17)
+    barrier = threading.Barrier(2)
+    added, failures = [], []
+
+    def beat():
+        with pg_app.app_context():
+            barrier.wait()
+            try:
+                added.append(sweep(now))
+            except Exception as exc:  # noqa: BLE001 - reported by the assert below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert failures == [] and sum(added) == 8
+    assert len(nudges()) == 8
