@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from spa_app.accounts.models import Role, User
+from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
 
+LONDON = ZoneInfo("Europe/London")
 MON_TO_SAT_9_TO_18 = {d: [(time(9), time(18))] for d in range(6)}
 
 
@@ -106,6 +110,22 @@ def spa(therapists: int = 1, rooms: int = 1, minutes: int = 60, buffer: int = 0)
     svc = service(minutes=minutes, buffer=buffer, therapists=ts)
     rs = [room() for _ in range(rooms)]
     return svc, ts, rs
+
+
+def booked_online(svc: Service, t: Therapist, day: date, hour: int = 10) -> Booking:
+    """A new client books ``svc`` with ``t`` at ``hour`` London time through the booking service,
+    as the site does: the booking and its confirmation (due now), committed."""
+    client = user()
+    start = datetime.combine(day, time(hour), LONDON).astimezone(UTC)
+    with serialized_writes():
+        b = booking_service.book(
+            client=client,
+            choice=booking_service.Choice(svc.id, start, t.id),
+            actor=client,
+            now=datetime.now(UTC),
+        )
+        db.session.commit()
+    return b
 
 
 def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:

@@ -327,15 +327,7 @@ def test_a_send_cut_short_by_the_soft_time_limit_is_retried(app, booked, monkeyp
 @pytest.mark.postgres
 def test_book_sweep_claim_and_send_on_postgresql(pg_app, smtp):
     svc, (t,), _ = factories.spa()
-    client = factories.user()
-    start = datetime.combine(factories.next_weekday(0), time(10), LONDON).astimezone(UTC)
-    service.book(
-        client=client,
-        choice=service.Choice(svc.id, start, t.id),
-        actor=client,
-        now=datetime.now(UTC),
-    )
-    db.session.commit()
+    factories.booked_online(svc, t, factories.next_weekday(0))
     mail = mail_settings(pg_app, smtp.port)
     now = datetime.now(UTC)
     assert list(deliver_all(now, mail).values()) == [Outcome.SENT]

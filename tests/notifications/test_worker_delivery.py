@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from datetime import time as clock_time
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from spa_app.booking import service
-from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageState
 from tests import factories
@@ -44,18 +39,8 @@ def wait_for(condition, proc, log):
 def test_two_sweeps_at_once_send_each_confirmation_once(app, smtp, worker):
     proc, log = worker
     svc, (t,), _ = factories.spa(therapists=1, rooms=2)
-    monday = factories.next_weekday(0)
     for hour in (10, 12):
-        client = factories.user()
-        start = datetime.combine(monday, clock_time(hour), ZoneInfo("Europe/London"))
-        with serialized_writes():
-            service.book(
-                client=client,
-                choice=service.Choice(svc.id, start.astimezone(UTC), t.id),
-                actor=client,
-                now=datetime.now(UTC),
-            )
-            db.session.commit()
+        factories.booked_online(svc, t, factories.next_weekday(0), hour)
 
     celery = app.extensions["celery"]
     celery.send_task("notifications.sweep")  # as if two beat processes fired together
@@ -78,18 +63,7 @@ class TestHungMailServer:
         proc, log = worker
         svc, (t,), _ = factories.spa(therapists=1, rooms=2)
         for hour in (10, 12):
-            client = factories.user()
-            start = datetime.combine(
-                factories.next_weekday(0), clock_time(hour), ZoneInfo("Europe/London")
-            )
-            with serialized_writes():
-                service.book(
-                    client=client,
-                    choice=service.Choice(svc.id, start.astimezone(UTC), t.id),
-                    actor=client,
-                    now=datetime.now(UTC),
-                )
-                db.session.commit()
+            factories.booked_online(svc, t, factories.next_weekday(0), hour)
         app.extensions["celery"].send_task("notifications.sweep")
 
         def both_tried():

@@ -21,18 +21,14 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
-from datetime import time as clock_time
 from email import message_from_bytes, policy
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from spa_app.booking import service
-from spa_app.database import serialized_writes, utcnow
+from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.notifications import tasks
 from spa_app.notifications.models import Message, MessageState
@@ -217,16 +213,7 @@ def start_worker(app, broker_options, worker_env, tmp_path):
 def book_a_visit() -> None:
     """One booking, hence one confirmation e-mail due now."""
     svc, (t,), _ = factories.spa(therapists=1, rooms=1)
-    client = factories.user()
-    start = datetime.combine(factories.next_weekday(0), clock_time(10), ZoneInfo("Europe/London"))
-    with serialized_writes():
-        service.book(
-            client=client,
-            choice=service.Choice(svc.id, start.astimezone(UTC), t.id),
-            actor=client,
-            now=datetime.now(UTC),
-        )
-        db.session.commit()
+    factories.booked_online(svc, t, factories.next_weekday(0))
 
 
 def the_message() -> Message:
