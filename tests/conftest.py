@@ -6,6 +6,7 @@ machine, and fail instead when SPA_TEST_REQUIRE_SERVICES=1 (CI sets it).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -232,14 +233,22 @@ class Sink:
         return "250 OK"
 
 
+@contextlib.contextmanager
+def serving(handler):
+    """A real SMTP server (aiosmtpd) on a free local port with ``handler``; sets handler.port."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp():
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    yield sink
-    controller.stop()
+    with serving(Sink()) as sink:
+        yield sink
 
 
 class PrivateRedis:

@@ -9,7 +9,6 @@ from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from celery.exceptions import SoftTimeLimitExceeded
 from icalendar import Calendar
 
@@ -21,7 +20,7 @@ from spa_app.notifications import delivery, tasks
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
-from tests.conftest import Sink, free_port
+from tests.conftest import Sink, free_port, serving
 from tests.notifications.conftest import deliver, deliver_all, mail_settings, send
 
 LONDON = ZoneInfo("Europe/London")
@@ -291,16 +290,11 @@ class GrumpyAtGoodbye(Sink):
 
 def test_what_the_server_says_after_its_250_does_not_send_the_message_again(app, booked):
     _, message = booked
-    sink = GrumpyAtGoodbye()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        mail = mail_settings(app, controller.port)
+    with serving(GrumpyAtGoodbye()) as sink:
+        mail = mail_settings(app, sink.port)
         now = datetime.now(UTC)
         assert deliver(message.id, now, mail) is Outcome.SENT
         assert deliver(message.id, now + timedelta(hours=1), mail) is None
-    finally:
-        controller.stop()
     assert len(sink.received) == 1
 
 

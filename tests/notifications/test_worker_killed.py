@@ -26,14 +26,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.notifications import tasks
 from spa_app.notifications.models import Message, MessageState
 from tests import factories
-from tests.conftest import PROJECT_ROOT, free_port
+from tests.conftest import PROJECT_ROOT, serving
 
 pytestmark = pytest.mark.worker
 LEASE_SECONDS = 4
@@ -86,13 +85,9 @@ class StallingSink:
 @pytest.fixture
 def smtp():
     """The mail server for this module: conftest's, with a StallingSink for its handler."""
-    sink = StallingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    yield sink
-    sink.answer.set()  # let a held session end
-    controller.stop()
+    with serving(StallingSink()) as sink:
+        yield sink
+        sink.answer.set()  # let a held session end
 
 
 @pytest.fixture
