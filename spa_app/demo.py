@@ -12,6 +12,7 @@ from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import local_to_utc, local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.homecare.library import load_library
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
 
 DEMO_PASSWORD = "demo-password"
@@ -81,6 +82,7 @@ def load_demo_data() -> bool:
     db.session.add_all(rooms)
     db.session.flush()
     _past_visit(users["client@example.com"], therapists[0], rooms[0], settings)
+    load_library()
     return True
 
 

@@ -4,6 +4,7 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
+from spa_app.homecare.models import AuditEntry, Intake, Routine
 from spa_app.notifications.models import (
     MailOptOut,
     Message,
@@ -15,6 +16,9 @@ from spa_app.ops.models import Heartbeat
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
 
 __all__ = [
+    "AuditEntry",
+    "Intake",
+    "Routine",
     "Booking",
     "BookingStatus",
     "BusinessSettings",

@@ -1,0 +1,59 @@
+"""Who may see a client's health data (intake, plans, adherence), and the audit of each look.
+
+The client; staff; and therapists who have the client on a booking (any that was not
+cancelled). Everyone else gets a 404 from the views, as if there were nothing.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from spa_app.accounts.models import Role, User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.catalog.models import Therapist
+from spa_app.database import serialized_writes
+from spa_app.extensions import db
+from spa_app.homecare.models import AuditEntry
+
+
+def may_see_health(user: User, client_id: int) -> bool:
+    if user.id == client_id or user.role is Role.STAFF:
+        return True
+    if user.role is not Role.THERAPIST:
+        return False
+    return db.session.execute(
+        sa.select(
+            sa.exists().where(
+                Booking.client_id == client_id,
+                Booking.status != BookingStatus.CANCELLED,
+                Booking.therapist_id == Therapist.id,
+                Therapist.user_id == user.id,
+            )
+        )
+    ).scalar_one()
+
+
+def audit(user: User, client_id: int, action: str, subject: str) -> None:
+    """Record that ``user`` did ``action`` on a client's ``subject``; the client's own reads are
+    not recorded. Added to the session; the caller commits."""
+    if user.id != client_id:
+        db.session.add(
+            AuditEntry(actor_id=user.id, client_id=client_id, action=action, subject=subject)
+        )
+
+
+def audit_read(user: User, client_id: int, subject: str) -> None:
+    """Record a read in a transaction of its own, committed before the data is shown.
+
+    A page (GET) reads in a deferred transaction; on SQLite it must not then write, so the read
+    so far ends here and the audit row goes in as a write transaction from the start.
+    """
+    if user.id == client_id:
+        return
+    actor_id = user.id
+    db.session.rollback()
+    with serialized_writes():
+        db.session.add(
+            AuditEntry(actor_id=actor_id, client_id=client_id, action="read", subject=subject)
+        )
+        db.session.commit()

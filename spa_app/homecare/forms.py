@@ -1,0 +1,77 @@
+"""The health intake form: one pain score per area, then checklists. Works without JavaScript."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from spa_app.booking.forms import PLAIN_TEXT
+from spa_app.catalog.forms import MultiCheckboxField
+from spa_app.homecare.vocab import (
+    AREA_LABELS,
+    CONDITION_LABELS,
+    CONTEXT_LABELS,
+    GOAL_LABELS,
+    MINUTES_RANGE,
+    PRESSURE_LABELS,
+    Condition,
+)
+
+PAIN_CHOICES = [(0, "0 – none")] + [(n, str(n)) for n in range(1, 10)] + [(10, "10 – worst")]
+
+
+def _choices(labels: dict) -> list[tuple[str, str]]:
+    return [(key.value, label) for key, label in labels.items()]
+
+
+class IntakeForm(FlaskForm):
+    goals = MultiCheckboxField("What would you like from your home routine?",
+                               choices=_choices(GOAL_LABELS))  # fmt: skip
+    contexts = MultiCheckboxField("Your days include", choices=_choices(CONTEXT_LABELS))
+    pressure = SelectField(
+        "Pressure you like",
+        choices=[(p.value, label) for p, label in PRESSURE_LABELS.items()],
+        coerce=int,
+        validators=[InputRequired()],
+    )
+    minutes_per_day = IntegerField(
+        f"Minutes a day you can give it ({MINUTES_RANGE[0]} to {MINUTES_RANGE[1]})",
+        validators=[
+            InputRequired(message="Please say how many minutes a day."),
+            NumberRange(*MINUTES_RANGE, message=f"Between {MINUTES_RANGE[0]} and "
+                                                f"{MINUTES_RANGE[1]} minutes, please."),
+        ],
+    )  # fmt: skip
+    conditions = MultiCheckboxField(
+        "Anything we should be careful of?", choices=_choices(CONDITION_LABELS)
+    )
+    skin_areas = MultiCheckboxField("Areas with a skin condition", choices=_choices(AREA_LABELS))
+    condition_note = TextAreaField(
+        "Tell us more (needed if you ticked “something else”)",
+        validators=[Optional(), Length(max=500), PLAIN_TEXT],
+    )
+
+    def validate_condition_note(self, field):
+        if Condition.OTHER.value in (self.conditions.data or []) and not (field.data or "").strip():
+            raise ValidationError("Please say what else we should be careful of.")
+
+    def validate_skin_areas(self, field):
+        ticked = Condition.SKIN_CONDITION.value in (self.conditions.data or [])
+        if ticked and not field.data:
+            raise ValidationError("Please tick the areas with the skin condition.")
+
+
+# One 0-10 score per area, as fields named pain_<area>.
+for _area, _label in AREA_LABELS.items():
+    setattr(
+        IntakeForm,
+        f"pain_{_area.value}",
+        SelectField(
+            _label,
+            choices=PAIN_CHOICES,
+            coerce=int,
+            default=0,
+            validators=[InputRequired(), NumberRange(0, 10)],
+        ),
+    )

@@ -1,0 +1,60 @@
+"""Reading and saving a client's intake, and turning it into what the generator needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from spa_app.extensions import db
+from spa_app.homecare.generator import Needs
+from spa_app.homecare.models import Intake
+from spa_app.homecare.vocab import Area, Condition, Context, Goal, Pressure
+
+
+def intake_for(client_id: int) -> Intake | None:
+    return db.session.get(Intake, client_id)
+
+
+def save_intake(client_id: int, form, now: datetime) -> Intake:
+    """Create or replace the client's intake from a validated IntakeForm (flushed)."""
+    intake = intake_for(client_id) or Intake(client_id=client_id)
+    intake.severity = {
+        area.value: score
+        for area in Area
+        if (score := getattr(form, f"pain_{area.value}").data) > 0
+    }
+    intake.goals = sorted(form.goals.data or [])
+    intake.contexts = sorted(form.contexts.data or [])
+    intake.pressure = form.pressure.data
+    intake.minutes_per_day = form.minutes_per_day.data
+    intake.conditions = sorted(form.conditions.data or [])
+    skin = Condition.SKIN_CONDITION.value in intake.conditions
+    intake.skin_areas = sorted(form.skin_areas.data or []) if skin else []
+    intake.condition_note = (form.condition_note.data or "").strip()
+    intake.updated_at = now
+    db.session.add(intake)
+    db.session.flush()
+    return intake
+
+
+def fill_form(form, intake: Intake) -> None:
+    for area in Area:
+        getattr(form, f"pain_{area.value}").data = intake.severity.get(area.value, 0)
+    form.goals.data = list(intake.goals)
+    form.contexts.data = list(intake.contexts)
+    form.pressure.data = intake.pressure
+    form.minutes_per_day.data = intake.minutes_per_day
+    form.conditions.data = list(intake.conditions)
+    form.skin_areas.data = list(intake.skin_areas)
+    form.condition_note.data = intake.condition_note
+
+
+def needs_from(intake: Intake) -> Needs:
+    return Needs(
+        severity={Area(a): int(s) for a, s in intake.severity.items()},
+        goals=frozenset(Goal(g) for g in intake.goals),
+        contexts=frozenset(Context(c) for c in intake.contexts),
+        pressure=Pressure(intake.pressure),
+        minutes_per_day=intake.minutes_per_day,
+        conditions=frozenset(Condition(c) for c in intake.conditions),
+        skin_areas=frozenset(Area(a) for a in intake.skin_areas),
+    )
