@@ -22,6 +22,7 @@ from spa_app.booking.forms import (
 from spa_app.booking.models import BookingStatus
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.homecare.service import intake_for
 from spa_app.scheduling.service import UnknownService, find_slots
 from spa_app.templating import use_timezone
 
@@ -113,7 +114,11 @@ def _book(service_id: int, form: ConfirmForm) -> str:
 @role_required(Role.CLIENT)
 def mine():
     upcoming, past = service.client_bookings(current_user.id, utcnow())
-    return render_template("booking/mine.html", upcoming=upcoming, past=past)
+    # Booking comes first; the intake is asked for before the visit.
+    ask_for_intake = bool(upcoming) and intake_for(current_user.id) is None
+    return render_template(
+        "booking/mine.html", upcoming=upcoming, past=past, ask_for_intake=ask_for_intake
+    )
 
 
 def _visible_or_404(booking_id: int):
@@ -128,8 +133,13 @@ def _visible_or_404(booking_id: int):
 def detail(booking_id: int):
     booking = _visible_or_404(booking_id)
     refusal = service.change_refusal(booking, current_user, utcnow())
+    has_intake = intake_for(booking.client_id) is not None
     return render_template(
-        "booking/detail.html", booking=booking, refusal=refusal, cancel_form=CancelForm()
+        "booking/detail.html",
+        booking=booking,
+        refusal=refusal,
+        cancel_form=CancelForm(),
+        has_intake=has_intake,
     )
 
 

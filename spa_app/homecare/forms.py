@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from spa_app.booking.forms import PLAIN_TEXT
@@ -18,11 +19,13 @@ from spa_app.homecare.vocab import (
     Condition,
 )
 
-PAIN_CHOICES = [(0, "0 – none")] + [(n, str(n)) for n in range(1, 10)] + [(10, "10 – worst")]
+PAIN_CHOICES = [
+    SelectChoice(n, {0: "0 – none", 10: "10 – worst"}.get(n, str(n))) for n in range(11)
+]
 
 
-def _choices(labels: dict) -> list[tuple[str, str]]:
-    return [(key.value, label) for key, label in labels.items()]
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
 class IntakeForm(FlaskForm):
@@ -31,7 +34,7 @@ class IntakeForm(FlaskForm):
     contexts = MultiCheckboxField("Your days include", choices=_choices(CONTEXT_LABELS))
     pressure = SelectField(
         "Pressure you like",
-        choices=[(p.value, label) for p, label in PRESSURE_LABELS.items()],
+        choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
         coerce=int,
         validators=[InputRequired()],
     )
@@ -52,9 +55,10 @@ class IntakeForm(FlaskForm):
         validators=[Optional(), Length(max=500), PLAIN_TEXT],
     )
 
-    def validate_condition_note(self, field):
-        if Condition.OTHER.value in (self.conditions.data or []) and not (field.data or "").strip():
-            raise ValidationError("Please say what else we should be careful of.")
+    def validate_conditions(self, field):
+        note = (self.condition_note.data or "").strip()
+        if Condition.OTHER.value in (field.data or []) and not note:
+            raise ValidationError("Please say what else we should be careful of, in the box below.")
 
     def validate_skin_areas(self, field):
         ticked = Condition.SKIN_CONDITION.value in (self.conditions.data or [])

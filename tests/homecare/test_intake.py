@@ -1,0 +1,168 @@
+"""The health intake: clients fill it in; only those allowed read it, and each read is audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from spa_app.accounts.models import Role
+from spa_app.booking.models import BookingStatus
+from spa_app.extensions import db
+from spa_app.homecare.models import AuditEntry, Intake
+from tests import factories
+
+
+def form(**overrides) -> dict:
+    data = {
+        "pain_neck": "7",
+        "pain_shoulders": "0",
+        "pain_upper_back": "0",
+        "pain_lower_back": "3",
+        "pain_hands_wrists": "0",
+        "pain_lower_legs_feet": "0",
+        "goals": ["pain_relief", "sleep"],
+        "contexts": ["desk_work"],
+        "pressure": "2",
+        "minutes_per_day": "15",
+        "condition_note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def saved(client_id: int) -> Intake | None:
+    factories.fresh()
+    return db.session.get(Intake, client_id)
+
+
+def audits() -> list[tuple[int, int, str]]:
+    factories.fresh()
+    rows = db.session.execute(db.select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    return [(a.actor_id, a.client_id, a.subject) for a in rows]
+
+
+@pytest.fixture
+def me(client):
+    user = factories.user()
+    factories.login(client, user)
+    return user
+
+
+def test_a_client_fills_in_the_intake_and_edits_it(client, me):
+    page = client.get("/account/intake").get_data(as_text=True)
+    assert "<legend>Where do you feel tension" in page and 'for="pain_neck"' in page
+    reply = client.post("/account/intake", data=form())
+    assert reply.status_code == 302
+    intake = saved(me.id)
+    assert intake.severity == {"neck": 7, "lower_back": 3}
+    assert (intake.goals, intake.contexts) == (["pain_relief", "sleep"], ["desk_work"])
+    assert (intake.pressure, intake.minutes_per_day, intake.conditions) == (2, 15, [])
+    again = client.get("/account/intake").get_data(as_text=True)
+    assert 'value="15"' in again and "Last updated" in again
+    client.post("/account/intake", data=form(conditions=["pregnancy"], minutes_per_day="10"))
+    assert saved(me.id).conditions == ["pregnancy"] and saved(me.id).flagged
+
+
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        ({"minutes_per_day": "61"}, "Between 5 and 60 minutes"),
+        ({"minutes_per_day": "4"}, "Between 5 and 60 minutes"),
+        ({"minutes_per_day": "ten"}, "Not a valid integer value"),
+        ({"pain_neck": "11"}, "Not a valid choice"),
+        ({"pain_neck": "-1"}, "Not a valid choice"),
+        ({"goals": ["world_peace"]}, "not a valid choice"),
+        ({"pressure": "9"}, "Not a valid choice"),
+        ({"conditions": ["other"]}, "Please say what else"),
+        ({"conditions": ["skin_condition"]}, "Please tick the areas"),
+        ({"condition_note": "x" * 501}, "Field cannot be longer than 500"),
+        ({"condition_note": "bad\x00byte"}, "plain text"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_changes_nothing(client, me, bad, message):
+    client.post("/account/intake", data=form())
+    before = saved(me.id).severity
+    reply = client.post("/account/intake", data=form(pain_lower_back="9", **bad))
+    assert reply.status_code == 400 and message in reply.get_data(as_text=True)
+    assert saved(me.id).severity == before
+
+
+def test_the_client_is_asked_for_the_intake_before_a_booked_visit(client, me):
+    svc, (t,), (r,) = factories.spa()
+    factories.booking(me, t, r, svc, datetime.now(UTC) + timedelta(days=3))
+    assert "please fill in your" in client.get("/bookings").get_data(as_text=True)
+    client.post("/account/intake", data=form())
+    assert "please fill in your" not in client.get("/bookings").get_data(as_text=True)
+
+
+@pytest.fixture
+def cast(app):
+    """A client with an intake and a visit with one therapist; another client, another therapist."""
+    svc, (own, other), (r,) = factories.spa(therapists=2)
+    a, b = factories.user(), factories.user()
+    factories.booking(a, own, r, svc, datetime.now(UTC) + timedelta(days=2))
+    db.session.add(
+        Intake(
+            client_id=a.id,
+            severity={"neck": 6},
+            goals=[],
+            contexts=[],
+            pressure=1,
+            minutes_per_day=10,
+            conditions=["other"],
+            condition_note="<script>alert('x')</script>",
+        )
+    )
+    db.session.commit()
+    return {"a": a, "b": b, "own": own.user, "other": other.user}
+
+
+@pytest.mark.parametrize(
+    "who,status",
+    [("a", 200), ("b", 404), ("own", 200), ("other", 404), ("staff", 200), ("anonymous", 302)],
+)
+def test_who_may_read_a_clients_intake(client, cast, who, status):
+    if who == "staff":
+        factories.login(client, factories.user(Role.STAFF))
+    elif who != "anonymous":
+        factories.login(client, cast[who])
+    reply = client.get(f"/clients/{cast['a'].id}/intake")
+    assert reply.status_code == status
+    page = reply.get_data(as_text=True)
+    if status == 200:
+        assert "Be careful of" in page and "&lt;script&gt;" in page and "<script>alert" not in page
+    else:
+        assert "script" not in page and "Neck" not in page
+
+
+def test_every_read_by_staff_or_a_therapist_is_audited_and_the_clients_own_is_not(client, cast):
+    a, own = cast["a"], cast["own"]
+    staff = factories.user(Role.STAFF)
+    for reader in (a, own, staff):
+        factories.login(client, reader)
+        assert client.get(f"/clients/{a.id}/intake").status_code == 200
+        client.post("/logout")
+    assert audits() == [(own.id, a.id, "intake"), (staff.id, a.id, "intake")]
+
+
+def test_a_therapist_whose_only_visit_was_cancelled_may_not_read_it(client, cast):
+    booking = db.session.execute(db.select(factories.Booking)).scalars().first()
+    booking.status = BookingStatus.CANCELLED
+    db.session.commit()
+    factories.login(client, cast["own"])
+    assert client.get(f"/clients/{cast['a'].id}/intake").status_code == 404
+    assert audits() == []
+
+
+def test_the_intake_of_a_staff_account_or_of_nobody_is_not_found(client, cast):
+    factories.login(client, factories.user(Role.STAFF))
+    assert client.get(f"/clients/{cast['own'].id}/intake").status_code == 404
+    assert client.get("/clients/999999/intake").status_code == 404
+
+
+def test_a_therapist_sees_whether_the_client_has_an_intake_on_the_booking(client, cast):
+    factories.login(client, cast["own"])
+    booking = db.session.execute(db.select(factories.Booking)).scalars().first()
+    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert f"/clients/{cast['a'].id}/intake" in page
