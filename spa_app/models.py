@@ -4,7 +4,7 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
-from spa_app.homecare.models import AuditEntry, Intake, Routine
+from spa_app.homecare.models import AuditEntry, Completion, Intake, Plan, PlanItem, Routine
 from spa_app.notifications.models import (
     MailOptOut,
     Message,
@@ -17,6 +17,9 @@ from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, Workin
 
 __all__ = [
     "AuditEntry",
+    "Completion",
+    "Plan",
+    "PlanItem",
     "Intake",
     "Routine",
     "Booking",

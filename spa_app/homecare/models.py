@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from spa_app.database import UTCDateTime, enum_type, utcnow
 from spa_app.extensions import db
@@ -87,3 +97,89 @@ class AuditEntry(db.Model):
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))  # e.g. "read intake", "publish plan"
     subject: Mapped[str] = mapped_column(String(80))  # e.g. "intake", "plan 12"
+
+
+class PlanStatus(enum.StrEnum):
+    DRAFT = "draft"  # the therapist is still editing it
+    PUBLISHED = "published"  # the client's; never edited again (a revision is a new version)
+
+
+class Plan(db.Model):
+    """A home-care plan attached to a booking. Each booking's plans are numbered versions; at
+    most one draft per booking at a time (a partial unique index)."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "version", name="uq_plans_booking_version"),
+        Index(
+            "uq_plans_one_draft_per_booking",
+            "booking_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+        Index("ix_plans_client_published", "client_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int]
+    status: Mapped[PlanStatus] = mapped_column(
+        enum_type(PlanStatus, "plan_status"), default=PlanStatus.DRAFT
+    )
+    cautions: Mapped[list] = mapped_column(JSON, default=list)
+    #: The therapist confirmed they reviewed the client's contraindications for this version.
+    reviewed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    booking = relationship("Booking")
+    items: Mapped[list[PlanItem]] = relationship(
+        back_populates="plan", order_by="PlanItem.position", cascade="all, delete-orphan"
+    )
+
+
+class PlanItem(db.Model):
+    """One routine in a plan: how long, on which weekdays, how firmly, and why."""
+
+    __tablename__ = "plan_items"
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 30", name="minutes"),
+        CheckConstraint("pressure BETWEEN 1 AND 3", name="pressure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    position: Mapped[int]
+    routine_id: Mapped[int] = mapped_column(ForeignKey("routines.id"))
+    minutes: Mapped[int]
+    #: Weekdays as digits, Monday = 0: "0246" is Monday, Wednesday, Friday, Sunday
+    days: Mapped[str] = mapped_column(String(7))
+    pressure: Mapped[int]
+    note: Mapped[str] = mapped_column(String(300), default="")
+    why: Mapped[str] = mapped_column(String(500), default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="items")
+    routine = relationship("Routine")
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [int(d) for d in self.days]
+
+
+class Completion(db.Model):
+    """The client did a plan item on a (local) day, with an optional 0-10 comfort note."""
+
+    __tablename__ = "plan_completions"
+    __table_args__ = (
+        UniqueConstraint("plan_item_id", "day", name="uq_plan_completions_item_day"),
+        CheckConstraint("comfort IS NULL OR comfort BETWEEN 0 AND 10", name="comfort"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_item_id: Mapped[int] = mapped_column(ForeignKey("plan_items.id"))
+    day: Mapped[date]
+    comfort: Mapped[int | None]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
