@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.booking.staff_views import bp as booking_staff_bp
     from spa_app.booking.views import bp as booking_bp
     from spa_app.catalog.views import bp as catalog_bp
+    from spa_app.homecare.plan_views import bp as plans_bp
     from spa_app.homecare.views import bp as homecare_bp
     from spa_app.notifications.views import bp as notifications_bp
     from spa_app.ops.views import bp as ops_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         booking_staff_bp,
         notifications_bp,
         homecare_bp,
+        plans_bp,
         ops_bp,
     ):
         app.register_blueprint(bp)

@@ -22,6 +22,8 @@ from spa_app.booking.forms import (
 from spa_app.booking.models import BookingStatus
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.homecare import plans
+from spa_app.homecare.models import PlanStatus
 from spa_app.homecare.service import intake_for
 from spa_app.scheduling.service import UnknownService, find_slots
 from spa_app.templating import use_timezone
@@ -134,12 +136,19 @@ def detail(booking_id: int):
     booking = _visible_or_404(booking_id)
     refusal = service.change_refusal(booking, current_user, utcnow())
     has_intake = intake_for(booking.client_id) is not None
+    can_write_plan = plans.may_write(current_user, booking)
+    versions = [
+        p for p in plans.plans_of(booking.id) if can_write_plan or p.status is PlanStatus.PUBLISHED
+    ]
     return render_template(
         "booking/detail.html",
         booking=booking,
         refusal=refusal,
         cancel_form=CancelForm(),
         has_intake=has_intake,
+        plans=versions,
+        can_write_plan=can_write_plan,
+        has_draft=any(p.status is PlanStatus.DRAFT for p in versions),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.database import lost_race
+from spa_app.database import dialect_insert, lost_race, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.generator import GENERAL_CAUTIONS, suggest
 from spa_app.homecare.library import techniques
@@ -238,14 +238,15 @@ def tick(plan: Plan, item_id: int, day: date, comfort: int | None) -> bool:
     item = next(i for i in plan.items if i.id == item_id)
     if day.weekday() not in item.weekdays:
         raise PlanError("That routine is not scheduled for that day.")
-    exists = db.session.execute(
-        db.select(Completion.id).where(Completion.plan_item_id == item_id, Completion.day == day)
-    ).first()
-    if exists:
-        return False
-    db.session.add(Completion(plan_item_id=item_id, day=day, comfort=comfort))
-    db.session.flush()
-    return True
+    # ON CONFLICT DO NOTHING: a double tap (or two tabs) records one completion, no error.
+    table = Completion.__table__
+    statement = (
+        dialect_insert(table, db.session)
+        .values(plan_item_id=item_id, day=day, comfort=comfort, recorded_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["plan_item_id", "day"])
+        .returning(table.c.id)
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def completions(plan: Plan, first: date, last: date) -> dict[tuple[int, date], Completion]:

@@ -1,0 +1,68 @@
+"""Forms for the plan editor (one form, a button per action, no JavaScript) and for ticking off."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Form,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.fields import FieldList, FormField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from spa_app.booking.forms import PLAIN_TEXT
+from spa_app.catalog.forms import MultiCheckboxField
+from spa_app.homecare.vocab import PRESSURE_LABELS
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PRESSURE_CHOICES = [SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()]
+
+
+class ItemForm(Form):
+    item_id = HiddenField(validators=[InputRequired()])
+    minutes = IntegerField(
+        "Minutes",
+        validators=[
+            InputRequired(message="Please give the minutes."),
+            NumberRange(1, 30, message="Between 1 and 30 minutes."),
+        ],
+    )
+    days = MultiCheckboxField(
+        "Days", choices=[SelectChoice(str(n), name) for n, name in enumerate(WEEKDAYS)]
+    )
+    pressure = SelectField("Pressure", choices=PRESSURE_CHOICES, coerce=int)
+    note = TextAreaField(
+        "Note for the client", validators=[Optional(), Length(max=300), PLAIN_TEXT]
+    )
+
+    def validate_item_id(self, field):
+        if not (field.data or "").isdigit() or len(field.data) > 9:
+            raise ValidationError("Unknown routine.")
+
+    def validate_days(self, field):
+        if not field.data:
+            raise ValidationError("Pick at least one day.")
+
+
+class PlanEditForm(FlaskForm):
+    items = FieldList(FormField(ItemForm), max_entries=40)
+    routine = SelectField("Add a routine from the library", coerce=int, validators=[Optional()])
+    reviewed = BooleanField("I have reviewed this plan against the client's contraindications")
+
+
+class TickForm(FlaskForm):
+    item_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
+    comfort = SelectField(
+        "Comfort (optional)",
+        choices=[SelectChoice("", "No note")]
+        + [SelectChoice(str(n), f"{n} / 10") for n in range(11)],
+        validators=[Optional()],
+    )
+
+    def comfort_value(self) -> int | None:
+        return int(self.comfort.data) if self.comfort.data not in (None, "") else None

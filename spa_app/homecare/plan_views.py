@@ -1,0 +1,195 @@
+"""Plan pages: the therapist's editor, and the client's plan to follow (also read by staff and
+the client's therapists, audited). Everyone else gets 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from spa_app.accounts.guards import role_required
+from spa_app.accounts.models import Role
+from spa_app.booking.service import visible_booking
+from spa_app.clock import local_today, zone
+from spa_app.database import utcnow
+from spa_app.extensions import db
+from spa_app.homecare import bodymap, plans
+from spa_app.homecare.access import audit, audit_read, may_see_health
+from spa_app.homecare.models import Plan, PlanStatus, Routine
+from spa_app.homecare.plan_forms import WEEKDAYS, PlanEditForm, TickForm
+from spa_app.homecare.service import intake_for
+from spa_app.homecare.vocab import AREA_LABELS, PRESSURE_LABELS
+from spa_app.scheduling.service import get_settings
+from spa_app.templating import use_timezone
+
+bp = Blueprint("plans", __name__)
+
+
+def _own_booking_or_404(booking_id: int):
+    booking = visible_booking(current_user, booking_id)
+    if booking is None or not plans.may_write(current_user, booking):
+        abort(404)
+    return booking
+
+
+@bp.post("/bookings/<id:booking_id>/plan")
+@role_required(Role.THERAPIST)
+def start(booking_id: int):
+    """Open the booking's draft: suggested by the generator, or a revision of the last one."""
+    booking = _own_booking_or_404(booking_id)
+    suggested = request.form.get("start") != "revise"
+    try:
+        draft = plans.start_draft(booking, current_user, utcnow(), suggested=suggested)
+    except plans.PlanError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("booking.detail", booking_id=booking.id))
+    audit(current_user, booking.client_id, "draft", f"plan {draft.id}")
+    db.session.commit()
+    return redirect(url_for("plans.edit", plan_id=draft.id))
+
+
+@bp.route("/plans/<id:plan_id>/edit", methods=["GET", "POST"])
+@role_required(Role.THERAPIST)
+def edit(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not plans.may_write(current_user, plan.booking):
+        abort(404)
+    if plan.status is not PlanStatus.DRAFT:
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    form = PlanEditForm()
+    library = db.session.execute(
+        db.select(Routine).where(Routine.active).order_by(Routine.area, Routine.name)
+    ).scalars()
+    form.routine.choices = [SelectChoice(0, "Choose a routine")] + [
+        SelectChoice(r.id, f"{AREA_LABELS[r.area]}: {r.name}") for r in library
+    ]
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            done = _apply(plan, form, request.form.get("action", "save"))
+            if done is not None:
+                return done
+            return redirect(url_for("plans.edit", plan_id=plan.id))
+        status = 400
+    else:
+        for item in plan.items:
+            form.items.append_entry(
+                {"item_id": str(item.id), "minutes": item.minutes, "days": list(item.days),
+                 "pressure": item.pressure, "note": item.note}
+            )  # fmt: skip
+    intake = intake_for(plan.client_id)
+    return render_template(
+        "homecare/plan_edit.html",
+        plan=plan,
+        form=form,
+        entries=list(zip(form.items.entries, plan.items, strict=False)),
+        intake=intake,
+    ), status
+
+
+def _apply(plan: Plan, form: PlanEditForm, action: str):
+    """Save every item's values, then do ``action``; a redirect when publishing succeeded."""
+    try:
+        plans.edit(
+            plan,
+            [
+                plans.ItemEdit(
+                    item_id=int(entry.item_id.data),
+                    minutes=entry.minutes.data,
+                    days="".join(sorted(entry.days.data)),
+                    pressure=entry.pressure.data,
+                    note=entry.note.data or "",
+                )
+                for entry in form.items.entries
+            ],
+        )
+        kind, _, raw_id = action.partition("-")
+        item_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
+        if kind == "remove" and item_id:
+            plans.remove(plan, item_id)
+        elif kind in ("up", "down") and item_id:
+            plans.move(plan, item_id, -1 if kind == "up" else 1)
+        elif kind == "add":
+            plans.add_routine(plan, form.routine.data or 0)
+        elif kind == "publish":
+            plans.publish(plan, reviewed=form.reviewed.data, now=utcnow())
+            audit(current_user, plan.client_id, "publish", f"plan {plan.id}")
+            db.session.commit()
+            flash("The plan is published: the client can follow it now.", "success")
+            return redirect(url_for("plans.show", plan_id=plan.id))
+    except plans.PlanError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return None
+    db.session.commit()
+    flash("Saved.", "success")
+    return None
+
+
+@bp.get("/plan")
+@role_required(Role.CLIENT)
+def mine():
+    plan = plans.current_plan(current_user.id)
+    if plan is None:
+        return render_template("homecare/no_plan.html")
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+@bp.get("/plans/<id:plan_id>")
+@login_required
+def show(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not may_see_health(current_user, plan.client_id):
+        abort(404)
+    if plan.status is PlanStatus.DRAFT and not plans.may_write(current_user, plan.booking):
+        abort(404)  # a draft is the therapist's until published
+    audit_read(current_user, plan.client_id, f"plan {plan_id}")
+    plan = db.session.get(Plan, plan_id)
+    tz = zone(get_settings().timezone)
+    use_timezone(tz)
+    today = local_today(utcnow(), tz)
+    progress = plans.progress(plan, today) if plan.status is PlanStatus.PUBLISHED else None
+    week_start = today.toordinal() - today.weekday()
+    done = plans.completions(plan, today.fromordinal(week_start), today)
+    return render_template(
+        "homecare/plan.html",
+        plan=plan,
+        today=today,
+        progress=progress,
+        done=done,
+        weekdays=WEEKDAYS,
+        week=[today.fromordinal(week_start + n) for n in range(7)],
+        todays=[item for item in plan.items if today.weekday() in item.weekdays],
+        is_client=current_user.id == plan.client_id,
+        is_current=(current := plans.current_plan(plan.client_id)) is not None
+        and current.id == plan.id,
+        tick_form=TickForm(),
+        figure=bodymap.figure(plan),
+        pressures=PRESSURE_LABELS,
+        areas=AREA_LABELS,
+    )
+
+
+@bp.post("/plans/<id:plan_id>/done")
+@role_required(Role.CLIENT)
+def tick(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.client_id != current_user.id or plan.status is not PlanStatus.PUBLISHED:
+        abort(404)
+    form = TickForm()
+    if not form.validate():
+        flash("Please pick a routine and, if you like, a comfort score from 0 to 10.", "error")
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    today = local_today(utcnow(), zone(get_settings().timezone))
+    try:
+        added = plans.tick(plan, form.item_id.data, today, form.comfort_value())
+    except plans.PlanError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            "Well done: marked as done for today." if added else "Already marked today.", "success"
+        )
+    return redirect(url_for("plans.show", plan_id=plan.id))

@@ -1,0 +1,245 @@
+"""Plan pages over HTTP: the therapist's editor, the client's plan, and who may see what."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from spa_app.accounts.models import Role
+from spa_app.extensions import db
+from spa_app.homecare.library import load_library
+from spa_app.homecare.models import AuditEntry, Completion, Intake, Plan, PlanItem, PlanStatus
+from tests import factories
+
+ALL_DAYS = [str(n) for n in range(7)]
+
+
+@pytest.fixture
+def cast(app):
+    load_library()
+    db.session.commit()
+    svc, (own, other), (r,) = factories.spa(therapists=2)
+    a, b = factories.user(), factories.user()
+    visit = factories.booking(a, own, r, svc, datetime.now(UTC) - timedelta(hours=3))
+    db.session.add(
+        Intake(
+            client_id=a.id,
+            severity={"neck": 6, "lower_back": 5},
+            goals=["pain_relief"],
+            contexts=["desk_work"],
+            pressure=2,
+            minutes_per_day=20,
+            conditions=[],
+        )
+    )
+    db.session.commit()
+    return {"a": a, "b": b, "own": own.user, "other": other.user, "visit": visit}
+
+
+def plan_row(plan_id: int) -> Plan:
+    factories.fresh()
+    return db.session.get(Plan, plan_id)
+
+
+def editor_form(plan: Plan, **changes) -> dict:
+    """The editor's fields for every item as they are, with ``changes`` on top."""
+    data = {}
+    for n, item in enumerate(plan.items):
+        data |= {
+            f"items-{n}-item_id": str(item.id),
+            f"items-{n}-minutes": str(item.minutes),
+            f"items-{n}-days": list(item.days),
+            f"items-{n}-pressure": str(item.pressure),
+            f"items-{n}-note": item.note,
+        }
+    return data | changes
+
+
+def start(client, cast) -> Plan:
+    factories.login(client, cast["own"])
+    reply = client.post(f"/bookings/{cast['visit'].id}/plan", data={"start": "suggest"})
+    assert reply.status_code == 302
+    plan_id = int(re.search(r"/plans/(\d+)/edit", reply.location).group(1))
+    return plan_row(plan_id)
+
+
+def publish(client, plan: Plan, **extra) -> None:
+    data = editor_form(plan, action="publish", **extra)
+    for n in range(len(plan.items)):
+        data[f"items-{n}-days"] = ALL_DAYS
+    client.post(f"/plans/{plan.id}/edit", data=data)
+
+
+def test_the_therapist_suggests_edits_and_publishes(client, cast):
+    plan = start(client, cast)
+    page = client.get(f"/plans/{plan.id}/edit").get_data(as_text=True)
+    assert "Draft, version 1" in page and plan.items[0].routine.name in page
+    first = plan.items[0]
+    reply = client.post(
+        f"/plans/{plan.id}/edit",
+        data=editor_form(plan, **{"items-0-minutes": "4", "items-0-note": "<b>evenings</b>"},
+                         action="save"),
+    )  # fmt: skip
+    assert reply.status_code == 302
+    assert plan_row(plan.id).items[0].minutes == 4
+    count = len(plan.items)
+    client.post(
+        f"/plans/{plan.id}/edit", data=editor_form(plan_row(plan.id), action=f"remove-{first.id}")
+    )
+    assert len(plan_row(plan.id).items) == count - 1
+    library_id = db.session.execute(db.select(PlanItem.routine_id)).scalars().first()
+    client.post(
+        f"/plans/{plan.id}/edit",
+        data=editor_form(plan_row(plan.id), action="add", routine=str(library_id)),
+    )
+    assert len(plan_row(plan.id).items) == count
+    publish(client, plan_row(plan.id))
+    done = plan_row(plan.id)
+    assert done.status is PlanStatus.PUBLISHED
+    # Published: the editor now shows the plan instead, and a POST changes nothing.
+    assert client.get(f"/plans/{plan.id}/edit").status_code == 302
+    client.post(f"/plans/{plan.id}/edit", data=editor_form(done, **{"items-0-minutes": "9"}))
+    assert plan_row(plan.id).items[0].minutes == done.items[0].minutes
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"items-0-minutes": "0"}, "Between 1 and 30 minutes."),
+        ({"items-0-minutes": "31"}, "Between 1 and 30 minutes."),
+        ({"items-0-days": []}, "Pick at least one day."),
+        ({"items-0-days": ["9"]}, "not a valid choice"),
+        ({"items-0-pressure": "7"}, "Not a valid choice"),
+        ({"items-0-note": "x" * 301}, "Field cannot be longer than 300"),
+        ({"items-0-item_id": "abc"}, "Unknown routine."),
+    ],
+)
+def test_bad_editor_input_gets_a_message_and_changes_nothing(client, cast, changes, message):
+    plan = start(client, cast)
+    before = [(i.minutes, i.days, i.pressure, i.note) for i in plan.items]
+    data = editor_form(plan, **{"items-1-minutes": "3"}, **changes, action="save")
+    reply = client.post(f"/plans/{plan.id}/edit", data=data)
+    assert reply.status_code == 400 and message in reply.get_data(as_text=True)
+    assert [(i.minutes, i.days, i.pressure, i.note) for i in plan_row(plan.id).items] == before
+
+
+def test_an_item_of_another_plan_or_an_unknown_routine_is_refused(client, cast):
+    plan = start(client, cast)
+    reply = client.post(
+        f"/plans/{plan.id}/edit",
+        data=editor_form(plan, **{"items-0-item_id": "999999"}, action="save"),
+        follow_redirects=True,
+    )
+    assert "no longer in this draft" in reply.get_data(as_text=True)
+    reply = client.post(
+        f"/plans/{plan.id}/edit", data=editor_form(plan, action="add", routine="999999"),
+        follow_redirects=True,
+    )  # fmt: skip
+    assert reply.status_code == 400 and "Not a valid choice" in reply.get_data(as_text=True)
+    assert len(plan_row(plan.id).items) == len(plan.items)
+
+
+def test_a_contraindication_needs_the_review_box(client, cast):
+    intake = db.session.get(Intake, cast["a"].id)
+    intake.conditions = ["blood_thinners"]
+    db.session.commit()
+    plan = start(client, cast)
+    publish(client, plan)
+    assert plan_row(plan.id).status is PlanStatus.DRAFT
+    publish(client, plan_row(plan.id), reviewed="y")
+    assert plan_row(plan.id).status is PlanStatus.PUBLISHED and plan_row(plan.id).reviewed
+
+
+def test_the_client_follows_the_plan_with_a_body_map_and_ticks(client, cast):
+    plan = start(client, cast)
+    plan.items[0].note = "<script>alert(1)</script>"
+    db.session.commit()
+    publish(client, plan_row(plan.id))
+    client.post("/logout")
+    factories.login(client, cast["a"])
+    assert client.get("/plan").location.endswith(f"/plans/{plan.id}")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert '<svg class="body-map"' in page and 'role="img"' in page
+    assert page.count('class="mark-area"') >= 2
+    desc = page.split('<desc id="map-desc">')[1].split("</desc>")[0]
+    assert "(neck)" in desc and "(lower back)" in desc  # the map in words, too
+    assert "&lt;script&gt;" in page and "<script>alert" not in page
+    assert "0 of " in page
+    item = plan_row(plan.id).items[0]
+    reply = client.post(f"/plans/{plan.id}/done", data={"item_id": item.id, "comfort": "7"})
+    assert reply.status_code == 302
+    again = client.post(f"/plans/{plan.id}/done", data={"item_id": item.id}, follow_redirects=True)
+    assert "Already marked today." in again.get_data(as_text=True)
+    factories.fresh()
+    (done,) = db.session.execute(db.select(Completion)).scalars()
+    assert (done.plan_item_id, done.comfort) == (item.id, 7)
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "1 of " in page and "Done today" in page
+    bad = client.post(
+        f"/plans/{plan.id}/done", data={"item_id": item.id, "comfort": "11"}, follow_redirects=True
+    )
+    assert "comfort score from 0 to 10" in bad.get_data(as_text=True)
+
+
+def test_a_pressure_point_is_a_diamond_on_the_back(client, cast):
+    plan = start(client, cast)
+    point = (
+        db.session.execute(
+            db.text("SELECT id FROM routines WHERE kind = 'pressure_point' ORDER BY id")
+        )
+        .scalars()
+        .first()
+    )
+    client.post(f"/plans/{plan.id}/edit", data=editor_form(plan, action="add", routine=str(point)))
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert 'class="mark-point"' in page and "a pressure point on the back" in page
+
+
+@pytest.mark.parametrize(
+    "who,published,draft",
+    [
+        ("a", 200, 404),
+        ("b", 404, 404),
+        ("own", 200, 200),
+        ("other", 404, 404),
+        ("staff", 200, 404),
+        ("anonymous", 302, 302),
+    ],
+)
+def test_who_may_see_a_plan(client, cast, who, published, draft):
+    first = start(client, cast)
+    publish(client, first)
+    client.post(f"/bookings/{cast['visit'].id}/plan", data={"start": "revise"})
+    factories.fresh()
+    revision = db.session.execute(
+        db.select(Plan).where(Plan.status == PlanStatus.DRAFT)
+    ).scalar_one()
+    client.post("/logout")
+    if who == "staff":
+        factories.login(client, factories.user(Role.STAFF))
+    elif who != "anonymous":
+        factories.login(client, cast[who])
+    assert client.get(f"/plans/{first.id}").status_code == published
+    assert client.get(f"/plans/{revision.id}").status_code == draft
+    editable = 200 if who == "own" else (302 if who == "anonymous" else 404)
+    assert client.get(f"/plans/{revision.id}/edit").status_code == editable
+    if who not in ("own", "anonymous"):
+        assert client.post(f"/bookings/{cast['visit'].id}/plan").status_code == 404
+
+
+def test_reads_by_staff_and_therapists_are_audited(client, cast):
+    plan = start(client, cast)
+    publish(client, plan)
+    client.get(f"/plans/{plan.id}")
+    client.post("/logout")
+    factories.login(client, cast["a"])
+    client.get(f"/plans/{plan.id}")  # the client's own read: not audited
+    factories.fresh()
+    rows = db.session.execute(db.select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+    assert [(r.actor_id, r.action, r.subject) for r in rows] == [
+        (cast["own"].id, "draft", f"plan {plan.id}"),
+        (cast["own"].id, "publish", f"plan {plan.id}"),
+        (cast["own"].id, "read", f"plan {plan.id}"),
+    ]
