@@ -4,7 +4,15 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
-from spa_app.homecare.models import AuditEntry, Completion, Intake, Plan, PlanItem, Routine
+from spa_app.homecare.models import (
+    AuditEntry,
+    Completion,
+    Intake,
+    Plan,
+    PlanItem,
+    Routine,
+    RoutineReminderTime,
+)
 from spa_app.notifications.models import (
     MailOptOut,
     Message,
@@ -22,6 +30,7 @@ __all__ = [
     "PlanItem",
     "Intake",
     "Routine",
+    "RoutineReminderTime",
     "Booking",
     "BookingStatus",
     "BusinessSettings",

@@ -183,3 +183,13 @@ class Completion(db.Model):
     day: Mapped[date]
     comfort: Mapped[int | None]
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RoutineReminderTime(db.Model):
+    """When (local wall-clock time, "HH:MM") a client wants the day's routine reminder."""
+
+    __tablename__ = "routine_reminder_times"
+    __table_args__ = (CheckConstraint("length(local_time) = 5", name="format"),)
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    local_time: Mapped[str] = mapped_column(String(5))

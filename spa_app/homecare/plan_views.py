@@ -3,7 +3,16 @@ the client's therapists, audited). Everyone else gets 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -12,9 +21,10 @@ from spa_app.accounts.models import Role
 from spa_app.booking.service import visible_booking
 from spa_app.clock import local_today, zone
 from spa_app.database import utcnow
-from spa_app.extensions import db
+from spa_app.extensions import csrf, db
 from spa_app.homecare import bodymap, plans
 from spa_app.homecare.access import audit, audit_read, may_see_health
+from spa_app.homecare.links import read_day_done_token
 from spa_app.homecare.models import Plan, PlanStatus, Routine
 from spa_app.homecare.plan_forms import WEEKDAYS, PlanEditForm, TickForm
 from spa_app.homecare.service import intake_for
@@ -193,3 +203,26 @@ def tick(plan_id: int):
             "Well done: marked as done for today." if added else "Already marked today.", "success"
         )
     return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+@bp.route("/plans/<id:plan_id>/day-done/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token from the client's e-mail is the proof; no login needed
+def day_done(plan_id: int, token: str):
+    """From a routine reminder: GET shows the day's routines, POST marks them all done."""
+    found = read_day_done_token(current_app.config["SECRET_KEY"], token)
+    plan = db.session.get(Plan, plan_id) if found and found[0] == plan_id else None
+    if plan is None or plan.client_id != found[1] or plan.status is not PlanStatus.PUBLISHED:
+        abort(404)
+    day = found[2]
+    routines = [item for item in plan.items if day.weekday() in item.weekdays]
+    if request.method == "POST":
+        for item in routines:
+            plans.tick(plan, item.id, day, comfort=None)
+        db.session.commit()
+    return render_template(
+        "homecare/day_done.html",
+        plan=plan,
+        day=day,
+        routines=routines,
+        done=request.method == "POST",
+    )

@@ -21,6 +21,8 @@ from spa_app.homecare.generator import GENERAL_CAUTIONS, suggest
 from spa_app.homecare.library import techniques
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Routine
 from spa_app.homecare.service import intake_for, needs_from
+from spa_app.notifications.models import MessageKind
+from spa_app.notifications.service import queue_plan_message
 
 
 class PlanError(Exception):
@@ -204,6 +206,7 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime) -> Plan:
     db.session.refresh(draft)
     if done.rowcount != 1:
         raise PlanError("This plan was published a moment ago.")
+    queue_plan_message(MessageKind.PLAN_READY, draft, due_at=now)
     return draft
 
 

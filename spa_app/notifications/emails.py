@@ -14,6 +14,7 @@ from icalendar import Calendar, Event
 
 from spa_app.accounts.service import reset_token
 from spa_app.clock import zone
+from spa_app.homecare.links import day_done_token
 from spa_app.notifications.models import NUDGE_KINDS, OPTIONAL_KINDS, Message, MessageKind
 from spa_app.notifications.preferences import unsubscribe_token
 from spa_app.scheduling.models import BusinessSettings
@@ -25,6 +26,8 @@ SUBJECTS = {
     MessageKind.APPOINTMENT_REMINDER: "Reminder: {service} on {when}",
     MessageKind.REBOOK_WINDOW_OPEN: "Time to book your next visit to {spa}",
     MessageKind.REBOOK_WINDOW_CLOSING: "Six weeks since your last visit to {spa}",
+    MessageKind.PLAN_READY: "Your home-care plan from {spa} is ready",
+    MessageKind.ROUTINE_REMINDER: "Today's home routines",
 }
 
 
@@ -50,6 +53,8 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
         subject, context = _password_reset(message, settings, sender)
     elif message.kind in NUDGE_KINDS:
         subject, context = _nudge(message, settings, sender)
+    elif message.kind in (MessageKind.PLAN_READY, MessageKind.ROUTINE_REMINDER):
+        subject, context = _plan(message, settings, sender)
     else:
         subject, context = _visit(message, settings, sender)
     if message.kind in OPTIONAL_KINDS:
@@ -112,6 +117,29 @@ def _nudge(message: Message, settings: BusinessSettings, sender: Sender):
         "spa": settings.business_name,
         "link": link,
     }
+    return SUBJECTS[message.kind].format(spa=settings.business_name), context
+
+
+def _plan(message: Message, settings: BusinessSettings, sender: Sender):
+    """A plan e-mail: names of routines only (no intake, no notes), and links to the plan.
+
+    A routine reminder lists the routines of the local day it was queued on, with a signed link
+    that marks them all done for that day.
+    """
+    plan = message.plan
+    context = {
+        "message": message,
+        "plan": plan,
+        "therapist": plan.booking.therapist,
+        "spa": settings.business_name,
+        "link": f"{sender.public_url}/plans/{plan.id}",
+    }
+    if message.kind is MessageKind.ROUTINE_REMINDER:
+        day = message.created_at.astimezone(zone(settings.timezone)).date()
+        context["day"] = day
+        context["routines"] = [i for i in plan.items if day.weekday() in i.weekdays]
+        token = day_done_token(sender.secret, plan.id, plan.client_id, day)
+        context["done_link"] = f"{sender.public_url}/plans/{plan.id}/day-done/{token}"
     return SUBJECTS[message.kind].format(spa=settings.business_name), context
 
 

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectMultipleField, TimeField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from spa_app.notifications.models import KIND_LABELS
 
@@ -12,4 +13,8 @@ class EmailSettingsForm(FlaskForm):
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
         validate_choice=True,
+    )
+    routine_time = TimeField(
+        "Time for the home-routine reminder",
+        validators=[InputRequired(message="Please give a time such as 08:00.")],
     )

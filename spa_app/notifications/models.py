@@ -20,6 +20,8 @@ class MessageKind(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     REBOOK_WINDOW_OPEN = "rebook_window_open"  # four weeks after a completed visit
     REBOOK_WINDOW_CLOSING = "rebook_window_closing"  # six weeks after it
+    PLAN_READY = "plan_ready"  # the therapist published a home-care plan
+    ROUTINE_REMINDER = "routine_reminder"  # the day's home routines, at the client's hour
 
 
 class MessageState(enum.StrEnum):
@@ -39,6 +41,7 @@ class Message(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     state: Mapped[MessageState] = mapped_column(
         enum_type(MessageState, "message_state"), default=MessageState.PENDING
     )
@@ -58,6 +61,7 @@ class Message(db.Model):
 
     user = relationship("User")
     booking = relationship("Booking")
+    plan = relationship("Plan")
     history: Mapped[list[MessageAttempt]] = relationship(
         back_populates="message", order_by="MessageAttempt.id"
     )
@@ -83,6 +87,7 @@ KIND_LABELS = {
     MessageKind.APPOINTMENT_REMINDER: "reminders the day before a visit",
     MessageKind.REBOOK_WINDOW_OPEN: "a note four weeks after a visit, when the next one is due",
     MessageKind.REBOOK_WINDOW_CLOSING: "a last note six weeks after a visit, if none is booked",
+    MessageKind.ROUTINE_REMINDER: "a reminder on the days your home-care plan has routines",
 }
 OPTIONAL_KINDS = tuple(KIND_LABELS)
 #: The nudges to book again after a completed visit (see schedule_nudges).

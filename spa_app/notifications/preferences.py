@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from spa_app.extensions import db
+from spa_app.homecare.models import RoutineReminderTime
 from spa_app.notifications.models import OPTIONAL_KINDS, MailOptOut, MessageKind
+from spa_app.notifications.service import DEFAULT_REMINDER_TIME
 
 _SALT = "unsubscribe"
 
@@ -23,6 +27,22 @@ def set_wanted(user_id: int, wanted: set[MessageKind]) -> None:
             db.session.delete(db.session.get(MailOptOut, (user_id, kind)))
         elif kind not in wanted and kind not in current:
             db.session.add(MailOptOut(user_id=user_id, kind=kind))
+    db.session.flush()
+
+
+def routine_time(user_id: int) -> time:
+    """The local time the user wants the day's routine reminder (08:00 unless they chose)."""
+    row = db.session.get(RoutineReminderTime, user_id)
+    return time.fromisoformat(row.local_time if row else DEFAULT_REMINDER_TIME)
+
+
+def set_routine_time(user_id: int, hhmm: str) -> None:
+    """Store the user's reminder time, "HH:MM" (flushed; the caller commits)."""
+    row = db.session.get(RoutineReminderTime, user_id)
+    if row is None:
+        db.session.add(RoutineReminderTime(client_id=user_id, local_time=hhmm))
+    else:
+        row.local_time = hhmm
     db.session.flush()
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
 from spa_app.database import UTCDateTime, dialect_insert, epoch_ms
 from spa_app.extensions import db
+from spa_app.homecare.models import Plan, PlanItem, PlanStatus, RoutineReminderTime
 from spa_app.notifications.models import (
     NUDGE_KINDS,
     MailOptOut,
@@ -50,6 +53,75 @@ def queue_booking_message(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def queue_plan_message(kind: MessageKind, plan, due_at: datetime) -> None:
+    """Add ``kind`` about a home-care plan to the outbox, once per plan (flushed)."""
+    db.session.add(
+        Message(
+            kind=kind,
+            idempotency_key=f"{kind.value}:plan-{plan.id}",
+            user_id=plan.client_id,
+            booking_id=plan.booking_id,
+            plan_id=plan.id,
+            due_at=due_at,
+        )
+    )
+    db.session.flush()
+
+
+#: How long a published plan keeps its daily reminders going without a newer visit's plan.
+ROUTINE_REMINDERS_FOR = timedelta(weeks=12)
+DEFAULT_REMINDER_TIME = "08:00"
+ROUTINE_STALE = timedelta(hours=12)
+
+
+def schedule_routine_reminders(now: datetime, tz: ZoneInfo) -> int:
+    """Queue today's home-routine reminders that are due; the count added.
+
+    One set-based INSERT ... SELECT: each client's current plan (their latest published one,
+    at most twelve weeks old) that schedules something on today's weekday, once the client's
+    chosen local time ("HH:MM", 08:00 unless they chose) has come, unless they turned these
+    off. Keyed by client and local date, so one a day whatever the clocks do. Flushes.
+    """
+    local = now.astimezone(tz)
+    today, clock = local.date(), local.strftime("%H:%M")
+    newer = sa.orm.aliased(Plan)
+    chosen = (
+        sa.select(RoutineReminderTime.local_time)
+        .where(RoutineReminderTime.client_id == Plan.client_id)
+        .scalar_subquery()
+    )
+    kind = MessageKind.ROUTINE_REMINDER
+    due = sa.select(
+        sa.literal(kind.value),
+        sa.literal(f"{kind.value}:client-")
+        + sa.cast(Plan.client_id, sa.String)
+        + sa.literal(f":{today.isoformat()}"),
+        Plan.client_id,
+        Plan.booking_id,
+        Plan.id,
+        sa.literal(MessageState.PENDING.value),
+        sa.literal(now, UTCDateTime()),
+        sa.literal(0),
+        sa.literal(now, UTCDateTime()),
+    ).where(
+        Plan.status == PlanStatus.PUBLISHED,
+        Plan.published_at > now - ROUTINE_REMINDERS_FOR,
+        ~sa.exists().where(
+            newer.client_id == Plan.client_id,
+            newer.status == PlanStatus.PUBLISHED,
+            newer.published_at > Plan.published_at,
+        ),
+        sa.exists().where(
+            PlanItem.plan_id == Plan.id, PlanItem.days.contains(str(today.weekday()))
+        ),
+        sa.func.coalesce(chosen, DEFAULT_REMINDER_TIME) <= clock,
+        ~_opted_out(Plan.client_id, kind),
+    )
+    columns = ["kind", "idempotency_key", "user_id", "booking_id", "plan_id", "state", "due_at",
+               "attempts", "created_at"]  # fmt: skip
+    return _insert_new(due, columns)
 
 
 def message_log(state: MessageState | None, limit: int = 200) -> list[Message]:
@@ -161,12 +233,14 @@ def schedule_nudges(now: datetime) -> int:
     return added
 
 
-def _insert_new(rows: sa.Select) -> int:
+VISIT_COLUMNS = [
+    "kind", "idempotency_key", "user_id", "booking_id", "state", "visit_starts_at",
+    "visit_ends_at", "visit_sequence", "due_at", "attempts", "created_at",
+]  # fmt: skip
+
+
+def _insert_new(rows: sa.Select, columns: list[str] = VISIT_COLUMNS) -> int:
     """INSERT the message ``rows`` whose idempotency key is new; how many were added."""
-    columns = [
-        "kind", "idempotency_key", "user_id", "booking_id", "state", "visit_starts_at",
-        "visit_ends_at", "visit_sequence", "due_at", "attempts", "created_at",
-    ]  # fmt: skip
     table = Message.__table__
     statement = (
         dialect_insert(table, db.session)
@@ -194,8 +268,9 @@ def drop_pending_reminders(booking_id: int) -> None:
 def is_pointless(message: Message, now: datetime) -> bool:
     """True for a reminder or nudge that should not go out after all.
 
-    A reminder: its visit changed, was cancelled or has begun since it was queued. A nudge:
-    the client has booked (or had) a visit since, or completed a later one. Either: the client has
+    A visit reminder: its visit changed, was cancelled or has begun since it was queued. A
+    routine reminder: a newer plan replaced its plan, or its day is over. A nudge: the client
+    has booked (or had) a visit since, or completed a later one. Any of them: the client has
     turned the kind off meanwhile.
     """
     if message.kind is MessageKind.APPOINTMENT_REMINDER:
@@ -205,6 +280,15 @@ def is_pointless(message: Message, now: datetime) -> bool:
             or booking.sequence != message.visit_sequence
             or booking.starts_at <= now
         )
+    elif message.kind is MessageKind.ROUTINE_REMINDER:
+        current = db.session.execute(
+            sa.select(Plan.id)
+            .where(Plan.client_id == message.user_id, Plan.status == PlanStatus.PUBLISHED)
+            .order_by(Plan.published_at.desc(), Plan.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        # A newer plan replaced it, or the day it was for is over (a long mail outage).
+        overtaken = current != message.plan_id or now - message.created_at > ROUTINE_STALE
     elif message.kind in NUDGE_KINDS:
         latest = db.session.get(NextVisit, message.user_id)
         overtaken = (

@@ -7,15 +7,18 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from flask import current_app
 
+from spa_app.clock import zone
 from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
 from spa_app.notifications import delivery, service
 from spa_app.notifications.models import Message, MessageState
+from spa_app.scheduling.service import get_settings
 
 
 @shared_task(name="notifications.sweep")
 def sweep() -> int:
-    """Queue the reminders and nudges now due, lease due messages, commit, then a send task each.
+    """Queue the reminders, nudges and routine reminders now due, lease due messages, commit,
+    then a send task each.
 
     Safe to run twice at once. If queueing fails (the broker is down), the leases simply run
     out and a later sweep dispatches the same messages again: nothing is lost.
@@ -25,6 +28,7 @@ def sweep() -> int:
     with serialized_writes():
         service.schedule_reminders(now, lead)
         service.schedule_nudges(now)
+        service.schedule_routine_reminders(now, zone(get_settings().timezone))
         leased = delivery.dispatch_due(now, lease=_lease())
         db.session.commit()
     for message_id, token in leased:

@@ -80,12 +80,14 @@ def settings():
     if form.validate_on_submit():
         wanted = {MessageKind(k) for k in form.wanted.data or ()}  # none ticked: None
         preferences.set_wanted(current_user.id, wanted)
+        preferences.set_routine_time(current_user.id, form.routine_time.data.strftime("%H:%M"))
         db.session.commit()
         flash("Your e-mail settings are saved.", "success")
         return redirect(url_for("notifications.settings"))
     if request.method == "GET":
         off = preferences.opted_out(current_user.id)
         form.wanted.data = [k.value for k in OPTIONAL_KINDS if k not in off]
+        form.routine_time.data = preferences.routine_time(current_user.id)
     return render_template("notifications/settings.html", form=form)
 
 

@@ -91,16 +91,24 @@ def test_clients_choose_their_optional_emails_in_settings(client, app):
     factories.login(client, me)
     page = client.get("/account/emails").get_data(as_text=True)
     assert "Reminders the day before a visit" in page and "checked" in page
-    assert "A note four weeks after a visit" in page
-    assert client.post("/account/emails", data={}).status_code == 302
+    assert "A note four weeks after a visit" in page and 'value="08:00"' in page
+    at = {"routine_time": "07:30"}
+    assert client.post("/account/emails", data=at).status_code == 302
     assert opted_out(me.id) == set(OPTIONAL_KINDS)
-    client.post("/account/emails", data={"wanted": ["appointment_reminder"]})
-    assert opted_out(me.id) == set(NUDGE_KINDS)
-    client.post("/account/emails", data={"wanted": [k.value for k in OPTIONAL_KINDS]})
+    assert preferences.routine_time(me.id).isoformat(timespec="minutes") == "07:30"
+    client.post("/account/emails", data={"wanted": ["appointment_reminder"], **at})
+    assert opted_out(me.id) == set(NUDGE_KINDS) | {MessageKind.ROUTINE_REMINDER}
+    client.post("/account/emails", data={"wanted": [k.value for k in OPTIONAL_KINDS], **at})
     assert opted_out(me.id) == set()
-    bad = client.post("/account/emails", data={"wanted": ["booking_confirmed"]})
+    bad = client.post("/account/emails", data={"wanted": ["booking_confirmed"], **at})
     assert bad.status_code == 200 and "not a valid choice" in bad.get_data(as_text=True)
     assert opted_out(me.id) == set()
+    for wrong in ("25:00", "7.30", ""):
+        reply = client.post("/account/emails", data={"routine_time": wrong})
+        text = reply.get_data(as_text=True)
+        assert reply.status_code == 200
+        assert "Not a valid time" in text or "Please give a time" in text
+    assert preferences.routine_time(me.id).isoformat(timespec="minutes") == "07:30"
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.THERAPIST])
