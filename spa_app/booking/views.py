@@ -20,12 +20,14 @@ from spa_app.booking.forms import (
     therapist_id,
 )
 from spa_app.booking.models import BookingStatus
+from spa_app.clock import local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import plans
-from spa_app.homecare.models import PlanStatus
+from spa_app.homecare.access import audit_read
+from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.homecare.service import intake_for
-from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.scheduling.service import UnknownService, find_slots, get_settings
 from spa_app.templating import use_timezone
 
 bp = Blueprint("booking", __name__)
@@ -123,6 +125,22 @@ def mine():
     )
 
 
+COMING = (BookingStatus.BOOKED, BookingStatus.ARRIVED)
+
+
+def _adherence_before(booking):
+    """(booking, adherence) for the therapist or staff before a visit: how the client kept to
+    the plan they had. Health data: the read is audited first, in a write of its own."""
+    before = plans.plan_before(booking)
+    if before is None:
+        return booking, None
+    plan_id, booking_id = before.id, booking.id
+    audit_read(current_user, booking.client_id, f"adherence plan {plan_id}")
+    booking, before = _visible_or_404(booking_id), db.session.get(Plan, plan_id)
+    tz = zone(get_settings().timezone)
+    return booking, plans.adherence(before, booking, local_today(utcnow(), tz), tz)
+
+
 def _visible_or_404(booking_id: int):
     booking = service.visible_booking(current_user, booking_id)
     if booking is None:
@@ -135,6 +153,9 @@ def _visible_or_404(booking_id: int):
 def detail(booking_id: int):
     booking = _visible_or_404(booking_id)
     refusal = service.change_refusal(booking, current_user, utcnow())
+    adherence = None
+    if current_user.id != booking.client_id and booking.status in COMING:
+        booking, adherence = _adherence_before(booking)
     has_intake = intake_for(booking.client_id) is not None
     can_write_plan = plans.may_write(current_user, booking)
     versions = [
@@ -149,6 +170,7 @@ def detail(booking_id: int):
         plans=versions,
         can_write_plan=can_write_plan,
         has_draft=any(p.status is PlanStatus.DRAFT for p in versions),
+        adherence=adherence,
     )
 
 

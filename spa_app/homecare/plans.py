@@ -285,3 +285,49 @@ def progress(plan: Plan, today: date) -> Progress:
             break
         day -= timedelta(days=1)
     return Progress(done=done, scheduled=len(scheduled), streak=streak)
+
+
+@dataclass(frozen=True)
+class Adherence:
+    plan: Plan
+    first: date
+    last: date
+    done: int
+    scheduled: int
+    #: (day, routine name, comfort 0-10), latest first
+    notes: list[tuple[date, str, int]]
+
+
+def plan_before(booking: Booking) -> Plan | None:
+    """The plan the client was following when ``booking`` came: the latest published before it."""
+    return db.session.execute(
+        db.select(Plan)
+        .where(
+            Plan.client_id == booking.client_id,
+            Plan.status == PlanStatus.PUBLISHED,
+            Plan.published_at < booking.starts_at,
+            Plan.booking_id != booking.id,
+        )
+        .order_by(Plan.published_at.desc(), Plan.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
+    """How the client kept to ``plan`` before ``booking``: done vs scheduled from its
+    publication to the day before the visit (or today, if sooner), and their comfort notes."""
+    first = plan.published_at.astimezone(tz).date()
+    last = min(today, booking.starts_at.astimezone(tz).date() - timedelta(days=1))
+    ticks = completions(plan, first, last) if last >= first else {}
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    scheduled = sum(1 for d in days for i in plan.items if d.weekday() in i.weekdays)
+    names = {i.id: i.routine.name for i in plan.items}
+    notes = sorted(
+        (
+            (c.day, names[c.plan_item_id], c.comfort)
+            for c in ticks.values()
+            if c.comfort is not None
+        ),
+        reverse=True,
+    )
+    return Adherence(plan, first, last, len(ticks), scheduled, notes)

@@ -243,3 +243,33 @@ def test_reads_by_staff_and_therapists_are_audited(client, cast):
         (cast["own"].id, "publish", f"plan {plan.id}"),
         (cast["own"].id, "read", f"plan {plan.id}"),
     ]
+
+
+def test_the_therapist_sees_adherence_and_comfort_before_the_next_visit(client, cast):
+    plan = start(client, cast)
+    publish(client, plan)  # every routine, every day
+    plan = plan_row(plan.id)
+    five_days_ago = datetime.now(UTC) - timedelta(days=5)
+    plan.published_at = five_days_ago
+    first_day = five_days_ago.astimezone(factories.LONDON).date()
+    for n, comfort in ((0, 8), (1, None), (2, 3)):
+        db.session.add(Completion(plan_item_id=plan.items[0].id, day=first_day + timedelta(days=n),
+                                  comfort=comfort))  # fmt: skip
+    db.session.commit()
+    svc = cast["visit"].service
+    therapist = cast["visit"].therapist
+    next_visit = factories.booking(
+        cast["a"], therapist, cast["visit"].room, svc, datetime.now(UTC) + timedelta(days=2)
+    )
+    page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
+    days = (datetime.now(UTC).astimezone(factories.LONDON).date() - first_day).days + 1
+    assert f"3 of {days * len(plan.items)} planned routines done" in page
+    assert "8 / 10" in page and "3 / 10" in page
+    factories.fresh()
+    subjects = db.session.execute(db.select(AuditEntry.subject)).scalars().all()
+    assert f"adherence plan {plan.id}" in subjects
+    client.post("/logout")
+    factories.login(client, cast["a"])  # the client's own booking page shows no such table
+    assert "planned routines done" not in client.get(f"/bookings/{next_visit.id}").get_data(
+        as_text=True
+    )
