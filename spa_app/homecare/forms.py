@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from spa_app.accounts.forms import SINGLE_LINE
 from spa_app.booking.forms import PLAIN_TEXT
 from spa_app.catalog.forms import MultiCheckboxField
 from spa_app.homecare.vocab import (
@@ -14,6 +15,7 @@ from spa_app.homecare.vocab import (
     CONDITION_LABELS,
     CONTEXT_LABELS,
     GOAL_LABELS,
+    KIND_LABELS,
     MINUTES_RANGE,
     PRESSURE_LABELS,
     Condition,
@@ -79,3 +81,43 @@ for _area, _label in AREA_LABELS.items():
             validators=[InputRequired(), NumberRange(0, 10)],
         ),
     )
+
+
+class RoutineForm(FlaskForm):
+    """A technique-library entry, as staff write it (steps one per line)."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=120), SINGLE_LINE])
+    kind = SelectField("Kind", choices=_choices(KIND_LABELS), validators=[InputRequired()])
+    area = SelectField("Body area", choices=_choices(AREA_LABELS), validators=[InputRequired()])
+    summary = StringField("In one line", validators=[Optional(), Length(max=300), SINGLE_LINE])
+    steps = TextAreaField(
+        "Steps, one per line",
+        validators=[InputRequired(message="Please write the steps."), Length(max=4000),
+                    PLAIN_TEXT],
+    )  # fmt: skip
+    tools = StringField(
+        "Tools, separated by commas (e.g. tennis ball, foam roller)",
+        validators=[Optional(), Length(max=200), SINGLE_LINE],
+    )
+    minutes = IntegerField(
+        "Typical minutes",
+        validators=[InputRequired(), NumberRange(1, 30, message="Between 1 and 30 minutes.")],
+    )
+    times_per_week = IntegerField(
+        "Times a week",
+        validators=[InputRequired(), NumberRange(1, 7, message="Between 1 and 7 times.")],
+    )
+    pressure = SelectField(
+        "Most pressure it calls for",
+        choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
+        coerce=int,
+    )
+    goals = MultiCheckboxField("Goals it serves", choices=_choices(GOAL_LABELS))
+    contexts = MultiCheckboxField("Daily contexts it suits", choices=_choices(CONTEXT_LABELS))
+    excluded_by = MultiCheckboxField(
+        "Leave it out for clients with", choices=_choices(CONDITION_LABELS)
+    )
+    caution = StringField(
+        "A caution, if any", validators=[Optional(), Length(max=500), SINGLE_LINE]
+    )
+    active = BooleanField("Offered in suggestions and the editor", default=True)

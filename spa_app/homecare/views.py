@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
-from spa_app.accounts.guards import role_required
+from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role, User
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import service
 from spa_app.homecare.access import audit_read, may_see_health
-from spa_app.homecare.forms import IntakeForm
+from spa_app.homecare.forms import IntakeForm, RoutineForm
+from spa_app.homecare.models import Routine
 from spa_app.homecare.vocab import (
     AREA_LABELS,
     CONDITION_LABELS,
     CONTEXT_LABELS,
     GOAL_LABELS,
+    KIND_LABELS,
     PRESSURE_LABELS,
     Area,
+    Kind,
 )
 
 bp = Blueprint("homecare", __name__)
@@ -29,6 +33,7 @@ LABELS = {
     "contexts": CONTEXT_LABELS,
     "goals": GOAL_LABELS,
     "pressure": PRESSURE_LABELS,
+    "kinds": KIND_LABELS,
 }
 
 
@@ -65,3 +70,71 @@ def client_intake(client_id: int):
     client = db.session.get(User, client_id)
     record = service.intake_for(client_id)
     return render_template("homecare/intake_view.html", client=client, intake=record, labels=LABELS)
+
+
+# The technique library, for staff ------------------------------------------------------------
+
+
+@bp.get("/staff/routines/")
+@staff_required
+def routines():
+    rows = db.session.execute(db.select(Routine).order_by(Routine.area, Routine.name)).scalars()
+    return render_template("homecare/routines.html", routines=list(rows), labels=LABELS)
+
+
+@bp.route("/staff/routines/new", methods=["GET", "POST"])
+@staff_required
+def new_routine():
+    return _routine_page(None)
+
+
+@bp.route("/staff/routines/<id:routine_id>", methods=["GET", "POST"])
+@staff_required
+def edit_routine(routine_id: int):
+    return _routine_page(db.get_or_404(Routine, routine_id))
+
+
+def _routine_page(routine: Routine | None):
+    form = RoutineForm(obj=None)
+    if request.method == "GET" and routine is not None:
+        _fill_routine_form(form, routine)
+    if form.validate_on_submit():
+        target = routine or Routine()
+        try:
+            with db.session.begin_nested():
+                _read_routine_form(form, target)
+                db.session.add(target)
+        except IntegrityError:
+            db.session.rollback()  # nothing half-saved: the form shows what was typed
+            form.name.errors.append("That name is already in use; please choose another.")
+        else:
+            name = target.name
+            db.session.commit()
+            flash(f"Saved the routine “{name}”.", "success")
+            return redirect(url_for("homecare.routines"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("homecare/routine_form.html", form=form, routine=routine), status
+
+
+def _fill_routine_form(form: RoutineForm, routine: Routine) -> None:
+    for name in ("name", "summary", "minutes", "times_per_week", "pressure", "caution", "active",
+                 "goals", "contexts", "excluded_by"):  # fmt: skip
+        getattr(form, name).data = getattr(routine, name)
+    form.kind.data, form.area.data = routine.kind.value, routine.area.value
+    form.steps.data = routine.steps
+    form.tools.data = ", ".join(routine.tools)
+
+
+def _read_routine_form(form: RoutineForm, routine: Routine) -> None:
+    routine.name = form.name.data.strip()
+    routine.kind, routine.area = Kind(form.kind.data), Area(form.area.data)
+    routine.summary = (form.summary.data or "").strip()
+    routine.steps = "\n".join(line.strip() for line in form.steps.data.splitlines() if line.strip())
+    routine.tools = [t.strip() for t in (form.tools.data or "").split(",") if t.strip()]
+    routine.minutes, routine.times_per_week = form.minutes.data, form.times_per_week.data
+    routine.pressure = form.pressure.data
+    routine.goals = sorted(form.goals.data or [])
+    routine.contexts = sorted(form.contexts.data or [])
+    routine.excluded_by = sorted(form.excluded_by.data or [])
+    routine.caution = (form.caution.data or "").strip()
+    routine.active = form.active.data

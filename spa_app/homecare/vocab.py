@@ -89,5 +89,7 @@ CONDITION_LABELS = {
     Condition.OTHER: "Something else (please say)",
 }
 
+KIND_LABELS = {Kind.ROUTINE: "Self-massage routine", Kind.PRESSURE_POINT: "Pressure point"}
+
 #: Most a client can give each day, in minutes; the least.
 MINUTES_RANGE = (5, 60)
