@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from spa_app.accounts.models import Role
+from spa_app.extensions import db
+from spa_app.homecare.library import load_library
+from spa_app.homecare.models import Routine
 from tests import factories
 
 PAGES = [
@@ -25,12 +28,18 @@ PAGES = [
     "/staff/bookings/",
     "/staff/bookings/new",
     "/staff/messages",
+    "/staff/routines/",
+    "/staff/routines/new",
+    "/staff/routines/{routine}",
 ]
 
 
 def _urls() -> list[str]:
     ids = {"service": factories.service().id, "room": factories.room().id}
     ids["therapist"] = factories.therapist().id
+    load_library()
+    db.session.commit()
+    ids["routine"] = db.session.execute(db.select(Routine.id)).scalars().first()
     return [page.format(**ids) for page in PAGES]
 
 
