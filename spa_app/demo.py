@@ -12,7 +12,9 @@ from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import local_to_utc, local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.homecare import plans
 from spa_app.homecare.library import load_library
+from spa_app.homecare.models import Intake
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
 
 DEMO_PASSWORD = "demo-password"
@@ -81,12 +83,35 @@ def load_demo_data() -> bool:
     rooms = [Room(name="Willow room"), Room(name="Cedar room")]
     db.session.add_all(rooms)
     db.session.flush()
-    _past_visit(users["client@example.com"], therapists[0], rooms[0], settings)
+    visit = _past_visit(users["client@example.com"], therapists[0], rooms[0], settings)
     load_library()
+    _home_care(visit, users["therapist@example.com"])
     return True
 
 
-def _past_visit(client: User, therapist: Therapist, room: Room, settings: BusinessSettings):
+def _home_care(visit: Booking, therapist_login: User) -> None:
+    """The demo client's intake, and the plan Anna published after the past visit."""
+    db.session.add(
+        Intake(
+            client_id=visit.client_id,
+            severity={"neck": 6, "shoulders": 5, "hands_wrists": 3},
+            goals=["pain_relief", "stress"],
+            contexts=["desk_work", "repetitive_hands"],
+            pressure=2,
+            minutes_per_day=15,
+            conditions=[],
+            updated_at=visit.starts_at - timedelta(days=2),
+        )
+    )
+    db.session.flush()
+    published = visit.starts_at + timedelta(hours=2)
+    draft = plans.start_draft(visit, therapist_login, published, suggested=True)
+    plans.publish(draft, reviewed=False, now=published)
+
+
+def _past_visit(
+    client: User, therapist: Therapist, room: Room, settings: BusinessSettings
+) -> Booking:
     """A visit the demo client completed four weeks and two days ago, so the first sweep sends
     the "time to book your next visit" nudge to the mail sink."""
     tz = zone(settings.timezone)
@@ -108,3 +133,4 @@ def _past_visit(client: User, therapist: Therapist, room: Room, settings: Busine
     db.session.add(visit)
     db.session.flush()
     record_completed_visit(visit, tz)
+    return visit

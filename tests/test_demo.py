@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from spa_app.accounts.service import authenticate
+from spa_app.accounts.service import authenticate, find_by_email
 from spa_app.cadence.models import NextVisit
 from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
+from spa_app.homecare.plans import current_plan
+from spa_app.homecare.service import intake_for
 from spa_app.notifications import service
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
@@ -30,6 +32,19 @@ def test_the_demo_client_is_due_a_next_visit_nudge(app):
     with serialized_writes():
         assert service.schedule_nudges(utcnow()) == 1
         db.session.commit()
-    (nudge,) = db.session.execute(db.select(Message)).scalars()
-    assert nudge.kind is MessageKind.REBOOK_WINDOW_OPEN
+    (nudge,) = db.session.execute(
+        db.select(Message).where(Message.kind == MessageKind.REBOOK_WINDOW_OPEN)
+    ).scalars()
     assert nudge.user.email == "client@example.com"
+
+
+def test_the_demo_client_has_an_intake_and_a_published_plan(app):
+    app.test_cli_runner().invoke(args=["spa", "demo-data"])
+    factories.fresh()
+    client = find_by_email("client@example.com")
+    plan = current_plan(client.id)
+    assert plan is not None and plan.items and intake_for(client.id) is not None
+    (ready,) = db.session.execute(
+        db.select(Message).where(Message.kind == MessageKind.PLAN_READY)
+    ).scalars()
+    assert ready.plan_id == plan.id
