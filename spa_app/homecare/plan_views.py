@@ -67,6 +67,9 @@ def edit(plan_id: int):
         abort(404)
     if plan.status is not PlanStatus.DRAFT:
         return redirect(url_for("plans.show", plan_id=plan.id))
+    if request.method == "GET":  # the editor shows the plan and the intake's flag: audited
+        audit_read(current_user, plan.client_id, f"plan {plan_id}")
+        plan = db.session.get(Plan, plan_id)
     form = PlanEditForm()
     library = db.session.execute(
         db.select(Routine).where(Routine.active).order_by(Routine.area, Routine.name)

@@ -243,6 +243,17 @@ def test_reads_by_staff_and_therapists_are_audited(client, cast):
         (cast["own"].id, "publish", f"plan {plan.id}"),
         (cast["own"].id, "read", f"plan {plan.id}"),
     ]
+    client.post("/logout")
+    factories.login(client, cast["own"])
+    client.post(f"/bookings/{cast['visit'].id}/plan", data={"start": "revise"})
+    factories.fresh()
+    draft = db.session.execute(db.select(Plan).where(Plan.status == PlanStatus.DRAFT)).scalar_one()
+    assert client.get(f"/plans/{draft.id}/edit").status_code == 200
+    factories.fresh()
+    last = (
+        db.session.execute(db.select(AuditEntry).order_by(AuditEntry.id.desc())).scalars().first()
+    )
+    assert (last.action, last.subject) == ("read", f"plan {draft.id}")
 
 
 def test_the_therapist_sees_adherence_and_comfort_before_the_next_visit(client, cast):
