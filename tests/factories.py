@@ -12,6 +12,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
+from spa_app.homecare.models import Intake
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
 
 PASSWORD = "correct-horse-battery"
@@ -126,6 +127,26 @@ def booked_online(svc: Service, t: Therapist, day: date, hour: int = 10) -> Book
         )
         db.session.commit()
     return b
+
+
+def intake(client_id: int, **values) -> Intake:
+    """A health intake for the client: neck 6/10, pain relief, medium pressure, 15 minutes a day,
+    nothing to be careful of, unless ``values`` say otherwise. Committed."""
+    row = Intake(
+        client_id=client_id,
+        **{
+            "severity": {"neck": 6},
+            "goals": ["pain_relief"],
+            "contexts": [],
+            "pressure": 2,
+            "minutes_per_day": 15,
+            "conditions": [],
+            **values,
+        },
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
 
 
 def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:

@@ -9,6 +9,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests import factories
 from tests.conftest import missing_service
 
 CHROMIUM = os.environ.get("SPA_TEST_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -81,3 +82,11 @@ def axe_check(chromium):
 
     yield check
     context.close()
+
+
+def log_in(page, base: str, user) -> None:
+    """Log ``user`` in through the login form (factories' password)."""
+    page.goto(base + "/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()

@@ -10,15 +10,9 @@ import pytest
 from spa_app.extensions import db
 from spa_app.homecare.models import Intake
 from tests import factories
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, user) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_client_fills_in_the_intake_and_their_therapist_reads_it(

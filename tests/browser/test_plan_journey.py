@@ -10,17 +10,11 @@ import pytest
 
 from spa_app.extensions import db
 from spa_app.homecare.library import load_library
-from spa_app.homecare.models import Completion, Intake
+from spa_app.homecare.models import Completion
 from tests import factories
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, user) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_therapist_publishes_a_plan_and_the_client_follows_it(live_server, phone, app, axe_check):
@@ -29,10 +23,15 @@ def test_a_therapist_publishes_a_plan_and_the_client_follows_it(live_server, pho
     svc, (anna,), (room,) = factories.spa()
     me = factories.user()
     visit = factories.booking(me, anna, room, svc, datetime.now(UTC) - timedelta(hours=2))
-    db.session.add(
-        Intake(client_id=me.id, severity={"neck": 6, "lower_back": 4}, goals=["stress"],
-               contexts=["desk_work"], pressure=2, minutes_per_day=20, conditions=[])
-    )  # fmt: skip
+    factories.intake(
+        me.id,
+        severity={"neck": 6, "lower_back": 4},
+        goals=["stress"],
+        contexts=["desk_work"],
+        pressure=2,
+        minutes_per_day=20,
+        conditions=[],
+    )
     db.session.commit()
 
     log_in(phone, live_server, anna.user)

@@ -102,17 +102,15 @@ def cast(app):
     svc, (own, other), (r,) = factories.spa(therapists=2)
     a, b = factories.user(), factories.user()
     factories.booking(a, own, r, svc, datetime.now(UTC) + timedelta(days=2))
-    db.session.add(
-        Intake(
-            client_id=a.id,
-            severity={"neck": 6},
-            goals=[],
-            contexts=[],
-            pressure=1,
-            minutes_per_day=10,
-            conditions=["other"],
-            condition_note="<script>alert('x')</script>",
-        )
+    factories.intake(
+        a.id,
+        severity={"neck": 6},
+        goals=[],
+        contexts=[],
+        pressure=1,
+        minutes_per_day=10,
+        conditions=["other"],
+        condition_note="<script>alert('x')</script>",
     )
     db.session.commit()
     return {"a": a, "b": b, "own": own.user, "other": other.user}

@@ -13,7 +13,7 @@ from spa_app.extensions import db
 from spa_app.homecare import plans
 from spa_app.homecare.library import load_library
 from spa_app.homecare.links import day_done_token
-from spa_app.homecare.models import Completion, Intake, Plan
+from spa_app.homecare.models import Completion, Plan
 from spa_app.notifications import preferences, service
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import MailOptOut, Message, MessageKind
@@ -35,17 +35,15 @@ def published(app):
     svc, (t,), (r,) = factories.spa()
     client = factories.user(name="Dana Doe")
     visit = factories.booking(client, t, r, svc, at(date(2027, 3, 1), "09:00"))
-    db.session.add(
-        Intake(
-            client_id=client.id,
-            severity={"neck": 6},
-            goals=["stress"],
-            contexts=[],
-            pressure=2,
-            minutes_per_day=15,
-            conditions=["other"],
-            condition_note="migraines since March",
-        )
+    factories.intake(
+        client.id,
+        severity={"neck": 6},
+        goals=["stress"],
+        contexts=[],
+        pressure=2,
+        minutes_per_day=15,
+        conditions=["other"],
+        condition_note="migraines since March",
     )
     db.session.commit()
     return publish(visit, t.user, at(date(2027, 3, 1), "11:00"))

@@ -24,16 +24,14 @@ def visit(app):
     svc, (t,), (r,) = factories.spa()
     client = factories.user()
     b = factories.booking(client, t, r, svc, NOW - timedelta(hours=2))
-    db.session.add(
-        Intake(
-            client_id=client.id,
-            severity={"neck": 7, "hands_wrists": 3},
-            goals=["pain_relief"],
-            contexts=["desk_work"],
-            pressure=3,
-            minutes_per_day=15,
-            conditions=[],
-        )
+    factories.intake(
+        client.id,
+        severity={"neck": 7, "hands_wrists": 3},
+        goals=["pain_relief"],
+        contexts=["desk_work"],
+        pressure=3,
+        minutes_per_day=15,
+        conditions=[],
     )
     db.session.commit()
     return b, t.user
