@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
@@ -181,3 +182,31 @@ def test_a_forged_or_borrowed_link_is_not_found(app, published, client):
     assert client.post(f"/plans/{published.id}/day-done/{someone_else}").status_code == 404
     factories.fresh()
     assert db.session.execute(db.select(Completion)).first() is None
+
+
+@pytest.mark.postgres
+def test_plans_and_routine_reminders_on_postgresql(pg_app):
+    load_library()
+    db.session.commit()
+    svc, (t,), (r,) = factories.spa()
+    client = factories.user()
+    visit = factories.booking(client, t, r, svc, at(date(2027, 3, 1), "09:00"))
+    factories.intake(client.id)
+    plan = publish(visit, t.user, at(date(2027, 3, 1), "11:00"))
+    with pytest.raises(plans.PlanError, match="never changed"):
+        plans.edit(plan, [])
+    with serialized_writes():
+        preferences.set_routine_time(client.id, "07:15")
+        db.session.commit()
+    assert sweep(at(date(2027, 3, 3), "07:14")) == 0
+    assert sweep(at(date(2027, 3, 3), "07:15")) == 1 and sweep(at(date(2027, 3, 3), "23:00")) == 0
+    assert [m.kind for m in messages(MessageKind.PLAN_READY)] == [MessageKind.PLAN_READY]
+    # One draft per booking, held by the database too.
+    with serialized_writes():
+        plans.start_draft(visit, t.user, at(date(2027, 3, 2), "10:00"), suggested=False)
+        db.session.commit()
+    duplicate = Plan(booking_id=visit.id, client_id=client.id, author_id=t.user.id, version=9)
+    db.session.add(duplicate)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
