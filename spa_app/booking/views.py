@@ -128,17 +128,27 @@ def mine():
 COMING = (BookingStatus.BOOKED, BookingStatus.ARRIVED)
 
 
-def _adherence_before(booking):
-    """(booking, adherence) for the therapist or staff before a visit: how the client kept to
+def _health_summary(booking):
+    """(booking, flagged, adherence) for the therapist or staff before a visit: whether the
+    intake has a contraindication ticked (None without an intake), and how the client kept to
     the plan they had. Health data: the read is audited first, in a write of its own."""
-    before = plans.plan_before(booking)
-    if before is None:
-        return booking, None
-    plan_id, booking_id = before.id, booking.id
-    audit_read(current_user, booking.client_id, f"adherence plan {plan_id}")
-    booking, before = _visible_or_404(booking_id), db.session.get(Plan, plan_id)
+    intake, before = intake_for(booking.client_id), plans.plan_before(booking)
+    if intake is None and before is None:
+        return booking, None, None
+    plan_id, booking_id = (before.id if before else None), booking.id
+    subject = ", ".join(
+        part for part in ("intake flag" if intake else "", f"adherence plan {plan_id}"
+                          if plan_id else "") if part
+    )  # fmt: skip
+    audit_read(current_user, booking.client_id, subject)
+    booking = _visible_or_404(booking_id)
+    intake = intake_for(booking.client_id)
+    flagged = intake.flagged if intake else None
+    if plan_id is None:
+        return booking, flagged, None
     tz = zone(get_settings().timezone)
-    return booking, plans.adherence(before, booking, local_today(utcnow(), tz), tz)
+    plan = db.session.get(Plan, plan_id)
+    return booking, flagged, plans.adherence(plan, booking, local_today(utcnow(), tz), tz)
 
 
 def _visible_or_404(booking_id: int):
@@ -153,9 +163,9 @@ def _visible_or_404(booking_id: int):
 def detail(booking_id: int):
     booking = _visible_or_404(booking_id)
     refusal = service.change_refusal(booking, current_user, utcnow())
-    adherence = None
+    flagged = adherence = None
     if current_user.id != booking.client_id and booking.status in COMING:
-        booking, adherence = _adherence_before(booking)
+        booking, flagged, adherence = _health_summary(booking)
     has_intake = intake_for(booking.client_id) is not None
     can_write_plan = plans.may_write(current_user, booking)
     versions = [
@@ -171,6 +181,7 @@ def detail(booking_id: int):
         can_write_plan=can_write_plan,
         has_draft=any(p.status is PlanStatus.DRAFT for p in versions),
         adherence=adherence,
+        flagged=flagged,
     )
 
 

@@ -159,8 +159,15 @@ def test_the_intake_of_a_staff_account_or_of_nobody_is_not_found(client, cast):
     assert client.get("/clients/999999/intake").status_code == 404
 
 
-def test_a_therapist_sees_whether_the_client_has_an_intake_on_the_booking(client, cast):
+def test_a_therapist_sees_the_intake_and_its_flag_on_the_booking(client, cast):
     factories.login(client, cast["own"])
     booking = db.session.execute(db.select(factories.Booking)).scalars().first()
     page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
-    assert f"/clients/{cast['a'].id}/intake" in page
+    assert f"/clients/{cast['a'].id}/intake" in page and "Contraindication ticked" in page
+    assert audits() == [(cast["own"].id, cast["a"].id, "intake flag")]
+    client.post("/logout")
+    factories.login(client, cast["a"])  # the client's own page: no flag, no audit
+    assert "Contraindication ticked" not in client.get(f"/bookings/{booking.id}").get_data(
+        as_text=True
+    )
+    assert len(audits()) == 1

@@ -276,7 +276,7 @@ def test_the_therapist_sees_adherence_and_comfort_before_the_next_visit(client, 
     assert "8 / 10" in page and "3 / 10" in page
     factories.fresh()
     subjects = db.session.execute(db.select(AuditEntry.subject)).scalars().all()
-    assert f"adherence plan {plan.id}" in subjects
+    assert f"intake flag, adherence plan {plan.id}" in subjects
     client.post("/logout")
     factories.login(client, cast["a"])  # the client's own booking page shows no such table
     assert "planned routines done" not in client.get(f"/bookings/{next_visit.id}").get_data(
