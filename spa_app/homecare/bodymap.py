@@ -27,6 +27,9 @@ POINT_SPOTS = {
 }
 
 
+SPREAD = 22  # how far apart markers on one place sit
+
+
 @dataclass(frozen=True)
 class Mark:
     view: str  # front or back
@@ -38,13 +41,17 @@ class Mark:
 
 
 def figure(plan: Plan) -> list[Mark]:
-    """One mark per place each plan item works on, numbered as the items are."""
+    """One mark per place each plan item works on, numbered as the items are. Items on the same
+    place sit side by side (each next one a marker's width further out) rather than on top."""
     marks = []
+    taken: dict[tuple[str, int, int], int] = {}
     for number, item in enumerate(plan.items, start=1):
-        area = Area(item.routine.area)
-        kind = Kind(item.routine.kind)
+        area, kind = Area(item.area), Kind(item.kind)
         spots = POINT_SPOTS.get(area, []) if kind is Kind.PRESSURE_POINT else []
-        label = f"{number}. {item.routine.name} ({AREA_LABELS[area].lower()})"
+        label = f"{number}. {item.name} ({AREA_LABELS[area].lower()})"
         for view, x, y in spots or AREA_SPOTS[area]:
-            marks.append(Mark(view, x, y, kind, label, number))
+            nth = taken.get((view, x, y), 0)
+            taken[(view, x, y)] = nth + 1
+            side = -1 if x < 100 else 1  # spread outwards, away from the middle
+            marks.append(Mark(view, x + side * SPREAD * nth, y, kind, label, number))
     return marks

@@ -142,18 +142,29 @@ class Plan(db.Model):
 
 
 class PlanItem(db.Model):
-    """One routine in a plan: how long, on which weekdays, how firmly, and why."""
+    """One routine in a plan: how long, on which weekdays, how firmly, and why.
+
+    The routine's words (name, area, kind, steps, tools, caution) are copied in when the item is
+    made, so a published plan reads the same however the library is edited later.
+    """
 
     __tablename__ = "plan_items"
     __table_args__ = (
         CheckConstraint("minutes BETWEEN 1 AND 30", name="minutes"),
         CheckConstraint("pressure BETWEEN 1 AND 3", name="pressure"),
+        CheckConstraint("length(days) BETWEEN 1 AND 7", name="days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
     position: Mapped[int]
     routine_id: Mapped[int] = mapped_column(ForeignKey("routines.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    area: Mapped[Area] = mapped_column(enum_type(Area, "body_area"))
+    kind: Mapped[Kind] = mapped_column(enum_type(Kind, "routine_kind"))
+    steps: Mapped[str] = mapped_column(Text)
+    tools: Mapped[list] = mapped_column(JSON, default=list)
+    caution: Mapped[str] = mapped_column(String(500), default="")
     minutes: Mapped[int]
     #: Weekdays as digits, Monday = 0: "0246" is Monday, Wednesday, Friday, Sunday
     days: Mapped[str] = mapped_column(String(7))
@@ -167,6 +178,15 @@ class PlanItem(db.Model):
     @property
     def weekdays(self) -> list[int]:
         return [int(d) for d in self.days]
+
+    @property
+    def step_list(self) -> list[str]:
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+    def copy_words(self, source: Routine | PlanItem) -> None:
+        """Take the routine's words from a library entry or from an earlier plan's item."""
+        self.name, self.area, self.kind = source.name, source.area, source.kind
+        self.steps, self.tools, self.caution = source.steps, list(source.tools), source.caution
 
 
 class Completion(db.Model):

@@ -70,6 +70,12 @@ def edit(plan_id: int):
     if request.method == "GET":  # the editor shows the plan and the intake's flag: audited
         audit_read(current_user, plan.client_id, f"plan {plan_id}")
         plan = db.session.get(Plan, plan_id)
+    else:
+        # Lock the row (PostgreSQL) and look again: a publish that got in first wins, and its
+        # items are never touched after.
+        plan = db.session.get(Plan, plan_id, with_for_update=True, populate_existing=True)
+        if plan.status is not PlanStatus.DRAFT:
+            return redirect(url_for("plans.show", plan_id=plan.id))
     form = PlanEditForm()
     library = db.session.execute(
         db.select(Routine).where(Routine.active).order_by(Routine.area, Routine.name)
@@ -85,6 +91,8 @@ def edit(plan_id: int):
                 return done
             return redirect(url_for("plans.edit", plan_id=plan.id))
         status = 400
+        audit(current_user, plan.client_id, "read", f"plan {plan_id}")  # shown again below
+        db.session.commit()
     else:
         for item in plan.items:
             form.items.append_entry(
@@ -110,7 +118,7 @@ def _apply(plan: Plan, form: PlanEditForm, action: str):
                 plans.ItemEdit(
                     item_id=int(entry.item_id.data),
                     minutes=entry.minutes.data,
-                    days="".join(sorted(entry.days.data)),
+                    days="".join(sorted(set(entry.days.data))),
                     pressure=entry.pressure.data,
                     note=entry.note.data or "",
                 )
@@ -162,7 +170,7 @@ def show(plan_id: int):
     tz = zone(get_settings().timezone)
     use_timezone(tz)
     today = local_today(utcnow(), tz)
-    progress = plans.progress(plan, today) if plan.status is PlanStatus.PUBLISHED else None
+    progress = plans.progress(plan, today, tz) if plan.status is PlanStatus.PUBLISHED else None
     week_start = today.toordinal() - today.weekday()
     done = plans.completions(plan, today.fromordinal(week_start), today)
     return render_template(

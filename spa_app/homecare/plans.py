@@ -96,17 +96,17 @@ def start_draft(booking: Booking, author: User, now: datetime, *, suggested: boo
 def _copy_items(source: Plan, draft: Plan) -> None:
     draft.cautions = list(source.cautions)
     for item in source.items:
-        draft.items.append(
-            PlanItem(
-                position=item.position,
-                routine_id=item.routine_id,
-                minutes=item.minutes,
-                days=item.days,
-                pressure=item.pressure,
-                note=item.note,
-                why=item.why,
-            )
+        copy = PlanItem(
+            position=item.position,
+            routine_id=item.routine_id,
+            minutes=item.minutes,
+            days=item.days,
+            pressure=item.pressure,
+            note=item.note,
+            why=item.why,
         )
+        copy.copy_words(item)
+        draft.items.append(copy)
 
 
 def _suggest_into(draft: Plan) -> None:
@@ -117,17 +117,18 @@ def _suggest_into(draft: Plan) -> None:
     draft.items.clear()
     db.session.flush()
     draft.cautions = list(suggestion.cautions)
+    library = {r.id: r for r in db.session.execute(db.select(Routine)).scalars()}
     for position, item in enumerate(suggestion.items):
-        draft.items.append(
-            PlanItem(
-                position=position,
-                routine_id=item.technique_id,
-                minutes=item.minutes,
-                days="".join(str(d) for d in item.days),
-                pressure=int(item.pressure),
-                why=item.why,
-            )
+        added = PlanItem(
+            position=position,
+            routine_id=item.technique_id,
+            minutes=item.minutes,
+            days="".join(str(d) for d in item.days),
+            pressure=int(item.pressure),
+            why=item.why,
         )
+        added.copy_words(library[item.technique_id])
+        draft.items.append(added)
 
 
 def edit(draft: Plan, edits: list[ItemEdit]) -> None:
@@ -156,6 +157,7 @@ def add_routine(draft: Plan, routine_id: int) -> PlanItem:
         pressure=routine.pressure,
         why="Added by your therapist.",
     )
+    item.copy_words(routine)
     draft.items.append(item)
     db.session.flush()
     return item
@@ -235,9 +237,13 @@ def _renumber(plan: Plan) -> None:
 
 
 def tick(plan: Plan, item_id: int, day: date, comfort: int | None) -> bool:
-    """Mark an item done on ``day``; True if newly marked (a repeat changes nothing)."""
+    """Mark an item of the client's current plan done on ``day``; True if newly marked (a
+    repeat changes nothing)."""
     if plan.status is not PlanStatus.PUBLISHED or item_id not in {i.id for i in plan.items}:
         raise PlanError("That routine is not in this plan.")
+    current = current_plan(plan.client_id)
+    if current is None or current.id != plan.id:
+        raise PlanError("A newer plan has replaced this one: please follow the new plan.")
     item = next(i for i in plan.items if i.id == item_id)
     if day.weekday() not in item.weekdays:
         raise PlanError("That routine is not scheduled for that day.")
@@ -268,12 +274,13 @@ class Progress:
     streak: int  # days in a row, up to today, with every scheduled routine done
 
 
-def progress(plan: Plan, today: date) -> Progress:
-    """This week's done vs scheduled (Monday to Sunday) and the current streak."""
-    start = plan.published_at.date() if plan.published_at else today
+def progress(plan: Plan, today: date, tz) -> Progress:
+    """This week's done vs scheduled (Monday to Sunday, from the local day it was published)
+    and the current streak."""
+    start = plan.published_at.astimezone(tz).date() if plan.published_at else today
     monday = today - timedelta(days=today.weekday())
     done_map = completions(plan, min(start, monday), today)
-    week = [monday + timedelta(days=n) for n in range(7)]
+    week = [monday + timedelta(days=n) for n in range(7) if monday + timedelta(days=n) >= start]
     scheduled = [(i.id, d) for d in week for i in plan.items if d.weekday() in i.weekdays]
     done = sum(1 for key in scheduled if key in done_map)
     streak, day = 0, today
@@ -321,7 +328,7 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
     ticks = completions(plan, first, last) if last >= first else {}
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     scheduled = sum(1 for d in days for i in plan.items if d.weekday() in i.weekdays)
-    names = {i.id: i.routine.name for i in plan.items}
+    names = {i.id: i.name for i in plan.items}
     notes = sorted(
         (
             (c.day, names[c.plan_item_id], c.comfort)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import DBAPIError
+
+from spa_app.database import lost_race
 from spa_app.extensions import db
 from spa_app.homecare.generator import Needs
 from spa_app.homecare.models import Intake
@@ -15,8 +18,27 @@ def intake_for(client_id: int) -> Intake | None:
 
 
 def save_intake(client_id: int, form, now: datetime) -> Intake:
-    """Create or replace the client's intake from a validated IntakeForm (flushed)."""
-    intake = intake_for(client_id) or Intake(client_id=client_id)
+    """Create or replace the client's intake from a validated IntakeForm (flushed).
+
+    Two first saves at once (a double submit): the one that loses the insert updates instead.
+    """
+    existing = intake_for(client_id)
+    if existing is None:
+        try:
+            with db.session.begin_nested():
+                created = _fill(Intake(client_id=client_id), form, now)
+                db.session.add(created)
+            return created
+        except DBAPIError as exc:
+            if not lost_race(exc):
+                raise
+            existing = db.session.get(Intake, client_id, populate_existing=True)
+    _fill(existing, form, now)
+    db.session.flush()
+    return existing
+
+
+def _fill(intake: Intake, form, now: datetime) -> Intake:
     intake.severity = {
         area.value: score
         for area in Area
@@ -31,8 +53,6 @@ def save_intake(client_id: int, form, now: datetime) -> Intake:
     intake.skin_areas = sorted(form.skin_areas.data or []) if skin else []
     intake.condition_note = (form.condition_note.data or "").strip()
     intake.updated_at = now
-    db.session.add(intake)
-    db.session.flush()
     return intake
 
 

@@ -6,6 +6,7 @@ from datetime import time
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from spa_app.database import dialect_insert
 from spa_app.extensions import db
 from spa_app.homecare.models import RoutineReminderTime
 from spa_app.notifications.models import OPTIONAL_KINDS, MailOptOut, MessageKind
@@ -37,13 +38,15 @@ def routine_time(user_id: int) -> time:
 
 
 def set_routine_time(user_id: int, hhmm: str) -> None:
-    """Store the user's reminder time, "HH:MM" (flushed; the caller commits)."""
-    row = db.session.get(RoutineReminderTime, user_id)
-    if row is None:
-        db.session.add(RoutineReminderTime(client_id=user_id, local_time=hhmm))
-    else:
-        row.local_time = hhmm
-    db.session.flush()
+    """Store the user's reminder time, "HH:MM", in one upsert (two saves at once are fine)."""
+    insert = dialect_insert(RoutineReminderTime.__table__, db.session).values(
+        client_id=user_id, local_time=hhmm
+    )
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["client_id"], set_={"local_time": insert.excluded.local_time}
+        )
+    )
 
 
 def unsubscribe(user_id: int, kind: MessageKind) -> None:

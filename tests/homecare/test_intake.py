@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -171,3 +172,25 @@ def test_a_therapist_sees_the_intake_and_its_flag_on_the_booking(client, cast):
         as_text=True
     )
     assert len(audits()) == 1
+
+
+@pytest.mark.postgres
+def test_a_double_submitted_first_intake_saves_once_on_postgresql(pg_app):
+    email = factories.user().email
+    barrier = threading.Barrier(4)
+    statuses = []
+
+    def submit():
+        with pg_app.test_client() as browser:
+            browser.post("/login", data={"email": email, "password": factories.PASSWORD})
+            barrier.wait()
+            statuses.append(browser.post("/account/intake", data=form()).status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert statuses == [302] * 4
+    factories.fresh()
+    assert db.session.execute(db.select(db.func.count()).select_from(Intake)).scalar() == 1

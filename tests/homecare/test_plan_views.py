@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -73,7 +75,7 @@ def publish(client, plan: Plan, **extra) -> None:
 def test_the_therapist_suggests_edits_and_publishes(client, cast):
     plan = start(client, cast)
     page = client.get(f"/plans/{plan.id}/edit").get_data(as_text=True)
-    assert "Draft, version 1" in page and plan.items[0].routine.name in page
+    assert "Draft, version 1" in page and plan.items[0].name in page
     first = plan.items[0]
     reply = client.post(
         f"/plans/{plan.id}/edit",
@@ -282,3 +284,64 @@ def test_the_therapist_sees_adherence_and_comfort_before_the_next_visit(client, 
     assert "planned routines done" not in client.get(f"/bookings/{next_visit.id}").get_data(
         as_text=True
     )
+
+
+def test_two_routines_on_one_area_get_markers_side_by_side(app):
+    from spa_app.homecare.bodymap import figure
+    from spa_app.homecare.models import PlanItem as Item
+
+    items = [Item(name=f"R{n}", area="neck", kind="routine", steps="", tools=[], caution="",
+                  minutes=3, days="0", pressure=1) for n in range(2)]  # fmt: skip
+    marks = figure(Plan(items=items))
+    front = [(m.x, m.y, m.number) for m in marks if m.view == "front"]
+    assert len(front) == 2 and front[0][:2] != front[1][:2]
+
+
+def test_a_weekday_sent_twice_is_kept_once(client, cast):
+    plan = start(client, cast)
+    data = editor_form(plan, action="save")
+    data["items-0-days"] = ["2"] * 8
+    assert client.post(f"/plans/{plan.id}/edit", data=data).status_code == 302
+    assert plan_row(plan.id).items[0].days == "2"
+
+
+def test_a_rejected_edit_that_shows_the_plan_again_is_audited(client, cast):
+    plan = start(client, cast)
+    before = len(db.session.execute(db.select(AuditEntry)).scalars().all())
+    data = editor_form(plan, **{"items-0-minutes": "0"}, action="save")
+    assert client.post(f"/plans/{plan.id}/edit", data=data).status_code == 400
+    factories.fresh()
+    assert len(db.session.execute(db.select(AuditEntry)).scalars().all()) == before + 1
+
+
+@pytest.mark.postgres
+def test_an_edit_waiting_on_a_publish_does_not_touch_the_published_plan(pg_app, pg_client):
+    load_library()
+    db.session.commit()
+    svc, (own,), (r,) = factories.spa()
+    a = factories.user()
+    visit = factories.booking(a, own, r, svc, datetime.now(UTC) - timedelta(hours=3))
+    factories.intake(a.id)
+    factories.login(pg_client, own.user)
+    reply = pg_client.post(f"/bookings/{visit.id}/plan", data={"start": "suggest"})
+    plan = plan_row(int(re.search(r"/plans/(\d+)/edit", reply.location).group(1)))
+    minutes = [i.minutes for i in plan.items]
+    data = editor_form(plan, **{"items-0-minutes": "29"}, action="save")
+
+    publisher = db.engine.connect()
+    publisher.execute(
+        db.text("UPDATE plans SET status = 'published', published_at = now() WHERE id = :id"),
+        {"id": plan.id},
+    )  # holds the row's lock, as a publish in another request would
+    replies = []
+    editor = threading.Thread(
+        target=lambda: replies.append(pg_client.post(f"/plans/{plan.id}/edit", data=data))
+    )
+    editor.start()
+    time.sleep(0.5)
+    publisher.commit()
+    publisher.close()
+    editor.join(15)
+    assert replies and replies[0].status_code == 302
+    assert replies[0].location.endswith(f"/plans/{plan.id}")
+    assert [i.minutes for i in plan_row(plan.id).items] == minutes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,7 @@ from spa_app.homecare.models import Intake, Plan, PlanStatus
 from tests import factories
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
@@ -48,7 +50,8 @@ def test_a_suggested_draft_comes_from_the_generator_with_reasons(visit):
     b, author = visit
     plan = draft(b, author)
     assert (plan.version, plan.status) == (1, PlanStatus.DRAFT) and plan.items
-    assert plan.items[0].routine.area == "neck" and plan.items[0].why.startswith("A ")
+    assert plan.items[0].area == "neck" and plan.items[0].why.startswith("A ")
+    assert plan.items[0].name == plan.items[0].routine.name  # the words are copied in
     assert [i.position for i in plan.items] == list(range(len(plan.items)))
     assert draft(b, author).id == plan.id  # one draft at a time
 
@@ -124,13 +127,13 @@ def test_ticking_off_counts_this_week_and_the_streak(visit):
         for item in plan.items:
             assert plans.tick(plan, item.id, day, comfort=6)
     assert not plans.tick(plan, plan.items[0].id, wednesday, comfort=None)  # once a day
-    result = plans.progress(plan, wednesday)
+    result = plans.progress(plan, wednesday, LONDON)
     assert (result.done, result.scheduled, result.streak) == (
         3 * len(plan.items),
         7 * len(plan.items),
         3,
     )
-    assert plans.progress(plan, date(2027, 3, 5)).streak == 0  # Thursday was missed
+    assert plans.progress(plan, date(2027, 3, 5), LONDON).streak == 0  # Thursday was missed
 
 
 def test_a_tick_for_an_unscheduled_day_or_a_draft_is_refused(visit):
@@ -142,3 +145,49 @@ def test_a_tick_for_an_unscheduled_day_or_a_draft_is_refused(visit):
     plans.publish(plan, reviewed=False, now=NOW)
     with pytest.raises(plans.PlanError, match="not scheduled"):
         plans.tick(plan, plan.items[0].id, date(2027, 3, 2), None)
+
+
+def test_editing_the_library_does_not_change_a_published_plan(visit):
+    b, author = visit
+    plan = draft(b, author)
+    plans.publish(plan, reviewed=False, now=NOW)
+    db.session.commit()
+    item = plan.items[0]
+    words = (item.name, item.steps, item.tools, item.caution, item.area, item.kind)
+    item.routine.name, item.routine.steps = "Renamed", "Something else entirely"
+    item.routine.area = "lower_legs_feet"
+    db.session.commit()
+    factories.fresh()
+    again = db.session.get(Plan, plan.id).items[0]
+    assert (again.name, again.steps, again.tools, again.caution, again.area, again.kind) == words
+
+
+def test_a_replaced_plan_can_no_longer_be_ticked(visit):
+    b, author = visit
+    first = draft(b, author)
+    for item in first.items:
+        item.days = "0123456"
+    plans.publish(first, reviewed=False, now=NOW)
+    db.session.commit()
+    second = draft(b, author, suggested=False)
+    plans.publish(second, reviewed=False, now=NOW + timedelta(hours=1))
+    db.session.commit()
+    with pytest.raises(plans.PlanError, match="newer plan has replaced"):
+        plans.tick(first, first.items[0].id, date(2027, 3, 2), None)
+    assert plans.tick(second, second.items[0].id, date(2027, 3, 2), None)
+
+
+def test_this_week_counts_from_the_local_day_of_publishing(visit):
+    b, author = visit
+    plan = draft(b, author)
+    for item in plan.items:
+        item.days = "0123456"
+    # Published on Wednesday 3 March at 23:30 in New York: already Thursday in UTC.
+    new_york = ZoneInfo("America/New_York")
+    plans.publish(plan, reviewed=False, now=datetime(2027, 3, 4, 4, 30, tzinfo=UTC))
+    db.session.commit()
+    wednesday = date(2027, 3, 3)
+    plans.tick(plan, plan.items[0].id, wednesday, None)
+    result = plans.progress(plan, wednesday, new_york)
+    assert result.scheduled == 5 * len(plan.items)  # Wednesday to Sunday
+    assert result.done == 1
