@@ -124,6 +124,8 @@ def main() -> int:
     )
     subprocess.run(flask("db", "upgrade"), cwd=ROOT, env=env, check=True)
     subprocess.run(flask("spa", "demo-data"), cwd=ROOT, env=env, check=True)
+    # Adds only routines the library lacks: a database from before home care gets them too.
+    subprocess.run(flask("spa", "load-techniques"), cwd=ROOT, env=env, check=True)
 
     schedule = INSTANCE / "celerybeat-schedule"
     sink = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{mail_port}"]
