@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from datetime import date
+from datetime import date, time
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -47,6 +48,7 @@ def new():
     if request.method == "GET":
         form.request_key.data = secrets.token_urlsafe(24)
         form.client_email.data = request.args.get("client", "")[:254]
+        _prefill_from_calendar(form)
         if term := request.args.get("find", "").strip()[:120]:
             found = accounts.search_clients(term)
     problem = None
@@ -61,6 +63,17 @@ def new():
     return render_template("booking/staff_new.html", form=form, problem=problem, found=found), (
         409 if isinstance(problem, service.SlotUnavailable) else 200
     )
+
+
+def _prefill_from_calendar(form: StaffBookingForm) -> None:
+    """A free cell in the calendar links here with its therapist, date and time."""
+    therapist = request.args.get("therapist", "")
+    if therapist.isdigit() and len(therapist) < 10:
+        form.therapist.data = therapist
+    with contextlib.suppress(ValueError):
+        form.date.data = date.fromisoformat(request.args.get("date", ""))
+    with contextlib.suppress(ValueError):
+        form.time.data = time.fromisoformat(request.args.get("time", ""))
 
 
 def _book_for_client(form: StaffBookingForm):

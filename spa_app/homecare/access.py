@@ -57,3 +57,19 @@ def audit_read(user: User, client_id: int, subject: str) -> None:
             AuditEntry(actor_id=actor_id, client_id=client_id, action="read", subject=subject)
         )
         db.session.commit()
+
+
+def audit_reads(user: User, client_ids: set[int], subject: str) -> None:
+    """Like ``audit_read`` for several clients at once (a page showing many, such as the
+    calendar's intake flags): one transaction of its own. Ends the read transaction."""
+    others = sorted(client_ids - {user.id})
+    if not others:
+        return
+    actor_id = user.id
+    db.session.rollback()
+    with serialized_writes():
+        db.session.add_all(
+            AuditEntry(actor_id=actor_id, client_id=c, action="read", subject=subject)
+            for c in others
+        )
+        db.session.commit()

@@ -1,0 +1,256 @@
+"""The calendar: a day as a grid of slot-step rows, one column per therapist (or room).
+
+``day_view`` reads the day in four statements whatever the number of therapists: the settings
+with the day's opening bounds and any closure; the columns (therapists with that weekday's
+working windows, or rooms); their time off; and the day's bookings with what the markers need
+(client, service, intake, whether it is the client's first visit).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+
+from spa_app.accounts.models import User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.clock import day_bounds, zone
+from spa_app.extensions import db
+from spa_app.homecare.models import Intake
+from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
+
+DEFAULT_OPEN, DEFAULT_CLOSE = time(9), time(18)
+BY = ("therapist", "room")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A booking on the grid."""
+
+    booking_id: int
+    client_id: int
+    client: str
+    service: str
+    status: BookingStatus
+    starts: datetime  # local
+    ends: datetime  # local
+    row: int
+    span: int
+    new_client: bool
+    flagged: bool  # a contraindication is ticked on the intake
+    no_intake: bool
+
+
+@dataclass
+class Column:
+    id: int
+    name: str
+    #: rows inside working hours (rooms: every row)
+    open_rows: set[int] = field(default_factory=set)
+    #: (first row, rows, what): time off
+    blocked: list[tuple[int, int, str]] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+    def free_rows(self) -> list[int]:
+        """Rows a booking could start on: open, not blocked, not under a booking."""
+        taken = {r for b in self.blocks for r in range(b.row, b.row + b.span)}
+        taken |= {r for first, n, _ in self.blocked for r in range(first, first + n)}
+        return sorted(self.open_rows - taken)
+
+
+@dataclass
+class DayView:
+    day: date
+    by: str
+    tz: ZoneInfo
+    step: int
+    start: datetime  # local time of row 0
+    rows: int
+    columns: list[Column]
+    closure: str | None
+
+    def time_of(self, row: int) -> datetime:
+        return self.start + timedelta(minutes=self.step * row)
+
+    @property
+    def flagged_clients(self) -> set[int]:
+        return {b.client_id for c in self.columns for b in c.blocks if b.flagged}
+
+
+def day_view(day: date, by: str = "therapist", therapist_user_id: int | None = None) -> DayView:
+    """The day's grid. ``therapist_user_id`` keeps only that therapist's column."""
+    settings = _settings(day)
+    tz = zone(settings.timezone)
+    lo, hi = day_bounds(day, day, tz)
+    opens = settings.opens or DEFAULT_OPEN
+    closes = settings.closes or DEFAULT_CLOSE
+    bookings = _bookings(lo, hi, therapist_user_id)
+    for b in bookings:  # widen the grid for a visit booked outside the usual hours
+        opens = min(opens, b.starts_at.astimezone(tz).time())
+        end = b.ends_at.astimezone(tz)
+        closes = max(closes, end.time() if end.date() == day else time(23, 59))
+    step = settings.slot_step_min
+    start = datetime.combine(day, _floor(opens, step), tz)
+    rows = math.ceil(_minutes(start.time(), closes) / step)
+    view = DayView(day, by, tz, step, start, rows, [], settings.closure)
+
+    if by == "room":
+        view.columns = [Column(r.id, r.name, set(range(rows))) for r in _rooms()]
+        where = {c.id: c for c in view.columns}
+        placed = [(where.get(b.room_id), b) for b in bookings]
+    else:
+        view.columns = _therapist_columns(day, view, therapist_user_id)
+        where = {c.id: c for c in view.columns}
+        for therapist_id, starts_at, ends_at, reason in _time_off(lo, hi, list(where)):
+            first, span = _rows_of(view, starts_at, ends_at)
+            where[therapist_id].blocked.append((first, span, reason or "Time off"))
+        placed = [(where.get(b.therapist_id), b) for b in bookings]
+    for column, b in placed:
+        if column is not None:
+            column.blocks.append(_block(view, b))
+    return view
+
+
+def _block(view: DayView, b) -> Block:
+    row, span = _rows_of(view, b.starts_at, b.ends_at)
+    return Block(
+        booking_id=b.id,
+        client_id=b.client_id,
+        client=b.client,
+        service=b.service,
+        status=b.status,
+        starts=b.starts_at.astimezone(view.tz),
+        ends=b.ends_at.astimezone(view.tz),
+        row=row,
+        span=span,
+        new_client=b.new_client,
+        flagged=bool(b.conditions),
+        no_intake=not b.has_intake,
+    )
+
+
+def _rows_of(view: DayView, starts_at: datetime, ends_at: datetime) -> tuple[int, int]:
+    """First row and row count of an interval on the local wall clock, clipped to the grid."""
+    first = _wall_minutes(view, starts_at) // view.step
+    last = math.ceil(_wall_minutes(view, ends_at) / view.step)
+    first, last = max(first, 0), min(last, view.rows)
+    return first, max(last - first, 1)
+
+
+def _wall_minutes(view: DayView, instant: datetime) -> int:
+    local = instant.astimezone(view.tz).replace(tzinfo=None)
+    return int((local - view.start.replace(tzinfo=None)) / timedelta(minutes=1))
+
+
+def _minutes(a: time, b: time) -> int:
+    return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
+
+
+def _floor(t: time, step: int) -> time:
+    minutes = (t.hour * 60 + t.minute) // step * step
+    return time(minutes // 60, minutes % 60)
+
+
+# The four statements ---------------------------------------------------------------------------
+
+
+def _settings(day: date):
+    weekday = WorkingHours.weekday == day.weekday()
+    opens = sa.select(sa.func.min(WorkingHours.starts)).where(weekday).scalar_subquery()
+    closes = sa.select(sa.func.max(WorkingHours.ends)).where(weekday).scalar_subquery()
+    closure = sa.select(Closure.reason).where(Closure.day == day).scalar_subquery()
+    return db.session.execute(
+        sa.select(
+            BusinessSettings.timezone,
+            BusinessSettings.slot_step_min,
+            opens.label("opens"),
+            closes.label("closes"),
+            closure.label("closure"),
+        ).where(BusinessSettings.id == 1)
+    ).one()
+
+
+def _therapist_columns(day: date, view: DayView, only_user: int | None) -> list[Column]:
+    query = (
+        sa.select(Therapist.id, Therapist.display_name, WorkingHours.starts, WorkingHours.ends)
+        .outerjoin(
+            WorkingHours,
+            sa.and_(
+                WorkingHours.therapist_id == Therapist.id, WorkingHours.weekday == day.weekday()
+            ),
+        )
+        .where(Therapist.active)
+        .order_by(Therapist.display_name, Therapist.id, WorkingHours.starts)
+    )
+    if only_user is not None:
+        query = query.where(Therapist.user_id == only_user)
+    columns: dict[int, Column] = {}
+    for therapist_id, name, starts, ends in db.session.execute(query):
+        column = columns.setdefault(therapist_id, Column(therapist_id, name))
+        if starts is not None:
+            first = datetime.combine(day, starts, view.tz)
+            last = datetime.combine(day, ends, view.tz)
+            a, n = _rows_of(view, first, last)
+            column.open_rows |= set(range(a, a + n))
+    return list(columns.values())
+
+
+def _rooms():
+    return db.session.execute(sa.select(Room.id, Room.name).order_by(Room.name, Room.id)).all()
+
+
+def _time_off(lo: datetime, hi: datetime, therapist_ids: list[int]):
+    return db.session.execute(
+        sa.select(TimeOff.therapist_id, TimeOff.starts_at, TimeOff.ends_at, TimeOff.reason).where(
+            TimeOff.therapist_id.in_(therapist_ids), TimeOff.starts_at < hi, TimeOff.ends_at > lo
+        )
+    ).all()
+
+
+def _bookings(lo: datetime, hi: datetime, only_user: int | None):
+    earlier = sa.orm.aliased(Booking)
+    query = (
+        sa.select(
+            Booking.id,
+            Booking.client_id,
+            Booking.therapist_id,
+            Booking.room_id,
+            Booking.starts_at,
+            Booking.ends_at,
+            Booking.status,
+            User.name.label("client"),
+            Service.name.label("service"),
+            Intake.client_id.is_not(None).label("has_intake"),
+            Intake.conditions,
+            ~sa.exists()
+            .where(
+                earlier.client_id == Booking.client_id,
+                earlier.status.in_([BookingStatus.ARRIVED, BookingStatus.COMPLETED]),
+                earlier.starts_at < Booking.starts_at,
+            )
+            .label("new_client"),
+        )
+        .join(User, User.id == Booking.client_id)
+        .join(Service, Service.id == Booking.service_id)
+        .outerjoin(Intake, Intake.client_id == Booking.client_id)
+        .where(
+            Booking.starts_at >= lo,
+            Booking.starts_at < hi,
+            Booking.status != BookingStatus.CANCELLED,
+        )
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    if only_user is not None:
+        query = query.join(Therapist, Therapist.id == Booking.therapist_id).where(
+            Therapist.user_id == only_user
+        )
+    return db.session.execute(query).all()
+
+
+def rooms_or_therapists(by: str | None) -> str:
+    return by if by in BY else "therapist"
