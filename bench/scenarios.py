@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 
 from bench.dataset import PASSWORD, WEEKS, WORKDAYS, Dataset
 from bench.measure import RUNS, WARMUP, Measurement, StatementCounter, measure
+from spa_app.accounts.models import Role
+from spa_app.accounts.service import create_user
 from spa_app.booking.models import Booking
 from spa_app.extensions import db
 
@@ -27,6 +29,7 @@ TARGETS_MS = {
     "availability_all_therapists_one_day": 10.0,
     "availability_one_therapist_28_days": 10.0,
     "booking_client_http": 10.0,
+    "calendar_day_all_therapists": 30.0,
 }
 #: Bookings per local day taken by the booking runs, so they spread over many days.
 BOOKINGS_PER_DAY = 2
@@ -45,7 +48,26 @@ def run_all(app: Flask, dataset: Dataset, counter: StatementCounter) -> list[Mea
     return [
         *_availability(visitor, dataset, counter),
         _booking(app, visitor, dataset, counter),
+        _calendar(app, dataset, counter),
     ]
+
+
+def _calendar(app: Flask, dataset: Dataset, counter: StatementCounter) -> Measurement:
+    """The staff day view for all 20 therapists, a different working day each run."""
+    with app.app_context():
+        create_user(email="desk@bench.example", name="Desk", role=Role.STAFF, password=PASSWORD)
+        db.session.commit()
+    staff = app.test_client()
+    login = staff.post("/login", data={"email": "desk@bench.example", "password": PASSWORD})
+    if login.status_code != 302:
+        raise RuntimeError(f"benchmark staff could not log in (HTTP {login.status_code})")
+    days = _working_days(dataset.first_day)
+
+    def day_view(i: int):
+        return staff.get("/staff/calendar", query_string={"date": days[i % len(days)]})
+
+    name = "calendar_day_all_therapists"
+    return measure(name, TARGETS_MS[name], day_view, counter)
 
 
 def _availability(
