@@ -9,7 +9,7 @@ working windows, or rooms); their time off; and the day's bookings with what the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,13 +48,14 @@ class Block:
 
 @dataclass
 class Column:
-    id: int
+    id: int  # the therapist's or room's
     name: str
     #: rows inside working hours (rooms: every row)
     open_rows: set[int] = field(default_factory=set)
     #: (first row, rows, what): time off
     blocked: list[tuple[int, int, str]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    day: date | None = None  # in a week view, the column's day
 
     def free_rows(self) -> list[int]:
         """Rows a booking could start on: open, not blocked, not under a booking."""
@@ -254,3 +255,32 @@ def _bookings(lo: datetime, hi: datetime, only_user: int | None):
 
 def rooms_or_therapists(by: str | None) -> str:
     return by if by in BY else "therapist"
+
+
+def week_view(monday: date, therapist_id: int) -> DayView | None:
+    """One therapist's week: a column per day, rows over the widest day. None if no such
+    (active) therapist. Seven day reads; the week is not a hot page."""
+    user_id = db.session.execute(
+        sa.select(Therapist.user_id).where(Therapist.id == therapist_id, Therapist.active)
+    ).scalar_one_or_none()
+    if user_id is None:
+        return None
+    days = [day_view(monday + timedelta(days=n), "therapist", user_id) for n in range(7)]
+    first = days[0]
+    wall = [d.start.replace(tzinfo=None) - datetime.combine(d.day, time()) for d in days]
+    earliest = min(wall)
+    ends = [w + timedelta(minutes=d.step * d.rows) for w, d in zip(wall, days, strict=True)]
+    rows = math.ceil((max(ends) - earliest) / timedelta(minutes=first.step))
+    start = datetime.combine(monday, time(), first.tz) + earliest
+    week = DayView(monday, "week", first.tz, first.step, start, rows, [], None)
+    for d, w in zip(days, wall, strict=True):
+        shift = int((w - earliest) / timedelta(minutes=d.step))
+        (column,) = d.columns or [Column(therapist_id, "")]
+        column.name, column.day = d.day.strftime("%a %d %b"), d.day
+        column.open_rows = {r + shift for r in column.open_rows} if d.closure is None else set()
+        column.blocked = [(r + shift, n, what) for r, n, what in column.blocked]
+        if d.closure is not None:
+            column.blocked.append((0, rows, f"Closed{': ' + d.closure if d.closure else ''}"))
+        column.blocks = [replace(b, row=b.row + shift) for b in column.blocks]
+        week.columns.append(column)
+    return week

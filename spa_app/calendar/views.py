@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
-from spa_app.calendar.service import day_view, rooms_or_therapists
+from spa_app.calendar.service import day_view, rooms_or_therapists, week_view
+from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today, zone
 from spa_app.database import utcnow
+from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
 from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
@@ -45,6 +47,43 @@ def staff_day():
 @role_required(Role.THERAPIST)
 def therapist_day():
     return _page(_day(), "therapist", current_user.id)
+
+
+@bp.get("/staff/calendar/week")
+@staff_required
+def staff_week():
+    raw = request.args.get("therapist", "")
+    therapist_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    return _week(_day(), therapist_id, staff=True)
+
+
+@bp.get("/schedule/week")
+@role_required(Role.THERAPIST)
+def therapist_week():
+    own = db.session.execute(
+        db.select(Therapist.id).where(Therapist.user_id == current_user.id)
+    ).scalar_one_or_none()
+    return _week(_day(), own or 0, staff=False)
+
+
+def _week(day: date, therapist_id: int, *, staff: bool):
+    monday = day - timedelta(days=day.weekday())
+    view = week_view(monday, therapist_id)
+    if view is None:
+        abort(404)
+    audit_reads(current_user, view.flagged_clients, f"intake flag (calendar week {monday})")
+    name = db.session.get(Therapist, therapist_id).display_name
+    use_timezone(view.tz)
+    return render_template(
+        "calendar/week.html",
+        view=view,
+        staff=staff,
+        therapist_id=therapist_id,
+        therapist_name=name,
+        previous=monday - timedelta(days=7),
+        following=monday + timedelta(days=7),
+        today=local_today(utcnow(), view.tz),
+    )
 
 
 def _page(day: date, by: str, therapist_user_id: int | None):

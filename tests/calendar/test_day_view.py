@@ -140,3 +140,23 @@ def test_daylight_saving_day_rows_follow_the_wall_clock(client, spa):
     block = next(b for c in view.columns for b in c.blocks)
     assert block.starts.strftime("%H:%M") == "10:00"
     assert view.time_of(block.row).strftime("%H:%M") == "10:00"
+
+
+def test_a_therapists_week_has_a_column_per_day(client, spa):
+    svc, anna, ben, r1, r2, day = spa
+    monday = day - timedelta(days=day.weekday())
+    factories.booking(factories.user(name="Monday Mo"), anna, r1, svc, at(monday, 9))
+    factories.booking(factories.user(name="Friday Fay"), anna, r1, svc,
+                      at(monday + timedelta(days=4), 16, 30))  # fmt: skip
+    factories.booking(factories.user(name="Bens Client"), ben, r2, svc, at(monday, 11))
+    factories.login(client, factories.user(Role.STAFF))
+    page = client.get(f"/staff/calendar/week?therapist={anna.id}&date={day}").get_data(as_text=True)
+    assert "Monday Mo" in page and "Friday Fay" in page and "Bens Client" not in page
+    assert page.count('class="cal-head"') == 7
+    assert f"therapist={anna.id}&amp;date={monday + timedelta(days=5)}" in page  # Saturday cells
+    assert client.get("/staff/calendar/week?therapist=999999").status_code == 404
+    assert client.get("/staff/calendar/week?therapist=abc").status_code == 404
+    client.post("/logout")
+    factories.login(client, anna.user)
+    own = client.get(f"/schedule/week?date={day}").get_data(as_text=True)
+    assert "Friday Fay" in own and "Bens Client" not in own
