@@ -3,6 +3,7 @@
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
+from spa_app.calendar.models import CalendarFeed
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
 from spa_app.homecare.models import (
     AuditEntry,
@@ -32,6 +33,7 @@ __all__ = [
     "Routine",
     "RoutineReminderTime",
     "Booking",
+    "CalendarFeed",
     "BookingStatus",
     "BusinessSettings",
     "Closure",

@@ -8,17 +8,29 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
 
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
+from spa_app.calendar import feeds
 from spa_app.calendar.service import day_view, rooms_or_therapists, week_view
 from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
+from spa_app.notifications.delivery import MailSettings
 from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
 
@@ -99,3 +111,38 @@ def _page(day: date, by: str, therapist_user_id: int | None):
         following=day + timedelta(days=1),
         today=local_today(utcnow(), view.tz),
     )
+
+
+@bp.route("/account/calendar-feed", methods=["GET", "POST"])
+@login_required
+def feed_settings():
+    """Clients and therapists: a private subscription link, renewed (old one revoked) or off."""
+    if current_user.role is Role.STAFF:
+        abort(404)
+    if request.method == "POST":
+        if request.form.get("action") == "off":
+            feeds.turn_off(current_user.id)
+            message = "Your calendar link is turned off."
+        else:
+            feeds.new_token(current_user.id)
+            message = "Here is your new calendar link; any older one no longer works."
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("calendar.feed_settings"))
+    feed = feeds.feed_of(current_user.id)
+    link = url_for("calendar.feed", token=feed.token, _external=True) if feed else None
+    return render_template("calendar/feed_settings.html", link=link)
+
+
+@bp.get("/feeds/<token>.ics")
+def feed(token: str):
+    """The subscription itself: no login, the secret token is the key."""
+    owner = feeds.owner_of(token)
+    if owner is None or owner.role is Role.STAFF:
+        abort(404)
+    settings = get_settings()
+    # The e-mails' domain, so feed events and e-mailed calendar files share UIDs.
+    domain = MailSettings.from_config(current_app.config).sender.domain
+    body = feeds.ical(owner, utcnow(), settings.business_name, domain)
+    headers = {"Cache-Control": "private, max-age=300"}
+    return Response(body, mimetype="text/calendar", headers=headers)

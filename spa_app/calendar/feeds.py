@@ -1,0 +1,87 @@
+"""iCalendar feeds: each therapist's and client's bookings, for phone calendars to subscribe to.
+
+Events use the same UID as the booking e-mails' calendar files (booking-<id>@<domain>) and the
+booking's change number as SEQUENCE, so the feed and the e-mails update one event.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from icalendar import Calendar, Event
+
+from spa_app.accounts.models import Role, User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.calendar.models import CalendarFeed
+from spa_app.catalog.models import Therapist
+from spa_app.extensions import db
+
+PAST, AHEAD = timedelta(days=60), timedelta(days=400)
+
+
+def feed_of(user_id: int) -> CalendarFeed | None:
+    return db.session.get(CalendarFeed, user_id)
+
+
+def new_token(user_id: int) -> str:
+    """Make (or replace) the user's secret feed token; the old link stops working. Flushed."""
+    feed = feed_of(user_id) or CalendarFeed(user_id=user_id)
+    feed.token = secrets.token_urlsafe(32)
+    db.session.add(feed)
+    db.session.flush()
+    return feed.token
+
+
+def turn_off(user_id: int) -> None:
+    if (feed := feed_of(user_id)) is not None:
+        db.session.delete(feed)
+        db.session.flush()
+
+
+def owner_of(token: str) -> User | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(
+        sa.select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token == token)
+    ).scalar_one_or_none()
+
+
+def ical(user: User, now: datetime, spa_name: str, domain: str) -> bytes:
+    """The user's bookings (a therapist's appointments, or a client's visits) as a calendar."""
+    query = (
+        sa.select(Booking)
+        .options(db.joinedload(Booking.service), db.joinedload(Booking.room),
+                 db.joinedload(Booking.client), db.joinedload(Booking.therapist))
+        .where(Booking.starts_at >= now - PAST, Booking.starts_at < now + AHEAD)
+        .order_by(Booking.starts_at)
+    )  # fmt: skip
+    if user.role is Role.THERAPIST:
+        query = query.join(Therapist, Therapist.id == Booking.therapist_id).where(
+            Therapist.user_id == user.id
+        )
+    else:
+        query = query.where(Booking.client_id == user.id)
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{spa_name}//Bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{spa_name}: {'appointments' if user.is_therapist else 'visits'}")
+    for booking in db.session.execute(query).scalars().unique():
+        event = Event()
+        event.add("uid", f"booking-{booking.id}@{domain}")
+        event.add("sequence", booking.sequence)
+        event.add("dtstamp", now)
+        event.add("dtstart", booking.starts_at)
+        event.add("dtend", booking.ends_at)
+        if user.role is Role.THERAPIST:
+            event.add("summary", f"{booking.service.name}: {booking.client.name}")
+        else:
+            event.add("summary", f"{booking.service.name} at {spa_name}")
+        event.add("location", f"{spa_name}, {booking.room.name}")
+        cancelled = booking.status is BookingStatus.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
