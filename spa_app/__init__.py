@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.booking import api  # noqa: F401  (adds the JSON routes to the booking blueprint)
     from spa_app.booking.staff_views import bp as booking_staff_bp
     from spa_app.booking.views import bp as booking_bp
+    from spa_app.cadence.views import bp as cadence_bp
     from spa_app.calendar.views import bp as calendar_bp
     from spa_app.catalog.views import bp as catalog_bp
     from spa_app.homecare.plan_views import bp as plans_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         booking_bp,
         booking_staff_bp,
         calendar_bp,
+        cadence_bp,
         notifications_bp,
         homecare_bp,
         plans_bp,

@@ -31,6 +31,9 @@ PAGES = [
     "/staff/routines/",
     "/staff/routines/new",
     "/staff/routines/{routine}",
+    "/staff/calendar",
+    "/staff/calendar/week?therapist={therapist}",
+    "/staff/rebook-due",
 ]
 
 

@@ -20,6 +20,7 @@ from spa_app.booking.forms import (
     therapist_id,
 )
 from spa_app.booking.models import BookingStatus
+from spa_app.cadence import service as cadence
 from spa_app.clock import local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
@@ -120,8 +121,19 @@ def mine():
     upcoming, past = service.client_bookings(current_user.id, utcnow())
     # Booking comes first; the intake is asked for before the visit.
     ask_for_intake = bool(upcoming) and intake_for(current_user.id) is None
+    # After a completed visit with nothing booked since: the window and times to book in it.
+    window = None if upcoming else cadence.due_window(current_user.id)
+    suggested = cadence.suggestions(window, utcnow()) if window else []
+    if window:
+        use_timezone(zone(get_settings().timezone))
     return render_template(
-        "booking/mine.html", upcoming=upcoming, past=past, ask_for_intake=ask_for_intake
+        "booking/mine.html",
+        upcoming=upcoming,
+        past=past,
+        ask_for_intake=ask_for_intake,
+        window=window,
+        suggested=suggested,
+        request_key=secrets.token_urlsafe(24),
     )
 
 
@@ -182,6 +194,7 @@ def detail(booking_id: int):
         has_draft=any(p.status is PlanStatus.DRAFT for p in versions),
         adherence=adherence,
         flagged=flagged,
+        interval=cadence.interval_of(booking.client_id),
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from spa_app.database import UTCDateTime
+from spa_app.database import UTCDateTime, utcnow
 from spa_app.extensions import db
 
 
@@ -33,3 +33,19 @@ class NextVisit(db.Model):
     booking = relationship("Booking")
     therapist = relationship("Therapist")
     service = relationship("Service")
+
+
+class VisitInterval(db.Model):
+    """The weeks between visits a therapist set for one client (4 to 6 unless set)."""
+
+    __tablename__ = "visit_intervals"
+    __table_args__ = (
+        CheckConstraint("min_weeks BETWEEN 1 AND 12 AND max_weeks BETWEEN min_weeks AND 16",
+                        name="weeks"),
+    )  # fmt: skip
+
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    min_weeks: Mapped[int]
+    max_weeks: Mapped[int]
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -5,17 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from spa_app.booking.models import Booking
-from spa_app.cadence.models import NextVisit
+import sqlalchemy as sa
+
+from spa_app.accounts.models import User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.cadence.models import NextVisit, VisitInterval
+from spa_app.clock import local_today, zone
 from spa_app.database import dialect_insert
 from spa_app.extensions import db
+from spa_app.scheduling.service import UnknownService, find_slots, get_settings
 
-OPENS_AFTER = timedelta(weeks=4)
-CLOSES_AFTER = timedelta(weeks=6)
+DEFAULT_WEEKS = (4, 6)
+MAX_SEARCH_DAYS = 62  # the search for suggestions stops two months into the window
 
 
-def window_after(visit_start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """(opens, closes) in UTC: four and six weeks after ``visit_start`` on the local clock.
+def window_after(
+    visit_start: datetime, tz: ZoneInfo, weeks: tuple[int, int] = (4, 6)
+) -> tuple[datetime, datetime]:
+    """(opens, closes) in UTC: ``weeks`` (four and six unless the therapist set others) after
+    ``visit_start`` on the local clock.
 
     Adding days to an aware local time is wall-clock arithmetic in Python, so a visit at 10:00
     in winter gives windows at 10:00 in summer (an hour fewer in real time). A local time that a
@@ -23,7 +31,8 @@ def window_after(visit_start: datetime, tz: ZoneInfo) -> tuple[datetime, datetim
     an hour later on the new clock.
     """
     local = visit_start.astimezone(tz)
-    return (local + OPENS_AFTER).astimezone(UTC), (local + CLOSES_AFTER).astimezone(UTC)
+    opens, closes = (timedelta(weeks=w) for w in weeks)
+    return (local + opens).astimezone(UTC), (local + closes).astimezone(UTC)
 
 
 def record_completed_visit(booking: Booking, tz: ZoneInfo) -> None:
@@ -32,7 +41,7 @@ def record_completed_visit(booking: Booking, tz: ZoneInfo) -> None:
     One upsert, so two visits of one client marked at once leave the later one. Flushed with the
     caller's transaction.
     """
-    opens_at, closes_at = window_after(booking.starts_at, tz)
+    opens_at, closes_at = window_after(booking.starts_at, tz, interval_of(booking.client_id))
     values = {
         "client_id": booking.client_id,
         "booking_id": booking.id,
@@ -50,3 +59,72 @@ def record_completed_visit(booking: Booking, tz: ZoneInfo) -> None:
         where=table.c.last_visit_at < insert.excluded.last_visit_at,
     )
     db.session.execute(statement)
+
+
+def interval_of(client_id: int) -> tuple[int, int]:
+    """The client's (min, max) weeks between visits: as their therapist set, else 4 to 6."""
+    row = db.session.get(VisitInterval, client_id)
+    return (row.min_weeks, row.max_weeks) if row else DEFAULT_WEEKS
+
+
+def set_interval(client_id: int, weeks: tuple[int, int], by: User, now: datetime, tz) -> None:
+    """Store the client's interval and move their current window to it (flushed)."""
+    row = db.session.get(VisitInterval, client_id) or VisitInterval(client_id=client_id)
+    row.min_weeks, row.max_weeks, row.set_by_id, row.set_at = *weeks, by.id, now
+    db.session.add(row)
+    window = db.session.get(NextVisit, client_id)
+    if window is not None:
+        window.opens_at, window.closes_at = window_after(window.last_visit_at, tz, weeks)
+    db.session.flush()
+
+
+def suggestions(window: NextVisit, now: datetime, limit: int = 5) -> list:
+    """Up to ``limit`` free times in the client's window (from now on) with the same therapist
+    and service: the same weekday and time of day as the last visit first, then the nearest."""
+    tz = zone(get_settings().timezone)
+    today = local_today(now, tz)
+    first = max(today, window.opens_at.astimezone(tz).date())
+    last = window.closes_at.astimezone(tz).date()
+    if last < first:
+        return []
+    try:
+        found = find_slots(
+            service_id=window.service_id,
+            therapist_id=window.therapist_id,
+            first_day=first,
+            last_day=min(last, first + timedelta(days=MAX_SEARCH_DAYS)),
+            now=now,
+        )
+    except UnknownService:
+        return []
+    before = window.last_visit_at.astimezone(tz)
+    minute_of_day = before.hour * 60 + before.minute
+
+    def likeness(slot):
+        local = slot.starts_at.astimezone(tz)
+        return (
+            local.weekday() != before.weekday(),
+            abs(local.hour * 60 + local.minute - minute_of_day),
+            slot.starts_at,
+        )
+
+    return sorted(sorted(found.slots, key=likeness)[:limit], key=lambda s: s.starts_at)
+
+
+def visit_since(client_id, since) -> sa.Exists:
+    """EXISTS: the client (an id or a column) has a visit after ``since`` that they booked and
+    did not cancel or miss: one ahead, or one that happened and nobody marked completed yet."""
+    return sa.exists().where(
+        Booking.client_id == client_id,
+        Booking.status.in_([BookingStatus.BOOKED, BookingStatus.ARRIVED, BookingStatus.COMPLETED]),
+        Booking.starts_at > since,
+    )
+
+
+def due_window(client_id: int) -> NextVisit | None:
+    """The client's next-visit window, if nothing is booked (or had) since their last visit."""
+    window = db.session.get(NextVisit, client_id)
+    if window is None:
+        return None
+    booked = db.session.execute(sa.select(visit_since(client_id, window.last_visit_at)))
+    return None if booked.scalar_one() else window

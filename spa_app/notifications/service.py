@@ -10,6 +10,7 @@ import sqlalchemy.orm
 
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
+from spa_app.cadence.service import visit_since
 from spa_app.database import UTCDateTime, dialect_insert, epoch_ms
 from spa_app.extensions import db
 from spa_app.homecare.models import Plan, PlanItem, PlanStatus, RoutineReminderTime
@@ -226,7 +227,7 @@ def schedule_nudges(now: datetime) -> int:
             sa.literal(now, UTCDateTime()),
         ).where(
             due_now,
-            ~_visit_since(window.client_id, window.last_visit_at),
+            ~visit_since(window.client_id, window.last_visit_at),
             ~_opted_out(window.client_id, kind),
         )
         added += _insert_new(due)
@@ -295,7 +296,7 @@ def is_pointless(message: Message, now: datetime) -> bool:
             latest is None
             or latest.booking_id != message.booking_id
             or db.session.execute(
-                sa.select(_visit_since(message.user_id, message.visit_starts_at))
+                sa.select(visit_since(message.user_id, message.visit_starts_at))
             ).scalar_one()
         )
     else:
@@ -305,16 +306,6 @@ def is_pointless(message: Message, now: datetime) -> bool:
 
 def _opted_out(user_id, kind: MessageKind) -> sa.Exists:
     return sa.exists().where(MailOptOut.user_id == user_id, MailOptOut.kind == kind)
-
-
-def _visit_since(client_id, since) -> sa.Exists:
-    """EXISTS: the client (an id or a column) has a visit after ``since`` that they booked and
-    did not cancel or miss: one ahead, or one that happened and nobody marked completed yet."""
-    return sa.exists().where(
-        Booking.client_id == client_id,
-        Booking.status.in_([BookingStatus.BOOKED, BookingStatus.ARRIVED, BookingStatus.COMPLETED]),
-        Booking.starts_at > since,
-    )
 
 
 def queue_account_message(kind: MessageKind, user_id: int, key: str, due_at: datetime) -> bool:

@@ -1,0 +1,121 @@
+"""The four-to-six-week cadence: the next-visit window on My bookings with suggested times, a
+per-client interval set by the therapist, and the staff list of clients due to rebook."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from spa_app.accounts.models import Role
+from spa_app.booking import service as booking_service
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.cadence.models import NextVisit
+from spa_app.database import serialized_writes
+from spa_app.extensions import db
+from spa_app.notifications.models import Message, MessageKind
+from tests import factories
+
+LONDON = factories.LONDON
+
+
+@pytest.fixture
+def regular(app):
+    """A client whose last visit (Anna, 10:00 on a weekday) was four weeks and two days ago."""
+    svc, (anna, ben), (r,) = factories.spa(therapists=2)
+    me = factories.user(name="Regular Rae")
+    today = datetime.now(UTC).astimezone(LONDON).date()
+    day = today - timedelta(weeks=4, days=2)
+    while day.weekday() == 6:  # Anna works Monday to Saturday
+        day -= timedelta(days=1)
+    visit = factories.booking(me, anna, r, svc, datetime.combine(day, time(10), LONDON))
+    with serialized_writes():
+        booking_service.mark(booking=db.session.get(Booking, visit.id),
+                             status=BookingStatus.COMPLETED, actor=anna.user,
+                             now=visit.starts_at + timedelta(hours=1))  # fmt: skip
+        db.session.commit()
+    return me, anna, ben, svc, visit
+
+
+def test_my_bookings_shows_the_window_and_books_a_suggestion_in_one_click(client, regular):
+    me, anna, ben, svc, visit = regular
+    factories.login(client, me)
+    page = client.get("/bookings").get_data(as_text=True)
+    assert "Your next visit" in page and f"Free times with {anna.display_name}" in page
+    starts = [line.split('value="')[1].split('"')[0] for line in page.splitlines()
+              if 'name="start"' in line]  # fmt: skip
+    assert 1 <= len(starts) <= 5
+    local = [datetime.fromisoformat(s).astimezone(LONDON) for s in starts]
+    weekday = visit.starts_at.astimezone(LONDON).weekday()
+    assert any(t.weekday() == weekday and t.strftime("%H:%M") == "10:00" for t in local)
+    assert all(t.weekday() == weekday for t in local)  # plenty of free times that weekday
+    key = page.split('name="request_key" value="')[1].split('"')[0]
+    form = {"start": starts[0], "therapist": anna.id, "request_key": key}
+    reply = client.post(f"/book/{svc.id}/confirm", data=form)
+    assert reply.status_code == 302
+    factories.fresh()
+    booked = db.session.execute(
+        db.select(Booking).where(Booking.status == BookingStatus.BOOKED)
+    ).scalar_one()
+    assert booked.therapist_id == anna.id and booked.starts_at == datetime.fromisoformat(starts[0])
+    assert "Your next visit" not in client.get("/bookings").get_data(as_text=True)
+
+
+def test_the_therapist_sets_another_interval_for_the_client(client, regular):
+    me, anna, ben, svc, visit = regular
+    factories.login(client, anna.user)
+    page = client.get(f"/bookings/{visit.id}").get_data(as_text=True)
+    assert 'name="min_weeks"' in page and 'value="4"' in page
+    back = f"/bookings/{visit.id}"
+    reply = client.post(f"/clients/{me.id}/visit-interval",
+                        data={"min_weeks": "2", "max_weeks": "3", "back": back})  # fmt: skip
+    assert reply.status_code == 302 and reply.location == back
+    factories.fresh()
+    window = db.session.get(NextVisit, me.id)
+    local = visit.starts_at.astimezone(LONDON)
+    assert window.opens_at == (local + timedelta(weeks=2)).astimezone(UTC)
+    assert window.closes_at == (local + timedelta(weeks=3)).astimezone(UTC)
+    for bad in (
+        {"min_weeks": "0", "max_weeks": "3"},
+        {"min_weeks": "5", "max_weeks": "4"},
+        {"min_weeks": "x", "max_weeks": "4"},
+        {"min_weeks": "3", "max_weeks": "17"},
+    ):
+        reply = client.post(f"/clients/{me.id}/visit-interval", data=bad, follow_redirects=True)
+        assert reply.status_code == 200  # fmt: skip
+    factories.fresh()
+    assert db.session.get(NextVisit, me.id).opens_at == window.opens_at  # unchanged
+
+
+@pytest.mark.parametrize("who", ["client", "other therapist"])
+def test_only_the_clients_therapist_or_staff_set_the_interval(client, regular, who):
+    me, anna, ben, svc, visit = regular
+    factories.login(client, me if who == "client" else ben.user)
+    reply = client.post(f"/clients/{me.id}/visit-interval",
+                        data={"min_weeks": "2", "max_weeks": "3"})  # fmt: skip
+    assert reply.status_code == 404
+
+
+def test_staff_see_who_is_due_and_send_a_nudge_now(client, regular):
+    me, anna, ben, svc, visit = regular
+    booked_ahead = factories.user(name="Booked Ben")
+    factories.booking(booked_ahead, anna, visit.room, svc, visit.starts_at - timedelta(days=7),
+                      status=BookingStatus.COMPLETED)  # fmt: skip
+    factories.login(client, factories.user(Role.STAFF))
+    page = client.get("/staff/rebook-due").get_data(as_text=True)
+    assert "Regular Rae" in page and anna.display_name in page
+    first = client.post(f"/staff/rebook-due/{me.id}/nudge", follow_redirects=True)
+    assert "Nudge queued" in first.get_data(as_text=True)
+    again = client.post(f"/staff/rebook-due/{me.id}/nudge", follow_redirects=True)
+    assert "already sent today" in again.get_data(as_text=True)
+    factories.fresh()
+    (nudge,) = db.session.execute(db.select(Message)).scalars()
+    assert (nudge.kind, nudge.user_id, nudge.booking_id) == (
+        MessageKind.REBOOK_WINDOW_OPEN, me.id, visit.id)  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
+def test_the_rebook_list_is_for_staff(client, regular, role):
+    factories.login(client, factories.user(role))
+    assert client.get("/staff/rebook-due").status_code == 404
+    assert client.post(f"/staff/rebook-due/{regular[0].id}/nudge").status_code == 404
