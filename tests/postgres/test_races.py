@@ -155,3 +155,48 @@ def test_exclusion_constraints_exist_after_upgrade(pg_app):
     for _, definition in rows:
         assert "tstzrange(starts_at, busy_until, '[)'" in definition
         assert "<> 'cancelled'" in definition
+
+
+def test_a_staff_move_racing_a_client_booking_for_one_slot_one_wins(pg_app):
+    """Staff move a visit onto a time while a client books the same time with the same
+    therapist (one room): exactly one gets it, the other a clear 409, every round."""
+    svc, (anna,), (room,) = factories.spa(therapists=1, rooms=1)
+    staff_id, service_id, anna_id = factories.user(factories.Role.STAFF).id, svc.id, anna.id
+    outcomes = Counter()
+    for start in slot_starts(10):
+        elsewhere = start + timedelta(days=14)
+        moving_id = factories.booking(factories.user(), anna, room, svc, elsewhere).id
+        desk, visitor = logged_in_clients(pg_app, 2)
+        with desk.session_transaction() as session:
+            session["_user_id"] = str(staff_id)
+        codes = race(
+            move=lambda desk=desk, moving_id=moving_id, start=start: desk.post(
+                f"/bookings/{moving_id}/move",
+                data={"start": start.isoformat(), "therapist": str(anna_id)},
+            ),
+            book=lambda visitor=visitor, start=start: visitor.post(
+                f"/book/{service_id}/confirm", data=form(start, str(anna_id))
+            ),
+        )
+        factories.fresh()
+        assert active_at(start) == 1, codes
+        assert sorted(codes.values()) == [302, 409], codes
+        outcomes["move" if codes["move"] == 302 else "book"] += 1
+    assert sum(outcomes.values()) == 10
+
+
+def race(**requests) -> dict[str, int]:
+    """Start each request at the same moment, one thread each; their status codes by name."""
+    barrier = threading.Barrier(len(requests))
+    codes = {}
+
+    def run(name, request):
+        barrier.wait()
+        codes[name] = request().status_code
+
+    threads = [threading.Thread(target=run, args=item) for item in requests.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return codes
