@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from spa_app.accounts.guards import role_required
 from spa_app.accounts.models import Role
+from spa_app.booking import series as series_service
 from spa_app.booking import service
 from spa_app.booking.forms import (
     REASON_MAX,
@@ -286,3 +287,46 @@ def move(booking_id: int):
 def therapist_schedule():
     bookings = service.therapist_upcoming(current_user.id, utcnow())
     return render_template("booking/therapist_schedule.html", bookings=bookings)
+
+
+@bp.route("/bookings/<id:booking_id>/series", methods=["GET", "POST"])
+@login_required
+def series(booking_id: int):
+    """Repeat a booked visit every N weeks: a preview of every occurrence, then one click."""
+    base = _visible_or_404(booking_id)
+    if base.status is not BookingStatus.BOOKED or not (
+        current_user.role is Role.STAFF or current_user.id == base.client_id
+    ):
+        abort(404)
+    values = request.form if request.method == "POST" else request.args
+    every, visits = _whole(values.get("every")), _whole(values.get("visits"))
+    now = utcnow()
+    try:
+        plan = series_service.preview(base, every, visits, current_user, now)
+    except series_service.SeriesError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("booking.detail", booking_id=base.id))
+    if request.method == "POST":
+        seen = request.form.getlist("chosen")
+        if seen != [o.chosen.isoformat() if o.bookable else "" for o in plan]:
+            flash("Some times changed since you looked: here is the series again, checked now.",
+                  "error")  # fmt: skip
+            return redirect(url_for("booking.series", booking_id=base.id, every=every,
+                                    visits=visits))  # fmt: skip
+        try:
+            booked = series_service.book_series(base, plan, current_user, now)
+        except service.SlotUnavailable:
+            db.session.rollback()
+            flash("One of those times was just taken: here is the series again, checked now.",
+                  "error")  # fmt: skip
+            return redirect(url_for("booking.series", booking_id=base.id, every=every,
+                                    visits=visits))  # fmt: skip
+        db.session.commit()
+        flash(f"Booked {len(booked)} more visits.", "success")
+        return redirect(url_for("booking.detail", booking_id=base.id))
+    use_timezone(zone(get_settings().timezone))
+    return render_template("booking/series.html", base=base, plan=plan, every=every, visits=visits)
+
+
+def _whole(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 4 else 0
