@@ -7,19 +7,22 @@ Each run asks about a different day (and therapist), cycling through the seeded 
 
 from __future__ import annotations
 
+import re
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.dataset import PASSWORD, WEEKS, WORKDAYS, Dataset
+from bench.dataset import PASSWORD, TIMEZONE, WEEKS, WORKDAYS, Dataset
 from bench.measure import RUNS, WARMUP, Measurement, StatementCounter, measure
-from spa_app.accounts.models import Role
+from spa_app.accounts.models import Role, User
 from spa_app.accounts.service import create_user
 from spa_app.booking.models import Booking
+from spa_app.clock import zone
 from spa_app.extensions import db
+from spa_app.scheduling.models import BusinessSettings
 
 AVAILABILITY_ENDPOINT = "booking.api_availability"
 AVAILABILITY_URL = "/api/availability"
@@ -30,6 +33,7 @@ TARGETS_MS = {
     "availability_one_therapist_28_days": 10.0,
     "booking_client_http": 10.0,
     "calendar_day_all_therapists": 30.0,
+    "series_booking_6_visits": 60.0,
 }
 #: Bookings per local day taken by the booking runs, so they spread over many days.
 BOOKINGS_PER_DAY = 2
@@ -49,7 +53,55 @@ def run_all(app: Flask, dataset: Dataset, counter: StatementCounter) -> list[Mea
         *_availability(visitor, dataset, counter),
         _booking(app, visitor, dataset, counter),
         _calendar(app, dataset, counter),
+        _series(app, dataset, counter),
     ]
+
+
+SERIES_RUNS, SERIES_WARMUP = 20, 3
+
+
+def _series(app: Flask, dataset: Dataset, counter: StatementCounter) -> Measurement:
+    """A client books a series of six more visits every four weeks from a visit past the
+    seeded weeks (the whole POST: each occurrence checked, then six bookings)."""
+    first = dataset.first_day + timedelta(weeks=WEEKS + 1)
+    bases = []
+    with app.app_context():
+        db.session.execute(
+            sa.update(BusinessSettings).where(BusinessSettings.id == 1).values(horizon_days=365)
+        )
+        client_id = db.session.scalar(
+            sa.select(User.id).where(User.email == dataset.client_emails[1])
+        )
+        for i in range(SERIES_RUNS + SERIES_WARMUP):
+            day = first + timedelta(days=i // len(dataset.therapist_ids))
+            therapist = dataset.therapist_ids[i % len(dataset.therapist_ids)]
+            starts = datetime.combine(day, time(10), zone(TIMEZONE)).astimezone(UTC)
+            booking = Booking(
+                client_id=client_id, therapist_id=therapist, room_id=dataset.room_ids[i % 20],
+                service_id=dataset.service_ids[0], starts_at=starts,
+                ends_at=starts + timedelta(minutes=60), busy_until=starts + timedelta(minutes=75),
+                price_cents=6500,
+            )  # fmt: skip
+            db.session.add(booking)
+            db.session.flush()
+            bases.append(booking.id)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"email": dataset.client_emails[1], "password": PASSWORD})
+    forms = []
+    for base in bases:  # what the client saw in each preview (not timed)
+        page = client.get(f"/bookings/{base}/series", query_string={"every": 4, "visits": 6})
+        seen = re.findall(r'name="chosen" value="([^"]*)"', page.get_data(as_text=True))
+        if len(seen) != 6 or "" in seen:
+            raise RuntimeError(f"series preview for booking {base} is not all bookable: {seen}")
+        forms.append({"every": "4", "visits": "6", "chosen": seen})
+
+    def book_series(i: int):
+        return client.post(f"/bookings/{bases[i]}/series", data=forms[i])
+
+    name = "series_booking_6_visits"
+    return measure(name, TARGETS_MS[name], book_series, counter, expect=302,
+                   runs=SERIES_RUNS, warmup=SERIES_WARMUP)  # fmt: skip
 
 
 def _calendar(app: Flask, dataset: Dataset, counter: StatementCounter) -> Measurement:
