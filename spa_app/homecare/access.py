@@ -48,15 +48,7 @@ def audit_read(user: User, client_id: int, subject: str) -> None:
     A page (GET) reads in a deferred transaction; on SQLite it must not then write, so the read
     so far ends here and the audit row goes in as a write transaction from the start.
     """
-    if user.id == client_id:
-        return
-    actor_id = user.id
-    db.session.rollback()
-    with serialized_writes():
-        db.session.add(
-            AuditEntry(actor_id=actor_id, client_id=client_id, action="read", subject=subject)
-        )
-        db.session.commit()
+    audit_reads(user, {client_id}, subject)
 
 
 def audit_reads(user: User, client_ids: set[int], subject: str) -> None:
