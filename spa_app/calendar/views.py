@@ -37,12 +37,17 @@ from spa_app.templating import use_timezone
 bp = Blueprint("calendar", __name__)
 
 
+#: How far from today the calendar goes (beyond, a date is taken as a typing slip).
+REACH = timedelta(days=5 * 366)
+
+
 def _day() -> date:
-    raw = request.args.get("date", "")
+    """The ``date`` asked for, or today when it is missing, not a date, or years away."""
     try:
-        return date.fromisoformat(raw) if raw else _today()
+        day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         return _today()
+    return day if abs(day - utcnow().date()) <= REACH else _today()
 
 
 def _today() -> date:

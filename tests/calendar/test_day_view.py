@@ -126,10 +126,17 @@ def test_who_may_open_which_calendar(client, spa, role, staff_page, own_page):
     assert client.get("/schedule/day").status_code == own_page
 
 
-@pytest.mark.parametrize("bad", ["2027-02-30", "yesterday", "9" * 40])
+@pytest.mark.parametrize("bad", ["2027-02-30", "yesterday", "9" * 40, "9999-12-31", "0001-01-01"])
 def test_a_bad_date_shows_today(client, spa, bad):
     factories.login(client, factories.user(Role.STAFF))
-    assert client.get(f"/staff/calendar?date={bad}&by=bogus").status_code == 200
+    today = datetime.now(UTC).astimezone(LONDON).date()
+    page = client.get(f"/staff/calendar?date={bad}&by=bogus")
+    assert page.status_code == 200 and today.strftime("%A %d %B %Y") in page.get_data(as_text=True)
+    week = client.get(f"/staff/calendar/week?therapist={spa[1].id}&date={bad}")
+    assert week.status_code == 200
+    client.post("/logout")
+    factories.login(client, spa[1].user)
+    assert client.get(f"/schedule/week?date={bad}").status_code == 200
 
 
 def test_daylight_saving_day_rows_follow_the_wall_clock(client, spa):
