@@ -96,13 +96,14 @@ def nudge_now(client_id: int):
         return redirect(url_for("cadence.rebook_due"))
     now = utcnow()
     key = f"{MessageKind.REBOOK_WINDOW_OPEN.value}:booking-{window.booking_id}:desk-{now.date()}"
-    added = queue_account_message(MessageKind.REBOOK_WINDOW_OPEN, client_id, key, now)
-    if added:
-        db.session.execute(
-            sa.update(Message)
-            .where(Message.idempotency_key == key)
-            .values(booking_id=window.booking_id, visit_starts_at=window.last_visit_at)
-        )
+    added = queue_account_message(
+        MessageKind.REBOOK_WINDOW_OPEN,
+        client_id,
+        key,
+        now,
+        booking_id=window.booking_id,
+        visit_starts_at=window.last_visit_at,
+    )
     db.session.commit()
     flash("Nudge queued: it goes out within a minute." if added else
           "A nudge was already sent today.", "success" if added else "error")  # fmt: skip

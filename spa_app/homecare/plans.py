@@ -20,7 +20,7 @@ from spa_app.extensions import db
 from spa_app.homecare.generator import GENERAL_CAUTIONS, suggest
 from spa_app.homecare.library import techniques
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Routine
-from spa_app.homecare.service import intake_for, needs_from
+from spa_app.homecare.service import current_plan, intake_for, needs_from
 from spa_app.notifications.models import MessageKind
 from spa_app.notifications.service import queue_plan_message
 
@@ -210,16 +210,6 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime) -> Plan:
         raise PlanError("This plan was published a moment ago.")
     queue_plan_message(MessageKind.PLAN_READY, draft, due_at=now)
     return draft
-
-
-def current_plan(client_id: int) -> Plan | None:
-    """The client's latest published plan, the one to follow now."""
-    return db.session.execute(
-        db.select(Plan)
-        .where(Plan.client_id == client_id, Plan.status == PlanStatus.PUBLISHED)
-        .order_by(Plan.published_at.desc(), Plan.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def _require_draft(plan: Plan) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from spa_app.database import lost_race
 from spa_app.extensions import db
 from spa_app.homecare.generator import Needs
-from spa_app.homecare.models import Intake
+from spa_app.homecare.models import Intake, Plan, PlanStatus
 from spa_app.homecare.vocab import Area, Condition, Context, Goal, Pressure
 
 
@@ -78,3 +78,13 @@ def needs_from(intake: Intake) -> Needs:
         conditions=frozenset(Condition(c) for c in intake.conditions),
         skin_areas=frozenset(Area(a) for a in intake.skin_areas),
     )
+
+
+def current_plan(client_id: int) -> Plan | None:
+    """The client's latest published plan, the one to follow now."""
+    return db.session.execute(
+        db.select(Plan)
+        .where(Plan.client_id == client_id, Plan.status == PlanStatus.PUBLISHED)
+        .order_by(Plan.published_at.desc(), Plan.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

@@ -14,6 +14,7 @@ from spa_app.cadence.service import visit_since
 from spa_app.database import UTCDateTime, dialect_insert, epoch_ms
 from spa_app.extensions import db
 from spa_app.homecare.models import Plan, PlanItem, PlanStatus, RoutineReminderTime
+from spa_app.homecare.service import current_plan
 from spa_app.notifications.models import (
     NUDGE_KINDS,
     MailOptOut,
@@ -282,14 +283,10 @@ def is_pointless(message: Message, now: datetime) -> bool:
             or booking.starts_at <= now
         )
     elif message.kind is MessageKind.ROUTINE_REMINDER:
-        current = db.session.execute(
-            sa.select(Plan.id)
-            .where(Plan.client_id == message.user_id, Plan.status == PlanStatus.PUBLISHED)
-            .order_by(Plan.published_at.desc(), Plan.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        current = current_plan(message.user_id)
         # A newer plan replaced it, or the day it was for is over (a long mail outage).
-        overtaken = current != message.plan_id or now - message.created_at > ROUTINE_STALE
+        replaced = current is None or current.id != message.plan_id
+        overtaken = replaced or now - message.created_at > ROUTINE_STALE
     elif message.kind in NUDGE_KINDS:
         latest = db.session.get(NextVisit, message.user_id)
         overtaken = (
@@ -308,10 +305,13 @@ def _opted_out(user_id, kind: MessageKind) -> sa.Exists:
     return sa.exists().where(MailOptOut.user_id == user_id, MailOptOut.kind == kind)
 
 
-def queue_account_message(kind: MessageKind, user_id: int, key: str, due_at: datetime) -> bool:
-    """Add an account e-mail (no visit) unless one with ``key`` exists; True if added.
+def queue_account_message(
+    kind: MessageKind, user_id: int, key: str, due_at: datetime, **about
+) -> bool:
+    """Add an e-mail to one user unless one with ``key`` exists; True if added.
 
-    ON CONFLICT DO NOTHING, so two requests at once add one row and neither fails.
+    ``about`` names what it concerns, if anything (``booking_id``, ``visit_starts_at``). ON
+    CONFLICT DO NOTHING, so two requests at once add one row and neither fails.
     """
     table = Message.__table__
     statement = (
@@ -324,6 +324,7 @@ def queue_account_message(kind: MessageKind, user_id: int, key: str, due_at: dat
             due_at=due_at,
             attempts=0,
             created_at=due_at,
+            **about,
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)

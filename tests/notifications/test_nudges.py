@@ -200,13 +200,14 @@ def test_staff_marking_a_visit_completed_over_http_opens_the_window(app, client)
     assert w.opens_at == (started.astimezone(LONDON) + timedelta(weeks=4)).astimezone(UTC)
 
 
-def test_no_show_and_arrived_open_no_window(app):
+@pytest.mark.parametrize("status", [BookingStatus.NO_SHOW, BookingStatus.ARRIVED])
+def test_no_show_and_arrived_open_no_window(app, status):
     svc, (t,), (r,) = factories.spa()
     b = factories.booking(factories.user(), t, r, svc, local(date(2027, 3, 1)))
     with serialized_writes():
         booking_service.mark(
             booking=db.session.get(Booking, b.id),
-            status=BookingStatus.NO_SHOW,
+            status=status,
             actor=factories.user(Role.STAFF),
             now=b.starts_at + timedelta(hours=1),
         )
