@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.notifications.views import bp as notifications_bp
     from spa_app.ops.views import bp as ops_bp
     from spa_app.scheduling.views import bp as scheduling_bp
+    from spa_app.waitlist.views import bp as waitlist_bp
 
     for bp in (
         accounts_bp,
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         homecare_bp,
         plans_bp,
         ops_bp,
+        waitlist_bp,
     ):
         app.register_blueprint(bp)
 

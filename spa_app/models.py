@@ -23,6 +23,7 @@ from spa_app.notifications.models import (
 )
 from spa_app.ops.models import Heartbeat
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
+from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "AuditEntry",
@@ -50,6 +51,8 @@ __all__ = [
     "Therapist",
     "TimeOff",
     "User",
+    "WaitlistEntry",
+    "WaitlistOffer",
     "WorkingHours",
     "service_therapist",
 ]

@@ -34,6 +34,7 @@ PAGES = [
     "/staff/calendar",
     "/staff/calendar/week?therapist={therapist}",
     "/staff/rebook-due",
+    "/staff/waitlist",
 ]
 
 

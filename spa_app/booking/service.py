@@ -25,6 +25,7 @@ from spa_app.notifications.models import MessageKind
 from spa_app.notifications.service import drop_pending_reminders, queue_booking_message
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.service import Availability, find_slots, get_settings
+from spa_app.waitlist import service as waitlist
 
 ALTERNATIVES = 6
 ALTERNATIVE_DAYS = 7
@@ -103,7 +104,8 @@ def book(
 
 
 def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Booking:
-    """Move ``booking`` to ``choice`` (same service), keeping its id; queue the notice.
+    """Move ``booking`` to ``choice`` (same service), keeping its id; queue the notice and offer
+    the time it held to the waitlist.
 
     Raises ChangeNotAllowed (policy) and SlotUnavailable. On SQLite, inside serialized_writes().
     """
@@ -117,6 +119,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
         )
     therapist_id, room_id = picked
     service = availability.service
+    freed = waitlist.Freed.before_change(booking)
     lock_for_booking(db.session, therapist_id, room_id)
     try:
         with db.session.begin_nested():
@@ -137,6 +140,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     queue_booking_message(
         MessageKind.BOOKING_MOVED, booking, due_at=now, changed_by=_who(actor, booking.client_id)
     )
+    waitlist.offer_freed(freed, now)
     return booking
 
 
@@ -146,11 +150,12 @@ def cancel(
     """Cancel ``booking``, freeing its therapist and room, and queue the notice.
 
     ``reason`` stays with the spa (a client's may well be about their health); staff may add a
-    ``note_to_client``, which the e-mail quotes.
+    ``note_to_client``, which the e-mail quotes. The freed time is offered to the waitlist.
 
     Raises ChangeNotAllowed. Flushes; the caller commits.
     """
     ensure_changeable(booking, actor, now)
+    freed = waitlist.Freed.before_change(booking)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     who = _who(actor, booking.client_id)
@@ -161,6 +166,8 @@ def cancel(
     queue_booking_message(
         MessageKind.BOOKING_CANCELLED, booking, due_at=now, changed_by=who, reason=told
     )
+    waitlist.close_for_cancelled(booking, now)
+    waitlist.offer_freed(freed, now)
     return booking
 
 

@@ -31,6 +31,7 @@ from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.homecare.service import intake_for
 from spa_app.scheduling.service import UnknownService, find_slots, get_settings
 from spa_app.templating import use_timezone
+from spa_app.waitlist import service as waitlist
 
 bp = Blueprint("booking", __name__)
 
@@ -125,8 +126,8 @@ def mine():
     # After a completed visit with nothing booked since: the window and times to book in it.
     window = None if upcoming else cadence.due_window(current_user.id)
     suggested = cadence.suggestions(window, utcnow()) if window else []
-    if window:
-        use_timezone(zone(get_settings().timezone))
+    tz = zone(get_settings().timezone)
+    use_timezone(tz)
     return render_template(
         "booking/mine.html",
         upcoming=upcoming,
@@ -135,6 +136,7 @@ def mine():
         window=window,
         suggested=suggested,
         request_key=secrets.token_urlsafe(24),
+        waiting=waitlist.waiting(current_user.id, local_today(utcnow(), tz)),
     )
 
 

@@ -28,6 +28,7 @@ SUBJECTS = {
     MessageKind.REBOOK_WINDOW_CLOSING: "Six weeks since your last visit to {spa}",
     MessageKind.PLAN_READY: "Your home-care plan from {spa} is ready",
     MessageKind.ROUTINE_REMINDER: "Today's home routines",
+    MessageKind.WAITLIST_OFFER: "A time has freed up: {service} on {when}",
 }
 
 
@@ -55,6 +56,8 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
         subject, context = _nudge(message, settings, sender)
     elif message.kind in (MessageKind.PLAN_READY, MessageKind.ROUTINE_REMINDER):
         subject, context = _plan(message, settings, sender)
+    elif message.kind is MessageKind.WAITLIST_OFFER:
+        subject, context = _waitlist_offer(message, settings, sender)
     else:
         subject, context = _visit(message, settings, sender)
     if message.kind in OPTIONAL_KINDS:
@@ -141,6 +144,27 @@ def _plan(message: Message, settings: BusinessSettings, sender: Sender):
         token = day_done_token(sender.secret, plan.id, plan.client_id, day)
         context["done_link"] = f"{sender.public_url}/plans/{plan.id}/day-done/{token}"
     return SUBJECTS[message.kind].format(spa=settings.business_name), context
+
+
+def _waitlist_offer(message: Message, settings: BusinessSettings, sender: Sender):
+    """A freed time for a waiting client: when, what and with whom, and a link to take it.
+
+    Nothing of the visit that freed it (someone else's) is told.
+    """
+    offer = message.waitlist_offer
+    entry = offer.entry
+    when = offer.starts_at.astimezone(zone(settings.timezone))
+    context = {
+        "message": message,
+        "offer": offer,
+        "entry": entry,
+        "spa": settings.business_name,
+        "link": f"{sender.public_url}/waitlist/offers/{offer.id}",
+    }
+    subject = SUBJECTS[message.kind].format(
+        service=entry.service.name, when=when.strftime("%a %d %b, %H:%M")
+    )
+    return subject, context
 
 
 def _password_reset(message: Message, settings: BusinessSettings, sender: Sender):

@@ -22,6 +22,7 @@ class MessageKind(enum.StrEnum):
     REBOOK_WINDOW_CLOSING = "rebook_window_closing"  # six weeks after it
     PLAN_READY = "plan_ready"  # the therapist published a home-care plan
     ROUTINE_REMINDER = "routine_reminder"  # the day's home routines, at the client's hour
+    WAITLIST_OFFER = "waitlist_offer"  # a time the client waits for has freed up
 
 
 class MessageState(enum.StrEnum):
@@ -42,6 +43,7 @@ class Message(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    waitlist_offer_id: Mapped[int | None] = mapped_column(ForeignKey("waitlist_offers.id"))
     state: Mapped[MessageState] = mapped_column(
         enum_type(MessageState, "message_state"), default=MessageState.PENDING
     )
@@ -62,6 +64,7 @@ class Message(db.Model):
     user = relationship("User")
     booking = relationship("Booking")
     plan = relationship("Plan")
+    waitlist_offer = relationship("WaitlistOffer")
     history: Mapped[list[MessageAttempt]] = relationship(
         back_populates="message", order_by="MessageAttempt.id"
     )

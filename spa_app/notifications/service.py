@@ -22,6 +22,7 @@ from spa_app.notifications.models import (
     MessageKind,
     MessageState,
 )
+from spa_app.waitlist.service import offer_problem
 
 
 def queue_booking_message(
@@ -272,8 +273,9 @@ def is_pointless(message: Message, now: datetime) -> bool:
 
     A visit reminder: its visit changed, was cancelled or has begun since it was queued. A
     routine reminder: a newer plan replaced its plan, or its day is over. A nudge: the client
-    has booked (or had) a visit since, or completed a later one. Any of them: the client has
-    turned the kind off meanwhile.
+    has booked (or had) a visit since, or completed a later one. A waitlist offer: its time has
+    been taken (by someone told before them) or the client left the list. Any of them: the
+    client has turned the kind off meanwhile.
     """
     if message.kind is MessageKind.APPOINTMENT_REMINDER:
         booking = message.booking
@@ -296,6 +298,8 @@ def is_pointless(message: Message, now: datetime) -> bool:
                 sa.select(visit_since(message.user_id, message.visit_starts_at))
             ).scalar_one()
         )
+    elif message.kind is MessageKind.WAITLIST_OFFER:
+        return offer_problem(message.waitlist_offer, now) is not None
     else:
         return False
     return overtaken or db.session.get(MailOptOut, (message.user_id, message.kind)) is not None

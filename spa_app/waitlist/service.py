@@ -1,0 +1,289 @@
+"""The waitlist's rules: who waits for what, who hears of a freed time, and in what order.
+
+When a visit is cancelled or moved, the time it held is offered, in the same transaction, to
+the clients waiting for it: the ones whose service fits into it with that therapist, on a local
+day in their range, in the order they joined. Each offer is an outbox e-mail; the first in line
+hears first and each next one ``HEAD_START`` later, and an offer whose time has been taken by
+then is dropped unsent. Taking an offer is an ordinary booking (or move), so the database's
+overlap guarantee decides who gets the time; the others are told it has gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from spa_app.accounts.models import User
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.clock import local_today, zone
+from spa_app.extensions import db
+from spa_app.notifications.models import Message, MessageKind
+from spa_app.scheduling.availability import Slot
+from spa_app.scheduling.service import UnknownService, find_slots, get_settings
+from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
+
+#: How long each client in line has the freed time to themselves before the next one hears.
+HEAD_START = timedelta(minutes=10)
+#: How many waiting clients hear of one freed time (the rest wait for the next one).
+MAX_OFFERS = 10
+
+
+GONE = "Sorry, that time has gone: someone booked it first."
+
+
+class WaitlistError(ValueError):
+    """A waitlist request the rules refuse; the message is for the person."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a client asks to wait for: a service, a therapist (None: any) and local days."""
+
+    service_id: int
+    therapist_id: int | None
+    first_day: date
+    last_day: date
+    booking: Booking | None = None
+
+
+@dataclass(frozen=True)
+class Freed:
+    """The time a visit held before it was cancelled or moved."""
+
+    booking: Booking
+    therapist_id: int
+    starts_at: datetime
+    busy_until: datetime
+
+    @classmethod
+    def before_change(cls, booking: Booking) -> Freed:
+        return cls(booking, booking.therapist_id, booking.starts_at, booking.busy_until)
+
+
+def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, bool]:
+    """Put ``client`` on the waitlist, or change their open request for the same service.
+
+    A changed request keeps its place in line. Returns (entry, created). Raises WaitlistError.
+    Flushes; the caller commits (a second open request for the same service, from a
+    concurrent join, fails the partial unique index with IntegrityError).
+    """
+    tz = zone(get_settings().timezone)
+    today = local_today(now, tz)
+    horizon = get_settings().horizon_days
+    if request.first_day < today:
+        raise WaitlistError("The first day has passed; please start today or later.")
+    if request.last_day < request.first_day:
+        raise WaitlistError("The last day must be on or after the first day.")
+    if request.last_day > today + timedelta(days=horizon):
+        raise WaitlistError(f"We take bookings up to {horizon} days ahead.")
+    visit = request.booking
+    if visit is not None and request.last_day > visit.starts_at.astimezone(tz).date():
+        raise WaitlistError("To see your visit earlier, the last day must be on or before it.")
+    entry = open_entry(client.id, request.service_id)
+    created = entry is None
+    if created:
+        entry = WaitlistEntry(client_id=client.id, service_id=request.service_id, created_at=now)
+        db.session.add(entry)
+    entry.therapist_id = request.therapist_id
+    entry.first_day, entry.last_day = request.first_day, request.last_day
+    entry.booking_id = visit.id if visit is not None else None
+    db.session.flush()
+    return entry, created
+
+
+def leave(entry: WaitlistEntry, now: datetime, why: str = "left") -> None:
+    if entry.closed_at is None:
+        entry.closed_at, entry.closed_why = now, why
+
+
+def open_entry(client_id: int, service_id: int) -> WaitlistEntry | None:
+    return db.session.execute(
+        sa.select(WaitlistEntry).where(
+            WaitlistEntry.client_id == client_id,
+            WaitlistEntry.service_id == service_id,
+            WaitlistEntry.closed_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def waiting(client_id: int, today: date) -> list[WaitlistEntry]:
+    """The client's open requests whose days have not all passed, soonest first."""
+    return list(
+        db.session.execute(
+            sa.select(WaitlistEntry)
+            .where(
+                WaitlistEntry.client_id == client_id,
+                WaitlistEntry.closed_at.is_(None),
+                WaitlistEntry.last_day >= today,
+            )
+            .options(
+                db.joinedload(WaitlistEntry.service),
+                db.joinedload(WaitlistEntry.therapist),
+                db.joinedload(WaitlistEntry.booking),
+            )
+            .order_by(WaitlistEntry.first_day, WaitlistEntry.id)
+        ).scalars()
+    )
+
+
+def close_for_cancelled(booking: Booking, now: datetime) -> None:
+    """A visit the client wanted earlier is cancelled: its waitlist request goes with it."""
+    db.session.execute(
+        sa.update(WaitlistEntry)
+        .where(WaitlistEntry.booking_id == booking.id, WaitlistEntry.closed_at.is_(None))
+        .values(closed_at=now, closed_why="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def offer_freed(freed: Freed, now: datetime) -> int:
+    """Offer the time ``freed`` held to the clients waiting for it; how many were offered.
+
+    Call after the change, in its transaction. Reads the waiting requests for that local day
+    (one statement) and free times once per service they wait for; adds an offer and its
+    e-mail for each, in join order, each next one due ``HEAD_START`` later. Flushes.
+    """
+    if freed.starts_at <= now:
+        return 0
+    tz = zone(get_settings().timezone)
+    day = freed.starts_at.astimezone(tz).date()
+    entries = _waiting_for(freed, day)
+    slots: dict[int, Slot | None] = {}
+    offered = 0
+    for entry in entries:
+        if entry.service_id not in slots:
+            slots[entry.service_id] = _slot_in(freed, entry.service_id, day, now)
+        slot = slots[entry.service_id]
+        if slot is None or not _earlier_than_their_visit(entry, slot):
+            continue
+        offer = WaitlistOffer(
+            entry_id=entry.id,
+            therapist_id=freed.therapist_id,
+            starts_at=slot.starts_at,
+            freed_by_id=freed.booking.id,
+            created_at=now,
+        )
+        db.session.add(offer)
+        db.session.flush()
+        kind = MessageKind.WAITLIST_OFFER
+        db.session.add(
+            Message(
+                kind=kind,
+                idempotency_key=f"{kind.value}:offer-{offer.id}",
+                user_id=entry.client_id,
+                waitlist_offer_id=offer.id,
+                visit_starts_at=slot.starts_at,
+                due_at=now + offered * HEAD_START,
+                created_at=now,
+            )
+        )
+        offered += 1
+        if offered == MAX_OFFERS:
+            break
+    db.session.flush()
+    return offered
+
+
+def _waiting_for(freed: Freed, day: date) -> list[WaitlistEntry]:
+    """Open requests covering local ``day`` for this therapist or any, in join order."""
+    return list(
+        db.session.execute(
+            sa.select(WaitlistEntry)
+            .outerjoin(Booking, Booking.id == WaitlistEntry.booking_id)
+            .where(
+                WaitlistEntry.closed_at.is_(None),
+                WaitlistEntry.first_day <= day,
+                WaitlistEntry.last_day >= day,
+                sa.or_(
+                    WaitlistEntry.therapist_id.is_(None),
+                    WaitlistEntry.therapist_id == freed.therapist_id,
+                ),
+                WaitlistEntry.client_id != freed.booking.client_id,
+                sa.or_(WaitlistEntry.booking_id.is_(None), Booking.status == BookingStatus.BOOKED),
+            )
+            .options(db.contains_eager(WaitlistEntry.booking))
+            .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        ).scalars()
+    )
+
+
+def _slot_in(freed: Freed, service_id: int, day: date, now: datetime) -> Slot | None:
+    """The free start for ``service_id`` with the freed therapist that uses the freed time,
+    nearest its old start; None if the service does not fit (or is no longer offered).
+
+    Only starts overlapping the freed time count: the rest were free before and are no news.
+    Online rules apply (minimum notice), as the client books it themselves.
+    """
+    try:
+        availability = find_slots(
+            service_id=service_id, first_day=day, now=now, therapist_id=freed.therapist_id
+        )
+    except UnknownService:
+        return None
+    hold = timedelta(minutes=availability.service.duration_min + availability.service.buffer_min)
+    fitting = [
+        s for s in availability.slots
+        if s.starts_at < freed.busy_until and s.starts_at + hold > freed.starts_at
+    ]  # fmt: skip
+    return min(fitting, key=lambda s: abs(s.starts_at - freed.starts_at), default=None)
+
+
+def _earlier_than_their_visit(entry: WaitlistEntry, slot: Slot) -> bool:
+    return entry.booking is None or slot.starts_at < entry.booking.starts_at
+
+
+def offer_problem(offer: WaitlistOffer, now: datetime) -> str | None:
+    """Why ``offer`` cannot be taken now, or None if its time is still free for the client."""
+    entry = offer.entry
+    if entry.closed_at is not None:
+        return "This waitlist request is closed, so the offer no longer stands."
+    if entry.booking is not None and (
+        entry.booking.status is not BookingStatus.BOOKED
+        or entry.booking.starts_at <= offer.starts_at
+    ):
+        return "Your visit has changed since this offer, so it no longer applies."
+    if offer_slot(offer, now) is None:
+        return GONE
+    return None
+
+
+def take(offer: WaitlistOffer, choice, client: User, now: datetime) -> Booking:
+    """Book the offered time for ``client`` (or move the visit it is earlier than); the offer is
+    taken and the request closed. Raises what book and move raise: the database's overlap
+    guarantee decides between two clients taking the same time. Flushes; the caller commits.
+    """
+    from spa_app.booking import service as booking  # it imports this module (offer_freed)
+
+    entry = offer.entry
+    if entry.booking is not None:
+        visit = booking.move(booking=entry.booking, choice=choice, actor=client, now=now)
+    else:
+        visit = booking.book(
+            client=client,
+            choice=choice,
+            actor=client,
+            now=now,
+            request_key=f"waitlist-offer-{offer.id}",
+        )
+    offer.taken_at = now
+    leave(entry, now, why="booked")
+    db.session.flush()
+    return visit
+
+
+def offer_slot(offer: WaitlistOffer, now: datetime) -> Slot | None:
+    """The offered start if it is still free for the waiting client to book online."""
+    tz = zone(get_settings().timezone)
+    try:
+        availability = find_slots(
+            service_id=offer.entry.service_id,
+            first_day=offer.starts_at.astimezone(tz).date(),
+            now=now,
+            therapist_id=offer.therapist_id,
+            ignore_booking_id=offer.entry.booking_id,
+        )
+    except UnknownService:
+        return None
+    return availability.slot_at(offer.starts_at)
