@@ -129,6 +129,24 @@ def booked_online(svc: Service, t: Therapist, day: date, hour: int = 10) -> Book
     return b
 
 
+def regular():
+    """A client ("Regular Rae") whose last visit, with Anna at 10:00 on a weekday four weeks and
+    two days ago, is marked completed: their next-visit window is open. Anna and Ben offer the
+    service in one room. Returns (client, anna, ben, service, visit)."""
+    svc, (anna, ben), (r,) = spa(therapists=2)
+    me = user(name="Regular Rae")
+    day = datetime.now(UTC).astimezone(LONDON).date() - timedelta(weeks=4, days=2)
+    while day.weekday() == 6:  # Anna works Monday to Saturday
+        day -= timedelta(days=1)
+    visit = booking(me, anna, r, svc, datetime.combine(day, time(10), LONDON))
+    with serialized_writes():
+        booking_service.mark(booking=db.session.get(Booking, visit.id),
+                             status=BookingStatus.COMPLETED, actor=anna.user,
+                             now=visit.starts_at + timedelta(hours=1))  # fmt: skip
+        db.session.commit()
+    return me, anna, ben, svc, visit
+
+
 def intake(client_id: int, **values) -> Intake:
     """A health intake for the client: neck 6/10, pain relief, medium pressure, 15 minutes a day,
     nothing to be careful of, unless ``values`` say otherwise. Committed."""

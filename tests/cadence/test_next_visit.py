@@ -3,15 +3,13 @@ per-client interval set by the therapist, and the staff list of clients due to r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from spa_app.accounts.models import Role
-from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
-from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
@@ -21,20 +19,7 @@ LONDON = factories.LONDON
 
 @pytest.fixture
 def regular(app):
-    """A client whose last visit (Anna, 10:00 on a weekday) was four weeks and two days ago."""
-    svc, (anna, ben), (r,) = factories.spa(therapists=2)
-    me = factories.user(name="Regular Rae")
-    today = datetime.now(UTC).astimezone(LONDON).date()
-    day = today - timedelta(weeks=4, days=2)
-    while day.weekday() == 6:  # Anna works Monday to Saturday
-        day -= timedelta(days=1)
-    visit = factories.booking(me, anna, r, svc, datetime.combine(day, time(10), LONDON))
-    with serialized_writes():
-        booking_service.mark(booking=db.session.get(Booking, visit.id),
-                             status=BookingStatus.COMPLETED, actor=anna.user,
-                             now=visit.starts_at + timedelta(hours=1))  # fmt: skip
-        db.session.commit()
-    return me, anna, ben, svc, visit
+    return factories.regular()
 
 
 def test_my_bookings_shows_the_window_and_books_a_suggestion_in_one_click(client, regular):
