@@ -9,6 +9,7 @@ from flask import Flask, render_template
 from spa_app import database
 from spa_app.config import DEFAULTS, celery_defaults
 from spa_app.extensions import csrf, db, login_manager, migrate
+from spa_app.ops import logs
 from spa_app.routing import BoundedIdConverter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
     )
     _configure(app, test_config)
+    # First of the request hooks, so each request's log line sees its final status.
+    logs.init_app(app)
 
     app.url_map.converters["id"] = BoundedIdConverter
     db.init_app(app)
@@ -37,9 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_errors(app)
 
     from spa_app import cli, templating
+    from spa_app.accounts import security
 
     cli.init_app(app)
     templating.init_app(app)
+    # Proxy trust, cookie flags, the hashing method, rate limits (on the registered views).
+    security.init_app(app)
     return app
 
 
@@ -77,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.homecare.views import bp as homecare_bp
     from spa_app.notifications.views import bp as notifications_bp
     from spa_app.ops.views import bp as ops_bp
+    from spa_app.privacy.views import bp as privacy_bp
     from spa_app.scheduling.views import bp as scheduling_bp
     from spa_app.waitlist.views import bp as waitlist_bp
 
@@ -93,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
         plans_bp,
         ops_bp,
         waitlist_bp,
+        privacy_bp,
     ):
         app.register_blueprint(bp)
 

@@ -1,11 +1,31 @@
 """Configuration: defaults here, then ``SPA_*`` environment variables, then test overrides.
 
 Nothing reads the environment at import time; ``create_app`` applies the layers in order.
+
+Security settings follow the site's address: when ``PUBLIC_URL`` starts with ``https://``, the
+session and remember-me cookies are marked Secure and every response carries HSTS; over plain
+http (``make run``) both stay off, or the browser would drop the cookies. Setting
+``SESSION_COOKIE_SECURE`` or ``REMEMBER_COOKIE_SECURE`` explicitly overrides that rule. The
+cookies are always HttpOnly and SameSite=Lax.
+
+Login, password-reset and registration attempts are rate-limited per account and per client
+address (``spa_app.accounts.limits``). The counts live in ``RATELIMIT_STORAGE_URI``: memory of
+one process by default, a Redis URL in production so that every gunicorn worker shares them. The
+client address is the connecting peer unless ``PROXY_COUNT`` says how many reverse proxies in
+front of the app to trust for ``X-Forwarded-For`` and ``X-Forwarded-Proto`` (never more than
+there really are: a client could then claim any address).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
+
+#: scrypt at one of OWASP's password-storage settings of equal strength: N=2^15, r=8, p=3 holds
+#: 32 MiB for about a third of a second (N=2^17, r=8, p=1 costs as much time but 128 MiB, which
+#: a few logins at once in threaded web workers would multiply). Either is accepted: a hash made
+#: with other parameters is replaced at the next successful login.
+PASSWORD_HASH_METHOD = "scrypt:32768:8:3"
 
 DEFAULTS = {
     "SECRET_KEY": None,
@@ -15,9 +35,29 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # None: Secure exactly when PUBLIC_URL is https (see the module docstring).
+    "SESSION_COOKIE_SECURE": None,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "SEND_SECURITY_HEADERS": True,
+    # Full werkzeug form (method:parameters), so a stored hash can be compared with it; a hash
+    # made another way is replaced at the next successful login.
+    "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
+    # Reverse proxies to trust for the client's address and scheme; 0 trusts none.
+    "PROXY_COUNT": 0,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "moving-window",
+    # Retry-After and X-RateLimit-* headers on limited routes.
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # If the shared storage is down, count in each process rather than refuse every login.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_KEY_PREFIX": "spa",
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # One JSON line per request and per task (spa_app.ops.logs) at this level and above.
+    "LOG_LEVEL": "INFO",
     "CELERY": {},
     # Outgoing mail. The defaults suit a local sink; production sets SPA_MAIL_* variables.
     "MAIL_HOST": "127.0.0.1",
@@ -41,6 +81,11 @@ DEFAULTS = {
     # Where links in e-mails point.
     "PUBLIC_URL": "http://127.0.0.1:5000",
 }
+
+
+def served_over_https(config) -> bool:
+    """Whether the site's public address is https: the switch for Secure cookies and HSTS."""
+    return str(config["PUBLIC_URL"]).lower().startswith("https://")
 
 
 def celery_defaults(instance_path: str) -> dict:

@@ -26,3 +26,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# No limiter here: Flask-Limiter keeps its storage on the object, so each app gets its own
+# (spa_app.accounts.limits.init_app) and the views declare their limits with @limited.

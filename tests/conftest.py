@@ -7,7 +7,6 @@ machine, and fail instead when SPA_TEST_REQUIRE_SERVICES=1 (CI sets it).
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import shutil
@@ -24,10 +23,8 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from werkzeug import security
 
 from spa_app import create_app
-from spa_app.accounts import models as account_models
 from spa_app.extensions import db
 
 PG_ADMIN_URL = os.environ.get(
@@ -51,6 +48,8 @@ def base_config(database_url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "CELERY": {"broker_url": "memory://", "broker_transport_options": {}},
+        # One round instead of a 128 MiB scrypt: tests hash thousands of passwords.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     config.update(overrides)
     return config
@@ -73,13 +72,6 @@ def make_app(config: dict):
     app = create_app(config)
     app.test_client_class = IsolatedClient
     return app
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """One hashing round in tests: a real scrypt hash costs about 0.1 s per user."""
-    cheap = functools.partial(security.generate_password_hash, method="pbkdf2:sha256:1")
-    monkeypatch.setattr(account_models, "generate_password_hash", cheap)
 
 
 @pytest.fixture(scope="session")

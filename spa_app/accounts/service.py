@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from spa_app.accounts.models import Role, User
+from spa_app.accounts.models import Role, User, spend_a_password_check
 from spa_app.extensions import db
 from spa_app.notifications.models import MessageKind
 from spa_app.notifications.service import queue_account_message
@@ -14,6 +15,10 @@ from spa_app.notifications.service import queue_account_message
 
 class EmailTaken(ValueError):
     """Another account already uses this e-mail address."""
+
+
+class WrongPassword(ValueError):
+    """The current password given does not match."""
 
 
 def normalize_email(email: str) -> str:
@@ -44,11 +49,29 @@ def create_user(
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user with this e-mail and password, or None; the same answer for either mistake."""
+    """The user with this e-mail and password, or None; the same answer for either mistake.
+
+    An unknown e-mail costs one password check too, so timing tells nothing. A hash made with
+    an older method is replaced with the current one (flushed; the caller commits).
+    """
     user = find_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None:
+        spend_a_password_check(password)
         return None
+    if not user.check_password(password):
+        return None
+    if user.password_needs_rehash():
+        user.set_password(password)
+        db.session.flush()
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set ``new`` if ``current`` is right (raises WrongPassword); other sessions end. Flushes."""
+    if not user.check_password(current):
+        raise WrongPassword()
+    user.set_password(new)
+    db.session.flush()
 
 
 def search_clients(term: str, limit: int = 20) -> list[User]:
@@ -126,10 +149,13 @@ def user_for_reset(secret: str, token: str) -> User | None:
     except (BadSignature, ValueError, TypeError):
         return None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or _fingerprint(user) != fingerprint:
+    if user is None or not isinstance(fingerprint, str):
+        return None
+    if not hmac.compare_digest(_fingerprint(user).encode(), fingerprint.encode()):
         return None
     return user
 
 
 def _fingerprint(user: User) -> str:
-    return (user.password_hash or "")[-12:]
+    # The session stamp: keyed, so the e-mailed link shows nothing of the hash itself.
+    return user.session_stamp()

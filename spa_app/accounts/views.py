@@ -1,11 +1,20 @@
-"""Registration, login and logout."""
+"""Registration, login and logout, password reset and change."""
+
+import hmac
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
 
 from spa_app.accounts import service
-from spa_app.accounts.forms import LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
+from spa_app.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+    ResetRequestForm,
+)
 from spa_app.accounts.guards import safe_next
+from spa_app.accounts.limits import PER_ACCOUNT, PER_ADDRESS, PER_SIGNED_IN_ACCOUNT, limited
 from spa_app.accounts.models import Role, User
 from spa_app.database import utcnow
 from spa_app.extensions import db, login_manager
@@ -17,10 +26,19 @@ login_manager.login_message = "Please log in to continue."
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit() or len(user_id) > 10:
+def load_user(session_id: str) -> User | None:
+    """The user a session or remember-me cookie names, while its password stamp is current.
+
+    ``session_id`` is ``User.get_id()``: after a password change the stamp differs, so every
+    session made before it ends (a bare id, as sessions held before stamps, ends too).
+    """
+    number, _, stamp = session_id.partition(".")
+    if not (number.isascii() and number.isdigit()) or len(number) > 10 or not stamp:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(number))
+    if user is None or not hmac.compare_digest(user.session_stamp().encode(), stamp.encode()):
+        return None
+    return user
 
 
 def _landing(user: User) -> str:
@@ -32,6 +50,7 @@ def _landing(user: User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited(PER_ACCOUNT, PER_ADDRESS, failures_only=True)
 def login():
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
@@ -39,13 +58,15 @@ def login():
         if user is None:
             form.password.errors.append("That e-mail and password do not match an account.")
         else:
-            login_user(user)
+            db.session.commit()  # a hash made the old way has just been replaced
+            login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(form.next.data) or _landing(user))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limited(PER_ADDRESS)
 def register():
     form = RegisterForm(next=request.args.get("next"))
     if form.validate_on_submit():
@@ -68,6 +89,7 @@ def register():
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
+@limited(PER_ACCOUNT, PER_ADDRESS)
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -93,6 +115,33 @@ def reset_password(token: str):
         flash("Your password is set; please log in.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limited(PER_SIGNED_IN_ACCOUNT, PER_ADDRESS, failures_only=True)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current.data, form.password.data)
+        except service.WrongPassword:
+            form.current.errors.append("That is not your current password.")
+        else:
+            db.session.commit()
+            _renew_this_session()
+            flash("Your password is changed; you are logged out everywhere else.", "success")
+            return redirect(_landing(current_user))
+    return render_template("accounts/change_password.html", form=form)
+
+
+def _renew_this_session() -> None:
+    """Give this session (and its remember-me cookie, if it had one) the new password stamp.
+
+    Every other session and remember-me cookie still carries the old one, so they have ended.
+    """
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    login_user(current_user._get_current_object(), remember=cookie in request.cookies)
 
 
 @bp.post("/logout")

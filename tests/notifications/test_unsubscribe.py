@@ -133,5 +133,5 @@ class TestWithCsrf:
         )
         assert opted_out(b.client_id) == {MessageKind.APPOINTMENT_REMINDER}
         with client.session_transaction() as session:
-            session["_user_id"] = str(b.client_id)
+            session["_user_id"] = b.client.get_id()
         assert client.post("/account/emails", data={"wanted": []}).status_code == 400

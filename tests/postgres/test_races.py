@@ -28,7 +28,7 @@ def logged_in_clients(app, n):
         user = factories.user()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         clients.append(client)
     return clients
@@ -161,14 +161,18 @@ def test_a_staff_move_racing_a_client_booking_for_one_slot_one_wins(pg_app):
     """Staff move a visit onto a time while a client books the same time with the same
     therapist (one room): exactly one gets it, the other a clear 409, every round."""
     svc, (anna,), (room,) = factories.spa(therapists=1, rooms=1)
-    staff_id, service_id, anna_id = factories.user(factories.Role.STAFF).id, svc.id, anna.id
+    staff_login, service_id, anna_id = (
+        factories.user(factories.Role.STAFF).get_id(),
+        svc.id,
+        anna.id,
+    )
     outcomes = Counter()
     for start in slot_starts(10):
         elsewhere = start + timedelta(days=14)
         moving_id = factories.booking(factories.user(), anna, room, svc, elsewhere).id
         desk, visitor = logged_in_clients(pg_app, 2)
         with desk.session_transaction() as session:
-            session["_user_id"] = str(staff_id)
+            session["_user_id"] = staff_login
         codes = race(
             move=lambda desk=desk, moving_id=moving_id, start=start: desk.post(
                 f"/bookings/{moving_id}/move",
