@@ -35,6 +35,7 @@ PAGES = [
     "/staff/calendar/week?therapist={therapist}",
     "/staff/rebook-due",
     "/staff/waitlist",
+    "/staff/audit",
 ]
 
 

@@ -1,0 +1,91 @@
+"""A client's data pages (download it all, delete the account) and the staff audit log."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, logout_user
+
+from spa_app.accounts.guards import role_required, staff_required
+from spa_app.accounts.limits import PER_ADDRESS, PER_SIGNED_IN_ACCOUNT, limited
+from spa_app.accounts.models import Role
+from spa_app.database import utcnow
+from spa_app.extensions import db
+from spa_app.privacy import audit_log, erasure, export
+from spa_app.privacy.forms import AuditFilterForm, DeleteAccountForm
+
+bp = Blueprint("privacy", __name__)
+
+
+@bp.get("/account/data")
+@role_required(Role.CLIENT)
+def mine():
+    return render_template("privacy/mine.html", export_format=export.FORMAT)
+
+
+@bp.get("/account/data/download")
+@role_required(Role.CLIENT)
+def download():
+    """The whole export as a file; never cached, as it holds health data."""
+    now = utcnow()
+    document = export.export_for(current_user, now)
+    response = current_app.response_class(
+        json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json"
+    )
+    filename = f"spa-my-data-{now:%Y-%m-%d}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@role_required(Role.CLIENT)
+@limited(PER_SIGNED_IN_ACCOUNT, PER_ADDRESS)  # it asks for the password: no guessing it here
+def delete():
+    now = utcnow()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            erasure.erase_account(current_user, form.password.data, now)
+        except erasure.WrongPassword as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        except erasure.ErasureRefused:
+            db.session.rollback()  # the page below says which visit is in the way
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your account is deleted and you are logged out. Thank you for visiting us.",
+                  "success")  # fmt: skip
+            return redirect(url_for("catalog.index"))
+    visits = erasure.visits_ahead(current_user.id, now)
+    blocked = erasure.blocking_visit(current_user, visits, now)
+    page = render_template("privacy/delete.html", form=form, visits=visits, blocked=blocked)
+    return page, (422 if form.errors or (blocked and request.method == "POST") else 200)
+
+
+@bp.get("/staff/audit")
+@staff_required
+def audit():
+    """Every read or change of health data by staff or therapists, newest first, filtered."""
+    form = AuditFilterForm(formdata=request.args)
+    form.offer_actors(audit_log.actors())
+    number = request.args.get("page", 1, type=int)
+    if not 1 <= number <= audit_log.MAX_PAGE:
+        abort(404)
+    if not form.validate():
+        return render_template("privacy/audit.html", form=form, page=None, kept={}), 422
+    filters = audit_log.Filters(form.client_email.data or "", form.actor_id(), form.actor_role())
+    kept = {k: v for k in ("client_email", "role", "actor") if (v := request.args.get(k))}
+    page = audit_log.page_of(filters, number)
+    return render_template("privacy/audit.html", form=form, page=page, kept=kept)
