@@ -22,4 +22,5 @@ RUN useradd --create-home --uid 10001 spa
 USER spa
 
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "spa_app:create_app()"]
+# docker-compose.yml gives each service its command; this default is the web server's.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "spa_app:create_app()"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
+from spa_app.ops import logs
+
 
 def celery_init_app(app: Flask) -> Celery:
-    """Create the Celery app from ``app.config["CELERY"]``; every task runs in the app context."""
+    """Create the Celery app from ``app.config["CELERY"]``; every task runs in the app context
+    and logs one line when it ends."""
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -17,5 +20,6 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
+    logs.log_tasks()
     app.extensions["celery"] = celery_app
     return celery_app
