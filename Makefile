@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: run test bench lint venv
+.PHONY: run test bench load lint venv
 
 venv: $(INSTALLED)
 
@@ -28,6 +28,9 @@ test: venv
 
 bench: venv
 	$(PY) -m bench
+
+load: venv
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
