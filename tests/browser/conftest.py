@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
+from pathlib import Path
+from urllib.parse import urldefrag
 
 import pytest
+from aiosmtpd.handlers import Mailbox
 from werkzeug.serving import make_server
 
 from tests import factories
-from tests.conftest import missing_service
+from tests.conftest import PROJECT_ROOT, missing_service, serving
 
 CHROMIUM = os.environ.get("SPA_TEST_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -21,6 +25,10 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PHONE = {"width": 390, "height": 844}
+#: Screenshots of each journey step; CI keeps the folder, git ignores it.
+ARTIFACTS = PROJECT_ROOT / ".artifacts"
+BLOCKING = ("critical", "serious")
 
 
 @pytest.fixture
@@ -51,9 +59,7 @@ def chromium():
 @pytest.fixture
 def phone(chromium):
     """A phone-sized page with JavaScript turned off: every journey must work without it."""
-    context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, java_script_enabled=False
-    )
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -84,9 +90,96 @@ def axe_check(chromium):
     context.close()
 
 
-def log_in(page, base: str, user) -> None:
-    """Log ``user`` in through the login form (factories' password)."""
+def log_in(page, base: str, user, password: str = factories.PASSWORD) -> None:
+    """Log ``user`` in through the login form (factories' password unless told another)."""
     page.goto(base + "/login")
     page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def mail_sink(app, tmp_path):
+    """A real local SMTP server filing mail in a Maildir that /staff/mail-sink reads, as under
+    ``make run``; its ``port`` is for ``mail_settings``."""
+    folder = tmp_path / "mail"
+    with serving(Mailbox(folder)) as handler:
+        app.config["MAIL_SINK_DIR"] = str(folder)
+        yield handler
+
+
+@pytest.fixture
+def journey(request, phone, chromium):
+    """Record a journey on ``phone``: ``journey.step(name)`` saves a full-page screenshot of the
+    page as it stands and fails on any serious or critical axe violation in it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    auditor = chromium.new_context(viewport=PHONE)  # axe needs JavaScript; the phone has none
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    axe = Axe()
+    recorded = Journey(phone, folder, lambda page, headers: _audit(page, headers, auditor, axe))
+    yield recorded
+    auditor.close()
+
+
+class Journey:
+    """The steps of one test's journey, numbered in the order taken."""
+
+    def __init__(self, page, folder: Path, audit):
+        self.page, self.folder, self.audit = page, folder, audit
+        self.steps: list[str] = []
+        self.headers: dict[str, str] = {}
+        page.on("response", self._keep_headers)
+
+    def _keep_headers(self, response) -> None:
+        if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            self.headers = response.headers
+
+    def step(self, name: str) -> list[dict]:
+        """Screenshot and audit the current page; returns its minor and moderate violations."""
+        self.steps.append(name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{len(self.steps):02d}-{name}.png"
+        self.page.screenshot(path=path, full_page=True)
+        found = self.audit(self.page, self.headers)
+        blocking = [v for v in found if v["impact"] in BLOCKING]
+        assert not blocking, f"{name} ({self.page.url}): " + "; ".join(map(_describe, blocking))
+        return [v for v in found if v["impact"] not in BLOCKING]
+
+
+def _audit(phone, headers: dict[str, str], auditor, axe) -> list[dict]:
+    """Run axe on the DOM the phone shows, replayed at phone size in a page with JavaScript.
+
+    Replaying the phone's HTML (with the app's headers, so its Content-Security-Policy holds)
+    rather than loading the URL again checks what the phone saw: a form returned with its
+    errors, a message shown once after a redirect, a page reached by POST.
+    """
+    url, html = urldefrag(phone.url).url, phone.content()
+    # The body is re-encoded and whole: the original length and encoding no longer apply.
+    headers = {k: v for k, v in headers.items() if k not in ("content-length", "content-encoding")}
+
+    def serve(route):
+        if route.request.is_navigation_request() and urldefrag(route.request.url).url == url:
+            route.fulfill(status=200, headers=headers, body=html)
+        else:
+            route.continue_()
+
+    page = auditor.new_page()
+    page.route("**/*", serve)
+    try:
+        page.goto(url)
+        result = axe.run(page)
+    finally:
+        page.close()
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "targets": [" ".join(map(str, n["target"])) for n in v["nodes"]]}
+        for v in result.response["violations"]
+    ]  # fmt: skip
+
+
+def _describe(violation: dict) -> str:
+    return f"{violation['impact']} {violation['id']} ({violation['help']}) at " + ", ".join(
+        violation["targets"][:5]
+    )
