@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
 
 from flask import render_template
 from icalendar import Calendar, Event
@@ -65,12 +65,15 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
         context["unsubscribe"] = f"{sender.public_url}/unsubscribe/{token}"
     email = EmailMessage()
     email["From"] = sender.address
-    email["To"] = formataddr((message.user.name, message.user.email))
-    email["Subject"] = subject
+    # Names (the client's, the service's, the spa's) are typed by people: a line break that got
+    # past a form (U+2028, say) would make the e-mail unsendable, so headers get it as a space.
+    email["To"] = formataddr((" ".join(message.user.name.splitlines()), message.user.email))
+    email["Subject"] = " ".join(subject.splitlines())
     # The same for every copy (should a crash send one twice, mail apps can tell), and unique
     # across databases: the row's id and when it was made.
     stamp = round(message.created_at.timestamp() * 1000)
     email["Message-ID"] = f"<message-{message.id}.{stamp}@{sender.domain}>"
+    email["Date"] = format_datetime(message.created_at)  # the same on every copy, like the id
     email.set_content(render_template(f"emails/{message.kind.value}.txt", **context))
     email.add_alternative(
         render_template(f"emails/{message.kind.value}.html", **context), subtype="html"

@@ -25,7 +25,18 @@ def letters(folder: str, limit: int = 100) -> list[Letter]:
     """The newest letters in the sink, newest first (a missing folder is an empty sink)."""
     box = mailbox.Maildir(folder, factory=None, create=True)
     found = [_load(box, key) for key in box.iterkeys()]
-    return sorted(found, key=lambda letter: letter.key, reverse=True)[:limit]
+    return sorted(found, key=lambda letter: _delivered(letter.key), reverse=True)[:limit]
+
+
+#: Maildir names start "<seconds>.M<microseconds>P<pid>Q<count>"; the microseconds are not
+#: zero-padded, so the names do not sort as text within one second.
+_DELIVERED = re.compile(r"^(\d+)\.M(\d+)P\d+Q(\d+)")
+
+
+def _delivered(key: str) -> tuple[int, int, int]:
+    """When the sink stored a letter, from its Maildir name (unknown names sort first)."""
+    match = _DELIVERED.match(key)
+    return tuple(int(part) for part in match.groups()) if match else (0, 0, 0)
 
 
 def letter(folder: str, key: str) -> Letter | None:

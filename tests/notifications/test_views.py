@@ -5,11 +5,13 @@ from __future__ import annotations
 import mailbox
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from spa_app.accounts.models import Role
 from spa_app.extensions import db
+from spa_app.notifications import sink
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
 
@@ -95,3 +97,12 @@ class TestLocalSink:
         assert "Hello Dana" in letter
         assert client.get("/staff/mail-sink/..%2F..%2Fetc").status_code == 404
         assert client.get("/staff/mail-sink/nope").status_code == 404
+
+    def test_the_newest_letter_comes_first_within_one_second(self, app):
+        """Maildir names carry unpadded microseconds: 9 must not sort after 10 as text."""
+        folder = Path(app.config["MAIL_SINK_DIR"])
+        mailbox.Maildir(folder, create=True)
+        for name, subject in (("1800000000.M9P1Q1.host", "first"),
+                              ("1800000000.M10P1Q2.host", "second")):  # fmt: skip
+            (folder / "new" / name).write_bytes(f"Subject: {subject}\n\nHello\n".encode())
+        assert [letter.subject for letter in sink.letters(str(folder))] == ["second", "first"]
