@@ -18,6 +18,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from spa_app.database import UTCDateTime, enum_type, utcnow
 from spa_app.extensions import db
 
+#: Where a deleted client's address is moved (RFC 2606 reserves .invalid: it never gets mail).
+DELETED_DOMAIN = "deleted.invalid"
+
 
 class Role(enum.StrEnum):
     CLIENT = "client"
@@ -69,6 +72,11 @@ class User(UserMixin, db.Model):
         other session and remember-me cookie without a column to store sessions in.
         """
         return f"{self.id}.{self.session_stamp()}"
+
+    @property
+    def is_deleted(self) -> bool:
+        """A client who deleted their account: the row stays, anonymised, for the spa's books."""
+        return self.email.endswith("@" + DELETED_DOMAIN)
 
     @property
     def is_staff(self) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from spa_app.accounts.models import Role, User, spend_a_password_check
+from spa_app.accounts.models import DELETED_DOMAIN, Role, User, spend_a_password_check
 from spa_app.extensions import db
 from spa_app.notifications.models import MessageKind
 from spa_app.notifications.service import queue_account_message
@@ -55,7 +55,7 @@ def authenticate(email: str, password: str) -> User | None:
     an older method is replaced with the current one (flushed; the caller commits).
     """
     user = find_by_email(email)
-    if user is None:
+    if user is None or user.is_deleted:
         spend_a_password_check(password)
         return None
     if not user.check_password(password):
@@ -82,6 +82,7 @@ def search_clients(term: str, limit: int = 20) -> list[User]:
             db.select(User)
             .where(
                 User.role == Role.CLIENT,
+                ~User.email.endswith("@" + DELETED_DOMAIN),
                 db.or_(
                     db.func.lower(User.name).contains(term, autoescape=True),
                     User.email.contains(term, autoescape=True),
@@ -104,14 +105,15 @@ class NotAClient(ValueError):
 def client_for_booking(*, email: str, name: str | None, phone: str | None) -> User:
     """The client with this e-mail, or a new client without a password (phone / walk-in).
 
-    Raises ClientDetailsNeeded (unknown e-mail, no name) and NotAClient. Flushes.
+    Raises ClientDetailsNeeded (unknown e-mail, no name) and NotAClient (a staff or therapist
+    login, or a deleted account). Flushes.
     """
     user = find_by_email(email)
     if user is None:
         if not name:
             raise ClientDetailsNeeded(email)
         return create_user(email=email, name=name, phone=phone, role=Role.CLIENT)
-    if user.role is not Role.CLIENT:
+    if user.role is not Role.CLIENT or user.is_deleted:
         raise NotAClient(email)
     return user
 
@@ -127,7 +129,7 @@ def request_password_reset(email: str, now: datetime) -> None:
     The link itself is made when the e-mail is written, so no secret sits in the outbox.
     """
     user = find_by_email(email)
-    if user is None:
+    if user is None or user.is_deleted:
         return
     window = f"{now:%Y%m%d%H}{now.minute // 10}"
     queue_account_message(
@@ -149,7 +151,7 @@ def user_for_reset(secret: str, token: str) -> User | None:
     except (BadSignature, ValueError, TypeError):
         return None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not isinstance(fingerprint, str):
+    if user is None or user.is_deleted or not isinstance(fingerprint, str):
         return None
     if not hmac.compare_digest(_fingerprint(user).encode(), fingerprint.encode()):
         return None

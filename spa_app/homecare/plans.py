@@ -41,8 +41,13 @@ class ItemEdit:
 
 
 def may_write(user: User, booking: Booking) -> bool:
-    """Only the visit's own therapist writes its plan."""
-    return booking.therapist.user_id == user.id and booking.status is not BookingStatus.CANCELLED
+    """Only the visit's own therapist writes its plan, and not for a deleted account (its health
+    data is erased and must not start again)."""
+    return (
+        booking.therapist.user_id == user.id
+        and booking.status is not BookingStatus.CANCELLED
+        and not booking.client.is_deleted
+    )
 
 
 def plans_of(booking_id: int) -> list[Plan]:

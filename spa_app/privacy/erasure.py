@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from spa_app.accounts.models import Role, User
+from spa_app.accounts.models import DELETED_DOMAIN, Role, User
 from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit, VisitInterval
@@ -24,8 +24,6 @@ from spa_app.notifications.models import MailOptOut, Message, MessageAttempt, Me
 from spa_app.waitlist.models import WaitlistEntry
 
 DELETED_NAME = "Deleted client"
-#: RFC 2606 reserves .invalid: no address there can ever receive mail.
-DELETED_DOMAIN = "deleted.invalid"
 #: Kept with each visit the deletion cancels, for the spa (the client is told nothing).
 CANCEL_REASON = "account deleted"
 

@@ -150,6 +150,26 @@ def test_the_deleted_person_cannot_log_in_or_reset_a_password(app, client, cast)
     assert rows(Message, Message.kind == MessageKind.PASSWORD_RESET) == []
 
 
+def test_the_placeholder_address_gets_no_reset_no_plan_and_no_search_hit(app, client, cast):
+    """Health data must not start again for a deleted client, and nobody may take the row over
+    through a reset e-mail to its placeholder address."""
+    factories.login(client, cast.me)
+    delete(client)
+    placeholder = f"deleted-{cast.me.id}@deleted.invalid"
+    app.test_client().post("/reset-password", data={"email": placeholder})
+    factories.fresh()
+    assert rows(Message, Message.kind == MessageKind.PASSWORD_RESET) == []
+    therapist = app.test_client()
+    factories.login(therapist, cast.anna.user)
+    assert therapist.post(f"/bookings/{cast.past.id}/plan").status_code == 404
+    factories.fresh()
+    assert db.session.scalar(sa.select(sa.func.count(Plan.id))) == 0
+    staff = app.test_client()
+    factories.login(staff, cast.staff)
+    page = staff.get("/staff/bookings/new?find=deleted").get_data(as_text=True)
+    assert placeholder not in page and "No client matches" in page
+
+
 def test_a_wrong_password_changes_nothing(client, cast):
     factories.login(client, cast.me)
     before = snapshot()
