@@ -22,7 +22,7 @@ def _id(name: str, *, allow_any: bool = False) -> int | None:
     raw = request.args.get(name, "any" if allow_any else "")
     if allow_any and raw == "any":
         return None
-    if not raw.isdigit() or not 1 <= int(raw[:12]) <= MAX_ID:
+    if not raw.isdecimal() or not 1 <= int(raw[:12]) <= MAX_ID:  # "²" isdigit, int() refuses it
         raise BadQuery(f"'{name}' must be a positive id" + (" or 'any'" if allow_any else ""))
     return int(raw)
 
@@ -32,9 +32,12 @@ def _day(name: str) -> date | None:
     if raw is None:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise BadQuery(f"'{name}' must be a date like 2026-03-29") from None
+    if abs(day.toordinal() - utcnow().toordinal()) > 5 * 366:  # 0001-01-01 gave a 500
+        raise BadQuery(f"'{name}' is years away; ask for a date within five years")
+    return day
 
 
 @bp.get("/api/availability")

@@ -30,10 +30,12 @@ class InstantField(HiddenField):
         if valuelist and valuelist[0]:
             try:
                 value = datetime.fromisoformat(valuelist[0])
-            except ValueError:
+                value = value.astimezone(UTC) if value.tzinfo is not None else None
+            except (ValueError, OverflowError):  # OverflowError: shifted past year 1 or 9999
                 return
-            if value.tzinfo is not None:
-                self.data = value.astimezone(UTC)
+            # Years 1 and 9999 are refused too: the spa's local time of them may not exist.
+            if value is not None and 1 < value.year < 9999:
+                self.data = value
 
     def _value(self):
         return self.data.isoformat() if self.data else ""

@@ -32,6 +32,9 @@ def day():
     except ValueError:
         flash("That is not a date; showing today.", "error")
         on = None
+    if on and abs(on.toordinal() - utcnow().toordinal()) > 5 * 366:  # 0001-01-01 gave a 500
+        flash("That date is years away; showing today.", "error")
+        on = None
     on = on or local_today(utcnow(), tz)
     return render_template("booking/staff_day.html", on=on, bookings=service.bookings_on(on, tz))
 
@@ -49,7 +52,8 @@ def new():
         form.request_key.data = secrets.token_urlsafe(24)
         form.client_email.data = request.args.get("client", "")[:254]
         _prefill_from_calendar(form)
-        if term := request.args.get("find", "").strip()[:120]:
+        # Without NUL: PostgreSQL refuses it in a query (a 500), and no name or address has one.
+        if term := request.args.get("find", "").replace("\x00", "").strip()[:120]:
             found = accounts.search_clients(term)
     problem = None
     if form.validate_on_submit():
@@ -78,6 +82,9 @@ def _prefill_from_calendar(form: StaffBookingForm) -> None:
 
 def _book_for_client(form: StaffBookingForm):
     """Book the form's choice and commit; returns the error to show, or None."""
+    if abs(form.date.data.toordinal() - utcnow().toordinal()) > 5 * 366:  # 0001-01-01: a 500
+        form.date.errors.append("Pick a date within the next few years.")
+        return form.date.errors[-1]
     try:
         client = accounts.client_for_booking(
             email=form.client_email.data, name=form.client_name.data, phone=form.client_phone.data
@@ -86,7 +93,9 @@ def _book_for_client(form: StaffBookingForm):
         form.client_name.errors.append("No client has this e-mail; give a name to add them.")
         return form.client_name.errors[-1]
     except accounts.NotAClient:
-        form.client_email.errors.append("That e-mail belongs to a staff or therapist login.")
+        form.client_email.errors.append(
+            "That e-mail belongs to a staff or therapist login, or to a deleted account."
+        )
         return form.client_email.errors[-1]
     try:
         starts_at = local_to_utc(form.date.data, form.time.data, rules_for(get_settings()).tz)

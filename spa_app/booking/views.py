@@ -37,7 +37,8 @@ bp = Blueprint("booking", __name__)
 
 
 def _as_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(value) if value and value.isdecimal() and len(value) < 10 else None
 
 
 def _search(service_id: int, *, ignore: int | None = None, default_therapist: str | None = None):
@@ -46,6 +47,9 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
     if default_therapist and "therapist" not in request.args:
         form.therapist.data = default_therapist
     now = utcnow()
+    far = 5 * 366  # days: further away (0001-01-01 gave a 500) is as wrong, and told the same
+    if (day := form.date.data) and abs(day.toordinal() - now.toordinal()) > far:
+        form.date.data = day.fromordinal(now.toordinal() + (far if day > now.date() else -far))
     try:
         availability = find_slots(
             service_id=service_id,
@@ -331,4 +335,4 @@ def series(booking_id: int):
 
 
 def _whole(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 4 else 0
+    return int(raw) if raw and raw.isdecimal() and len(raw) < 4 else 0

@@ -38,7 +38,7 @@ def set_interval(client_id: int):
         staff = current_user.role is Role.STAFF
         back = url_for("calendar.staff_day" if staff else "calendar.therapist_day")
     raw = (request.form.get("min_weeks", ""), request.form.get("max_weeks", ""))
-    if not all(v.isdigit() and len(v) < 3 for v in raw):
+    if not all(v.isdecimal() and len(v) < 3 for v in raw):  # "²" isdigit, int() refuses it
         flash("Please give the weeks as whole numbers.", "error")
         return redirect(back)
     low, high = int(raw[0]), int(raw[1])

@@ -70,7 +70,7 @@ def therapist_day():
 @staff_required
 def staff_week():
     raw = request.args.get("therapist", "")
-    therapist_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    therapist_id = int(raw) if raw.isdecimal() and len(raw) < 10 else 0  # "²" isdigit, not int
     return _week(_day(), therapist_id, staff=True)
 
 

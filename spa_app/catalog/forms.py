@@ -27,6 +27,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from spa_app.accounts.forms import SINGLE_LINE
+from spa_app.booking.forms import PLAIN_TEXT  # NUL in a description: a 500 on PostgreSQL
 
 #: Largest price we accept: far above any massage, well inside a 32-bit integer of cents.
 MAX_PRICE_CENTS = 1_000_000_00
@@ -83,7 +84,9 @@ def _name(label: str, max_length: int) -> StringField:
 
 class ServiceForm(FlaskForm):
     name = _name("Name", 120)
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(
+        "Description", validators=[Optional(), Length(max=2000), PLAIN_TEXT]
+    )
     duration_min = IntegerField(
         "Duration (minutes)",
         validators=[InputRequired(), NumberRange(5, 480, "Use 5 to 480 minutes.")],
@@ -122,6 +125,6 @@ class NewTherapistForm(FlaskForm):
 
 class TherapistForm(FlaskForm):
     display_name = _name("Name shown to clients", 120)
-    bio = TextAreaField("About", validators=[Optional(), Length(max=2000)])
+    bio = TextAreaField("About", validators=[Optional(), Length(max=2000), PLAIN_TEXT])
     active = BooleanField("Takes bookings")
     services = MultiCheckboxField("Services offered", coerce=int)

@@ -143,7 +143,9 @@ def _load(model, ids: Collection[int]) -> list:
 
 
 def _name_in_use(model, name: str, current) -> bool:
-    query = db.select(model.id).where(sa.func.lower(model.name) == name.lower())
+    # The exact name too: SQLite's lower() folds only ASCII, so "Ωmega" != "ωmega" there.
+    same = sa.or_(model.name == name, sa.func.lower(model.name) == name.lower())
+    query = db.select(model.id).where(same)
     if current is not None:
         query = query.where(model.id != current.id)
     return db.session.execute(query.limit(1)).first() is not None

@@ -41,7 +41,7 @@ class ItemForm(Form):
     )
 
     def validate_item_id(self, field):
-        if not (field.data or "").isdigit() or len(field.data) > 9:
+        if not (field.data or "").isdecimal() or len(field.data) > 9:  # "²" isdigit, not int
             raise ValidationError("Unknown routine.")
 
     def validate_days(self, field):

@@ -126,7 +126,7 @@ def _apply(plan: Plan, form: PlanEditForm, action: str):
             ],
         )
         kind, _, raw_id = action.partition("-")
-        item_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
+        item_id = int(raw_id) if raw_id.isdecimal() and len(raw_id) < 10 else None
         if kind == "remove" and item_id:
             plans.remove(plan, item_id)
         elif kind in ("up", "down") and item_id:

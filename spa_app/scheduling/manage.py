@@ -197,6 +197,11 @@ def add_time_off(
         raise BadTimeOff("end", "The end must be after the start.")
     if ends_at <= now:
         raise BadTimeOff("end", "That time off is already over.")
+    # Like closures: a year like 9999 is a slip, and shown in a zone further east it overflows.
+    if ends_at.year > now.year + MAX_YEARS_AHEAD:
+        raise BadTimeOff("end", f"Pick an end within the next {MAX_YEARS_AHEAD} years.")
+    if starts_at.year < now.year - MAX_YEARS_AHEAD:
+        raise BadTimeOff("start", f"Pick a start within the last {MAX_YEARS_AHEAD} years.")
     entry = TimeOff(
         therapist_id=therapist_id, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()
     )

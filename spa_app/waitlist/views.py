@@ -80,7 +80,8 @@ def _own_booked_visit(service_id: int) -> Booking | None:
     raw = request.args.get("booking", "")
     if not raw:
         return None
-    visit = db.session.get(Booking, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    visit = db.session.get(Booking, int(raw)) if raw.isdecimal() and len(raw) < 10 else None
     if (
         visit is None
         or visit.client_id != current_user.id
