@@ -2,9 +2,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 
-#: Names and phones are one line each: no CR/LF or other control characters.
+#: Names and phones are one line each: no CR/LF or other control characters, nor the Unicode
+#: line and paragraph separators (which e-mail headers would fold on).
 SINGLE_LINE = Regexp(
-    r"^[^\x00-\x1f\x7f]*$", message="Use a single line without control characters."
+    r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$",
+    message="Use a single line without control characters.",
 )
 
 

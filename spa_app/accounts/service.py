@@ -26,9 +26,12 @@ def normalize_email(email: str) -> str:
 
 
 def find_by_email(email: str) -> User | None:
-    return db.session.execute(
-        db.select(User).where(User.email == normalize_email(email))
-    ).scalar_one_or_none()
+    """The account using ``email`` (any case), or None; one with control characters (a NUL,
+    which PostgreSQL refuses in text) cannot be anybody's, so it is not looked up."""
+    email = normalize_email(email)
+    if not email.isprintable():
+        return None
+    return db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
 
 
 def create_user(

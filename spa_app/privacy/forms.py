@@ -3,6 +3,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from spa_app.accounts.forms import SINGLE_LINE
 from spa_app.accounts.models import Role, User
 
 
@@ -22,7 +23,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    client_email = StringField("Client e-mail (or part of it)", [Optional(), Length(max=254)])
+    client_email = StringField(
+        "Client e-mail (or part of it)", [Optional(), Length(max=254), SINGLE_LINE]
+    )
     role = SelectField(
         "Role",
         choices=[
