@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -41,11 +42,14 @@ def _as_id(value: str | None) -> int | None:
     return int(value) if value and value.isdecimal() and len(value) < 10 else None
 
 
-def _search(service_id: int, *, ignore: int | None = None, default_therapist: str | None = None):
+def _search(service_id: int, *, ignore: int | None = None, default_therapist: str | None = None,
+            default_day: date | None = None):  # fmt: skip
     """The free-times form and its result for one local day: the whole page in four queries."""
     form = SlotSearchForm(request.args)
     if default_therapist and "therapist" not in request.args:
         form.therapist.data = default_therapist
+    if default_day and "date" not in request.args:
+        form.date.data = default_day
     now = utcnow()
     far = 5 * 366  # days: further away (0001-01-01 gave a 500) is as wrong, and told the same
     if (day := form.date.data) and abs(day.toordinal() - now.toordinal()) > far:
@@ -274,8 +278,12 @@ def move(booking_id: int):
             db.session.commit()
             flash("The visit is moved.", "success")
             return redirect(url_for("booking.detail", booking_id=booking.id))
+    # Moving starts from the visit's own day and therapist: most moves are a few hours away.
     form, availability, slots = _search(
-        booking.service_id, ignore=booking.id, default_therapist=str(booking.therapist_id)
+        booking.service_id,
+        ignore=booking.id,
+        default_therapist=str(booking.therapist_id),
+        default_day=booking.starts_at.astimezone(zone(get_settings().timezone)).date(),
     )
     return render_template(
         "booking/move.html",

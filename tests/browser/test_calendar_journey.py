@@ -45,6 +45,7 @@ def test_staff_book_from_an_empty_cell_move_and_cancel(live_server, phone, app, 
     phone.goto(calendar_url)
     phone.get_by_role("link", name=re.compile("Moving Mel")).click()
     phone.get_by_role("link", name="Move to another time").click()
+    assert phone.get_by_label("Date").input_value() == day.isoformat()  # the visit's own day
     phone.get_by_label("Therapist").select_option(label=ben.display_name)
     phone.get_by_role("button", name="Show free times").click()
     phone.get_by_role("button", name=re.compile(r"Move to .* at 13:00")).click()
