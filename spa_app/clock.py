@@ -50,6 +50,15 @@ def day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetim
     )
 
 
+#: How far from today a date someone types is taken seriously. Further is a slip (a year like 1
+#: or 9999 also overflows when moved between time zones), answered like a date out of range.
+REACH = timedelta(days=5 * 366)
+
+
+def within_reach(day: date, now: datetime) -> bool:
+    return abs(day - now.date()) <= REACH
+
+
 def local_today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import jsonify, request
 
 from spa_app.booking.views import bp
+from spa_app.clock import within_reach
 from spa_app.database import utcnow
 from spa_app.routing import MAX_ID
 from spa_app.scheduling.service import UnknownService, find_slots
@@ -35,7 +36,7 @@ def _day(name: str) -> date | None:
         day = date.fromisoformat(raw)
     except ValueError:
         raise BadQuery(f"'{name}' must be a date like 2026-03-29") from None
-    if abs(day.toordinal() - utcnow().toordinal()) > 5 * 366:  # 0001-01-01 gave a 500
+    if not within_reach(day, utcnow()):
         raise BadQuery(f"'{name}' is years away; ask for a date within five years")
     return day
 

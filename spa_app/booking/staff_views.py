@@ -15,7 +15,7 @@ from spa_app.accounts.guards import staff_required
 from spa_app.booking import service
 from spa_app.booking.forms import StaffBookingForm, therapist_choices, therapist_id
 from spa_app.catalog.service import active_services, all_therapists
-from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today
+from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.scheduling.service import get_settings, rules_for
@@ -32,7 +32,7 @@ def day():
     except ValueError:
         flash("That is not a date; showing today.", "error")
         on = None
-    if on and abs(on.toordinal() - utcnow().toordinal()) > 5 * 366:  # 0001-01-01 gave a 500
+    if on and not within_reach(on, utcnow()):
         flash("That date is years away; showing today.", "error")
         on = None
     on = on or local_today(utcnow(), tz)
@@ -82,7 +82,7 @@ def _prefill_from_calendar(form: StaffBookingForm) -> None:
 
 def _book_for_client(form: StaffBookingForm):
     """Book the form's choice and commit; returns the error to show, or None."""
-    if abs(form.date.data.toordinal() - utcnow().toordinal()) > 5 * 366:  # 0001-01-01: a 500
+    if not within_reach(form.date.data, utcnow()):
         form.date.errors.append("Pick a date within the next few years.")
         return form.date.errors[-1]
     try:

@@ -23,7 +23,7 @@ from spa_app.booking.forms import (
 )
 from spa_app.booking.models import BookingStatus
 from spa_app.cadence import service as cadence
-from spa_app.clock import local_today, zone
+from spa_app.clock import REACH, local_today, within_reach, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import plans
@@ -51,9 +51,9 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
     if default_day and "date" not in request.args:
         form.date.data = default_day
     now = utcnow()
-    far = 5 * 366  # days: further away (0001-01-01 gave a 500) is as wrong, and told the same
-    if (day := form.date.data) and abs(day.toordinal() - now.toordinal()) > far:
-        form.date.data = day.fromordinal(now.toordinal() + (far if day > now.date() else -far))
+    if (day := form.date.data) and not within_reach(day, now):
+        # Shown as the edge of reach, which the page then calls passed or too far ahead.
+        form.date.data = now.date() + (REACH if day > now.date() else -REACH)
     try:
         availability = find_slots(
             service_id=service_id,

@@ -26,7 +26,7 @@ from spa_app.accounts.models import Role
 from spa_app.calendar import feeds
 from spa_app.calendar.service import day_view, rooms_or_therapists, week_view
 from spa_app.catalog.models import Therapist
-from spa_app.clock import local_today, zone
+from spa_app.clock import local_today, within_reach, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
@@ -37,17 +37,13 @@ from spa_app.templating import use_timezone
 bp = Blueprint("calendar", __name__)
 
 
-#: How far from today the calendar goes (beyond, a date is taken as a typing slip).
-REACH = timedelta(days=5 * 366)
-
-
 def _day() -> date:
     """The ``date`` asked for, or today when it is missing, not a date, or years away."""
     try:
         day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         return _today()
-    return day if abs(day - utcnow().date()) <= REACH else _today()
+    return day if within_reach(day, utcnow()) else _today()
 
 
 def _today() -> date:
