@@ -249,7 +249,7 @@ def offer_problem(offer: WaitlistOffer, now: datetime) -> str | None:
     return None
 
 
-def take(offer: WaitlistOffer, choice, client: User, now: datetime) -> Booking:
+def take(offer: WaitlistOffer, client: User, now: datetime) -> Booking:
     """Book the offered time for ``client`` (or move the visit it is earlier than); the offer is
     taken and the request closed. Raises what book and move raise: the database's overlap
     guarantee decides between two clients taking the same time. Flushes; the caller commits.
@@ -257,6 +257,7 @@ def take(offer: WaitlistOffer, choice, client: User, now: datetime) -> Booking:
     from spa_app.booking import service as booking  # it imports this module (offer_freed)
 
     entry = offer.entry
+    choice = booking.Choice(entry.service_id, offer.starts_at, offer.therapist_id)
     if entry.booking is not None:
         visit = booking.move(booking=entry.booking, choice=choice, actor=client, now=now)
     else:
@@ -271,6 +272,25 @@ def take(offer: WaitlistOffer, choice, client: User, now: datetime) -> Booking:
     leave(entry, now, why="booked")
     db.session.flush()
     return visit
+
+
+def everyone_waiting(today: date, limit: int = 500) -> list[WaitlistEntry]:
+    """Every open request whose days have not all passed, in join order (the staff list)."""
+    return list(
+        db.session.execute(
+            sa.select(WaitlistEntry)
+            .where(WaitlistEntry.closed_at.is_(None), WaitlistEntry.last_day >= today)
+            .options(
+                db.joinedload(WaitlistEntry.client),
+                db.joinedload(WaitlistEntry.service),
+                db.joinedload(WaitlistEntry.therapist),
+                db.joinedload(WaitlistEntry.booking),
+                db.selectinload(WaitlistEntry.offers),
+            )
+            .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def offer_slot(offer: WaitlistOffer, now: datetime) -> Slot | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -146,9 +145,8 @@ def take(offer_id: int):
         return redirect(url_for("booking.mine"))  # a second click
     problem = waitlist.offer_problem(offer, now)
     if problem is None:
-        choice = booking_service.Choice(entry.service_id, offer.starts_at, offer.therapist_id)
         try:
-            visit = waitlist.take(offer, choice, current_user, now)
+            visit = waitlist.take(offer, current_user, now)
         except booking_service.BookingError as exc:
             db.session.rollback()
             offer = _own_offer(offer_id)
@@ -168,19 +166,7 @@ def take(offer_id: int):
 @staff_required
 def staff_list():
     """Everyone waiting, in the order they joined, with the offers each has had."""
-    today = local_today(utcnow(), zone(get_settings().timezone))
-    entries = db.session.execute(
-        sa.select(WaitlistEntry)
-        .where(WaitlistEntry.closed_at.is_(None), WaitlistEntry.last_day >= today)
-        .options(
-            db.joinedload(WaitlistEntry.client),
-            db.joinedload(WaitlistEntry.service),
-            db.joinedload(WaitlistEntry.therapist),
-            db.joinedload(WaitlistEntry.booking),
-            db.selectinload(WaitlistEntry.offers),
-        )
-        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
-        .limit(500)
-    ).scalars().all()  # fmt: skip
-    use_timezone(zone(get_settings().timezone))
+    tz = zone(get_settings().timezone)
+    use_timezone(tz)
+    entries = waitlist.everyone_waiting(local_today(utcnow(), tz))
     return render_template("waitlist/staff_list.html", entries=entries)
