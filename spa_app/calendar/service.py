@@ -45,6 +45,35 @@ class Block:
     flagged: bool  # a contraindication is ticked on the intake
     no_intake: bool
 
+    @property
+    def markers(self) -> list[Marker]:
+        """The markers this visit shows, most urgent first (the card puts them before the name
+        so a long name or a short visit cannot push them out of sight)."""
+        return [m for m in MARKERS if getattr(self, m.when)]
+
+    @property
+    def details(self) -> str:
+        """The whole card in words, markers spelt out: the card's tooltip and the list's line."""
+        status = self.status.value.replace("_", "-")
+        when = f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+        said = "".join(f" {m.words}." for m in self.markers)
+        return f"{self.client}, {when}, {self.service}, {status}.{said}"
+
+
+@dataclass(frozen=True)
+class Marker:
+    when: str  # the Block field that turns it on
+    symbol: str
+    words: str
+    css: str = ""
+
+
+MARKERS = (
+    Marker("flagged", "!", "Contraindication ticked", "flag"),
+    Marker("no_intake", "?", "No health intake yet"),
+    Marker("new_client", "N", "New client"),
+)
+
 
 @dataclass
 class Column:
