@@ -4,11 +4,14 @@ Each page passes axe and leaves screenshots in .artifacts/<test>/."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from spa_app.accounts.models import Role
+from spa_app.extensions import db
+from spa_app.homecare.library import load_library
+from spa_app.homecare.models import Plan, PlanItem, PlanStatus, Routine
 from tests import factories
 from tests.browser.conftest import log_in
 
@@ -62,3 +65,73 @@ def test_a_flag_on_a_short_visit_in_the_week_view_is_never_clipped(live_server, 
     phone.get_by_text("The 1 visit as a list").click()  # a details element: no JavaScript
     assert phone.get_by_text("Contraindication ticked", exact=True).is_visible()
     journey.step("week-list-open")
+
+
+#: The plan's routines and the spots each works on (set on the items, as the library will).
+ROUTINES = {
+    "Neck release with the fingertips": ["neck_back", "neck_sides"],
+    "Top-of-the-shoulders pressure point": ["top_of_shoulders"],
+    "Lower back on a massage ball": ["beside_lower_spine"],
+    "Base-of-the-spine pressure point": ["base_of_spine_points"],
+    "Wrist circles and palm roll": ["wrists", "palms"],
+    "Foot arch and ankle massage": ["arches", "ankles"],
+}
+
+
+def published_plan():
+    """A client and their published plan of ROUTINES, every day."""
+    load_library()
+    db.session.commit()
+    svc, (anna,), (room,) = factories.spa()
+    me = factories.user()
+    visit = factories.booking(me, anna, room, svc, datetime.now(UTC) - timedelta(hours=2))
+    factories.intake(me.id, conditions=[])
+    library = {r.name: r for r in db.session.execute(db.select(Routine)).scalars()}
+    plan = Plan(booking_id=visit.id, client_id=me.id, author_id=anna.user_id, version=1,
+                status=PlanStatus.PUBLISHED, published_at=datetime.now(UTC),
+                cautions=["Stop if anything hurts."])  # fmt: skip
+    db.session.add(plan)
+    db.session.flush()
+    for position, (name, spots) in enumerate(ROUTINES.items()):
+        item = PlanItem(plan_id=plan.id, position=position, routine_id=library[name].id,
+                        minutes=5, days="0123456", pressure=1, why="For desk days.")  # fmt: skip
+        item.copy_words(library[name])
+        item.spots = spots
+        db.session.add(item)
+    db.session.commit()
+    return me, plan
+
+
+def test_a_clients_body_map_puts_markers_on_the_body_linked_to_the_steps(
+    live_server, phone, journey
+):
+    me, plan = published_plan()
+    log_in(phone, live_server, me)
+    phone.goto(f"{live_server}/plans/{plan.id}")
+    assert journey.step("plan") == []  # axe: nothing at all, not even minor
+    body_map = phone.locator("svg.body-map")
+    body_map.scroll_into_view_if_needed()
+    body_map.screenshot(path=journey.folder / "body-map.png")
+    markers = body_map.locator("a.mark-link")
+    assert markers.count() == 2 * sum(len(spots) for spots in ROUTINES.values())
+    map_box = body_map.bounding_box()
+    for n in range(markers.count()):
+        assert inside(markers.nth(n).bounding_box(), map_box)
+    # The text alternative says where each routine works, in words.
+    listed = phone.locator("ul.map-list li")
+    assert listed.count() == len(ROUTINES)
+    assert "the back of the neck, beside the spine (back figure)" in listed.first.inner_text()
+
+    # A tap on a marker goes to that routine's steps (a plain link: no JavaScript).
+    phone.get_by_role(
+        "link", name="5. Wrist circles and palm roll: the palms and fingers, left side."
+        " Go to its steps"
+    ).click()  # fmt: skip
+    assert phone.url.endswith("#item-5")
+    card = phone.locator("#item-5")
+    assert card.get_by_role("heading", name="5. Wrist circles and palm roll").is_visible()
+    assert card.locator("svg.closeup").count() == 2  # each hand on its own close-up
+    assert card.get_by_text("Left side, from the front").is_visible()
+    journey.step("marker-followed")
+    card.screenshot(path=journey.folder / "routine-card.png")
+    phone.locator("#item-1").screenshot(path=journey.folder / "neck-card.png")
