@@ -1,11 +1,16 @@
 """``flask spa ...`` commands for operators."""
 
+import json
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from spa_app.demo import DEMO_PASSWORD, LOGINS, load_demo_data
 from spa_app.extensions import db
+from spa_app.homecare import library
+from spa_app.homecare.generator import Dose, suggest
+from spa_app.homecare.intake_json import IntakeError, draft_json, parse_intake
 from spa_app.homecare.library import load_library
 
 spa = AppGroup("spa", help="Spa operations.")
@@ -28,6 +33,30 @@ def load_techniques():
     added = load_library()
     db.session.commit()
     click.echo(f"Technique library: {added} routine(s) added.")
+
+
+@spa.command("suggest-plan")
+@click.argument("intake", type=click.File("r"))
+@click.option(
+    "--from-files",
+    is_flag=True,
+    help="Use the shipped library.json and conditions.json instead of the database.",
+)
+@click.option("--max-items", type=click.IntRange(1, 20), default=None,
+              help="The most items in the draft (default: SPA_PLAN_MAX_ITEMS).")  # fmt: skip
+def suggest_plan(intake, from_files: bool, max_items: int | None):
+    """Print, as JSON, the draft plan the generator makes for an intake (JSON, a file or -)."""
+    try:
+        needs = parse_intake(intake.read())
+    except IntakeError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from None
+    techniques, rules = library.from_files() if from_files else (library.techniques(),
+                                                                  library.rules())  # fmt: skip
+    dose = Dose(max_items=max_items or current_app.config["PLAN_MAX_ITEMS"])
+    draft = suggest(needs, techniques, rules, dose)
+    by_id = {t.id: t for t in techniques}
+    click.echo(json.dumps(draft_json(draft, by_id, dose), indent=2, ensure_ascii=False))
 
 
 def init_app(app: Flask) -> None:

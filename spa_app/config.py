@@ -78,6 +78,8 @@ DEFAULTS = {
     "MAIL_SINK_DIR": None,
     # How long before a visit its reminder goes out (real hours, so DST-proof).
     "REMINDER_LEAD_HOURS": 24,
+    # The most items a suggested home-care plan holds (a small plan is followed).
+    "PLAN_MAX_ITEMS": 5,
     # Where links in e-mails point.
     "PUBLIC_URL": "http://127.0.0.1:5000",
 }

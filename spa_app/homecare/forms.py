@@ -17,7 +17,9 @@ from spa_app.homecare.vocab import (
     GOAL_LABELS,
     KIND_LABELS,
     MINUTES_RANGE,
+    NO_CONDITIONS,
     PRESSURE_LABELS,
+    TIME_OF_DAY_LABELS,
     Condition,
 )
 
@@ -49,24 +51,53 @@ class IntakeForm(FlaskForm):
         ],
     )  # fmt: skip
     conditions = MultiCheckboxField(
-        "Anything we should be careful of?", choices=_choices(CONDITION_LABELS)
+        "Anything we should be careful of?",
+        choices=[*_choices(CONDITION_LABELS), SelectChoice(NO_CONDITIONS, "None of these")],
     )
-    skin_areas = MultiCheckboxField("Areas with a skin condition", choices=_choices(AREA_LABELS))
     condition_note = TextAreaField(
         "Tell us more (needed if you ticked “something else”)",
         validators=[Optional(), Length(max=500), PLAIN_TEXT],
     )
+    medicines = TextAreaField(
+        "Medicines you take, and any allergies (to oils, lotions or nuts, for example)",
+        validators=[Optional(), Length(max=500), PLAIN_TEXT],
+    )
+    #: The conditions that ask which areas they affect (from the condition rules); the view sets
+    #: it, so the form checks an area is given for each of them.
+    area_conditions: frozenset[str] = frozenset()
 
     def validate_conditions(self, field):
+        ticked = set(field.data or [])
+        if not ticked:
+            raise ValidationError("Please tick what applies, or “None of these”.")
+        if NO_CONDITIONS in ticked and len(ticked) > 1:
+            raise ValidationError("You ticked “None of these” and something else: which is it?")
         note = (self.condition_note.data or "").strip()
-        if Condition.OTHER.value in (field.data or []) and not note:
+        if Condition.OTHER.value in ticked and not note:
             raise ValidationError("Please say what else we should be careful of, in the box below.")
+        for condition in sorted(ticked & self.area_conditions):
+            if not self[f"areas_{condition}"].data:
+                label = CONDITION_LABELS[Condition(condition)]
+                raise ValidationError(f"Please tick where: {label.lower()}.")
 
-    def validate_skin_areas(self, field):
-        ticked = Condition.SKIN_CONDITION.value in (self.conditions.data or [])
-        if ticked and not field.data:
-            raise ValidationError("Please tick the areas with the skin condition.")
+    def named_areas(self) -> dict[str, list[str]]:
+        """{condition: [areas]} for the ticked conditions that name areas."""
+        ticked = set(self.conditions.data or []) & self.area_conditions
+        return {c: sorted(self[f"areas_{c}"].data or []) for c in sorted(ticked)}
 
+
+#: "Where?" for a condition that names areas: the client's areas, or somewhere not listed.
+ELSEWHERE = "elsewhere"
+AREA_CHOICES = [*_choices(AREA_LABELS), SelectChoice(ELSEWHERE, "Somewhere else")]
+
+
+# Where each condition is, as fields named areas_<condition> (shown for those that name areas).
+for _condition, _label in CONDITION_LABELS.items():
+    setattr(
+        IntakeForm,
+        f"areas_{_condition.value}",
+        MultiCheckboxField(f"Where? ({_label.lower()})", choices=AREA_CHOICES),
+    )
 
 # One 0-10 score per area, as fields named pain_<area>.
 for _area, _label in AREA_LABELS.items():
@@ -99,10 +130,28 @@ class RoutineForm(FlaskForm):
         "Tools, separated by commas (e.g. tennis ball, foam roller)",
         validators=[Optional(), Length(max=200), SINGLE_LINE],
     )
+    min_minutes = IntegerField(
+        "Least minutes that still help",
+        validators=[InputRequired(), NumberRange(1, 30, message="Between 1 and 30 minutes.")],
+    )
     minutes = IntegerField(
         "Typical minutes",
         validators=[InputRequired(), NumberRange(1, 30, message="Between 1 and 30 minutes.")],
     )
+    hold_seconds = IntegerField(
+        "For a pressure point: seconds per hold",
+        validators=[Optional(), NumberRange(10, 300, message="Between 10 and 300 seconds.")],
+    )
+    sides = SelectField(
+        "Sides", choices=[SelectChoice(1, "Once"), SelectChoice(2, "On each side")], coerce=int
+    )
+    deep_tool = BooleanField("Body weight on a ball or roller (one such routine per area a day)")
+    build_up = BooleanField("Start gently the first week and build up")
+    time_of_day = SelectField(
+        "Best time of day",
+        choices=[SelectChoice(t.value, x) for t, x in TIME_OF_DAY_LABELS.items()],
+    )
+    also_areas = MultiCheckboxField("Other areas it works on", choices=_choices(AREA_LABELS))
     times_per_week = IntegerField(
         "Times a week",
         validators=[InputRequired(), NumberRange(1, 7, message="Between 1 and 7 times.")],
@@ -121,3 +170,7 @@ class RoutineForm(FlaskForm):
         "A caution, if any", validators=[Optional(), Length(max=500), SINGLE_LINE]
     )
     active = BooleanField("Offered in suggestions and the editor", default=True)
+
+    def validate_min_minutes(self, field):
+        if field.data and self.minutes.data and field.data > self.minutes.data:
+            raise ValidationError("The least minutes cannot be more than the typical minutes.")

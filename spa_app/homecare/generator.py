@@ -1,16 +1,18 @@
-"""The suggested plan: a deterministic, explainable draft from a client's intake and the library.
+"""The suggested plan: a minimum effective dose, deterministic and explained.
 
-Pure functions over plain values, so the rules are easy to test and to read:
+Pure functions over plain values (safety.py says what is allowed), so the rules are easy to test
+and to read:
 
-1. Leave out what the intake rules out: routines whose conditions the client has, routines for
-   an area with a skin condition, and everything while there is a fever or infection.
-2. Cap the pressure: the client's preference, the routine's own, light when the area's pain is
-   7 or more (medium from 4), and light whenever a contraindication is ticked.
-3. Take the areas worst first; in rounds, give each area its best remaining routine (most goals
-   served, then most daily contexts suited, then shortest) while every scheduled day stays
-   within the minutes the client has. A routine that does not fit at its usual length may run
-   at half; its days are spread to the least busy ones.
-4. Say, for every item, why it is there; add the general cautions.
+1. Leave out what the intake rules out (safety.exclusion), and say why for each routine.
+2. Take the painful areas worst first and give each one routine, the best-suited one that fits
+   at its minimum dose, before any area gets a second; stop at the first area that does not fit,
+   so a milder area is never served while a worse one waits. The plan stays small
+   (``Dose.max_items``); every area left out is listed with the reason.
+3. Every day's minutes include the warm-up and the rest afterwards. At most one deep-tool
+   routine works an area on any day; days are spread (Mon-Wed-Fri for three a week) to the
+   least busy ones.
+4. Then lengthen items towards their typical minutes while the day allows.
+5. Each item says why it is there and why its pressure is capped; general cautions follow.
 """
 
 from __future__ import annotations
@@ -18,16 +20,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from spa_app.homecare.safety import (
+    MODERATE_PAIN,
+    Needs,
+    Rule,
+    Technique,
+    client_cautions,
+    exclusion,
+    label,
+    pain_of,
+    pressure_cap,
+    review_reasons,
+    rules_for,
+)
 from spa_app.homecare.vocab import (
-    AREA_LABELS,
     CONTEXT_LABELS,
     GOAL_LABELS,
+    MINUTES_RANGE,
+    PRESSURE_LABELS,
+    TIME_OF_DAY_LABELS,
     Area,
     Condition,
-    Context,
-    Goal,
     Kind,
     Pressure,
+    TimeOfDay,
 )
 
 WEEK = range(7)  # Monday = 0
@@ -41,179 +57,312 @@ DAY_PATTERNS = {
     2: (1, 4),
     1: (2,),
 }
-HIGH_PAIN, MODERATE_PAIN = 7, 4
-SHORTEST = 2  # minutes: a routine is never cut below this
+
+
+@dataclass(frozen=True)
+class Dose:
+    """The plan-wide settings: how many items at most, and the minutes every session starts
+    and ends with (they count against the client's minutes a day)."""
+
+    max_items: int = 5
+    warm_up: int = 1
+    rest: int = 2
+
+    @property
+    def overhead(self) -> int:
+        return self.warm_up + self.rest
+
+
+DEFAULT_DOSE = Dose()
 
 GENERAL_CAUTIONS = (
-    "Warm the area up first: rub your hands together or move the joint gently for a minute.",
-    "Start gently and build up over the days; deep pressure too soon can make things worse.",
+    "Begin each session with a minute of warming up: rub your hands together and move the area "
+    "gently. It is counted in your minutes.",
+    "Start gently and build up over the days; pressing hard too soon can make things worse.",
     "Stop at once if you feel sharp pain, tingling or numbness, and tell your therapist.",
-    "Breathe slowly and deeply while you work, and keep the rest of your body relaxed.",
-    "Drink plenty of water, and rest lying down for a few minutes afterwards.",
+    "Breathe slowly while you work, and keep the rest of your body relaxed.",
+    "Afterwards, drink a glass of water and rest lying down for a couple of minutes; that is "
+    "counted in your minutes too.",
 )
 REVIEWED_CAUTION = (
-    "You told us about something to be careful of: your therapist has checked this plan for "
-    "it. Keep to light pressure."
+    "You told us about something to be careful of, and your therapist has checked this plan "
+    "for it. Keep to the pressure and minutes shown for each routine."
 )
-FEVER_CAUTION = (
-    "Please wait until the fever or infection has passed before starting these routines, and "
-    "ask your therapist for a fresh plan if you are unsure."
-)
-
-
-@dataclass(frozen=True)
-class Needs:
-    """What the generator reads from an intake."""
-
-    severity: Mapping[Area, int]
-    goals: frozenset[Goal]
-    contexts: frozenset[Context]
-    pressure: Pressure
-    minutes_per_day: int
-    conditions: frozenset[Condition]
-    skin_areas: frozenset[Area] = frozenset()
-
-
-@dataclass(frozen=True)
-class Technique:
-    """What the generator reads from a library routine."""
-
-    id: int
-    name: str
-    kind: Kind
-    area: Area
-    minutes: int
-    times_per_week: int
-    pressure: Pressure
-    goals: frozenset[Goal]
-    contexts: frozenset[Context]
-    excluded_by: frozenset[Condition]
 
 
 @dataclass(frozen=True)
 class Item:
     technique_id: int
+    area: Area
     minutes: int
     days: tuple[int, ...]
     pressure: Pressure
     why: str
+    build_up: bool = False
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    area: Area
+    technique_id: int | None  # None: the whole area
+    reason: str
 
 
 @dataclass(frozen=True)
 class Draft:
     items: tuple[Item, ...]
+    left_out: tuple[LeftOut, ...]
     cautions: tuple[str, ...]
-    needs_review: bool  # a contraindication is ticked: the therapist must confirm a review
+    review_reasons: tuple[str, ...]
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)
+
+    @property
+    def empty_reason(self) -> str:
+        """Why nothing was suggested ("" when something was)."""
+        if self.items:
+            return ""
+        if not self.left_out:
+            return "No area was scored above 0 on the intake, so there is nothing to target."
+        return "Nothing could be suggested: " + " ".join(
+            dict.fromkeys(f"{label(x.area).capitalize()}: {x.reason}" for x in self.left_out)
+        )
 
 
-def excluded(technique: Technique, needs: Needs) -> bool:
-    """Whether the intake rules ``technique`` out."""
-    if Condition.FEVER_INFECTION in needs.conditions:
-        return True
-    if technique.excluded_by & needs.conditions:
-        return True
-    return Condition.SKIN_CONDITION in needs.conditions and technique.area in needs.skin_areas
+class _Week:
+    """The minutes already given on each day, and the days each area has deep-tool work."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.load = dict.fromkeys(WEEK, 0)
+        self.deep: set[tuple[Area, int]] = set()
+
+    def free(self, days: Iterable[int]) -> int:
+        return min(self.budget - self.load[d] for d in days)
+
+    def place(self, technique: Technique, minutes: int) -> tuple[int, ...] | None:
+        """The rotation of the routine's day pattern that fits ``minutes`` on every day, keeps
+        deep-tool work on an area to one a day, and leaves the busiest day least busy."""
+        best = None
+        for shift in WEEK:
+            days = tuple(sorted((d + shift) % 7 for d in DAY_PATTERNS[technique.times_per_week]))
+            if technique.deep_tool and any(
+                (a, d) in self.deep for a in technique.areas for d in days
+            ):
+                continue
+            if self.free(days) < minutes:
+                continue
+            busiest = max(self.load[d] for d in days) + minutes
+            if best is None or busiest < best[0]:
+                best = (busiest, days)
+        return None if best is None else best[1]
+
+    def take(self, technique: Technique, minutes: int, days: tuple[int, ...]) -> None:
+        for day in days:
+            self.load[day] += minutes
+            if technique.deep_tool:
+                self.deep.update((a, day) for a in technique.areas)
 
 
-def pressure_cap(technique: Technique, needs: Needs) -> Pressure:
-    """The most pressure ``technique`` may use for this client."""
-    cap = min(needs.pressure, technique.pressure)
-    pain = needs.severity.get(technique.area, 0)
-    if pain >= HIGH_PAIN or needs.conditions:
-        cap = Pressure.LIGHT
-    elif pain >= MODERATE_PAIN:
-        cap = min(cap, Pressure.MEDIUM)
-    return Pressure(cap)
-
-
-def suggest(needs: Needs, library: Iterable[Technique]) -> Draft:
-    """The draft plan for ``needs`` from ``library``: the same input gives the same draft."""
+def suggest(
+    needs: Needs,
+    library: Iterable[Technique],
+    rules: Mapping[Condition, Rule],
+    dose: Dose = DEFAULT_DOSE,
+) -> Draft:
+    """The draft plan for ``needs``: the same input gives the same draft."""
+    library = sorted(library, key=lambda t: t.id)
     areas = sorted(
         (area for area, pain in needs.severity.items() if pain > 0),
         key=lambda area: (-needs.severity[area], list(Area).index(area)),
     )
-    candidates = {
-        area: sorted(
-            (t for t in library if t.area == area and not excluded(t, needs)),
-            key=lambda t: (
-                -len(t.goals & needs.goals),
-                -len(t.contexts & needs.contexts),
-                t.minutes,
-                t.id,
-            ),
-        )  # fmt: skip
-        for area in areas
-    }
-    load = dict.fromkeys(WEEK, 0)
-    items: list[Item] = []
-    rank = 0
-    while any(rank < len(c) for c in candidates.values()):
-        for area in areas:
-            if rank >= len(candidates[area]):
-                continue
-            technique = candidates[area][rank]
-            if (placed := _place(technique, load, needs.minutes_per_day)) is None:
-                continue
-            minutes, days = placed
-            for day in days:
-                load[day] += minutes
-            worst = area == areas[0]
-            items.append(
-                Item(
-                    technique_id=technique.id,
-                    minutes=minutes,
-                    days=days,
-                    pressure=pressure_cap(technique, needs),
-                    why=_why(technique, needs, minutes, worst=worst),
-                )
-            )
-        rank += 1
-    cautions = list(GENERAL_CAUTIONS)
+    candidates, left_out = _candidates(areas, library, needs, rules)
+    week = _Week(needs.minutes_per_day - dose.overhead)
+    chosen = _choose(areas, candidates, needs, week, dose, left_out)
+    chosen = [(t, _lengthen(t, minutes, days, week), days) for t, minutes, days in chosen]
+    worst, seen, items = (areas[0] if areas else None), set(), []
+    for t, minutes, days in chosen:
+        again = t.area in seen
+        items.append(_item(t, minutes, days, needs, rules, worst=t.area == worst, again=again))
+        seen.add(t.area)
+    return Draft(
+        tuple(items),
+        tuple(left_out),
+        tuple(_cautions(needs, rules)),
+        tuple(review_reasons(needs, rules)),
+    )
+
+
+def _candidates(areas, library, needs, rules):
+    """Each area's allowed routines, best first, and a LeftOut for each one ruled out (and for
+    an area with none left)."""
+    left_out: list[LeftOut] = []
+    candidates: dict[Area, list[Technique]] = {}
+    for area in areas:
+        fits = []
+        for technique in (t for t in library if t.area == area):
+            if reason := exclusion(technique, needs, rules):
+                left_out.append(LeftOut(area, technique.id, reason))
+            else:
+                fits.append(technique)
+        candidates[area] = sorted(fits, key=lambda t: _rank(t, needs))
+        if not fits:
+            left_out.append(LeftOut(area, None, _nothing_suitable(area, library)))
+    return candidates, left_out
+
+
+def _choose(areas, candidates, needs, week: _Week, dose: Dose, left_out: list) -> list:
+    """One routine per area, worst first, at its minimum dose; from the first area that does
+    not fit (time or plan size), the rest are left out with that reason. If every area got
+    one, a second for the areas at moderate pain or worse, while the plan has room."""
+    chosen: list[tuple[Technique, int, tuple[int, ...]]] = []
+    stop = ""
+    for area in (a for a in areas if candidates[a]):
+        if not stop and len(chosen) >= dose.max_items:
+            stop = f"The plan is kept to {dose.max_items} items; more painful areas came first."
+        if not stop and not _add(candidates[area], week, chosen):
+            stop = _no_time(candidates[area], week, dose, needs.minutes_per_day)
+        if stop:
+            left_out.append(LeftOut(area, None, stop))
+    if stop:
+        return chosen
+    for area in areas:
+        if needs.severity[area] >= MODERATE_PAIN and len(chosen) < dose.max_items:
+            taken = {t.id for t, _, _ in chosen}
+            _add([t for t in candidates[area] if t.id not in taken], week, chosen)
+    return chosen
+
+
+def _cautions(needs: Needs, rules) -> list[str]:
+    if any(r.pauses_all for r in rules_for(needs, rules)):
+        return client_cautions(needs, rules)
     if needs.conditions:
-        cautions.insert(0, REVIEWED_CAUTION)
-    if Condition.FEVER_INFECTION in needs.conditions:
-        cautions.insert(0, FEVER_CAUTION)
-    return Draft(tuple(items), tuple(cautions), needs_review=bool(needs.conditions))
+        return [*client_cautions(needs, rules), REVIEWED_CAUTION, *GENERAL_CAUTIONS]
+    return list(GENERAL_CAUTIONS)
 
 
-def _place(technique: Technique, load: dict[int, int], budget: int):
-    """(minutes, days) for ``technique`` within ``budget`` minutes a day, or None.
+def fit(
+    technique: Technique,
+    planned: Iterable,
+    needs: Needs | None,
+    rules: Mapping[Condition, Rule],
+    dose: Dose = DEFAULT_DOSE,
+) -> tuple[int, tuple[int, ...], Pressure]:
+    """Minutes, days and pressure for a routine the therapist adds beside ``planned`` (items
+    with .technique, .minutes and .days): the capped pressure, its days spread to the least
+    busy ones and apart from the area's other tool work, its typical minutes as far as the
+    days allow and never below its minimum. Days that cannot hold it are still given (the
+    editor then warns that the day is over budget)."""
+    budget = (needs.minutes_per_day if needs else max(MINUTES_RANGE)) - dose.overhead
+    week = _Week(budget)
+    for entry in planned:
+        week.take(entry.technique, entry.minutes, tuple(entry.days))
+    days = week.place(technique, technique.min_minutes)
+    if days is None:  # over budget whatever the days: the least busy rotation
+        week.budget = 10**6
+        days = (
+            week.place(technique, technique.min_minutes) or DAY_PATTERNS[technique.times_per_week]
+        )
+    minutes = max(technique.min_minutes, min(technique.minutes, week.free(days)))
+    pressure = pressure_cap(technique, needs, rules)[0] if needs else technique.pressure
+    return minutes, tuple(days), Pressure(pressure)
 
-    Tries the usual length, then half; of the pattern's seven rotations, the one whose busiest
-    day ends up least busy (the earliest rotation on a tie).
-    """
-    pattern = DAY_PATTERNS[technique.times_per_week]
-    lengths = dict.fromkeys((technique.minutes, max(SHORTEST, technique.minutes // 2)))
-    for minutes in lengths:
-        best = None
-        for shift in WEEK:
-            days = tuple(sorted((day + shift) % 7 for day in pattern))
-            busiest = max(load[day] for day in days) + minutes
-            if busiest <= budget and (best is None or busiest < best[0]):
-                best = (busiest, days)
-        if best is not None:
-            return minutes, best[1]
-    return None
+
+def _rank(technique: Technique, needs: Needs) -> tuple:
+    """Most of the client's goals, then daily contexts, then the smallest minimum dose."""
+    return (
+        -len(technique.goals & needs.goals),
+        -len(technique.contexts & needs.contexts),
+        technique.min_minutes,
+        technique.id,
+    )
 
 
-def _why(technique: Technique, needs: Needs, minutes: int, *, worst: bool) -> str:
-    area = AREA_LABELS[technique.area].lower()
-    pain = needs.severity[technique.area]
+def _add(candidates, week: _Week, chosen: list) -> bool:
+    """Place the best candidate that fits at its minimum dose; False if none fits."""
+    for technique in candidates:
+        if (days := week.place(technique, technique.min_minutes)) is not None:
+            week.take(technique, technique.min_minutes, days)
+            chosen.append((technique, technique.min_minutes, days))
+            return True
+    return False
+
+
+def _lengthen(technique: Technique, minutes: int, days: tuple[int, ...], week: _Week) -> int:
+    extra = max(0, min(technique.minutes - minutes, week.free(days)))
+    for day in days:
+        week.load[day] += extra
+    return minutes + extra
+
+
+def _nothing_suitable(area: Area, library: list[Technique]) -> str:
+    if not any(t.area == area for t in library):
+        return "The library has no routine for this area yet."
+    return "Nothing suitable: every routine for this area is left out (see each one's reason)."
+
+
+def _no_time(candidates, week: _Week, dose: Dose, budget: int) -> str:
+    need = min(t.min_minutes for t in candidates)
+    free = max(0, max(week.budget - load for load in week.load.values()))
+    return (
+        f"No time left: the shortest suitable routine needs {need} minutes, and {free} of the "
+        f"{budget} minutes a day remain after the warm-up and rest ({dose.overhead} minutes) "
+        "and any more painful areas."
+    )
+
+
+def _item(technique, minutes, days, needs, rules, *, worst: bool, again: bool) -> Item:
+    pressure, _ = pressure_cap(technique, needs, rules)
+    return Item(
+        technique_id=technique.id,
+        area=technique.area,
+        minutes=minutes,
+        days=days,
+        pressure=pressure,
+        why=f"{reason(technique, needs, worst=worst, again=again)}\n"
+        f"{dose_note(technique, needs, rules, minutes, pressure)}".strip(),
+        build_up=technique.build_up,
+    )
+
+
+def reason(technique: Technique, needs: Needs, *, worst: bool = False, again: bool = False) -> str:
+    """Why the routine is in the plan: the area and its pain, the goals and days it serves."""
+    pain = pain_of(technique, needs)
     what = "A pressure point" if technique.kind is Kind.PRESSURE_POINT else "A routine"
-    parts = [f"{what} for your {area} ({pain}/10{', your worst area' if worst else ''})."]
-    goals = [GOAL_LABELS[g].lower() for g in sorted(technique.goals & needs.goals)]
-    if goals:
+    if again:
+        what = f"{'A second' if worst else 'Another'} {what.split(' ', 1)[1]}"
+    parts = [
+        f"{what} for your {label(technique.area)} ({pain}/10"
+        f"{', your worst area' if worst else ''})."
+    ]
+    if goals := [GOAL_LABELS[g].lower() for g in sorted(technique.goals & needs.goals)]:
         parts.append(f"It serves your goals: {', '.join(goals)}.")
-    contexts = [CONTEXT_LABELS[c].lower() for c in sorted(technique.contexts & needs.contexts)]
-    if contexts:
+    if contexts := [CONTEXT_LABELS[c].lower() for c in sorted(technique.contexts & needs.contexts)]:
         parts.append(f"It suits {' and '.join(contexts)}.")
-    cap = pressure_cap(technique, needs)
-    if needs.conditions:
-        parts.append("Light pressure, because of what you told us to be careful of.")
-    elif pain >= HIGH_PAIN:
-        parts.append("Light pressure while the pain is high.")
-    elif cap < min(needs.pressure, technique.pressure):
-        parts.append("Medium pressure at most while the pain is moderate.")
-    if minutes < technique.minutes:
-        parts.append(f"Shortened to {minutes} minutes to fit your day.")
+    return " ".join(parts)
+
+
+def dose_note(
+    technique: Technique, needs: Needs, rules: Mapping[Condition, Rule], minutes: int, pressure
+) -> str:
+    """What the item's dose means, for the values it has now (the editor calls this after each
+    change, so the words never contradict the numbers)."""
+    cap, capped = pressure_cap(technique, needs, rules)
+    parts = []
+    if pressure > cap:
+        parts.append(f"{PRESSURE_LABELS[Pressure(pressure)]} pressure, set by your therapist.")
+    elif pressure == cap and capped:
+        parts.append(capped)
+    if minutes < technique.min_minutes:
+        parts.append(f"{minutes} minutes, set by your therapist.")
+    elif minutes == technique.min_minutes < technique.minutes:
+        parts.append(f"{minutes} minutes, the least that still helps, to fit your day.")
+    elif minutes > technique.minutes:
+        parts.append(f"{minutes} minutes, set by your therapist.")
+    if technique.build_up:
+        parts.append("Go gently the first week, then build up.")
+    if technique.time_of_day:
+        parts.append(f"Best {TIME_OF_DAY_LABELS[TimeOfDay(technique.time_of_day)].lower()}.")
     return " ".join(parts)

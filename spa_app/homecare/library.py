@@ -1,32 +1,71 @@
-"""The technique library: loaded from library.json once, then data that staff can extend."""
+"""The technique library and the condition rules: loaded from library.json and conditions.json,
+then data that staff can extend and edit."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 from spa_app.extensions import db
-from spa_app.homecare.generator import Technique
-from spa_app.homecare.models import Routine
+from spa_app.homecare.models import ConditionRule, Routine
+from spa_app.homecare.safety import Rule, Technique
 from spa_app.homecare.vocab import Area, Condition, Context, Goal, Kind, Pressure
 
 LIBRARY_FILE = Path(__file__).with_name("library.json")
+CONDITIONS_FILE = Path(__file__).with_name("conditions.json")
+KNOWN = frozenset(Condition)
+RULE_FIELDS = (
+    "names_areas",
+    "excludes_named_areas",
+    "excludes_areas",
+    "pauses_all",
+    "pressure_cap",
+    "therapist_note",
+    "client_caution",
+)
 
 
-def load_library(path: Path = LIBRARY_FILE) -> int:
-    """Add the file's routines that the library lacks (by name); staff edits are kept.
-
-    Returns how many were added. Flushes; the caller commits.
-    """
+def load_library(path: Path = LIBRARY_FILE, conditions: Path = CONDITIONS_FILE) -> int:
+    """Add the file's routines that the library lacks (by name), and the condition rules it
+    lacks; staff edits are kept. Returns how many routines were added. Flushes."""
     have = set(db.session.execute(db.select(Routine.name)).scalars())
     added = 0
-    for entry in json.loads(path.read_text()):
-        if entry["name"] in have:
-            continue
-        db.session.add(Routine(**{**entry, "steps": "\n".join(entry["steps"])}))
-        added += 1
+    for routine in _routines(path):
+        if routine.name not in have:
+            db.session.add(routine)
+            added += 1
+    ruled = set(db.session.execute(db.select(ConditionRule.condition)).scalars())
+    db.session.add_all(r for r in _rules(conditions) if r.condition not in ruled)
     db.session.flush()
     return added
+
+
+def from_files(
+    path: Path = LIBRARY_FILE, conditions: Path = CONDITIONS_FILE
+) -> tuple[list[Technique], dict[Condition, Rule]]:
+    """The library files as the generator reads them, without the database (ids in file
+    order, from 1): to check a library change before it is loaded."""
+    entries = json.loads(path.read_text())
+    rules = json.loads(conditions.read_text())
+    return [as_technique(SimpleNamespace(id=n, **e)) for n, e in enumerate(entries, start=1)], {
+        Condition(e["key"]): as_rule(SimpleNamespace(condition=e["key"], **e)) for e in rules
+    }
+
+
+def _routines(path: Path) -> list[Routine]:
+    """The file's routines as new (unsaved) rows."""
+    return [
+        Routine(**{"active": True, **entry, "steps": "\n".join(entry["steps"])})
+        for entry in json.loads(path.read_text())
+    ]
+
+
+def _rules(path: Path) -> list[ConditionRule]:
+    return [
+        ConditionRule(condition=entry["key"], **{f: entry[f] for f in RULE_FIELDS})
+        for entry in json.loads(path.read_text())
+    ]
 
 
 def techniques() -> list[Technique]:
@@ -35,16 +74,48 @@ def techniques() -> list[Technique]:
     return [as_technique(r) for r in rows.scalars()]
 
 
-def as_technique(routine: Routine) -> Technique:
+def rules() -> dict[Condition, Rule]:
+    """Every condition's rule (one query). Before the rules are loaded, the shipped ones; a
+    condition with no rule at all gets the strict default (safety.rules_for)."""
+    rows = db.session.execute(db.select(ConditionRule)).scalars().all()
+    if not rows:
+        return from_files()[1]
+    return {Condition(r.condition): as_rule(r) for r in rows if r.condition in KNOWN}
+
+
+def area_conditions() -> frozenset[str]:
+    """The conditions whose rule asks the client which areas they affect."""
+    return frozenset(c.value for c, rule in rules().items() if rule.names_areas)
+
+
+def as_rule(row: ConditionRule | SimpleNamespace) -> Rule:
+    return Rule(
+        condition=Condition(row.condition),
+        names_areas=row.names_areas,
+        excludes_named_areas=row.excludes_named_areas,
+        excludes_areas=frozenset(Area(a) for a in row.excludes_areas),
+        pauses_all=row.pauses_all,
+        pressure_cap=Pressure(row.pressure_cap),
+        therapist_note=row.therapist_note,
+        client_caution=row.client_caution,
+    )
+
+
+def as_technique(routine: Routine | SimpleNamespace) -> Technique:
     return Technique(
         id=routine.id,
         name=routine.name,
         kind=Kind(routine.kind),
         area=Area(routine.area),
+        min_minutes=routine.min_minutes,
         minutes=routine.minutes,
         times_per_week=routine.times_per_week,
         pressure=Pressure(routine.pressure),
         goals=frozenset(Goal(g) for g in routine.goals),
         contexts=frozenset(Context(c) for c in routine.contexts),
         excluded_by=frozenset(Condition(c) for c in routine.excluded_by),
+        also_areas=frozenset(Area(a) for a in routine.also_areas),
+        deep_tool=routine.deep_tool,
+        build_up=routine.build_up,
+        time_of_day=routine.time_of_day,
     )

@@ -40,9 +40,13 @@ class Intake(db.Model):
     pressure: Mapped[int]
     minutes_per_day: Mapped[int]
     conditions: Mapped[list] = mapped_column(JSON, default=list)
-    #: Areas with a skin condition (when that condition is ticked)
-    skin_areas: Mapped[list] = mapped_column(JSON, default=list)
+    #: {condition: [areas]} for the conditions that name areas (an injury, a skin condition...)
+    condition_areas: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The client ticked "none of these" (rather than leaving the checklist blank)
+    no_conditions: Mapped[bool] = mapped_column(default=False)
     condition_note: Mapped[str] = mapped_column(String(500), default="")
+    #: Medicines and allergies, in the client's words
+    medicines: Mapped[str] = mapped_column(String(500), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
@@ -57,8 +61,10 @@ class Routine(db.Model):
     __tablename__ = "routines"
     __table_args__ = (
         CheckConstraint("minutes BETWEEN 1 AND 30", name="minutes"),
+        CheckConstraint("min_minutes BETWEEN 1 AND minutes", name="min_minutes"),
         CheckConstraint("times_per_week BETWEEN 1 AND 7", name="times_per_week"),
         CheckConstraint("pressure BETWEEN 1 AND 3", name="pressure"),
+        CheckConstraint("sides IN (1, 2)", name="sides"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,10 +75,25 @@ class Routine(db.Model):
     #: One step per line
     steps: Mapped[str] = mapped_column(Text)
     tools: Mapped[list] = mapped_column(JSON, default=list)
+    #: Its dose: the least that still helps, the typical time, how often
+    min_minutes: Mapped[int]
     minutes: Mapped[int]
     times_per_week: Mapped[int]
+    #: A pressure point's hold, in seconds, and whether it is done on each side
+    hold_seconds: Mapped[int | None]
+    sides: Mapped[int] = mapped_column(default=1)
     #: The most pressure the routine calls for
     pressure: Mapped[int]
+    #: Presses body weight onto a ball or roller: one such routine per area per day
+    deep_tool: Mapped[bool] = mapped_column(default=False)
+    #: Start gently the first week
+    build_up: Mapped[bool] = mapped_column(default=False)
+    #: A time of day where one helps most (TimeOfDay), or ""
+    time_of_day: Mapped[str] = mapped_column(String(20), default="")
+    #: Other areas it works on (a whole-body sequence): exclusions for them apply too
+    also_areas: Mapped[list] = mapped_column(JSON, default=list)
+    #: Where it works, as body-map spot names (bodymap.SPOTS)
+    spots: Mapped[list] = mapped_column(JSON, default=list)
     goals: Mapped[list] = mapped_column(JSON, default=list)
     #: Daily contexts it suits best (ranks it higher for those clients)
     contexts: Mapped[list] = mapped_column(JSON, default=list)
@@ -84,6 +105,23 @@ class Routine(db.Model):
     @property
     def step_list(self) -> list[str]:
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+
+class ConditionRule(db.Model):
+    """What ticking one intake condition does to a plan: data from conditions.json, then
+    staff edits. The generator and the editor read these through safety.Rule."""
+
+    __tablename__ = "condition_rules"
+    __table_args__ = (CheckConstraint("pressure_cap BETWEEN 1 AND 3", name="pressure_cap"),)
+
+    condition: Mapped[str] = mapped_column(String(40), primary_key=True)
+    names_areas: Mapped[bool] = mapped_column(default=False)
+    excludes_named_areas: Mapped[bool] = mapped_column(default=False)
+    excludes_areas: Mapped[list] = mapped_column(JSON, default=list)
+    pauses_all: Mapped[bool] = mapped_column(default=False)
+    pressure_cap: Mapped[int] = mapped_column(default=1)
+    therapist_note: Mapped[str] = mapped_column(String(500), default="")
+    client_caution: Mapped[str] = mapped_column(String(500), default="")
 
 
 class AuditEntry(db.Model):
@@ -132,6 +170,14 @@ class Plan(db.Model):
     cautions: Mapped[list] = mapped_column(JSON, default=list)
     #: The therapist confirmed they reviewed the client's contraindications for this version.
     reviewed: Mapped[bool] = mapped_column(default=False)
+    #: Why the therapist must review it: the generator's reasons, then intake changes
+    review_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    #: The intake changed after publishing: the therapist must look again (None: no need)
+    review_needed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: What the generator left out and why: [{"area", "routine", "reason"}]
+    left_out: Mapped[list] = mapped_column(JSON, default=list)
+    #: Warnings the therapist confirmed while editing: [{"item", "warning", "at"}]
+    overrides: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -171,6 +217,10 @@ class PlanItem(db.Model):
     pressure: Mapped[int]
     note: Mapped[str] = mapped_column(String(300), default="")
     why: Mapped[str] = mapped_column(String(500), default="")
+    #: Go gently the first week (copied from the routine)
+    build_up: Mapped[bool] = mapped_column(default=False)
+    #: Where it works on the body map (copied from the routine)
+    spots: Mapped[list] = mapped_column(JSON, default=list)
 
     plan: Mapped[Plan] = relationship(back_populates="items")
     routine = relationship("Routine")
@@ -187,6 +237,7 @@ class PlanItem(db.Model):
         """Take the routine's words from a library entry or from an earlier plan's item."""
         self.name, self.area, self.kind = source.name, source.area, source.kind
         self.steps, self.tools, self.caution = source.steps, list(source.tools), source.caution
+        self.build_up, self.spots = source.build_up, list(source.spots)
 
 
 class Completion(db.Model):

@@ -17,16 +17,34 @@ from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import dialect_insert, lost_race, utcnow
 from spa_app.extensions import db
-from spa_app.homecare.generator import GENERAL_CAUTIONS, suggest
-from spa_app.homecare.library import techniques
+from spa_app.homecare.checks import Entry, warnings
+from spa_app.homecare.generator import (
+    DEFAULT_DOSE,
+    GENERAL_CAUTIONS,
+    Dose,
+    dose_note,
+    fit,
+    suggest,
+)
+from spa_app.homecare.library import as_technique, rules, techniques
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Routine
+from spa_app.homecare.safety import Needs, exclusion, pressure_cap, review_reasons
 from spa_app.homecare.service import current_plan, intake_for, needs_from
+from spa_app.homecare.vocab import PRESSURE_LABELS
 from spa_app.notifications.models import MessageKind
-from spa_app.notifications.service import queue_plan_message
+from spa_app.notifications.service import queue_plan_message, queue_review_request
 
 
 class PlanError(Exception):
     """A plan change the rules refuse; the message is for the person."""
+
+
+class PlanWarning(PlanError):
+    """An edit breaks a safety rule or the day's budget: allowed once the therapist confirms."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__("Please read these warnings and confirm to go ahead.")
+        self.warnings = warnings
 
 
 @dataclass(frozen=True)
@@ -64,7 +82,9 @@ def draft_of(booking_id: int) -> Plan | None:
     ).scalar_one_or_none()
 
 
-def start_draft(booking: Booking, author: User, now: datetime, *, suggested: bool) -> Plan:
+def start_draft(
+    booking: Booking, author: User, now: datetime, *, suggested: bool, dose: Dose = DEFAULT_DOSE
+) -> Plan:
     """The booking's draft: the one already open, or a new version.
 
     A new version starts from the generator's suggestion (``suggested``) or from the latest
@@ -93,7 +113,7 @@ def start_draft(booking: Booking, author: User, now: datetime, *, suggested: boo
                 raise
             raise PlanError("A draft of this plan was opened just now; please reload.") from None
     if suggested:
-        _suggest_into(draft)
+        _suggest_into(draft, dose)
     db.session.flush()
     return draft
 
@@ -114,15 +134,26 @@ def _copy_items(source: Plan, draft: Plan) -> None:
         draft.items.append(copy)
 
 
-def _suggest_into(draft: Plan) -> None:
+def _suggest_into(draft: Plan, dose: Dose) -> None:
     intake = intake_for(draft.client_id)
     if intake is None:
         raise PlanError("The client has not filled in the health intake yet: nothing to suggest.")
-    suggestion = suggest(needs_from(intake), techniques())
+    suggestion = suggest(needs_from(intake), techniques(), rules(), dose)
     draft.items.clear()
     db.session.flush()
     draft.cautions = list(suggestion.cautions)
+    draft.review_reasons = list(suggestion.review_reasons)
     library = {r.id: r for r in db.session.execute(db.select(Routine)).scalars()}
+    draft.left_out = [
+        {
+            "area": x.area.value,
+            "routine": library[x.technique_id].name if x.technique_id else None,
+            "reason": x.reason,
+        }
+        for x in suggestion.left_out
+    ]
+    if not suggestion.items:
+        draft.left_out.append({"area": None, "routine": None, "reason": suggestion.empty_reason})
     for position, item in enumerate(suggestion.items):
         added = PlanItem(
             position=position,
@@ -139,33 +170,84 @@ def _suggest_into(draft: Plan) -> None:
 def edit(draft: Plan, edits: list[ItemEdit]) -> None:
     """Apply the editor's values to the draft's items (all validated by the form)."""
     _require_draft(draft)
+    intake = intake_for(draft.client_id)
+    needs = needs_from(intake) if intake is not None else None
     by_id = {item.id: item for item in draft.items}
     for change in edits:
         item = by_id.get(change.item_id)
         if item is None:
             raise PlanError("That routine is no longer in this draft; please reload.")
+        changed = (item.minutes, item.days, item.pressure) != (
+            change.minutes, change.days, change.pressure
+        )  # fmt: skip
         item.minutes, item.days, item.pressure = change.minutes, change.days, change.pressure
         item.note = change.note.strip()
+        if changed:
+            _explain(item, needs)
     db.session.flush()
 
 
-def add_routine(draft: Plan, routine_id: int) -> PlanItem:
+def add_routine(draft: Plan, routine_id: int, dose: Dose = DEFAULT_DOSE) -> PlanItem:
+    """Add a library routine at the client's capped pressure, on the least busy days (kept
+    apart from the area's other tool work), as long as the days allow and never below its
+    minimum. Rules it breaks are for ``guard`` to raise. Flushes."""
     _require_draft(draft)
     routine = db.session.get(Routine, routine_id)
     if routine is None or not routine.active:
         raise PlanError("Please choose a routine from the library.")
+    intake = intake_for(draft.client_id)
+    needs = needs_from(intake) if intake is not None else None
+    technique = as_technique(routine)
+    minutes, days, pressure = fit(technique, _entries(draft), needs, rules(), dose)
     item = PlanItem(
         position=len(draft.items),
         routine_id=routine.id,
-        minutes=routine.minutes,
-        days="0123456"[: routine.times_per_week],
-        pressure=routine.pressure,
+        minutes=minutes,
+        days="".join(map(str, days)),
+        pressure=int(pressure),
         why="Added by your therapist.",
     )
     item.copy_words(routine)
+    _explain(item, needs, technique)
     draft.items.append(item)
     db.session.flush()
     return item
+
+
+def guard(plan: Plan, *, confirmed: bool, now: datetime, dose: Dose = DEFAULT_DOSE) -> list[str]:
+    """Raise PlanWarning with the rules the draft breaks that the therapist has not confirmed
+    yet; with ``confirmed``, keep those warnings with the plan instead. Returns every warning
+    that stands (confirmed ones included)."""
+    intake = intake_for(plan.client_id)
+    found = warnings(
+        _entries(plan), needs_from(intake) if intake is not None else None, rules(), dose
+    )
+    known = {o["warning"] for o in plan.overrides}
+    new = [w for w in found if w not in known]
+    if new and not confirmed:
+        raise PlanWarning(new)
+    if new:
+        stamp = now.isoformat(timespec="seconds")
+        plan.overrides = [*plan.overrides, *({"warning": w, "at": stamp} for w in new)]
+        db.session.flush()
+    return found
+
+
+def _entries(plan: Plan) -> list[Entry]:
+    return [
+        Entry(i.name, as_technique(i.routine), i.minutes, tuple(i.weekdays), i.pressure)
+        for i in plan.items
+    ]
+
+
+def _explain(item: PlanItem, needs, technique=None) -> None:
+    """Bring the item's "why" up to date with its dose (the reason it was chosen stays)."""
+    if needs is None:
+        return
+    technique = technique or as_technique(item.routine)
+    chosen = item.why.split("\n", 1)[0]
+    note = dose_note(technique, needs, rules(), item.minutes, item.pressure)
+    item.why = f"{chosen}\n{note}".strip()[:500]
 
 
 def remove(draft: Plan, item_id: int) -> None:
@@ -200,9 +282,12 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime) -> Plan:
     if not draft.items:
         raise PlanError("Add at least one routine before publishing.")
     intake = intake_for(draft.client_id)
-    if intake is not None and intake.flagged and not reviewed:
+    reasons = review_reasons(needs_from(intake), rules()) if intake is not None else []
+    if reasons and not reviewed:
         raise PlanError(
-            "The client has a contraindication: please confirm you reviewed the plan for it."
+            "This plan needs your review first ("
+            + " ".join(reasons)
+            + ") Please confirm you reviewed the plan for it."
         )
     done = db.session.execute(
         sa.update(Plan)
@@ -215,6 +300,45 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime) -> Plan:
         raise PlanError("This plan was published a moment ago.")
     queue_plan_message(MessageKind.PLAN_READY, draft, due_at=now)
     return draft
+
+
+def recheck(client_id: int, before: Needs | None, now: datetime) -> bool:
+    """After the client changed their intake: put their current plan back into review when
+    the change asks for a review it did not before, or rules out (or lowers the pressure of)
+    one of its routines. The therapist is e-mailed (no health details); the client's plan page
+    says what to pause meanwhile. True if the plan went back into review. Flushes."""
+    plan, intake = current_plan(client_id), intake_for(client_id)
+    if plan is None or intake is None or plan.review_needed_at is not None:
+        return False
+    after, rule_map = needs_from(intake), rules()
+    old = set(review_reasons(before, rule_map)) if before is not None else set()
+    if not (set(review_reasons(after, rule_map)) - old) and not pause_advice(plan, after):
+        return False
+    plan.review_needed_at = now
+    queue_review_request(plan, now)
+    db.session.flush()
+    return True
+
+
+def pause_advice(plan: Plan, needs: Needs | None = None) -> dict[int, str]:
+    """{item id: what to do} for the items the client's intake now rules out or caps lower
+    than the plan says, until the therapist has looked again."""
+    if needs is None:
+        intake = intake_for(plan.client_id)
+        if intake is None:
+            return {}
+        needs = needs_from(intake)
+    rule_map, advice = rules(), {}
+    for item in plan.items:
+        technique = as_technique(item.routine)
+        if reason := exclusion(technique, needs, rule_map):
+            advice[item.id] = f"Pause this one until your therapist has checked it. {reason}"
+        elif (cap := pressure_cap(technique, needs, rule_map)[0]) < item.pressure:
+            advice[item.id] = (
+                f"Use {PRESSURE_LABELS[cap].lower()} pressure only until your therapist has "
+                "checked your plan."
+            )
+    return advice
 
 
 def _require_draft(plan: Plan) -> None:

@@ -8,9 +8,9 @@ from sqlalchemy.exc import DBAPIError
 
 from spa_app.database import lost_race
 from spa_app.extensions import db
-from spa_app.homecare.generator import Needs
 from spa_app.homecare.models import Intake, Plan, PlanStatus
-from spa_app.homecare.vocab import Area, Condition, Context, Goal, Pressure
+from spa_app.homecare.safety import Needs
+from spa_app.homecare.vocab import NO_CONDITIONS, Area, Condition, Context, Goal, Pressure
 
 
 def intake_for(client_id: int) -> Intake | None:
@@ -48,10 +48,12 @@ def _fill(intake: Intake, form, now: datetime) -> Intake:
     intake.contexts = sorted(form.contexts.data or [])
     intake.pressure = form.pressure.data
     intake.minutes_per_day = form.minutes_per_day.data
-    intake.conditions = sorted(form.conditions.data or [])
-    skin = Condition.SKIN_CONDITION.value in intake.conditions
-    intake.skin_areas = sorted(form.skin_areas.data or []) if skin else []
+    ticked = set(form.conditions.data or [])
+    intake.no_conditions = NO_CONDITIONS in ticked
+    intake.conditions = sorted(ticked - {NO_CONDITIONS})
+    intake.condition_areas = form.named_areas()
     intake.condition_note = (form.condition_note.data or "").strip()
+    intake.medicines = (form.medicines.data or "").strip()
     intake.updated_at = now
     return intake
 
@@ -63,20 +65,32 @@ def fill_form(form, intake: Intake) -> None:
     form.contexts.data = list(intake.contexts)
     form.pressure.data = intake.pressure
     form.minutes_per_day.data = intake.minutes_per_day
-    form.conditions.data = list(intake.conditions)
-    form.skin_areas.data = list(intake.skin_areas)
+    form.conditions.data = list(intake.conditions) or (
+        [NO_CONDITIONS] if intake.no_conditions else []
+    )
+    for condition, areas in intake.condition_areas.items():
+        form[f"areas_{condition}"].data = list(areas)
     form.condition_note.data = intake.condition_note
+    form.medicines.data = intake.medicines
 
 
 def needs_from(intake: Intake) -> Needs:
+    """What the generator and the editor's checks read from an intake ("somewhere else" names
+    no area of ours, so it excludes nothing; the condition still asks for review)."""
+    areas = set(Area)
     return Needs(
         severity={Area(a): int(s) for a, s in intake.severity.items()},
         goals=frozenset(Goal(g) for g in intake.goals),
         contexts=frozenset(Context(c) for c in intake.contexts),
         pressure=Pressure(intake.pressure),
         minutes_per_day=intake.minutes_per_day,
-        conditions=frozenset(Condition(c) for c in intake.conditions),
-        skin_areas=frozenset(Area(a) for a in intake.skin_areas),
+        conditions={
+            Condition(c): frozenset(
+                Area(a) for a in intake.condition_areas.get(c, ()) if a in areas
+            )
+            for c in intake.conditions
+        },
+        medicines=bool(intake.medicines),
     )
 
 

@@ -10,9 +10,9 @@ from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role, User
 from spa_app.database import utcnow
 from spa_app.extensions import db
-from spa_app.homecare import service
+from spa_app.homecare import library, plans, service
 from spa_app.homecare.access import audit_read, may_see_health
-from spa_app.homecare.forms import IntakeForm, RoutineForm
+from spa_app.homecare.forms import ELSEWHERE, IntakeForm, RoutineForm
 from spa_app.homecare.models import Routine
 from spa_app.homecare.vocab import (
     AREA_LABELS,
@@ -34,6 +34,7 @@ LABELS = {
     "goals": GOAL_LABELS,
     "pressure": PRESSURE_LABELS,
     "kinds": KIND_LABELS,
+    "where": {**AREA_LABELS, ELSEWHERE: "Somewhere else"},
 }
 
 
@@ -41,17 +42,30 @@ LABELS = {
 @role_required(Role.CLIENT)
 def intake():
     form = IntakeForm()
+    form.area_conditions = area_conditions = library.area_conditions()
     existing = service.intake_for(current_user.id)
     if form.validate_on_submit():
-        service.save_intake(current_user.id, form, utcnow())
+        now, before = utcnow(), service.needs_from(existing) if existing else None
+        service.save_intake(current_user.id, form, now)
+        review = plans.recheck(current_user.id, before, now)
         db.session.commit()
         flash("Thank you: your health intake is saved. Your therapist will see it.", "success")
+        if review:
+            flash(
+                "Your therapist will look at your home-care plan again because of this change. "
+                "Until then, your plan page shows what to pause.",
+                "info",
+            )
         return redirect(url_for("homecare.intake"))
     if request.method == "GET" and existing is not None:
         service.fill_form(form, existing)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "homecare/intake_form.html", form=form, existing=existing, areas=list(Area)
+        "homecare/intake_form.html",
+        form=form,
+        existing=existing,
+        areas=list(Area),
+        area_conditions=area_conditions,
     ), status
 
 
@@ -116,9 +130,14 @@ def _routine_page(routine: Routine | None):
     return render_template("homecare/routine_form.html", form=form, routine=routine), status
 
 
+#: Routine fields the form shows as they are stored.
+ROUTINE_FIELDS = ("name", "summary", "min_minutes", "minutes", "times_per_week", "hold_seconds",
+                  "sides", "pressure", "deep_tool", "build_up", "time_of_day", "caution", "active",
+                  "goals", "contexts", "excluded_by", "also_areas")  # fmt: skip
+
+
 def _fill_routine_form(form: RoutineForm, routine: Routine) -> None:
-    for name in ("name", "summary", "minutes", "times_per_week", "pressure", "caution", "active",
-                 "goals", "contexts", "excluded_by"):  # fmt: skip
+    for name in ROUTINE_FIELDS:
         getattr(form, name).data = getattr(routine, name)
     form.kind.data, form.area.data = routine.kind.value, routine.area.value
     form.steps.data = routine.steps
@@ -131,8 +150,13 @@ def _read_routine_form(form: RoutineForm, routine: Routine) -> None:
     routine.summary = (form.summary.data or "").strip()
     routine.steps = "\n".join(line.strip() for line in form.steps.data.splitlines() if line.strip())
     routine.tools = [t.strip() for t in (form.tools.data or "").split(",") if t.strip()]
-    routine.minutes, routine.times_per_week = form.minutes.data, form.times_per_week.data
+    routine.min_minutes, routine.minutes = form.min_minutes.data, form.minutes.data
+    routine.times_per_week = form.times_per_week.data
+    routine.hold_seconds, routine.sides = form.hold_seconds.data, form.sides.data
     routine.pressure = form.pressure.data
+    routine.deep_tool, routine.build_up = form.deep_tool.data, form.build_up.data
+    routine.time_of_day = form.time_of_day.data
+    routine.also_areas = sorted(form.also_areas.data or [])
     routine.goals = sorted(form.goals.data or [])
     routine.contexts = sorted(form.contexts.data or [])
     routine.excluded_by = sorted(form.excluded_by.data or [])

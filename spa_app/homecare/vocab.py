@@ -23,6 +23,9 @@ class Goal(enum.StrEnum):
     CIRCULATION = "circulation"
     MOBILITY = "mobility"
     SLEEP = "sleep"
+    HEADACHES = "headaches"
+    POSTURE = "posture"
+    CRAMPS = "cramps"
 
 
 class Context(enum.StrEnum):
@@ -46,6 +49,10 @@ class Condition(enum.StrEnum):
     SKIN_CONDITION = "skin_condition"  # in the areas named with it
     OSTEOPOROSIS = "osteoporosis"
     BLOOD_THINNERS = "blood_thinners"
+    DIABETES_NEUROPATHY = "diabetes_neuropathy"
+    CANCER_TREATMENT = "cancer_treatment"  # or lymph nodes removed
+    ARTHRITIS_FLARE = "arthritis_flare"
+    SPREADING_NUMBNESS = "spreading_numbness"
     FEVER_INFECTION = "fever_infection"
     OTHER = "other"
 
@@ -69,6 +76,9 @@ GOAL_LABELS = {
     Goal.CIRCULATION: "Better circulation",
     Goal.MOBILITY: "Easier movement",
     Goal.SLEEP: "Better sleep",
+    Goal.HEADACHES: "Fewer tension headaches",
+    Goal.POSTURE: "Better posture",
+    Goal.CRAMPS: "Fewer cramps",
 }
 CONTEXT_LABELS = {
     Context.DESK_WORK: "Desk work",
@@ -79,14 +89,55 @@ CONTEXT_LABELS = {
 PRESSURE_LABELS = {Pressure.LIGHT: "Light", Pressure.MEDIUM: "Medium", Pressure.FIRM: "Firm"}
 CONDITION_LABELS = {
     Condition.PREGNANCY: "Pregnancy",
-    Condition.RECENT_INJURY: "A recent injury or surgery",
-    Condition.BLOOD_CLOTS: "A history of blood clots",
+    Condition.RECENT_INJURY: "A recent injury or surgery (in the last three months)",
+    Condition.BLOOD_CLOTS: "A blood clot, now or in the past",
     Condition.VARICOSE_VEINS: "Varicose veins",
-    Condition.SKIN_CONDITION: "A skin condition in one of my areas",
-    Condition.OSTEOPOROSIS: "Osteoporosis",
-    Condition.BLOOD_THINNERS: "Blood-thinning medicine",
+    Condition.SKIN_CONDITION: "A skin condition, a rash or broken skin in one of my areas",
+    Condition.OSTEOPOROSIS: "Osteoporosis or fragile bones",
+    Condition.BLOOD_THINNERS: "Blood-thinning medicine, or I bruise easily",
+    Condition.DIABETES_NEUROPATHY: "Diabetes, or reduced feeling in the feet or hands",
+    Condition.CANCER_TREATMENT: "Cancer treatment now or in the past year, or lymph nodes removed",
+    Condition.ARTHRITIS_FLARE: (
+        "A flare of inflammatory arthritis (such as rheumatoid arthritis) right now"
+    ),
+    Condition.SPREADING_NUMBNESS: "Numbness or tingling that spreads, such as down an arm or a leg",
     Condition.FEVER_INFECTION: "A fever or an infection",
     Condition.OTHER: "Something else (please say)",
+}
+#: How a reason or a warning names each condition ("left out because of ...").
+CONDITION_NAMES = {
+    Condition.PREGNANCY: "pregnancy",
+    Condition.RECENT_INJURY: "a recent injury or surgery",
+    Condition.BLOOD_CLOTS: "a blood clot",
+    Condition.VARICOSE_VEINS: "varicose veins",
+    Condition.SKIN_CONDITION: "a skin condition",
+    Condition.OSTEOPOROSIS: "osteoporosis",
+    Condition.BLOOD_THINNERS: "blood-thinning medicine or easy bruising",
+    Condition.DIABETES_NEUROPATHY: "diabetes or reduced feeling",
+    Condition.CANCER_TREATMENT: "cancer treatment",
+    Condition.ARTHRITIS_FLARE: "an arthritis flare",
+    Condition.SPREADING_NUMBNESS: "spreading numbness or tingling",
+    Condition.FEVER_INFECTION: "a fever or infection",
+    Condition.OTHER: "what you told us",
+}
+#: The checklist's explicit "none of these" (stored as Intake.no_conditions, not as a condition)
+NO_CONDITIONS = "none"
+
+
+class TimeOfDay(enum.StrEnum):
+    ANY = ""
+    MORNING = "morning"
+    MIDDAY = "midday"
+    EVENING = "evening"
+    BEFORE_BED = "before_bed"
+
+
+TIME_OF_DAY_LABELS = {
+    TimeOfDay.ANY: "Any time",
+    TimeOfDay.MORNING: "In the morning",
+    TimeOfDay.MIDDAY: "In the middle of the day",
+    TimeOfDay.EVENING: "In the evening",
+    TimeOfDay.BEFORE_BED: "Before bed",
 }
 
 KIND_LABELS = {Kind.ROUTINE: "Self-massage routine", Kind.PRESSURE_POINT: "Pressure point"}

@@ -27,10 +27,13 @@ SUBJECTS = {
     MessageKind.REBOOK_WINDOW_OPEN: "Time to book your next visit to {spa}",
     MessageKind.REBOOK_WINDOW_CLOSING: "Six weeks since your last visit to {spa}",
     MessageKind.PLAN_READY: "Your home-care plan from {spa} is ready",
+    MessageKind.PLAN_NEEDS_REVIEW: "Please look again at a client's home-care plan",
     MessageKind.ROUTINE_REMINDER: "Today's home routines",
     MessageKind.WAITLIST_OFFER: "A time has freed up: {service} on {when}",
 }
 
+
+PLAN_KINDS = (MessageKind.PLAN_READY, MessageKind.ROUTINE_REMINDER, MessageKind.PLAN_NEEDS_REVIEW)
 
 #: The kinds that change the visit, so carry a calendar file; a reminder changes nothing.
 CALENDAR_CHANGES = {
@@ -54,7 +57,7 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
         subject, context = _password_reset(message, settings, sender)
     elif message.kind in NUDGE_KINDS:
         subject, context = _nudge(message, settings, sender)
-    elif message.kind in (MessageKind.PLAN_READY, MessageKind.ROUTINE_REMINDER):
+    elif message.kind in PLAN_KINDS:
         subject, context = _plan(message, settings, sender)
     elif message.kind is MessageKind.WAITLIST_OFFER:
         subject, context = _waitlist_offer(message, settings, sender)
@@ -140,6 +143,9 @@ def _plan(message: Message, settings: BusinessSettings, sender: Sender):
         "spa": settings.business_name,
         "link": f"{sender.public_url}/plans/{plan.id}",
     }
+    if message.kind is MessageKind.PLAN_NEEDS_REVIEW:  # to the therapist: the visit's page
+        context["client"] = plan.booking.client
+        context["link"] = f"{sender.public_url}/bookings/{plan.booking_id}"
     if message.kind is MessageKind.ROUTINE_REMINDER:
         day = message.created_at.astimezone(zone(settings.timezone)).date()
         context["day"] = day

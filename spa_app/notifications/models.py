@@ -21,6 +21,7 @@ class MessageKind(enum.StrEnum):
     REBOOK_WINDOW_OPEN = "rebook_window_open"  # four weeks after a completed visit
     REBOOK_WINDOW_CLOSING = "rebook_window_closing"  # six weeks after it
     PLAN_READY = "plan_ready"  # the therapist published a home-care plan
+    PLAN_NEEDS_REVIEW = "plan_needs_review"  # to the therapist: the intake changed after publishing
     ROUTINE_REMINDER = "routine_reminder"  # the day's home routines, at the client's hour
     WAITLIST_OFFER = "waitlist_offer"  # a time the client waits for has freed up
 

@@ -73,6 +73,23 @@ def queue_plan_message(kind: MessageKind, plan, due_at: datetime) -> None:
     db.session.flush()
 
 
+def queue_review_request(plan, now: datetime) -> None:
+    """Tell the plan's therapist that the client's intake changed after publishing (once per
+    change; the e-mail names the client and links to the visit, nothing of the intake)."""
+    db.session.add(
+        Message(
+            kind=MessageKind.PLAN_NEEDS_REVIEW,
+            idempotency_key=f"{MessageKind.PLAN_NEEDS_REVIEW.value}:plan-{plan.id}:"
+            f"{now.isoformat(timespec='seconds')}",
+            user_id=plan.booking.therapist.user_id,
+            booking_id=plan.booking_id,
+            plan_id=plan.id,
+            due_at=now,
+        )
+    )
+    db.session.flush()
+
+
 #: How long a published plan keeps its daily reminders going without a newer visit's plan.
 ROUTINE_REMINDERS_FOR = timedelta(weeks=12)
 DEFAULT_REMINDER_TIME = "08:00"
@@ -284,6 +301,9 @@ def is_pointless(message: Message, now: datetime) -> bool:
             or booking.sequence != message.visit_sequence
             or booking.starts_at <= now
         )
+    elif message.kind is MessageKind.PLAN_NEEDS_REVIEW:
+        plan = message.plan
+        overtaken = plan.review_needed_at is None or current_plan(plan.client_id) != plan
     elif message.kind is MessageKind.ROUTINE_REMINDER:
         current = current_plan(message.user_id)
         # A newer plan replaced it, or the day it was for is over (a long mail outage).

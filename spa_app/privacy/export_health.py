@@ -41,8 +41,10 @@ def intake(cid: int) -> dict | None:
         "pressure": _pressure(row.pressure),
         "minutes_per_day": row.minutes_per_day,
         "conditions": list(row.conditions),
-        "skin_condition_areas": list(row.skin_areas),
+        "no_conditions": row.no_conditions,
+        "condition_areas": {c: list(areas) for c, areas in row.condition_areas.items()},
         "condition_note": row.condition_note,
+        "medicines": row.medicines,
         "updated_at": utc(row.updated_at),
     }
 
@@ -69,6 +71,10 @@ def _plan(plan: Plan, author: str, done: dict[int, list[dict]]) -> dict:
         "author": author,
         "cautions": list(plan.cautions),
         "reviewed_for_contraindications": plan.reviewed,
+        "review_reasons": list(plan.review_reasons),
+        "review_needed_since": utc(plan.review_needed_at),
+        "left_out": list(plan.left_out),
+        "confirmed_warnings": list(plan.overrides),
         "created_at": utc(plan.created_at),
         "published_at": utc(plan.published_at),
         "items": [_item(item, done.get(item.id, [])) for item in plan.items],

@@ -101,6 +101,7 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
     assert box["x"] < label["x"]  # each box sits beside its own label
     phone.get_by_label("Pressure you like").select_option(label="Medium")
     phone.get_by_label("Minutes a day").fill("15")
+    phone.get_by_label("None of these").check()
     phone.get_by_role("button", name="Save my intake").click()
     assert phone.get_by_text("your health intake is saved").is_visible()
     journey.step("intake-saved")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,7 @@ def form(**overrides) -> dict:
         "contexts": ["desk_work"],
         "pressure": "2",
         "minutes_per_day": "15",
+        "conditions": ["none"],
         "condition_note": "",
     }
     data.update(overrides)
@@ -65,6 +67,43 @@ def test_a_client_fills_in_the_intake_and_edits_it(client, me):
     assert saved(me.id).conditions == ["pregnancy"] and saved(me.id).flagged
 
 
+def test_the_checklist_names_areas_asks_for_medicines_and_says_none_explicitly(client, me):
+    page = client.get("/account/intake").get_data(as_text=True)
+    for label in (
+        "Diabetes, or reduced feeling in the feet or hands",
+        "Cancer treatment now or in the past year, or lymph nodes removed",
+        "A flare of inflammatory arthritis",
+        "Numbness or tingling that spreads",
+        "None of these",
+        "Medicines you take, and any allergies",
+    ):
+        assert label in page
+    assert 'name="areas_recent_injury"' in page and 'name="areas_pregnancy"' not in page
+    reply = client.post(
+        "/account/intake",
+        data=form(
+            conditions=["recent_injury", "skin_condition"],
+            areas_recent_injury=["lower_back", "elsewhere"],
+            areas_skin_condition=["hands_wrists"],
+            areas_pregnancy=["neck"],  # pregnancy names no area: ignored
+            medicines="Warfarin; allergic to almond oil",
+        ),
+    )
+    assert reply.status_code == 302
+    intake = saved(me.id)
+    assert intake.conditions == ["recent_injury", "skin_condition"] and not intake.no_conditions
+    assert intake.condition_areas == {
+        "recent_injury": ["elsewhere", "lower_back"],
+        "skin_condition": ["hands_wrists"],
+    }
+    assert intake.medicines == "Warfarin; allergic to almond oil"
+    again = client.get("/account/intake").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*name="areas_recent_injury"[^>]*value="lower_back"', again)
+    client.post("/account/intake", data=form())
+    intake = saved(me.id)
+    assert intake.no_conditions and intake.conditions == [] and intake.condition_areas == {}
+
+
 @pytest.mark.parametrize(
     "bad,message",
     [
@@ -76,7 +115,12 @@ def test_a_client_fills_in_the_intake_and_edits_it(client, me):
         ({"goals": ["world_peace"]}, "not a valid choice"),
         ({"pressure": "9"}, "Not a valid choice"),
         ({"conditions": ["other"]}, "Please say what else"),
-        ({"conditions": ["skin_condition"]}, "Please tick the areas"),
+        ({"conditions": ["skin_condition"]}, "Please tick where: a skin condition"),
+        ({"conditions": ["recent_injury"]}, "Please tick where: a recent injury"),
+        ({"conditions": []}, "Please tick what applies, or “None of these”"),
+        ({"conditions": ["none", "pregnancy"]}, "You ticked “None of these” and something else"),
+        ({"areas_recent_injury": ["knee"], "conditions": ["recent_injury"]}, "not a valid choice"),
+        ({"medicines": "y" * 501}, "Field cannot be longer than 500"),
         ({"condition_note": "x" * 501}, "Field cannot be longer than 500"),
         ({"condition_note": "bad\x00byte"}, "plain text"),
     ],

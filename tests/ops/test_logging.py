@@ -16,7 +16,15 @@ from spa_app.ops.tasks import heartbeat
 from tests import factories
 from tests.conftest import base_config
 
-HEALTH_WORDS = ("sciatica", "migraine", "varicose", "pregnan", "pain_relief", "desk_work")
+HEALTH_WORDS = (
+    "sciatica",
+    "migraine",
+    "varicose",
+    "pregnan",
+    "pain_relief",
+    "desk_work",
+    "warfarin",
+)
 WAIT_SECONDS = 25
 
 
@@ -113,6 +121,7 @@ def test_a_health_intake_and_a_login_leave_no_health_data_or_address_in_the_logs
         "minutes_per_day": "15",
         "conditions": ["pregnancy", "other"],
         "condition_note": "sciatica, migraine and varicose veins",
+        "medicines": "warfarin and an almond allergy",
     }
     assert client.post("/account/intake?ref=alice.health@example.com", data=form).status_code == 302
     client.post("/logout")

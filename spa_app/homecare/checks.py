@@ -1,0 +1,92 @@
+"""The plan editor's guard-rails: what an edited plan breaks of the client's safety rules.
+
+Pure functions: the same rules as the generator (safety.py), read for a plan as the therapist
+has it now. A warning does not forbid anything: the therapist may go ahead once they confirm
+it, and the confirmation is kept with the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from spa_app.homecare.generator import WEEK, Dose
+from spa_app.homecare.safety import Needs, Rule, Technique, exclusion, label, pressure_cap
+from spa_app.homecare.vocab import PRESSURE_LABELS, Area, Condition, Pressure
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A plan item as the checks read it."""
+
+    name: str
+    technique: Technique
+    minutes: int
+    days: tuple[int, ...]
+    pressure: int
+
+
+def day_totals(entries: Iterable[Entry], dose: Dose) -> list[int]:
+    """Minutes on each weekday (Monday first), with the warm-up and rest on days with any."""
+    totals = [0] * 7
+    for entry in entries:
+        for day in entry.days:
+            totals[day] += entry.minutes
+    return [t + dose.overhead if t else 0 for t in totals]
+
+
+def warnings(
+    entries: list[Entry], needs: Needs | None, rules: Mapping[Condition, Rule], dose: Dose
+) -> list[str]:
+    """Every rule the plan breaks, one sentence each: per item, then tool work, then per day."""
+    found = [w for entry in entries for w in _item_warnings(entry, needs, rules)]
+    found += _tool_warnings(entries)
+    if needs is not None:
+        for day, total in zip(WEEK, day_totals(entries, dose), strict=True):
+            if total > needs.minutes_per_day:
+                found.append(
+                    f"{WEEKDAYS[day]}: {total} minutes with the warm-up and rest, more than the "
+                    f"{needs.minutes_per_day} the client has."
+                )
+    return list(dict.fromkeys(found))
+
+
+def _item_warnings(entry: Entry, needs: Needs | None, rules) -> list[str]:
+    t, found = entry.technique, []
+    if needs is not None:
+        if reason := exclusion(t, needs, rules):
+            found.append(f"{entry.name}: {reason}")
+        cap, why = pressure_cap(t, needs, rules)
+        if entry.pressure > cap:
+            because = f" ({why.split(' ', 2)[-1].rstrip('.')})" if why else ""
+            found.append(
+                f"{entry.name}: {PRESSURE_LABELS[Pressure(entry.pressure)]} pressure is above "
+                f"this client's cap of {PRESSURE_LABELS[cap].lower()}{because}."
+            )
+    if entry.pressure > t.pressure:
+        found.append(
+            f"{entry.name}: the routine calls for "
+            f"{PRESSURE_LABELS[Pressure(t.pressure)].lower()} pressure at most."
+        )
+    if entry.minutes < t.min_minutes:
+        found.append(
+            f"{entry.name}: {entry.minutes} minutes is below the {t.min_minutes} that still help."
+        )
+    return found
+
+
+def _tool_warnings(entries: list[Entry]) -> list[str]:
+    """Two deep-tool routines on one area on the same day."""
+    found, first = [], {}
+    for entry in (e for e in entries if e.technique.deep_tool):
+        for day in entry.days:
+            for area in sorted(entry.technique.areas, key=list(Area).index):
+                other = first.setdefault((area, day), entry.name)
+                if other != entry.name:
+                    found.append(
+                        f"{WEEKDAYS[day]}: {other} and {entry.name} both press on the "
+                        f"{label(area)} with a tool; one a day is enough."
+                    )
+    return found
