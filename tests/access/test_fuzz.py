@@ -118,13 +118,15 @@ SERVICE = {"name": "name", "description": "text", "duration_min": "int", "price"
 ROUTINE = {"name": "name", "kind": "choice:routine|pressure_point", "area": "area",
            "summary": "text", "steps": "text", "tools": "text", "minutes": "int",
            "min_minutes": "int", "hold_seconds": "int", "sides": "choice:1|2",
-           "time_of_day": "choice:|before_bed", "times_per_week": "int", "pressure": "choice:1|2|3", "goals": "multi:pain_relief|sleep",
+           "time_of_day": "choice:|before_bed", "times_per_week": "int",
+           "pressure": "choice:1|2|3", "goals": "multi:pain_relief|sleep",
            "excluded_by": "multi:pregnancy|other", "caution": "text", "active": "bool"}  # fmt: skip
 INTAKE = {"goals": "multi:pain_relief|stress|sleep", "contexts": "multi:desk_work|sport",
           "pressure": "choice:1|2|3", "minutes_per_day": "int",
           "conditions": "multi:other|skin_condition|pregnancy|none|recent_injury",
           "areas_skin_condition": "multi:neck|hands", "areas_recent_injury": "multi:neck|elsewhere",
-          "condition_note": "text", "medicines": "text", "pain_neck": "int", "pain_lower_back": "int"}  # fmt: skip
+          "condition_note": "text", "medicines": "text", "pain_neck": "int",
+          "pain_lower_back": "int"}  # fmt: skip
 PLAN_EDIT = {"items-0-item_id": "item", "items-0-minutes": "int", "items-0-days": "days",
              "items-0-pressure": "choice:1|2|3", "items-0-note": "text", "routine": "id",
              "reviewed": "bool",
