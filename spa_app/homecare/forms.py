@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from spa_app.accounts.forms import SINGLE_LINE
 from spa_app.booking.forms import PLAIN_TEXT
 from spa_app.catalog.forms import MultiCheckboxField
+from spa_app.homecare.bodymap import SPOTS
 from spa_app.homecare.vocab import (
     AREA_LABELS,
     CONDITION_LABELS,
@@ -152,6 +153,10 @@ class RoutineForm(FlaskForm):
         choices=[SelectChoice(t.value, x) for t, x in TIME_OF_DAY_LABELS.items()],
     )
     also_areas = MultiCheckboxField("Other areas it works on", choices=_choices(AREA_LABELS))
+    spots = MultiCheckboxField(
+        "Where it works, on the body map",
+        choices=[SelectChoice(name, spot.words.capitalize()) for name, spot in SPOTS.items()],
+    )
     times_per_week = IntegerField(
         "Times a week",
         validators=[InputRequired(), NumberRange(1, 7, message="Between 1 and 7 times.")],

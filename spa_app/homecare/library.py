@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from spa_app.extensions import db
+from spa_app.homecare.bodymap import check_spots
 from spa_app.homecare.models import ConditionRule, Routine
 from spa_app.homecare.safety import Rule, Technique
 from spa_app.homecare.vocab import Area, Condition, Context, Goal, Kind, Pressure
@@ -54,11 +55,13 @@ def from_files(
 
 
 def _routines(path: Path) -> list[Routine]:
-    """The file's routines as new (unsaved) rows."""
-    return [
-        Routine(**{"active": True, **entry, "steps": "\n".join(entry["steps"])})
-        for entry in json.loads(path.read_text())
-    ]
+    """The file's routines as new (unsaved) rows. Raises ValueError for a spot the body map
+    does not know (a marker would land nowhere)."""
+    entries = json.loads(path.read_text())
+    for entry in entries:
+        if unknown := check_spots(entry.get("spots", [])):
+            raise ValueError(f"{entry['name']}: unknown body-map spots {unknown}")
+    return [Routine(**{"active": True, **e, "steps": "\n".join(e["steps"])}) for e in entries]
 
 
 def _rules(path: Path) -> list[ConditionRule]:

@@ -133,7 +133,7 @@ def _routine_page(routine: Routine | None):
 #: Routine fields the form shows as they are stored.
 ROUTINE_FIELDS = ("name", "summary", "min_minutes", "minutes", "times_per_week", "hold_seconds",
                   "sides", "pressure", "deep_tool", "build_up", "time_of_day", "caution", "active",
-                  "goals", "contexts", "excluded_by", "also_areas")  # fmt: skip
+                  "goals", "contexts", "excluded_by", "also_areas", "spots")  # fmt: skip
 
 
 def _fill_routine_form(form: RoutineForm, routine: Routine) -> None:
@@ -157,6 +157,7 @@ def _read_routine_form(form: RoutineForm, routine: Routine) -> None:
     routine.deep_tool, routine.build_up = form.deep_tool.data, form.build_up.data
     routine.time_of_day = form.time_of_day.data
     routine.also_areas = sorted(form.also_areas.data or [])
+    routine.spots = list(form.spots.data or [])
     routine.goals = sorted(form.goals.data or [])
     routine.contexts = sorted(form.contexts.data or [])
     routine.excluded_by = sorted(form.excluded_by.data or [])

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from spa_app.extensions import db
+from spa_app.homecare.bodymap import check_spots
 from spa_app.homecare.library import LIBRARY_FILE, load_library, techniques
 from spa_app.homecare.models import Routine
 from spa_app.homecare.vocab import Area, Kind, TimeOfDay
@@ -41,6 +44,22 @@ def test_every_routine_carries_its_dose_as_data():
             assert e["times_per_week"] <= 3 and e["build_up"], e["name"]
         assert e["time_of_day"] in {t.value for t in TimeOfDay}
         assert set(e["also_areas"]) <= {a.value for a in Area}
+
+
+def test_every_routine_marks_known_spots_on_the_body_map():
+    for e in ENTRIES:
+        assert e["spots"] and check_spots(e["spots"]) == [], e["name"]
+    neck = {s for e in ENTRIES if e["area"] == "neck" for s in e["spots"]}
+    assert neck <= {"neck_back", "neck_sides", "base_of_skull", "top_of_shoulders"}
+    calves = [e for e in ENTRIES if "calf" in e["name"].lower()]
+    assert all("calves" in e["spots"] for e in calves)  # on the back figure
+
+
+def test_a_library_file_with_an_unknown_spot_is_refused(app, tmp_path):
+    broken = tmp_path / "library.json"
+    broken.write_text(json.dumps([{**ENTRIES[0], "spots": ["throat"]}]))
+    with pytest.raises(ValueError, match="unknown body-map spots"):
+        load_library(broken)
 
 
 def test_the_seeds_habits_are_in_the_library(app):

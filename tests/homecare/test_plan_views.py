@@ -293,8 +293,10 @@ def test_two_routines_on_one_area_get_markers_side_by_side(app):
     items = [Item(name=f"R{n}", area="neck", kind="routine", steps="", tools=[], caution="",
                   minutes=3, days="0", pressure=1) for n in range(2)]  # fmt: skip
     marks = figure(Plan(items=items))
-    front = [(m.x, m.y, m.number) for m in marks if m.view == "front"]
-    assert len(front) == 2 and front[0][:2] != front[1][:2]
+    # The neck is worked from behind (never on the throat): both on the back figure, apart.
+    assert {m.view for m in marks} == {"back"}
+    left = [(m.x, m.y) for m in marks if m.side == "left"]
+    assert len(left) == 2 and left[0] != left[1]
 
 
 def test_a_weekday_sent_twice_is_kept_once(client, cast):
