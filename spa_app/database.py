@@ -137,8 +137,29 @@ def lost_race(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in _LOST_RACE_STATES
 
 
+def violated_constraint(exc: DBAPIError) -> str | None:
+    """The name of the constraint ``exc`` reports (PostgreSQL), or None if it names none."""
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
 #: Advisory-lock namespaces (first key of pg_advisory_xact_lock(int, int)).
-_LOCK_THERAPIST, _LOCK_ROOM = 1, 2
+_LOCK_THERAPIST, _LOCK_ROOM, _LOCK_CLIENT = 1, 2, 3
+
+
+def lock_client(session, client_id: int) -> None:
+    """Queue concurrent booking changes of one client (PostgreSQL; SQLite is serialized).
+
+    Taken before anything is read, until the transaction ends: the later writer then reads the
+    earlier one's committed visit and is refused by name, instead of racing it to the exclusion
+    constraint. Take it before lock_for_booking (one global order: client, therapist, room).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock(:c, :client)"), {"c": _LOCK_CLIENT, "client": client_id}
+    )
 
 
 def lock_for_booking(session, therapist_id: int, room_id: int) -> None:
@@ -146,8 +167,9 @@ def lock_for_booking(session, therapist_id: int, room_id: int) -> None:
 
     The exclusion constraints alone are correct, but two inserts that each see the other's
     uncommitted row wait on each other and PostgreSQL breaks the deadlock only after
-    deadlock_timeout (1 s). Locks taken in one global order (therapist, then room) until the
-    transaction ends make the later writer wait, then fail the constraint cleanly and at once.
+    deadlock_timeout (1 s). Locks taken in one global order (client, see lock_client, then
+    therapist, then room) until the transaction ends make the later writer wait, then fail the
+    constraint cleanly and at once.
     """
     connection = session.connection()
     if connection.dialect.name != "postgresql":

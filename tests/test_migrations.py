@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from spa_app import create_app
-from spa_app.booking.models import BookingStatus
+from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
 from spa_app.extensions import db
+from spa_app.notifications.models import Message, MessageKind
+from spa_app.waitlist.models import WaitlistEntry
 from tests import factories
-from tests.conftest import PG_ADMIN_URL, base_config
+from tests.conftest import PG_ADMIN_URL, PROJECT_ROOT, base_config
 
 
 def pending_diff():
@@ -92,5 +96,115 @@ def test_next_visits_are_filled_from_visits_already_completed(empty_database):
         downgrade(revision="0278ce7633ee")  # and back, with the message and its attempt kept
         assert db.session.execute(sa.text("SELECT count(*) FROM messages")).scalar() == 1
         assert "next_visits" not in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
+
+
+ONE_VISIT_AT_A_TIME = "263065d8e722"
+
+
+def _revision_before(revision: str) -> str:
+    scripts = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    return scripts.get_revision(revision).down_revision
+
+
+def _status(booking_id: int) -> tuple[str, str | None]:
+    row = db.session.get(Booking, booking_id)
+    return row.status.value, row.cancel_reason
+
+
+def test_one_visit_at_a_time_settles_the_overlaps_already_there(empty_database):
+    """Per client: a visit that recorded something stays, then the one booked first; the rest
+    still booked are cancelled (told, if ahead and the account is not deleted). Downgrade drops
+    the PostgreSQL constraint and leaves those cancelled."""
+    app = create_app(base_config(empty_database))
+    with app.app_context():
+        upgrade(revision=_revision_before(ONE_VISIT_AT_A_TIME))
+        svc, (anna, ben, cleo, dee), (r1, r2, r3, r4) = factories.spa(4, 4, buffer=15)
+        me, gone, other = factories.user(), factories.user(), factories.user()
+        ten = datetime.combine(factories.next_weekday(2), time(10), factories.LONDON)
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        kept = factories.booking(me, anna, r1, svc, ten)
+        twice = factories.booking(me, ben, r2, svc, ten)  # Back and Confirm again
+        after = factories.booking(me, dee, r4, svc, ten + timedelta(hours=1))  # buffer: no clash
+        unmarked = factories.booking(me, anna, r1, svc, yesterday)
+        done = factories.booking(me, ben, r2, svc, yesterday + timedelta(minutes=30),
+                                 status=BookingStatus.COMPLETED)  # fmt: skip
+        theirs = factories.booking(other, cleo, r3, svc, ten)
+        gone_kept = factories.booking(gone, cleo, r3, svc, ten + timedelta(hours=3))
+        gone_twice = factories.booking(gone, ben, r2, svc, ten + timedelta(hours=3))
+        gone.email = f"deleted-{gone.id}@deleted.invalid"
+        db.session.add_all([
+            Message(kind=MessageKind.APPOINTMENT_REMINDER, idempotency_key="reminder-twice",
+                    user_id=me.id, booking_id=twice.id, due_at=ten - timedelta(days=1)),
+            WaitlistEntry(client_id=me.id, service_id=svc.id, booking_id=twice.id,
+                          first_day=ten.date(), last_day=ten.date(), created_at=yesterday),
+        ])  # fmt: skip
+        db.session.commit()
+        ids = {name: b.id for name, b in locals().items() if isinstance(b, Booking)}
+        me_id, svc_name = me.id, svc.name
+        overlapping = {"client_id": me_id, "therapist_id": ben.id, "room_id": r2.id,
+                       "service_id": svc.id, "starts_at": ten + timedelta(minutes=30),
+                       "ends_at": ten + timedelta(minutes=90),
+                       "busy_until": ten + timedelta(minutes=105), "price_cents": 1}  # fmt: skip
+        db.session.remove()
+        upgrade()
+
+        for name in ("kept", "after", "done", "theirs", "gone_kept"):
+            assert _status(ids[name])[0] != "cancelled", name
+        for name, instead in (("twice", "kept"), ("unmarked", "done"), ("gone_twice", "gone_kept")):
+            assert _status(ids[name]) == (
+                "cancelled", f"staff: overlapped visit {ids[instead]} of the same client; "
+                "cancelled by the upgrade to one visit at a time",
+            ), name  # fmt: skip
+        notices = db.session.scalars(
+            sa.select(Message).where(Message.kind == MessageKind.BOOKING_CANCELLED)
+        ).all()
+        assert [(m.booking_id, m.user_id, m.changed_by, m.visit_sequence) for m in notices] == [
+            (ids["twice"], me_id, "staff", 1)
+        ]  # only the visit ahead, and not to the deleted account
+        assert f"We have kept your {svc_name} at 10:00 on {ten:%A} {ten.day}" in notices[0].reason
+        reminder = db.session.scalar(sa.select(Message).where(Message.idempotency_key ==
+                                                              "reminder-twice"))  # fmt: skip
+        assert reminder.state.value == "dropped"
+        assert db.session.scalar(sa.select(WaitlistEntry.closed_why)) == "cancelled"
+        if db.engine.dialect.name == "postgresql":
+            with pytest.raises(sa.exc.IntegrityError, match="ex_bookings_client_id_overlap"):
+                db.session.add(Booking(**overlapping))
+                db.session.commit()
+            db.session.rollback()
+        db.session.remove()
+
+        downgrade(revision=_revision_before(ONE_VISIT_AT_A_TIME))
+        assert _status(ids["twice"])[0] == "cancelled"
+        db.session.add(Booking(**overlapping))  # no constraint now
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_one_visit_at_a_time_stops_on_two_overlapping_visits_that_both_happened(empty_database):
+    app = create_app(base_config(empty_database))
+    with app.app_context():
+        upgrade(revision=_revision_before(ONE_VISIT_AT_A_TIME))
+        svc, (anna, ben), (r1, r2) = factories.spa(therapists=2, rooms=2)
+        me = factories.user()
+        me_id = me.id
+        last_week = datetime.now(UTC) - timedelta(days=7)
+        one = factories.booking(me, anna, r1, svc, last_week, status=BookingStatus.COMPLETED)
+        two = factories.booking(me, ben, r2, svc, last_week, status=BookingStatus.NO_SHOW)
+        ids = one.id, two.id
+        db.session.remove()
+        # Straight to Alembic for the error itself: `flask db upgrade` logs it and exits 1.
+        config = app.extensions["migrate"].migrate.get_config()
+        with pytest.raises(RuntimeError, match="both are marked as having happened") as stopped:
+            command.upgrade(config, "head")
+        assert f"client {me_id}: bookings {ids[0]} (completed) and {ids[1]} (no_show)" in str(
+            stopped.value
+        )
+        db.session.remove()
+        assert [_status(i)[0] for i in ids] == ["completed", "no_show"]
+        version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        assert version == _revision_before(ONE_VISIT_AT_A_TIME)
         db.session.remove()
         db.engine.dispose()

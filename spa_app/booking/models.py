@@ -1,4 +1,8 @@
-"""Bookings: one client, one therapist, one room, one stretch of time."""
+"""Bookings: one client, one therapist, one room, one stretch of time.
+
+No two active bookings overlap for one therapist or one room (including the clean-up buffer),
+nor for one client (the visit itself).
+"""
 
 from __future__ import annotations
 
@@ -24,14 +28,17 @@ class BookingStatus(enum.StrEnum):
 #: The longest a booking can hold a therapist and room (the services' CHECK limits: 480 + 120).
 LONGEST_HOLD = timedelta(minutes=600)
 
-#: Every status but cancelled holds its therapist and room.
+#: Every status but cancelled holds its therapist, room and client.
 ACTIVE = "status <> 'cancelled'"
 
+#: The constraint that keeps one client to one visit at a time (PostgreSQL).
+CLIENT_OVERLAP = "ex_bookings_client_id_overlap"
 
-def _no_overlap(column: str) -> ExcludeConstraint:
+
+def _no_overlap(column: str, until: str = "busy_until") -> ExcludeConstraint:
     constraint = ExcludeConstraint(
         (column, "="),
-        (func.tstzrange(db.text("starts_at"), db.text("busy_until"), "[)"), "&&"),
+        (func.tstzrange(db.text("starts_at"), db.text(until), "[)"), "&&"),
         name=f"ex_bookings_{column}_overlap",
         using="gist",
         where=db.text(ACTIVE),
@@ -51,6 +58,9 @@ class Booking(db.Model):
         ),
         _no_overlap("therapist_id"),
         _no_overlap("room_id"),
+        # The client is busy for the visit itself; the clean-up buffer is the room's and the
+        # therapist's, so a client may go from one visit straight to the next.
+        _no_overlap("client_id", until="ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

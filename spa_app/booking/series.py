@@ -1,7 +1,10 @@
 """A series of visits: every N weeks (4 to 6), M visits, the same local time each time.
 
 Each occurrence is checked on its own. A taken time gets the nearest free time within a few
-days (same therapist, same service); one with none is reported as not bookable. The preview
+days (same therapist, same service); one with none is reported as not bookable, and so is one
+whose time the client already has another visit at (most often that very visit, booked
+before): the client has one visit at a time, and a series never books a second one near it.
+Nearest free times that overlap one of the client's visits are passed over too. The preview
 shows all of it before anything is booked; booking the series books every bookable occurrence
 in one transaction, or none if one of them was taken meanwhile.
 """
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from spa_app.accounts.models import Role, User
+from spa_app.booking.clashes import client_visits, overlapping
 from spa_app.booking.models import Booking
 from spa_app.booking.service import Choice, book
 from spa_app.clock import zone
@@ -31,6 +35,7 @@ class Occurrence:
     wanted: datetime  # UTC
     chosen: datetime | None  # UTC; None: not bookable
     moved: bool  # chosen differs from wanted
+    clash: Booking | None = None  # the client's visit at the wanted time (then not bookable)
 
     @property
     def bookable(self) -> bool:
@@ -46,15 +51,22 @@ def check_terms(every: int, visits: int) -> None:
 
 def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):
     """The occurrences after ``base``: at its local time every ``every`` weeks, or the nearest
-    free time within three days with the same therapist, or not bookable."""
+    free time within three days with the same therapist, or not bookable (nothing free, or the
+    client has another visit at the wanted time)."""
     check_terms(every, visits)
     tz = zone(get_settings().timezone)
     local = base.starts_at.astimezone(tz)
     staff = actor.role is Role.STAFF
+    length = timedelta(minutes=base.service.duration_min)
+    walls = [local + timedelta(weeks=every * n) for n in range(1, visits + 1)]
+    near = timedelta(days=NEAR_DAYS + 1)
+    theirs = client_visits(base.client_id, walls[0] - near, walls[-1] + near)
     result = []
-    for n in range(1, visits + 1):
-        wall = local + timedelta(weeks=every * n)  # same wall-clock time, whatever the clocks do
+    for wall in walls:  # the same wall-clock time, whatever the clocks do
         day, wanted = wall.date(), wall.astimezone(UTC)
+        if (clash := overlapping(theirs, wanted, wanted + length)) is not None:
+            result.append(Occurrence(wanted, None, False, clash))
+            continue
         found = find_slots(
             service_id=base.service_id,
             therapist_id=base.therapist_id,
@@ -63,15 +75,17 @@ def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):
             now=now,
             min_notice=not staff,
         )
-        starts = [s.starts_at for s in found.slots]
+        starts = [s.starts_at for s in found.slots
+                  if overlapping(theirs, s.starts_at, s.starts_at + length) is None]  # fmt: skip
         chosen = min(starts, key=lambda s, w=wanted: (abs(s - w), s), default=None)
         result.append(Occurrence(wanted, chosen, chosen is not None and chosen != wanted))
     return result
 
 
 def book_series(base: Booking, occurrences: list[Occurrence], actor: User, now: datetime):
-    """Book every bookable occurrence (flushed; the caller commits). SlotUnavailable from any
-    of them means none should be kept: the caller rolls back and shows a fresh preview."""
+    """Book every bookable occurrence (flushed; the caller commits). A BookingError from any of
+    them (a time just taken, or one the client has just booked elsewhere) means none should be
+    kept: the caller rolls back and shows a fresh preview."""
     client = base.client
     return [
         book(

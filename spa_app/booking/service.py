@@ -2,7 +2,8 @@
 
 The service checks availability first so people get a friendly answer; the exclusion
 constraints (PostgreSQL) or the immediate write transaction (SQLite) make the check-then-write
-safe under concurrency. A lost race raises SlotUnavailable with fresh alternatives.
+safe under concurrency. A lost race for a therapist or room raises SlotUnavailable with fresh
+alternatives; a time that overlaps the client's own other visit raises ClientBusy naming it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from spa_app.accounts.models import Role, User
-from spa_app.booking.models import Booking, BookingStatus
+from spa_app.booking.clashes import clash_message, client_clash, is_the_same_visit
+from spa_app.booking.models import CLIENT_OVERLAP, Booking, BookingStatus
 from spa_app.cadence.service import record_completed_visit
 from spa_app.catalog.models import Therapist
 from spa_app.clock import day_bounds, local_today, zone
-from spa_app.database import lock_for_booking, lost_race, require_serialized
+from spa_app.database import (
+    lock_client,
+    lock_for_booking,
+    lost_race,
+    require_serialized,
+    violated_constraint,
+)
 from spa_app.extensions import db
 from spa_app.notifications.models import MessageKind
 from spa_app.notifications.service import drop_pending_reminders, queue_booking_message
@@ -48,6 +56,18 @@ class ChangeNotAllowed(BookingError):
     """The booking cannot be moved or cancelled by this person now."""
 
 
+class ClientBusy(BookingError):
+    """The client already has an active visit overlapping the time; ``visit`` is that visit."""
+
+    def __init__(self, message: str, visit: Booking):
+        super().__init__(message)
+        self.visit = visit
+
+
+class AlreadyBooked(ClientBusy):
+    """The very visit asked for is booked already (a confirm sent again, say after Back)."""
+
+
 @dataclass(frozen=True)
 class Choice:
     """What a person picked: a service, a start, and a therapist (None: any)."""
@@ -62,27 +82,31 @@ def book(
 ) -> Booking:
     """Book ``choice`` for ``client`` and queue the confirmation; idempotent per request_key.
 
-    Staff may book at short notice. Raises SlotUnavailable (not free, or lost a race) and
-    UnknownService. Flushes; the caller commits. On SQLite, call inside serialized_writes().
+    Staff may book at short notice. Raises AlreadyBooked (the client has this very visit),
+    ClientBusy (the client has another visit at that time), SlotUnavailable (not free, or lost
+    a race for the therapist or room) and UnknownService. Flushes; the caller commits. On
+    SQLite, call inside serialized_writes().
     """
     require_serialized(db.session)
+    lock_client(db.session, client.id)
     if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
         return existing
     staff = actor.role is Role.STAFF
     availability = _availability_for(choice, now, staff=staff)
+    service = availability.service
+    ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
+    _refuse_clash(client, choice, ends_at, actor, availability.rules.tz, repeat_ok=True)
     if (picked := _pick(availability, choice)) is None:
         raise _unavailable(NOT_FREE, choice, now, availability.rules.tz, staff=staff)
     therapist_id, room_id = picked
-    service = availability.service
-    hold_end = choice.starts_at + timedelta(minutes=service.duration_min + service.buffer_min)
     booking = Booking(
         client_id=client.id,
         therapist_id=therapist_id,
         room_id=room_id,
         service_id=service.id,
         starts_at=choice.starts_at,
-        ends_at=choice.starts_at + timedelta(minutes=service.duration_min),
-        busy_until=hold_end,
+        ends_at=ends_at,
+        busy_until=ends_at + timedelta(minutes=service.buffer_min),
         price_cents=service.price_cents,
         request_key=request_key,
         created_by_id=actor.id,
@@ -96,6 +120,8 @@ def book(
             raise
         if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
             return existing
+        if violated_constraint(exc) == CLIENT_OVERLAP:
+            _refuse_clash(client, choice, ends_at, actor, availability.rules.tz, repeat_ok=True)
         raise _unavailable(TAKEN, choice, now, availability.rules.tz, staff=staff) from None
     queue_booking_message(
         MessageKind.BOOKING_CONFIRMED, booking, due_at=now, changed_by=_who(actor, client.id)
@@ -107,12 +133,17 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     """Move ``booking`` to ``choice`` (same service), keeping its id; queue the notice and offer
     the time it held to the waitlist.
 
-    Raises ChangeNotAllowed (policy) and SlotUnavailable. On SQLite, inside serialized_writes().
+    Raises ChangeNotAllowed (policy), ClientBusy (the client's other visit is at that time)
+    and SlotUnavailable. On SQLite, inside serialized_writes().
     """
     require_serialized(db.session)
+    lock_client(db.session, booking.client_id)
     ensure_changeable(booking, actor, now)
     staff = actor.role is Role.STAFF
     availability = _availability_for(choice, now, staff=staff, ignore=booking.id)
+    ends_at = choice.starts_at + timedelta(minutes=availability.service.duration_min)
+    tz = availability.rules.tz
+    _refuse_clash(booking.client, choice, ends_at, actor, tz, ignore=booking.id)
     if (picked := _pick(availability, choice, prefer_room=booking.room_id)) is None:
         raise _unavailable(
             NOT_FREE, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
@@ -126,13 +157,15 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
             booking.therapist_id = therapist_id
             booking.room_id = room_id
             booking.starts_at = choice.starts_at
-            booking.ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
-            booking.busy_until = booking.ends_at + timedelta(minutes=service.buffer_min)
+            booking.ends_at = ends_at
+            booking.busy_until = ends_at + timedelta(minutes=service.buffer_min)
             booking.sequence += 1
     except DBAPIError as exc:
         if not lost_race(exc):
             raise
         db.session.refresh(booking)
+        if violated_constraint(exc) == CLIENT_OVERLAP:
+            _refuse_clash(booking.client, choice, ends_at, actor, tz, ignore=booking.id)
         raise _unavailable(
             TAKEN, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
         ) from None
@@ -319,6 +352,30 @@ def bookings_on(day: date, tz: ZoneInfo) -> list[Booking]:
 def _who(actor: User, client_id: int) -> str:
     """Who made a change to a client's visit, as the client is told: themselves or staff."""
     return "client" if actor.id == client_id else "staff"
+
+
+def _refuse_clash(
+    client: User,
+    choice: Choice,
+    ends_at: datetime,
+    actor: User,
+    tz: ZoneInfo,
+    *,
+    ignore: int | None = None,
+    repeat_ok: bool = False,
+) -> None:
+    """Raise ClientBusy if the client has another active visit overlapping the choice;
+    AlreadyBooked (when ``repeat_ok``) if that visit is the very one chosen."""
+    visit = client_clash(client.id, choice.starts_at, ends_at, ignore=ignore)
+    if visit is None:
+        return
+    name = None if actor.id == client.id else client.name
+    message = clash_message(visit, tz, client_name=name)
+    if repeat_ok and is_the_same_visit(
+        visit, choice.service_id, choice.starts_at, choice.therapist_id
+    ):
+        raise AlreadyBooked(message, visit)
+    raise ClientBusy(message, visit)
 
 
 def _by_request_key(client_id: int, request_key: str) -> Booking | None:

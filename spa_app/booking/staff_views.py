@@ -65,7 +65,7 @@ def new():
         if problem is None:
             return redirect(url_for("booking_staff.day", date=form.date.data.isoformat()))
     return render_template("booking/staff_new.html", form=form, problem=problem, found=found), (
-        409 if isinstance(problem, service.SlotUnavailable) else 200
+        409 if isinstance(problem, (service.SlotUnavailable, service.ClientBusy)) else 200
     )
 
 

@@ -90,7 +90,12 @@ def confirm(service_id: int):
             return redirect(url_for("booking.choose", service_id=service_id))
         try:
             target = _book(service_id, form)
-        except service.SlotUnavailable as exc:
+        except service.AlreadyBooked as exc:
+            # Back, then Confirm again: the visit made the first time is the answer.
+            db.session.rollback()
+            flash("You had already booked this visit; here it is.", "info")
+            return redirect(url_for("booking.detail", booking_id=exc.visit.id))
+        except (service.SlotUnavailable, service.ClientBusy) as exc:
             db.session.rollback()
             problem = exc
         else:
@@ -272,7 +277,7 @@ def move(booking_id: int):
         )
         try:
             service.move(booking=booking, choice=choice, actor=current_user, now=utcnow())
-        except service.SlotUnavailable as exc:
+        except (service.SlotUnavailable, service.ClientBusy) as exc:
             problem = exc
         else:
             db.session.commit()
@@ -329,10 +334,11 @@ def series(booking_id: int):
                                     visits=visits))  # fmt: skip
         try:
             booked = series_service.book_series(base, plan, current_user, now)
-        except service.SlotUnavailable:
+        except service.BookingError as exc:
             db.session.rollback()
-            flash("One of those times was just taken: here is the series again, checked now.",
-                  "error")  # fmt: skip
+            why = ("One of those times was just taken." if isinstance(exc, service.SlotUnavailable)
+                   else str(exc))  # fmt: skip
+            flash(f"{why} Here is the series again, checked now.", "error")
             return redirect(url_for("booking.series", booking_id=base.id, every=every,
                                     visits=visits))  # fmt: skip
         db.session.commit()

@@ -5,7 +5,8 @@ the clients waiting for it: the ones whose service fits into it with that therap
 day in their range, in the order they joined. Each offer is an outbox e-mail; the first in line
 hears first and each next one ``HEAD_START`` later, and an offer whose time has been taken by
 then is dropped unsent. Taking an offer is an ordinary booking (or move), so the database's
-overlap guarantee decides who gets the time; the others are told it has gone.
+overlap guarantee decides who gets the time; the others are told it has gone. A client has one
+visit at a time, so nobody hears of a time their own other visit overlaps.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from spa_app.accounts.models import User
-from spa_app.booking.models import Booking, BookingStatus
+from spa_app.booking.clashes import clash_message, client_clash, overlapping
+from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus
 from spa_app.clock import local_today, zone
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageKind
@@ -142,21 +144,29 @@ def offer_freed(freed: Freed, now: datetime) -> int:
     """Offer the time ``freed`` held to the clients waiting for it; how many were offered.
 
     Call after the change, in its transaction. Reads the waiting requests for that local day
-    (one statement) and free times once per service they wait for; adds an offer and its
-    e-mail for each, in join order, each next one due ``HEAD_START`` later. Flushes.
+    (one statement), their clients' visits around the time (one more) and free times once per
+    service they wait for; adds an offer and its e-mail for each, in join order, each next one
+    due ``HEAD_START`` later. A client whose own other visit overlaps the time is passed over.
+    Flushes.
     """
     if freed.starts_at <= now:
         return 0
     tz = zone(get_settings().timezone)
     day = freed.starts_at.astimezone(tz).date()
     entries = _waiting_for(freed, day)
-    slots: dict[int, Slot | None] = {}
+    busy = _their_visits(entries, freed)
+    slots: dict[int, tuple[Slot, timedelta] | None] = {}
     offered = 0
     for entry in entries:
         if entry.service_id not in slots:
             slots[entry.service_id] = _slot_in(freed, entry.service_id, day, now)
-        slot = slots[entry.service_id]
-        if slot is None or not _earlier_than_their_visit(entry, slot):
+        if (fit := slots[entry.service_id]) is None:
+            continue
+        slot, length = fit
+        theirs = [v for v in busy.get(entry.client_id, []) if v.id != entry.booking_id]
+        if not _earlier_than_their_visit(entry, slot) or overlapping(
+            theirs, slot.starts_at, slot.starts_at + length
+        ):
             continue
         offer = WaitlistOffer(
             entry_id=entry.id,
@@ -209,9 +219,31 @@ def _waiting_for(freed: Freed, day: date) -> list[WaitlistEntry]:
     )
 
 
-def _slot_in(freed: Freed, service_id: int, day: date, now: datetime) -> Slot | None:
+def _their_visits(entries: list[WaitlistEntry], freed: Freed) -> dict[int, list[Booking]]:
+    """The waiting clients' active visits near the freed time, by client (one statement)."""
+    clients = {e.client_id for e in entries}
+    if not clients:
+        return {}
+    rows = db.session.execute(
+        sa.select(Booking).where(
+            Booking.client_id.in_(clients),
+            Booking.status != BookingStatus.CANCELLED,
+            Booking.starts_at < freed.busy_until + LONGEST_HOLD,
+            Booking.ends_at > freed.starts_at - LONGEST_HOLD,
+        )
+    ).scalars()
+    by_client: dict[int, list[Booking]] = {}
+    for visit in rows:
+        by_client.setdefault(visit.client_id, []).append(visit)
+    return by_client
+
+
+def _slot_in(
+    freed: Freed, service_id: int, day: date, now: datetime
+) -> tuple[Slot, timedelta] | None:
     """The free start for ``service_id`` with the freed therapist that uses the freed time,
-    nearest its old start; None if the service does not fit (or is no longer offered).
+    nearest its old start, and the visit's length; None if the service does not fit (or is no
+    longer offered).
 
     Only starts overlapping the freed time count: the rest were free before and are no news.
     Online rules apply (minimum notice), as the client books it themselves.
@@ -227,15 +259,22 @@ def _slot_in(freed: Freed, service_id: int, day: date, now: datetime) -> Slot | 
         s for s in availability.slots
         if s.starts_at < freed.busy_until and s.starts_at + hold > freed.starts_at
     ]  # fmt: skip
-    return min(fitting, key=lambda s: abs(s.starts_at - freed.starts_at), default=None)
+    slot = min(fitting, key=lambda s: abs(s.starts_at - freed.starts_at), default=None)
+    return None if slot is None else (slot, timedelta(minutes=availability.service.duration_min))
 
 
 def _earlier_than_their_visit(entry: WaitlistEntry, slot: Slot) -> bool:
     return entry.booking is None or slot.starts_at < entry.booking.starts_at
 
 
-def offer_problem(offer: WaitlistOffer, now: datetime) -> str | None:
-    """Why ``offer`` cannot be taken now, or None if its time is still free for the client."""
+def offer_problem(offer: WaitlistOffer, now: datetime):
+    """Why ``offer`` cannot be taken now, or None if its time is still free for the client.
+
+    A message, or the booking service's ClientBusy (its text, and the visit of theirs that
+    overlaps the offered time) when they have booked another visit at that time since.
+    """
+    from spa_app.booking.service import ClientBusy  # it imports this module (offer_freed)
+
     entry = offer.entry
     if entry.closed_at is not None:
         return "This waitlist request is closed, so the offer no longer stands."
@@ -244,6 +283,10 @@ def offer_problem(offer: WaitlistOffer, now: datetime) -> str | None:
         or entry.booking.starts_at <= offer.starts_at
     ):
         return "Your visit has changed since this offer, so it no longer applies."
+    ends_at = offer.starts_at + timedelta(minutes=entry.service.duration_min)
+    clash = client_clash(entry.client_id, offer.starts_at, ends_at, ignore=entry.booking_id)
+    if clash is not None:
+        return ClientBusy(clash_message(clash, zone(get_settings().timezone)), clash)
     if offer_slot(offer, now) is None:
         return GONE
     return None
@@ -252,7 +295,8 @@ def offer_problem(offer: WaitlistOffer, now: datetime) -> str | None:
 def take(offer: WaitlistOffer, client: User, now: datetime) -> Booking:
     """Book the offered time for ``client`` (or move the visit it is earlier than); the offer is
     taken and the request closed. Raises what book and move raise: the database's overlap
-    guarantee decides between two clients taking the same time. Flushes; the caller commits.
+    guarantee decides between two clients taking the same time, and ClientBusy says the client
+    has another visit then. Flushes; the caller commits.
     """
     from spa_app.booking import service as booking  # it imports this module (offer_freed)
 

@@ -150,9 +150,8 @@ def take(offer_id: int):
         except booking_service.BookingError as exc:
             db.session.rollback()
             offer = _own_offer(offer_id)
-            problem = (
-                waitlist.GONE if isinstance(exc, booking_service.SlotUnavailable) else str(exc)
-            )
+            # A ClientBusy keeps its visit, so the page links to it.
+            problem = waitlist.GONE if isinstance(exc, booking_service.SlotUnavailable) else exc
         else:
             db.session.commit()
             flash("That time is yours: your visit is booked." if entry.booking_id is None

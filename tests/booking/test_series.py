@@ -123,3 +123,45 @@ def test_staff_repeat_for_a_client_and_others_may_not(client, base):
     reply = client.post(f"/bookings/{b.id}/series",
                         data={"every": "5", "visits": "2", "chosen": chosen(page)})  # fmt: skip
     assert reply.status_code == 302 and len(booked()) == 3
+
+
+def test_a_time_the_client_already_has_is_not_booked_twice(client, base):
+    """One visit at a time: an occurrence at the time of another visit of theirs (with Ben,
+    say, booked before) is not bookable; a nearest free time never lands on one either."""
+    b, anna, room, svc, me = base
+    ben = factories.therapist(services=[svc])
+    first_wall = b.starts_at.astimezone(LONDON)
+    first = (first_wall + timedelta(weeks=4)).astimezone(UTC)
+    own = factories.booking(me, ben, factories.room(), svc, first)
+    # The second time is taken with Anna; 09:00 and 11:00 are nearest, but 09:00 is theirs.
+    second = (first_wall + timedelta(weeks=8)).astimezone(UTC)
+    factories.booking(factories.user(), anna, room, svc, second)
+    factories.booking(me, ben, factories.room(), svc, second - timedelta(hours=1))
+    page = client.get(f"/bookings/{b.id}/series?every=4&visits=3").get_data(as_text=True)
+    assert "you already have" in page and f'href="/bookings/{own.id}"' in page
+    seen = chosen(page)
+    assert seen[0] == "" and seen[1] == (second + timedelta(hours=1)).isoformat()
+    client.post(f"/bookings/{b.id}/series", data={"every": "4", "visits": "3", "chosen": seen})
+    mine = sorted(x.starts_at for x in booked() if x.client_id == me.id)
+    assert mine.count(first) == 1 and len(mine) == 1 + 1 + 1 + 2  # base, own two, two new
+
+
+def test_a_visit_booked_elsewhere_meanwhile_stops_the_series_with_its_name(
+    client, base, monkeypatch
+):
+    """Between the check and the booking (a race the preview cannot see): the client's new
+    visit is named, nothing of the series is kept, and the series is shown again."""
+    from spa_app.booking import series
+
+    b, anna, room, svc, me = base
+    ben = factories.therapist(services=[svc])
+    page = client.get(f"/bookings/{b.id}/series?every=4&visits=2").get_data(as_text=True)
+    seen = chosen(page)
+    factories.booking(me, ben, factories.room(), svc, datetime.fromisoformat(seen[1]))
+    monkeypatch.setattr(series, "client_visits", lambda *args: [])  # the check saw nothing
+    reply = client.post(f"/bookings/{b.id}/series",
+                        data={"every": "4", "visits": "2", "chosen": seen},
+                        follow_redirects=True)  # fmt: skip
+    html = reply.get_data(as_text=True)
+    assert "You already have a visit at that time" in html and "checked now" in html
+    assert [x.client_id for x in booked()].count(me.id) == 2  # the base and the new one only

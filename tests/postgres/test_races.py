@@ -126,19 +126,23 @@ def test_back_to_back_bookings_both_succeed(pg_app):
 def test_the_database_itself_refuses_overlaps(pg_app, column):
     """Bypass the service: only the exclusion constraint stands in the way."""
     svc, (a, b), (r1, r2) = factories.spa(therapists=2, rooms=2)
-    client = factories.user()
     start = slot_starts(1)[0]
-    factories.booking(client, a, r1, svc, start)
+    factories.booking(factories.user(), a, r1, svc, start)
     other_therapist, other_room = (a, r2) if column == "therapist_id" else (b, r1)
+    # Another client each time: only the therapist's or the room's constraint is in the way.
     with pytest.raises(sa.exc.IntegrityError, match=f"ex_bookings_{column}_overlap"):
-        factories.booking(client, other_therapist, other_room, svc, start + timedelta(minutes=30))
+        factories.booking(
+            factories.user(), other_therapist, other_room, svc, start + timedelta(minutes=30)
+        )
     db.session.rollback()
     # Cancelled bookings do not hold time, and half-open ranges let visits touch.
-    factories.booking(client, other_therapist, other_room, svc, start + timedelta(minutes=60))
-    cancelled = factories.booking(client, a, r2, svc, start - timedelta(hours=2))
+    factories.booking(
+        factories.user(), other_therapist, other_room, svc, start + timedelta(minutes=60)
+    )
+    cancelled = factories.booking(factories.user(), a, r2, svc, start - timedelta(hours=2))
     cancelled.status = BookingStatus.CANCELLED
     db.session.commit()
-    factories.booking(client, b, r2, svc, start - timedelta(hours=2))
+    factories.booking(factories.user(), b, r2, svc, start - timedelta(hours=2))
 
 
 def test_exclusion_constraints_exist_after_upgrade(pg_app):
@@ -149,11 +153,14 @@ def test_exclusion_constraints_exist_after_upgrade(pg_app):
         )
     ).all()
     assert [name for name, _ in rows] == [
+        "ex_bookings_client_id_overlap",
         "ex_bookings_room_id_overlap",
         "ex_bookings_therapist_id_overlap",
     ]
-    for _, definition in rows:
-        assert "tstzrange(starts_at, busy_until, '[)'" in definition
+    for name, definition in rows:
+        # The client is busy for the visit; the buffer holds only the therapist and the room.
+        until = "ends_at" if name == "ex_bookings_client_id_overlap" else "busy_until"
+        assert f"tstzrange(starts_at, {until}, '[)'" in definition
         assert "<> 'cancelled'" in definition
 
 

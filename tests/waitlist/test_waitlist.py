@@ -362,3 +362,54 @@ def test_a_pending_offer_is_dropped_once_the_client_leaves(app, spa):
     browser.post(f"/waitlist/{entries()[0].id}/leave")
     (message,) = offer_messages()
     assert is_pointless(message, utcnow())
+
+
+def test_nobody_hears_of_a_time_their_own_other_visit_overlaps(app, spa):
+    """One visit at a time: a waiting client with a visit of their own (with Ben) at the freed
+    time is passed over, and the next in line hears first."""
+    svc, anna, ben, _, day, visit = spa
+    busy, free = factories.user(name="Busy"), factories.user(name="Free")
+    factories.booking(busy, ben, factories.room(), svc, at(day) + timedelta(minutes=30))
+    join(signed_in(app, busy), svc, day, day)
+    join(signed_in(app, free), svc, day, day)
+    cancel(app, visit)
+    (message,) = offer_messages()
+    assert message.user_id == free.id and message.due_at <= utcnow()
+
+
+def test_an_offer_names_the_visit_the_client_has_booked_at_that_time_since(app, spa):
+    svc, anna, ben, _, day, visit = spa
+    me = factories.user()
+    browser = signed_in(app, me)
+    join(browser, svc, day, day)
+    cancel(app, visit)
+    (offer,) = offers()
+    elsewhere = factories.booking(me, ben, factories.room(), svc, at(day))  # booked meanwhile
+    page = browser.get(f"/waitlist/offers/{offer.id}").get_data(as_text=True)
+    assert "You already have a visit at that time" in page and "Book this time" not in page
+    assert f'href="/bookings/{elsewhere.id}"' in page
+    refused = browser.post(f"/waitlist/offers/{offer.id}")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "You already have a visit at that time" in html and "someone booked it first" not in html
+    factories.fresh()
+    mine = db.session.scalars(sa.select(Booking).where(Booking.client_id == me.id)).all()
+    assert [b.id for b in mine] == [elsewhere.id]
+    assert entries()[0].closed_at is None  # still waiting
+
+
+def test_taking_an_offer_while_a_visit_of_theirs_appears_is_refused_by_name(app, spa, monkeypatch):
+    """The check before the page and the booking's own check: the second one decides."""
+    from spa_app.waitlist import service as waitlist
+
+    svc, anna, ben, _, day, visit = spa
+    me = factories.user()
+    browser = signed_in(app, me)
+    join(browser, svc, day, day)
+    cancel(app, visit)
+    (offer,) = offers()
+    factories.booking(me, ben, factories.room(), svc, at(day))
+    monkeypatch.setattr(waitlist, "client_clash", lambda *args, **kwargs: None)
+    refused = browser.post(f"/waitlist/offers/{offer.id}")
+    assert refused.status_code == 409
+    assert "You already have a visit at that time" in refused.get_data(as_text=True)

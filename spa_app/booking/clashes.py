@@ -1,0 +1,84 @@
+"""One client, one visit at a time: the client's visit in the way of a new time, and the words.
+
+The client is busy for the visit itself (starts_at to ends_at), not its clean-up buffer, which
+holds only the therapist and the room. PostgreSQL enforces it with the exclusion constraint
+``ex_bookings_client_id_overlap``; SQLite's immediate write transaction makes this check safe.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.extensions import db
+
+
+def client_clash(
+    client_id: int, starts_at: datetime, ends_at: datetime, *, ignore: int | None = None
+) -> Booking | None:
+    """The client's earliest active visit overlapping [starts_at, ends_at), or None.
+
+    ``ignore`` is a visit being moved (it may overlap its own old time). Cancelled visits never
+    clash. One statement.
+    """
+    query = (
+        sa.select(Booking)
+        .where(
+            Booking.client_id == client_id,
+            Booking.status != BookingStatus.CANCELLED,
+            Booking.starts_at < ends_at,
+            Booking.ends_at > starts_at,
+        )
+        .options(db.joinedload(Booking.service), db.joinedload(Booking.therapist))
+        .order_by(Booking.starts_at, Booking.id)
+        .limit(1)
+    )
+    if ignore is not None:
+        query = query.where(Booking.id != ignore)
+    return db.session.execute(query).scalars().first()
+
+
+def client_visits(client_id: int, lo: datetime, hi: datetime) -> list[Booking]:
+    """The client's active visits overlapping [lo, hi), earliest first (one statement)."""
+    return list(
+        db.session.execute(
+            sa.select(Booking)
+            .where(
+                Booking.client_id == client_id,
+                Booking.status != BookingStatus.CANCELLED,
+                Booking.starts_at < hi,
+                Booking.ends_at > lo,
+            )
+            .options(db.joinedload(Booking.service), db.joinedload(Booking.therapist))
+            .order_by(Booking.starts_at, Booking.id)
+        ).scalars()
+    )
+
+
+def overlapping(visits: list[Booking], starts_at: datetime, ends_at: datetime) -> Booking | None:
+    """The first of ``visits`` overlapping [starts_at, ends_at), or None (no query)."""
+    return next((v for v in visits if v.starts_at < ends_at and v.ends_at > starts_at), None)
+
+
+def is_the_same_visit(
+    visit: Booking, service_id: int, starts_at: datetime, therapist_id: int | None
+) -> bool:
+    """True if booking this choice would repeat ``visit`` (a confirm sent again after Back)."""
+    return (
+        visit.service_id == service_id
+        and visit.starts_at == starts_at
+        and therapist_id in (None, visit.therapist_id)
+    )
+
+
+def clash_message(visit: Booking, tz: ZoneInfo, *, client_name: str | None = None) -> str:
+    """What the person is told: the client in the second person, staff the client's name."""
+    local = visit.starts_at.astimezone(tz)
+    when = f"{local:%H:%M} on {local:%A} {local.day} {local:%B}"
+    what = f"{visit.service.name} at {when} with {visit.therapist.display_name}"
+    if client_name is None:
+        return f"You already have a visit at that time: {what}."
+    return f"{client_name} already has a visit at that time: {what}."
