@@ -88,7 +88,8 @@ class CancelForm(FlaskForm):
     reason = TextAreaField(
         "Reason (optional)", validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT]
     )
-    # Staff only: what the client's e-mail says. The reason above stays with the spa.
+    # Staff only: what the client's e-mail says. A staff reason above stays with the spa (see
+    # service.cancellation_for); the client reads only a reason they gave themselves.
     note_to_client = TextAreaField(
         "Note to the client (optional)",
         validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT],

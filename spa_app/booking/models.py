@@ -83,6 +83,8 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on every change the client is told about; calendar apps order updates by it.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Who cancelled and why, as "client", "staff", "client: <reason>" or "staff: <reason>".
+    # A staff reason is the spa's own note: service.cancellation_for says who may read it.
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
 
     client = relationship("User", foreign_keys=[client_id])
@@ -93,3 +95,11 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status is not BookingStatus.CANCELLED
+
+    def cancellation(self) -> tuple[str | None, str | None]:
+        """(who cancelled: "client" or "staff", the reason they gave or None); (None, None)
+        if it was not cancelled."""
+        if not self.cancel_reason:
+            return None, None
+        who, _, reason = self.cancel_reason.partition(": ")
+        return who, reason or None

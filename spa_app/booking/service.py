@@ -274,6 +274,22 @@ def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
     return None
 
 
+def cancellation_for(booking: Booking, viewer: User) -> str | None:
+    """Who cancelled ``booking`` and why, as ``viewer`` may read it; None if not cancelled.
+
+    A reason staff gave is the spa's own note: staff and the visit's therapist read it, the
+    client never does (their e-mail quotes only the note to the client). A client reads the
+    reason they gave themselves.
+    """
+    who, reason = booking.cancellation()
+    if who is None:
+        return None
+    if viewer.id == booking.client_id:
+        return (f"by you: {reason}" if reason else "by you") if who == "client" else "by the spa"
+    by = "the client" if who == "client" else "staff"
+    return f"by {by}: {reason}" if reason else f"by {by}"
+
+
 def ensure_changeable(booking: Booking, actor: User, now: datetime) -> None:
     if (reason := change_refusal(booking, actor, now)) is not None:
         raise ChangeNotAllowed(reason)

@@ -202,6 +202,7 @@ def detail(booking_id: int):
     return render_template(
         "booking/detail.html",
         booking=booking,
+        cancellation=service.cancellation_for(booking, current_user),
         refusal=refusal,
         cancel_form=CancelForm(),
         has_intake=has_intake,

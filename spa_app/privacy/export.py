@@ -85,7 +85,7 @@ def _bookings(cid: int, tz: ZoneInfo) -> list[dict]:
 
 
 def _booking(b: Booking, cid: int, tz: ZoneInfo) -> dict:
-    cancelled_by, reason = _cancellation(b.cancel_reason)
+    cancelled_by, reason = b.cancellation()
     return {
         "id": b.id,
         "service": b.service.name,
@@ -101,21 +101,14 @@ def _booking(b: Booking, cid: int, tz: ZoneInfo) -> dict:
         "booked_by": None if b.created_by_id is None else _who(b.created_by_id, cid),
         "cancelled_at": _utc(b.cancelled_at),
         "cancelled_by": cancelled_by,
-        "cancel_reason": reason,
+        # The reason the client gave. One staff gave is the spa's internal note: not in this
+        # self-service file (it may name colleagues); the spa answers a request for it by hand.
+        "cancel_reason": reason if cancelled_by == "client" else None,
     }
 
 
 def _who(actor_id: int, cid: int) -> str:
     return "client" if actor_id == cid else "staff"
-
-
-def _cancellation(stored: str | None) -> tuple[str | None, str | None]:
-    """(who cancelled, the reason the client gave). The booking service stores "who" or
-    "who: reason"; a reason staff wrote is the spa's own note and is not part of the export."""
-    if not stored:
-        return None, None
-    who, _, reason = stored.partition(": ")
-    return who, (reason or None) if who == "client" else None
 
 
 # E-mail, cadence, waitlist, calendar ---------------------------------------------------------
