@@ -1,5 +1,6 @@
 """Safe home care: condition rules as data, routine doses, conditions that name areas, plans
-that keep their review reasons, omissions and confirmed warnings.
+that keep their review reasons, omissions and confirmed warnings; a tick's note becomes
+discomfort (0 none, 10 worst), one direction with the intake's pain.
 
 The shipped routines found unsafe are fixed in place (by name): the calf strokes that ran away
 from the heart are retired, and the points and leg work to avoid in pregnancy are excluded for
@@ -154,10 +155,25 @@ def upgrade():
         )
         batch_op.add_column(sa.Column("spots", sa.JSON(), nullable=False, server_default=empty))
 
+    _flip_comfort("comfort", "discomfort")
+
     with op.batch_alter_table("messages") as batch_op:
         _allow_kinds(batch_op, "messages", NEW_KINDS)
     with op.batch_alter_table("mail_opt_outs") as batch_op:
         _allow_kinds(batch_op, "mail_opt_outs", NEW_KINDS)
+
+
+def _flip_comfort(old: str, new: str) -> None:
+    """A tick's note runs one way with the intake's pain: 0 is none, 10 the worst. The old
+    comfort score ran the other way, so each stored value becomes 10 minus itself."""
+    with op.batch_alter_table("plan_completions") as batch_op:
+        batch_op.drop_constraint(op.f(f"ck_plan_completions_{old}"), type_="check")
+        batch_op.alter_column(old, new_column_name=new, existing_type=sa.Integer())
+    op.execute(f"UPDATE plan_completions SET {new} = 10 - {new} WHERE {new} IS NOT NULL")
+    with op.batch_alter_table("plan_completions") as batch_op:
+        batch_op.create_check_constraint(
+            op.f(f"ck_plan_completions_{new}"), f"{new} IS NULL OR {new} BETWEEN 0 AND 10"
+        )
 
 
 def downgrade():
@@ -169,6 +185,7 @@ def downgrade():
         _allow_kinds(batch_op, "mail_opt_outs", OLD_KINDS)
     with op.batch_alter_table("messages") as batch_op:
         _allow_kinds(batch_op, "messages", OLD_KINDS)
+    _flip_comfort("discomfort", "comfort")
     with op.batch_alter_table("plan_items") as batch_op:
         batch_op.drop_column("spots")
         batch_op.drop_column("build_up")

@@ -44,12 +44,15 @@ def warnings(
     found = [w for entry in entries for w in _item_warnings(entry, needs, rules)]
     found += _tool_warnings(entries)
     if needs is not None:
+        over: dict[int, list[str]] = {}
         for day, total in zip(WEEK, day_totals(entries, dose), strict=True):
             if total > needs.minutes_per_day:
-                found.append(
-                    f"{WEEKDAYS[day]}: {total} minutes with the warm-up and rest, more than the "
-                    f"{needs.minutes_per_day} the client has."
-                )
+                over.setdefault(total, []).append(WEEKDAYS[day])
+        for total, days in over.items():
+            found.append(
+                f"{', '.join(days)}: {total} minutes with the warm-up and rest, more than the "
+                f"{needs.minutes_per_day} the client has."
+            )
     return list(dict.fromkeys(found))
 
 

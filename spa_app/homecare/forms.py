@@ -15,6 +15,7 @@ from spa_app.homecare.vocab import (
     AREA_LABELS,
     CONDITION_LABELS,
     CONTEXT_LABELS,
+    ELSEWHERE,
     GOAL_LABELS,
     KIND_LABELS,
     MINUTES_RANGE,
@@ -88,7 +89,6 @@ class IntakeForm(FlaskForm):
 
 
 #: "Where?" for a condition that names areas: the client's areas, or somewhere not listed.
-ELSEWHERE = "elsewhere"
 AREA_CHOICES = [*_choices(AREA_LABELS), SelectChoice(ELSEWHERE, "Somewhere else")]
 
 

@@ -241,18 +241,19 @@ class PlanItem(db.Model):
 
 
 class Completion(db.Model):
-    """The client did a plan item on a (local) day, with an optional 0-10 comfort note."""
+    """The client did a plan item on a (local) day, with an optional note of how it felt:
+    discomfort from 0 (none) to 10 (the worst), the same way round as the intake's pain."""
 
     __tablename__ = "plan_completions"
     __table_args__ = (
         UniqueConstraint("plan_item_id", "day", name="uq_plan_completions_item_day"),
-        CheckConstraint("comfort IS NULL OR comfort BETWEEN 0 AND 10", name="comfort"),
+        CheckConstraint("discomfort IS NULL OR discomfort BETWEEN 0 AND 10", name="discomfort"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_item_id: Mapped[int] = mapped_column(ForeignKey("plan_items.id"))
     day: Mapped[date]
-    comfort: Mapped[int | None]
+    discomfort: Mapped[int | None]
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -53,16 +53,26 @@ class PlanEditForm(FlaskForm):
     items = FieldList(FormField(ItemForm), max_entries=40)
     routine = SelectField("Add a routine from the library", coerce=int, validators=[Optional()])
     reviewed = BooleanField("I have reviewed this plan against the client's contraindications")
+    confirm = BooleanField(
+        "I have read these warnings and want to go ahead; the plan keeps this confirmation"
+    )
+
+
+#: How a routine felt, the same way round as the intake's pain: 0 none, 10 the worst.
+DISCOMFORT_WORDS = {0: "no discomfort", 2: "a little", 5: "some", 8: "a lot", 10: "the worst"}
+DISCOMFORT_CHOICES = [SelectChoice("", "No note")] + [
+    SelectChoice(str(n), f"{n}" + (f" – {DISCOMFORT_WORDS[n]}" if n in DISCOMFORT_WORDS else ""))
+    for n in range(11)
+]
 
 
 class TickForm(FlaskForm):
     item_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
-    comfort = SelectField(
-        "Comfort (optional)",
-        choices=[SelectChoice("", "No note")]
-        + [SelectChoice(str(n), f"{n} / 10") for n in range(11)],
+    discomfort = SelectField(
+        "How did it feel? (optional; 0 no discomfort, 10 the worst)",
+        choices=DISCOMFORT_CHOICES,
         validators=[Optional()],
     )
 
-    def comfort_value(self) -> int | None:
-        return int(self.comfort.data) if self.comfort.data not in (None, "") else None
+    def discomfort_value(self) -> int | None:
+        return int(self.discomfort.data) if self.discomfort.data not in (None, "") else None

@@ -24,11 +24,12 @@ from spa_app.database import utcnow
 from spa_app.extensions import csrf, db
 from spa_app.homecare import bodymap, plans
 from spa_app.homecare.access import audit, audit_read, may_see_health
+from spa_app.homecare.generator import Dose
 from spa_app.homecare.links import read_day_done_token
 from spa_app.homecare.models import Plan, PlanStatus, Routine
-from spa_app.homecare.plan_forms import WEEKDAYS, PlanEditForm, TickForm
+from spa_app.homecare.plan_forms import DISCOMFORT_CHOICES, WEEKDAYS, PlanEditForm, TickForm
 from spa_app.homecare.service import intake_for
-from spa_app.homecare.vocab import AREA_LABELS, PRESSURE_LABELS
+from spa_app.homecare.vocab import AREA_LABELS, LABELS, PRESSURE_LABELS
 from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
 
@@ -49,7 +50,9 @@ def start(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     suggested = request.form.get("start") != "revise"
     try:
-        draft = plans.start_draft(booking, current_user, utcnow(), suggested=suggested)
+        draft = plans.start_draft(
+            booking, current_user, utcnow(), suggested=suggested, dose=_dose()
+        )
     except plans.PlanError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -83,16 +86,17 @@ def edit(plan_id: int):
     form.routine.choices = [SelectChoice(0, "Choose a routine")] + [
         SelectChoice(r.id, f"{AREA_LABELS[r.area]}: {r.name}") for r in library
     ]
-    status = 200
+    status, warnings, action = 200, [], request.form.get("action", "save")
     if request.method == "POST":
         if form.validate():
-            done = _apply(plan, form, request.form.get("action", "save"))
-            if done is not None:
-                return done
-            return redirect(url_for("plans.edit", plan_id=plan.id))
-        status = 400
+            done = _apply(plan, form, action)
+            if not isinstance(done, list):
+                return done or redirect(url_for("plans.edit", plan_id=plan.id))
+            warnings = done  # nothing saved: the page asks the therapist to confirm
+        status = 409 if warnings else 400
         audit(current_user, plan.client_id, "read", f"plan {plan_id}")  # shown again below
         db.session.commit()
+        plan = db.session.get(Plan, plan_id)
     else:
         for item in plan.items:
             form.items.append_entry(
@@ -106,11 +110,23 @@ def edit(plan_id: int):
         form=form,
         entries=list(zip(form.items.entries, plan.items, strict=False)),
         intake=intake,
+        review=plans.review_for(plan),
+        totals=plans.day_totals(plan, _dose()),
+        dose=_dose(),
+        warnings=warnings,
+        pending=action,
+        labels=LABELS,
+        weekdays=WEEKDAYS,
     ), status
 
 
+def _dose() -> Dose:
+    return Dose(max_items=current_app.config["PLAN_MAX_ITEMS"])
+
+
 def _apply(plan: Plan, form: PlanEditForm, action: str):
-    """Save every item's values, then do ``action``; a redirect when publishing succeeded."""
+    """Save every item's values, then do ``action``: a redirect when publishing succeeded,
+    the warnings to confirm when the change breaks a rule (nothing saved), else None."""
     try:
         plans.edit(
             plan,
@@ -132,13 +148,17 @@ def _apply(plan: Plan, form: PlanEditForm, action: str):
         elif kind in ("up", "down") and item_id:
             plans.move(plan, item_id, -1 if kind == "up" else 1)
         elif kind == "add":
-            plans.add_routine(plan, form.routine.data or 0)
-        elif kind == "publish":
+            plans.add_routine(plan, form.routine.data or 0, dose=_dose())
+        plans.guard(plan, confirmed=form.confirm.data, now=utcnow(), dose=_dose())
+        if kind == "publish":
             plans.publish(plan, reviewed=form.reviewed.data, now=utcnow())
             audit(current_user, plan.client_id, "publish", f"plan {plan.id}")
             db.session.commit()
             flash("The plan is published: the client can follow it now.", "success")
             return redirect(url_for("plans.show", plan_id=plan.id))
+    except plans.PlanWarning as warning:
+        db.session.rollback()
+        return warning.warnings
     except plans.PlanError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -173,6 +193,11 @@ def show(plan_id: int):
     progress = plans.progress(plan, today, tz) if plan.status is PlanStatus.PUBLISHED else None
     week_start = today.toordinal() - today.weekday()
     done = plans.completions(plan, today.fromordinal(week_start), today)
+    is_current = (current := plans.current_plan(plan.client_id)) is not None and (
+        current.id == plan.id
+    )
+    next_monday = week_start + 7
+    settings = get_settings()
     return render_template(
         "homecare/plan.html",
         plan=plan,
@@ -183,8 +208,12 @@ def show(plan_id: int):
         week=[today.fromordinal(week_start + n) for n in range(7)],
         todays=[item for item in plan.items if today.weekday() in item.weekdays],
         is_client=current_user.id == plan.client_id,
-        is_current=(current := plans.current_plan(plan.client_id)) is not None
-        and current.id == plan.id,
+        is_current=is_current,
+        advice=plans.pause_advice(plan) if plan.review_needed_at and is_current else {},
+        discomfort_choices=DISCOMFORT_CHOICES,
+        sheet=[[today.fromordinal(next_monday + 7 * w + d) for d in range(7)] for w in range(4)],
+        spa=settings,
+        spa_contact=current_app.config["BUSINESS_CONTACT"],
         tick_form=TickForm(),
         figure=bodymap.figure(plan),
         pressures=PRESSURE_LABELS,
@@ -200,11 +229,11 @@ def tick(plan_id: int):
         abort(404)
     form = TickForm()
     if not form.validate():
-        flash("Please pick a routine and, if you like, a comfort score from 0 to 10.", "error")
+        flash("Please pick a routine and, if you like, how it felt from 0 to 10.", "error")
         return redirect(url_for("plans.show", plan_id=plan.id))
     today = local_today(utcnow(), zone(get_settings().timezone))
     try:
-        added = plans.tick(plan, form.item_id.data, today, form.comfort_value())
+        added = plans.tick(plan, form.item_id.data, today, form.discomfort_value())
     except plans.PlanError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -216,19 +245,38 @@ def tick(plan_id: int):
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 
+@bp.post("/plans/<id:plan_id>/undo")
+@role_required(Role.CLIENT)
+def untick(plan_id: int):
+    """Take back today's tick of one routine (a tap by mistake); earlier days stay as they are."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.client_id != current_user.id or plan.status is not PlanStatus.PUBLISHED:
+        abort(404)
+    form = TickForm()
+    today = local_today(utcnow(), zone(get_settings().timezone))
+    if form.validate() and plans.untick(plan, form.item_id.data, today):
+        db.session.commit()
+        flash("Taken back: not marked as done today.", "success")
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
 @bp.route("/plans/<id:plan_id>/day-done/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed token from the client's e-mail is the proof; no login needed
 def day_done(plan_id: int, token: str):
-    """From a routine reminder: GET shows the day's routines, POST marks them all done."""
+    """From a routine reminder: GET lists the day's routines, each with its own box (all
+    ticked to start with); POST marks the ticked ones done, so skipped ones are not counted."""
     found = read_day_done_token(current_app.config["SECRET_KEY"], token)
     plan = db.session.get(Plan, plan_id) if found and found[0] == plan_id else None
     if plan is None or plan.client_id != found[1] or plan.status is not PlanStatus.PUBLISHED:
         abort(404)
     day = found[2]
     routines = [item for item in plan.items if day.weekday() in item.weekdays]
+    marked = []
     if request.method == "POST":
-        for item in routines:
-            plans.tick(plan, item.id, day, comfort=None)
+        chosen = set(request.form.getlist("done"))
+        marked = [item for item in routines if str(item.id) in chosen]
+        for item in marked:
+            plans.tick(plan, item.id, day, discomfort=None)
         db.session.commit()
     return render_template(
         "homecare/day_done.html",
@@ -236,4 +284,5 @@ def day_done(plan_id: int, token: str):
         day=day,
         routines=routines,
         done=request.method == "POST",
+        marked=marked,
     )

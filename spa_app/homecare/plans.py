@@ -18,6 +18,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import dialect_insert, lost_race, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.checks import Entry, warnings
+from spa_app.homecare.checks import day_totals as checks_day_totals
 from spa_app.homecare.generator import (
     DEFAULT_DOSE,
     GENERAL_CAUTIONS,
@@ -233,6 +234,18 @@ def guard(plan: Plan, *, confirmed: bool, now: datetime, dose: Dose = DEFAULT_DO
     return found
 
 
+def review_for(plan: Plan) -> list[str]:
+    """Why the client's intake asks the therapist to review this plan now (empty: it does
+    not)."""
+    intake = intake_for(plan.client_id)
+    return review_reasons(needs_from(intake), rules()) if intake is not None else []
+
+
+def day_totals(plan: Plan, dose: Dose = DEFAULT_DOSE) -> list[int]:
+    """The plan's minutes on each weekday, with the warm-up and the rest."""
+    return checks_day_totals(_entries(plan), dose)
+
+
 def _entries(plan: Plan) -> list[Entry]:
     return [
         Entry(i.name, as_technique(i.routine), i.minutes, tuple(i.weekdays), i.pressure)
@@ -281,8 +294,7 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime) -> Plan:
     _require_draft(draft)
     if not draft.items:
         raise PlanError("Add at least one routine before publishing.")
-    intake = intake_for(draft.client_id)
-    reasons = review_reasons(needs_from(intake), rules()) if intake is not None else []
+    reasons = review_for(draft)
     if reasons and not reviewed:
         raise PlanError(
             "This plan needs your review first ("
@@ -355,7 +367,7 @@ def _renumber(plan: Plan) -> None:
 # Following the plan
 
 
-def tick(plan: Plan, item_id: int, day: date, comfort: int | None) -> bool:
+def tick(plan: Plan, item_id: int, day: date, discomfort: int | None) -> bool:
     """Mark an item of the client's current plan done on ``day``; True if newly marked (a
     repeat changes nothing)."""
     if plan.status is not PlanStatus.PUBLISHED or item_id not in {i.id for i in plan.items}:
@@ -370,11 +382,22 @@ def tick(plan: Plan, item_id: int, day: date, comfort: int | None) -> bool:
     table = Completion.__table__
     statement = (
         dialect_insert(table, db.session)
-        .values(plan_item_id=item_id, day=day, comfort=comfort, recorded_at=utcnow())
+        .values(plan_item_id=item_id, day=day, discomfort=discomfort, recorded_at=utcnow())
         .on_conflict_do_nothing(index_elements=["plan_item_id", "day"])
         .returning(table.c.id)
     )
     return db.session.execute(statement).first() is not None
+
+
+def untick(plan: Plan, item_id: int, day: date) -> bool:
+    """Take back the tick of ``item_id`` on ``day`` (the caller passes today: only the same
+    day's tick can be undone). True if there was one. Flushes."""
+    if item_id not in {i.id for i in plan.items}:
+        return False
+    done = db.session.execute(
+        sa.delete(Completion).where(Completion.plan_item_id == item_id, Completion.day == day)
+    )
+    return done.rowcount == 1
 
 
 def completions(plan: Plan, first: date, last: date) -> dict[tuple[int, date], Completion]:
@@ -389,18 +412,20 @@ def completions(plan: Plan, first: date, last: date) -> dict[tuple[int, date], C
 @dataclass(frozen=True)
 class Progress:
     done: int
-    scheduled: int
+    scheduled: int  # planned from Monday (or publication) up to and including today
     streak: int  # days in a row, up to today, with every scheduled routine done
+    to_come: int = 0  # planned for the rest of the week, after today
 
 
 def progress(plan: Plan, today: date, tz) -> Progress:
-    """This week's done vs scheduled (Monday to Sunday, from the local day it was published)
-    and the current streak."""
+    """This week's done vs planned so far (Monday, or the local day it was published, up to
+    today: days still to come are counted apart), and the current streak."""
     start = plan.published_at.astimezone(tz).date() if plan.published_at else today
     monday = today - timedelta(days=today.weekday())
     done_map = completions(plan, min(start, monday), today)
     week = [monday + timedelta(days=n) for n in range(7) if monday + timedelta(days=n) >= start]
-    scheduled = [(i.id, d) for d in week for i in plan.items if d.weekday() in i.weekdays]
+    planned = [(i.id, d) for d in week for i in plan.items if d.weekday() in i.weekdays]
+    scheduled = [(item, day) for item, day in planned if day <= today]
     done = sum(1 for key in scheduled if key in done_map)
     streak, day = 0, today
     while day >= start:
@@ -410,7 +435,12 @@ def progress(plan: Plan, today: date, tz) -> Progress:
         elif due and day != today:  # today may still be under way
             break
         day -= timedelta(days=1)
-    return Progress(done=done, scheduled=len(scheduled), streak=streak)
+    return Progress(
+        done=done,
+        scheduled=len(scheduled),
+        streak=streak,
+        to_come=len(planned) - len(scheduled),
+    )
 
 
 @dataclass(frozen=True)
@@ -420,7 +450,7 @@ class Adherence:
     last: date
     done: int
     scheduled: int
-    #: (day, routine name, comfort 0-10), latest first
+    #: (day, routine name, discomfort 0-10), latest first
     notes: list[tuple[date, str, int]]
 
 
@@ -441,7 +471,8 @@ def plan_before(booking: Booking) -> Plan | None:
 
 def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
     """How the client kept to ``plan`` before ``booking``: done vs scheduled from its
-    publication to the day before the visit (or today, if sooner), and their comfort notes."""
+    publication to the day before the visit (or today, if sooner), and how it felt (the
+    discomfort notes)."""
     first = plan.published_at.astimezone(tz).date()
     last = min(today, booking.starts_at.astimezone(tz).date() - timedelta(days=1))
     ticks = completions(plan, first, last) if last >= first else {}
@@ -450,9 +481,9 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
     names = {i.id: i.name for i in plan.items}
     notes = sorted(
         (
-            (c.day, names[c.plan_item_id], c.comfort)
+            (c.day, names[c.plan_item_id], c.discomfort)
             for c in ticks.values()
-            if c.comfort is not None
+            if c.discomfort is not None
         ),
         reverse=True,
     )

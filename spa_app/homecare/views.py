@@ -12,30 +12,11 @@ from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import library, plans, service
 from spa_app.homecare.access import audit_read, may_see_health
-from spa_app.homecare.forms import ELSEWHERE, IntakeForm, RoutineForm
+from spa_app.homecare.forms import IntakeForm, RoutineForm
 from spa_app.homecare.models import Routine
-from spa_app.homecare.vocab import (
-    AREA_LABELS,
-    CONDITION_LABELS,
-    CONTEXT_LABELS,
-    GOAL_LABELS,
-    KIND_LABELS,
-    PRESSURE_LABELS,
-    Area,
-    Kind,
-)
+from spa_app.homecare.vocab import LABELS, Area, Kind
 
 bp = Blueprint("homecare", __name__)
-
-LABELS = {
-    "areas": AREA_LABELS,
-    "conditions": CONDITION_LABELS,
-    "contexts": CONTEXT_LABELS,
-    "goals": GOAL_LABELS,
-    "pressure": PRESSURE_LABELS,
-    "kinds": KIND_LABELS,
-    "where": {**AREA_LABELS, ELSEWHERE: "Somewhere else"},
-}
 
 
 @bp.route("/account/intake", methods=["GET", "POST"])

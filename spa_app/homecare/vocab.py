@@ -144,3 +144,17 @@ KIND_LABELS = {Kind.ROUTINE: "Self-massage routine", Kind.PRESSURE_POINT: "Press
 
 #: Most a client can give each day, in minutes; the least.
 MINUTES_RANGE = (5, 60)
+
+#: "Where?" for a condition that names areas, when it is none of the client's areas.
+ELSEWHERE = "elsewhere"
+
+#: Every label set, for templates.
+LABELS = {
+    "areas": AREA_LABELS,
+    "conditions": CONDITION_LABELS,
+    "contexts": CONTEXT_LABELS,
+    "goals": GOAL_LABELS,
+    "pressure": PRESSURE_LABELS,
+    "kinds": KIND_LABELS,
+    "where": {**AREA_LABELS, ELSEWHERE: "Somewhere else"},
+}

@@ -100,7 +100,7 @@ def _item(item: PlanItem, done: list[dict]) -> dict:
 
 
 def _completions(cid: int) -> dict[int, list[dict]]:
-    """Each plan item's ticks (day, comfort), by item id: one statement for all plans."""
+    """Each plan item's ticks (day, discomfort), by item id: one statement for all plans."""
     rows = db.session.execute(
         sa.select(Completion)
         .join(PlanItem, PlanItem.id == Completion.plan_item_id)
@@ -110,7 +110,6 @@ def _completions(cid: int) -> dict[int, list[dict]]:
     ).scalars()
     done: dict[int, list[dict]] = defaultdict(list)
     for c in rows:
-        done[c.plan_item_id].append(
-            {"day": c.day.isoformat(), "comfort": c.comfort, "recorded_at": utc(c.recorded_at)}
-        )
+        tick = {"day": c.day.isoformat(), "discomfort": c.discomfort}
+        done[c.plan_item_id].append({**tick, "recorded_at": utc(c.recorded_at)})
     return done

@@ -209,7 +209,7 @@ def _forms(world: World, a_next, published: Plan, draft: Plan, tuesday, now) -> 
                    "chosen": [o.chosen.isoformat() if o.bookable else "" for o in chosen]},
         "plan_start": {"start": "suggest"},
         "plan_edit": editor,
-        "tick": {"item_id": str(published.items[0].id), "comfort": ""},
+        "tick": {"item_id": str(published.items[0].id), "discomfort": ""},
         "interval": {"min_weeks": "5", "max_weeks": "7", "back": f"/bookings/{ids['a_next']}"},
         "password": {"password": "a-new-password-1", "confirm": "a-new-password-1"},
         "service": {"name": "Deep calm, longer", "description": "", "duration_min": "75",

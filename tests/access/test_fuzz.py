@@ -193,7 +193,7 @@ FORMS = [
     Form("own_therapist", "POST", "/bookings/{a_next}/plan", {"start": "choice:suggest|revise"}),
     Form("own_therapist", "POST", "/plans/{draft}/edit", PLAN_EDIT,
          then=("own_therapist:/plans/{draft}/edit", "/plans/{plan}")),
-    Form("client_a", "POST", "/plans/{plan}/done", {"item_id": "item", "comfort": "int"}),
+    Form("client_a", "POST", "/plans/{plan}/done", {"item_id": "item", "discomfort": "int"}),
     Form("anonymous", "POST", "/plans/{plan}/day-done/{day_done}", {}, done=(200,)),
     # E-mail settings and the staff message log.
     Form("client_a", "POST", "/account/emails", {"wanted": "multi:appointment_reminder|x",

@@ -219,7 +219,7 @@ def test_a_therapist_reads_the_intake_then_edits_and_publishes_a_suggested_plan(
     phone.go_back()
 
     phone.get_by_role("button", name="Suggest a plan").click()
-    assert phone.get_by_role("alert").get_by_text("ticked a contraindication").is_visible()
+    assert phone.get_by_role("alert").get_by_text("Review needed before publishing").is_visible()
     journey.step("plan-suggested")
     items = phone.locator("section.plan-item")
     suggested = items.count()
@@ -301,20 +301,20 @@ def test_a_client_opens_the_plan_from_the_email_and_ticks_routines_off(
     journey.step("plan")
 
     today = phone.locator("section", has=phone.get_by_role("heading", name=re.compile("^Today")))
-    today.get_by_label("Comfort (optional)").first.select_option("7")
+    today.get_by_label("How did it feel?").first.select_option("7")
     today.get_by_role("button", name=f"Mark {first.name} done for today").click()
     assert phone.get_by_text("Well done: marked as done for today.").is_visible()
     progress = phone.locator("section", has=phone.get_by_role("heading", name="This week"))
-    assert re.match(r"1 of \d+ routines done", progress.locator("p").inner_text())
+    assert re.match(r"1 of \d+ planned so far this week done", progress.locator("p").inner_text())
     journey.step("ticked-one")
 
-    # The routine reminder's one-click link marks the rest of today's routines.
+    # The routine reminder's link asks which were done; all are ticked to start with.
     day = datetime.now(UTC).astimezone(factories.LONDON).date()
     token = day_done_token(app.config["SECRET_KEY"], draft.id, me.id, day)
     phone.goto(f"{live_server}/plans/{draft.id}/day-done/{token}")
     journey.step("day-done-link")
-    phone.get_by_role("button", name=f"Mark all done for {day:%A}").click()
-    assert phone.get_by_text("Marked as done.").is_visible()
+    phone.get_by_role("button", name=f"Mark the ticked ones done for {day:%A}").click()
+    assert phone.get_by_text("Marked as done:").is_visible()
     journey.step("day-done")
     phone.get_by_role("link", name="See your whole plan").click()
     assert phone.get_by_text("Done today").count() == len(draft.items)
@@ -334,7 +334,7 @@ def test_a_client_opens_the_plan_from_the_email_and_ticks_routines_off(
     factories.fresh()
     ticks = db.session.scalars(db.select(Completion).order_by(Completion.plan_item_id)).all()
     assert {(t.plan_item_id, t.day) for t in ticks} == {(i.id, day) for i in draft.items}
-    assert next(t.comfort for t in ticks if t.plan_item_id == first.id) == 7
+    assert next(t.discomfort for t in ticks if t.plan_item_id == first.id) == 7
     assert preferences.routine_time(me.id) == time(7, 30)
 
 

@@ -57,11 +57,11 @@ def test_a_therapist_publishes_a_plan_and_the_client_follows_it(live_server, pho
     assert axe_check(plan_url, phone.context.cookies()) == []
 
     today = phone.locator("section", has=phone.get_by_role("heading", name=re.compile("^Today")))
-    today.get_by_label("Comfort (optional)").first.select_option("7")
+    today.get_by_label("How did it feel?").first.select_option("7")
     today.get_by_role("button", name=re.compile("^Mark .* done for today$")).first.click()
     assert phone.get_by_text("Well done: marked as done for today.").is_visible()
     assert phone.get_by_text("Done today").first.is_visible()
 
     factories.fresh()
     (tick,) = db.session.execute(db.select(Completion)).scalars().all()
-    assert tick.comfort == 7
+    assert tick.discomfort == 7

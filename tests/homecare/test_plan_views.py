@@ -168,19 +168,21 @@ def test_the_client_follows_the_plan_with_a_body_map_and_ticks(client, cast):
     assert "&lt;script&gt;" in page and "<script>alert" not in page
     assert "0 of " in page
     item = plan_row(plan.id).items[0]
-    reply = client.post(f"/plans/{plan.id}/done", data={"item_id": item.id, "comfort": "7"})
+    reply = client.post(f"/plans/{plan.id}/done", data={"item_id": item.id, "discomfort": "7"})
     assert reply.status_code == 302
     again = client.post(f"/plans/{plan.id}/done", data={"item_id": item.id}, follow_redirects=True)
     assert "Already marked today." in again.get_data(as_text=True)
     factories.fresh()
     (done,) = db.session.execute(db.select(Completion)).scalars()
-    assert (done.plan_item_id, done.comfort) == (item.id, 7)
+    assert (done.plan_item_id, done.discomfort) == (item.id, 7)
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "1 of " in page and "Done today" in page
     bad = client.post(
-        f"/plans/{plan.id}/done", data={"item_id": item.id, "comfort": "11"}, follow_redirects=True
+        f"/plans/{plan.id}/done",
+        data={"item_id": item.id, "discomfort": "11"},
+        follow_redirects=True,
     )
-    assert "comfort score from 0 to 10" in bad.get_data(as_text=True)
+    assert "how it felt from 0 to 10" in bad.get_data(as_text=True)
 
 
 def test_a_pressure_point_is_a_diamond_on_the_back(client, cast):
@@ -265,7 +267,7 @@ def test_the_therapist_sees_adherence_and_comfort_before_the_next_visit(client, 
     first_day = five_days_ago.astimezone(factories.LONDON).date()
     for n, comfort in ((0, 8), (1, None), (2, 3)):
         db.session.add(Completion(plan_item_id=plan.items[0].id, day=first_day + timedelta(days=n),
-                                  comfort=comfort))  # fmt: skip
+                                  discomfort=comfort))  # fmt: skip
     db.session.commit()
     svc = cast["visit"].service
     therapist = cast["visit"].therapist

@@ -125,13 +125,15 @@ def test_ticking_off_counts_this_week_and_the_streak(visit):
     wednesday = date(2027, 3, 3)
     for day in (date(2027, 3, 1), date(2027, 3, 2), wednesday):
         for item in plan.items:
-            assert plans.tick(plan, item.id, day, comfort=6)
-    assert not plans.tick(plan, plan.items[0].id, wednesday, comfort=None)  # once a day
+            assert plans.tick(plan, item.id, day, discomfort=6)
+    assert not plans.tick(plan, plan.items[0].id, wednesday, discomfort=None)  # once a day
     result = plans.progress(plan, wednesday, LONDON)
-    assert (result.done, result.scheduled, result.streak) == (
+    # Only the days up to today count; Thursday to Sunday are still to come.
+    assert (result.done, result.scheduled, result.streak, result.to_come) == (
         3 * len(plan.items),
-        7 * len(plan.items),
+        3 * len(plan.items),
         3,
+        4 * len(plan.items),
     )
     assert plans.progress(plan, date(2027, 3, 5), LONDON).streak == 0  # Thursday was missed
 
@@ -189,5 +191,22 @@ def test_this_week_counts_from_the_local_day_of_publishing(visit):
     wednesday = date(2027, 3, 3)
     plans.tick(plan, plan.items[0].id, wednesday, None)
     result = plans.progress(plan, wednesday, new_york)
-    assert result.scheduled == 5 * len(plan.items)  # Wednesday to Sunday
+    assert result.scheduled == len(plan.items)  # Wednesday, today
+    assert result.to_come == 4 * len(plan.items)  # Thursday to Sunday
     assert result.done == 1
+
+
+def test_the_week_of_the_spring_clock_change_counts_whole_days(visit):
+    b, author = visit
+    plan = draft(b, author)
+    for item in plan.items:
+        item.days = "0123456"
+    # Published Monday 22 March 2027; the clocks go forward on Sunday 28 March in London.
+    plans.publish(plan, reviewed=False, now=datetime(2027, 3, 22, 8, 0, tzinfo=UTC))
+    db.session.commit()
+    sunday = date(2027, 3, 28)
+    for n in range(7):
+        plans.tick(plan, plan.items[0].id, date(2027, 3, 22) + timedelta(days=n), None)
+    result = plans.progress(plan, sunday, LONDON)
+    assert (result.scheduled, result.to_come) == (7 * len(plan.items), 0)
+    assert result.done == 7

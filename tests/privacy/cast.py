@@ -107,7 +107,7 @@ def _published_plan(visit: Booking, anna: Therapist) -> Plan:
     first = plan.items[0]
     today = now.astimezone(factories.LONDON).date()
     ticked = today - timedelta(days=(today.weekday() - first.weekdays[0]) % 7)
-    db.session.add(Completion(plan_item_id=first.id, day=ticked, comfort=7))
+    db.session.add(Completion(plan_item_id=first.id, day=ticked, discomfort=7))
     db.session.commit()
     return plan
 

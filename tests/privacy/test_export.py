@@ -93,7 +93,7 @@ def test_health_data_holds_every_answer_plan_version_and_tick(client, cast):
     assert first["steps"] == stored.items[0].step_list
     assert first["days"] == [WEEKDAYS[d] for d in stored.items[0].weekdays]
     tick = db.session.execute(sa.select(Completion)).scalar_one()
-    assert [(d["day"], d["comfort"]) for d in first["done"]] == [(tick.day.isoformat(), 7)]
+    assert [(d["day"], d["discomfort"]) for d in first["done"]] == [(tick.day.isoformat(), 7)]
     assert all(i["done"] == [] for i in plan["items"][1:])
 
 
