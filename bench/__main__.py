@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import mail, report
+from bench import mail, plans, report
 from bench.database import build_app, migrate, temporary_database
 from bench.dataset import seed
 from bench.measure import StatementCounter
@@ -34,8 +34,10 @@ def main() -> int:
     results += [mail_figures.sweep, mail_figures.rerun]
     counts = dataset.counts() | mail_figures.counts
     print(report.table(results, database=database, counts=counts, extra=mail_figures.extra))
+    plan_figures = plans.run()
+    print(plans.table(plan_figures))
     document = report.figures(results, database=database, counts=counts, now=started)
-    path = report.write(document | mail_figures.extra)
+    path = report.write(document | mail_figures.extra | plan_figures)
     print(f"\nwrote {path}")
     return 0
 

@@ -100,6 +100,7 @@ def _home_care(visit: Booking, therapist_login: User) -> None:
             pressure=2,
             minutes_per_day=15,
             conditions=[],
+            no_conditions=True,
             updated_at=visit.starts_at - timedelta(days=2),
         )
     )

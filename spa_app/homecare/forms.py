@@ -179,3 +179,31 @@ class RoutineForm(FlaskForm):
     def validate_min_minutes(self, field):
         if field.data and self.minutes.data and field.data > self.minutes.data:
             raise ValidationError("The least minutes cannot be more than the typical minutes.")
+
+
+class ConditionRuleForm(FlaskForm):
+    """What ticking one checklist condition does to a plan, as staff set it."""
+
+    names_areas = BooleanField("Ask the client which areas it affects")
+    excludes_named_areas = BooleanField("Leave out every routine for the areas the client names")
+    excludes_areas = MultiCheckboxField(
+        "Always leave out these areas with it", choices=_choices(AREA_LABELS)
+    )
+    pauses_all = BooleanField("Pause every routine until the therapist says")
+    pressure_cap = SelectField(
+        "The most pressure any routine may use",
+        choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
+        coerce=int,
+    )
+    therapist_note = TextAreaField(
+        "What the therapist should check (shown when they review)",
+        validators=[Optional(), Length(max=500), PLAIN_TEXT],
+    )
+    client_caution = TextAreaField(
+        "What the client reads in their plan (no diagnosis; do not name a pressure)",
+        validators=[Optional(), Length(max=500), PLAIN_TEXT],
+    )
+
+    def validate_excludes_named_areas(self, field):
+        if field.data and not self.names_areas.data:
+            raise ValidationError("The client is not asked for areas, so none can be left out.")

@@ -4,6 +4,7 @@ then data that staff can extend and edit."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -78,12 +79,17 @@ def techniques() -> list[Technique]:
 
 
 def rules() -> dict[Condition, Rule]:
-    """Every condition's rule (one query). Before the rules are loaded, the shipped ones; a
-    condition with no rule at all gets the strict default (safety.rules_for)."""
-    rows = db.session.execute(db.select(ConditionRule)).scalars().all()
-    if not rows:
-        return from_files()[1]
-    return {Condition(r.condition): as_rule(r) for r in rows if r.condition in KNOWN}
+    """Every condition's rule (one query): the database's (loaded, then edited by staff) over
+    the shipped ones; a condition with no rule at all gets the strict default
+    (safety.rules_for)."""
+    rows = db.session.execute(db.select(ConditionRule)).scalars()
+    stored = {Condition(r.condition): as_rule(r) for r in rows if r.condition in KNOWN}
+    return shipped_rules() | stored
+
+
+@cache
+def shipped_rules() -> dict[Condition, Rule]:
+    return from_files()[1]
 
 
 def area_conditions() -> frozenset[str]:

@@ -12,9 +12,9 @@ from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import library, plans, service
 from spa_app.homecare.access import audit_read, may_see_health
-from spa_app.homecare.forms import IntakeForm, RoutineForm
-from spa_app.homecare.models import Routine
-from spa_app.homecare.vocab import LABELS, Area, Kind
+from spa_app.homecare.forms import ConditionRuleForm, IntakeForm, RoutineForm
+from spa_app.homecare.models import ConditionRule, Routine
+from spa_app.homecare.vocab import LABELS, Area, Condition, Kind
 
 bp = Blueprint("homecare", __name__)
 
@@ -144,3 +144,46 @@ def _read_routine_form(form: RoutineForm, routine: Routine) -> None:
     routine.excluded_by = sorted(form.excluded_by.data or [])
     routine.caution = (form.caution.data or "").strip()
     routine.active = form.active.data
+
+
+# The condition rules, for staff ---------------------------------------------------------------
+
+
+@bp.get("/staff/conditions/")
+@staff_required
+def conditions():
+    return render_template(
+        "homecare/conditions.html", rules=library.rules(), labels=LABELS, conditions=list(Condition)
+    )
+
+
+@bp.route("/staff/conditions/<condition>", methods=["GET", "POST"])
+@staff_required
+def edit_condition(condition: str):
+    if condition not in library.KNOWN:
+        abort(404)
+    rule = library.rules()[Condition(condition)]
+    form = ConditionRuleForm()
+    if request.method == "GET":
+        for name in RULE_FORM_FIELDS:
+            form[name].data = getattr(rule, name)
+        form.excludes_areas.data = sorted(a.value for a in rule.excludes_areas)
+    if form.validate_on_submit():
+        row = db.session.get(ConditionRule, condition) or ConditionRule(condition=condition)
+        for name in RULE_FORM_FIELDS:
+            setattr(row, name, form[name].data)
+        row.excludes_areas = sorted(form.excludes_areas.data or [])
+        row.therapist_note = (form.therapist_note.data or "").strip()
+        row.client_caution = (form.client_caution.data or "").strip()
+        db.session.add(row)
+        db.session.commit()
+        flash(f"Saved the rule for “{LABELS['conditions'][condition]}”.", "success")
+        return redirect(url_for("homecare.conditions"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "homecare/condition_form.html", form=form, label=LABELS["conditions"][condition]
+    ), status
+
+
+RULE_FORM_FIELDS = ("names_areas", "excludes_named_areas", "pauses_all", "pressure_cap",
+                    "therapist_note", "client_caution")  # fmt: skip

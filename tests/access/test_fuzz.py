@@ -194,6 +194,10 @@ FORMS = [
     Form("own_therapist", "POST", "/plans/{draft}/edit", PLAN_EDIT,
          then=("own_therapist:/plans/{draft}/edit", "/plans/{plan}")),
     Form("client_a", "POST", "/plans/{plan}/done", {"item_id": "item", "discomfort": "int"}),
+    Form("client_a", "POST", "/plans/{plan}/undo", {"item_id": "item"}),
+    Form("staff", "POST", "/staff/conditions/pregnancy", {"names_areas": "bool",
+         "excludes_named_areas": "bool", "excludes_areas": "multi:neck|hands", "pauses_all": "bool",
+         "pressure_cap": "choice:1|2|3", "therapist_note": "text", "client_caution": "text"}),
     Form("anonymous", "POST", "/plans/{plan}/day-done/{day_done}", {}, done=(200,)),
     # E-mail settings and the staff message log.
     Form("client_a", "POST", "/account/emails", {"wanted": "multi:appointment_reminder|x",

@@ -69,8 +69,9 @@ GET  /plans/{draft}/edit                     in   404  404  200  404  404  404  
 POST /plans/{draft}/edit                     in   404  404  302+ 404  404  404  form=plan_edit
 GET  /plans/{plan}/edit                      in   404  404  302  404  404  404
 POST /plans/{plan}/done                      in   302+ 404  404  404  404  404  form=tick
+POST /plans/{plan}/undo                      in   302  404  404  404  404  404  form=tick
 GET  /plans/{plan}/day-done/{day_done}       200  200  200  200  200  200  200  key shows=a_routine
-POST /plans/{plan}/day-done/{day_done}       200+ 200+ 200+ 200+ 200+ 200+ 200+  key
+POST /plans/{plan}/day-done/{day_done}       200+ 200+ 200+ 200+ 200+ 200+ 200+  key form=day_done
 GET  /plans/{draft}/day-done/{day_done}      404  404  404  404  404  404  404
 GET  /plans/{plan}/day-done/forged.token.x   404  404  404  404  404  404  404
 # Health intake: the client, staff, and therapists with the client on a visit not cancelled.
@@ -131,6 +132,8 @@ POST /staff/therapists/{other}/time-off/{time_off}/delete in   404  404  404  40
 POST /staff/closures/{closure}/delete        in   404  404  404  404  404  302+
 GET  /staff/routines/{routine}               in   404  404  404  404  404  200
 POST /staff/routines/{routine}               in   404  404  404  404  404  302+  form=routine
+GET  /staff/conditions/pregnancy             in   404  404  404  404  404  200
+POST /staff/conditions/pregnancy             in   404  404  404  404  404  302+  form=condition_rule
 """
 
 #: Rules that name something but no one's object: files anyone may fetch.
