@@ -26,7 +26,7 @@ from spa_app.cadence import service as cadence
 from spa_app.clock import REACH, local_today, within_reach, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
-from spa_app.homecare import plans
+from spa_app.homecare import following, plans
 from spa_app.homecare.access import audit_read
 from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.homecare.service import intake_for
@@ -160,7 +160,7 @@ def _health_summary(booking):
     """(booking, flagged, adherence) for the therapist or staff before a visit: whether the
     intake has a contraindication ticked (None without an intake), and how the client kept to
     the plan they had. Health data: the read is audited first, in a write of its own."""
-    intake, before = intake_for(booking.client_id), plans.plan_before(booking)
+    intake, before = intake_for(booking.client_id), following.plan_before(booking)
     if intake is None and before is None:
         return booking, None, None
     plan_id, booking_id = (before.id if before else None), booking.id
@@ -176,7 +176,7 @@ def _health_summary(booking):
         return booking, flagged, None
     tz = zone(get_settings().timezone)
     plan = db.session.get(Plan, plan_id)
-    return booking, flagged, plans.adherence(plan, booking, local_today(utcnow(), tz), tz)
+    return booking, flagged, following.adherence(plan, booking, local_today(utcnow(), tz), tz)
 
 
 def _visible_or_404(booking_id: int):

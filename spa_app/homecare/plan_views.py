@@ -22,13 +22,13 @@ from spa_app.booking.service import visible_booking
 from spa_app.clock import local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import csrf, db
-from spa_app.homecare import bodymap, plans
+from spa_app.homecare import bodymap, following, plans, review
 from spa_app.homecare.access import audit, audit_read, may_see_health
 from spa_app.homecare.generator import Dose
 from spa_app.homecare.links import read_day_done_token
 from spa_app.homecare.models import Plan, PlanStatus, Routine
 from spa_app.homecare.plan_forms import DISCOMFORT_CHOICES, WEEKDAYS, PlanEditForm, TickForm
-from spa_app.homecare.service import intake_for
+from spa_app.homecare.service import current_plan, intake_for
 from spa_app.homecare.vocab import AREA_LABELS, LABELS, PRESSURE_LABELS
 from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
@@ -110,7 +110,7 @@ def edit(plan_id: int):
         form=form,
         entries=list(zip(form.items.entries, plan.items, strict=False)),
         intake=intake,
-        review=plans.review_for(plan),
+        review=review.review_for(plan),
         totals=plans.day_totals(plan, _dose()),
         dose=_dose(),
         warnings=warnings,
@@ -171,7 +171,7 @@ def _apply(plan: Plan, form: PlanEditForm, action: str):
 @bp.get("/plan")
 @role_required(Role.CLIENT)
 def mine():
-    plan = plans.current_plan(current_user.id)
+    plan = current_plan(current_user.id)
     if plan is None:
         return render_template("homecare/no_plan.html")
     return redirect(url_for("plans.show", plan_id=plan.id))
@@ -190,12 +190,10 @@ def show(plan_id: int):
     tz = zone(get_settings().timezone)
     use_timezone(tz)
     today = local_today(utcnow(), tz)
-    progress = plans.progress(plan, today, tz) if plan.status is PlanStatus.PUBLISHED else None
+    progress = following.progress(plan, today, tz) if plan.status is PlanStatus.PUBLISHED else None
     week_start = today.toordinal() - today.weekday()
-    done = plans.completions(plan, today.fromordinal(week_start), today)
-    is_current = (current := plans.current_plan(plan.client_id)) is not None and (
-        current.id == plan.id
-    )
+    done = following.completions(plan, today.fromordinal(week_start), today)
+    is_current = (current := current_plan(plan.client_id)) is not None and (current.id == plan.id)
     next_monday = week_start + 7
     settings = get_settings()
     return render_template(
@@ -209,7 +207,7 @@ def show(plan_id: int):
         todays=[item for item in plan.items if today.weekday() in item.weekdays],
         is_client=current_user.id == plan.client_id,
         is_current=is_current,
-        advice=plans.pause_advice(plan) if plan.review_needed_at and is_current else {},
+        advice=review.pause_advice(plan) if plan.review_needed_at and is_current else {},
         discomfort_choices=DISCOMFORT_CHOICES,
         sheet=[[today.fromordinal(next_monday + 7 * w + d) for d in range(7)] for w in range(4)],
         spa=settings,
@@ -233,7 +231,7 @@ def tick(plan_id: int):
         return redirect(url_for("plans.show", plan_id=plan.id))
     today = local_today(utcnow(), zone(get_settings().timezone))
     try:
-        added = plans.tick(plan, form.item_id.data, today, form.discomfort_value())
+        added = following.tick(plan, form.item_id.data, today, form.discomfort_value())
     except plans.PlanError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -254,7 +252,7 @@ def untick(plan_id: int):
         abort(404)
     form = TickForm()
     today = local_today(utcnow(), zone(get_settings().timezone))
-    if form.validate() and plans.untick(plan, form.item_id.data, today):
+    if form.validate() and following.untick(plan, form.item_id.data, today):
         db.session.commit()
         flash("Taken back: not marked as done today.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
@@ -276,7 +274,7 @@ def day_done(plan_id: int, token: str):
         chosen = set(request.form.getlist("done"))
         marked = [item for item in routines if str(item.id) in chosen]
         for item in marked:
-            plans.tick(plan, item.id, day, discomfort=None)
+            following.tick(plan, item.id, day, discomfort=None)
         db.session.commit()
     return render_template(
         "homecare/day_done.html",

@@ -10,7 +10,7 @@ from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role, User
 from spa_app.database import utcnow
 from spa_app.extensions import db
-from spa_app.homecare import library, plans, service
+from spa_app.homecare import library, review, service
 from spa_app.homecare.access import audit_read, may_see_health
 from spa_app.homecare.forms import ConditionRuleForm, IntakeForm, RoutineForm
 from spa_app.homecare.models import ConditionRule, Routine
@@ -28,10 +28,10 @@ def intake():
     if form.validate_on_submit():
         now, before = utcnow(), service.needs_from(existing) if existing else None
         service.save_intake(current_user.id, form, now)
-        review = plans.recheck(current_user.id, before, now)
+        again = review.recheck(current_user.id, before, now)
         db.session.commit()
         flash("Thank you: your health intake is saved. Your therapist will see it.", "success")
-        if review:
+        if again:
             flash(
                 "Your therapist will look at your home-care plan again because of this change. "
                 "Until then, your plan page shows what to pause.",

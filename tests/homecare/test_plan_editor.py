@@ -163,9 +163,9 @@ def test_an_intake_change_that_asks_nothing_new_leaves_the_plan_alone(client, ca
     row = db.session.get(Intake, cast["a"].id)
     row.goals = ["pain_relief", "sleep"]
     db.session.commit()
-    from spa_app.homecare import plans
+    from spa_app.homecare import review
     from spa_app.homecare.service import needs_from
 
     before = needs_from(row)
-    assert plans.recheck(cast["a"].id, before, datetime.now(UTC)) is False
+    assert review.recheck(cast["a"].id, before, datetime.now(UTC)) is False
     assert plan_row(plan.id).review_needed_at is None

@@ -1,0 +1,60 @@
+"""Whether a plan needs its therapist's review: before publishing, and again when the client
+changes their intake after it was published (with what to pause meanwhile)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from spa_app.extensions import db
+from spa_app.homecare.library import as_technique, rules
+from spa_app.homecare.models import Plan
+from spa_app.homecare.safety import Needs, exclusion, pressure_cap, review_reasons
+from spa_app.homecare.service import current_plan, intake_for, needs_from
+from spa_app.homecare.vocab import PRESSURE_LABELS
+from spa_app.notifications.service import queue_review_request
+
+
+def recheck(client_id: int, before: Needs | None, now: datetime) -> bool:
+    """After the client changed their intake: put their current plan back into review when
+    the change asks for a review it did not before, or rules out (or lowers the pressure of)
+    one of its routines. The therapist is e-mailed (no health details); the client's plan page
+    says what to pause meanwhile. True if the plan went back into review. Flushes."""
+    plan, intake = current_plan(client_id), intake_for(client_id)
+    if plan is None or intake is None or plan.review_needed_at is not None:
+        return False
+    after, rule_map = needs_from(intake), rules()
+    old = set(review_reasons(before, rule_map)) if before is not None else set()
+    if not (set(review_reasons(after, rule_map)) - old) and not pause_advice(plan, after):
+        return False
+    plan.review_needed_at = now
+    queue_review_request(plan, now)
+    db.session.flush()
+    return True
+
+
+def pause_advice(plan: Plan, needs: Needs | None = None) -> dict[int, str]:
+    """{item id: what to do} for the items the client's intake now rules out or caps lower
+    than the plan says, until the therapist has looked again."""
+    if needs is None:
+        intake = intake_for(plan.client_id)
+        if intake is None:
+            return {}
+        needs = needs_from(intake)
+    rule_map, advice = rules(), {}
+    for item in plan.items:
+        technique = as_technique(item.routine)
+        if reason := exclusion(technique, needs, rule_map):
+            advice[item.id] = f"Pause this one until your therapist has checked it. {reason}"
+        elif (cap := pressure_cap(technique, needs, rule_map)[0]) < item.pressure:
+            advice[item.id] = (
+                f"Use {PRESSURE_LABELS[cap].lower()} pressure only until your therapist has "
+                "checked your plan."
+            )
+    return advice
+
+
+def review_for(plan: Plan) -> list[str]:
+    """Why the client's intake asks the therapist to review this plan now (empty: it does
+    not)."""
+    intake = intake_for(plan.client_id)
+    return review_reasons(needs_from(intake), rules()) if intake is not None else []
