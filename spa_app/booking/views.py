@@ -27,7 +27,8 @@ from spa_app.clock import REACH, local_today, within_reach, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import following, plans
-from spa_app.homecare.access import audit_read
+from spa_app.calendar.service import visit_markers
+from spa_app.homecare.access import audit_read, audit_reads
 from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.homecare.service import intake_for
 from spa_app.scheduling.service import UnknownService, find_slots, get_settings
@@ -306,7 +307,12 @@ def move(booking_id: int):
 @role_required(Role.THERAPIST)
 def therapist_schedule():
     bookings = service.therapist_upcoming(current_user.id, utcnow())
-    return render_template("booking/therapist_schedule.html", bookings=bookings)
+    markers = visit_markers(bookings)
+    # The flags tell of clients' intakes: audited like any read of health data.
+    flagged = {b.client_id for b in bookings if any(m.when == "flagged" for m in markers[b.id])}
+    audit_reads(current_user, flagged, "intake flag (my schedule)")
+    bookings = service.therapist_upcoming(current_user.id, utcnow())  # the audit ended the read
+    return render_template("booking/therapist_schedule.html", bookings=bookings, markers=markers)
 
 
 @bp.route("/bookings/<id:booking_id>/series", methods=["GET", "POST"])
