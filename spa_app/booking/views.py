@@ -23,11 +23,11 @@ from spa_app.booking.forms import (
 )
 from spa_app.booking.models import BookingStatus
 from spa_app.cadence import service as cadence
+from spa_app.calendar.service import visit_markers
 from spa_app.clock import REACH, local_today, within_reach, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import following, plans
-from spa_app.calendar.service import visit_markers
 from spa_app.homecare.access import audit_read, audit_reads
 from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.homecare.service import intake_for
