@@ -222,14 +222,10 @@ def show(plan_id: int):
 @bp.post("/plans/<id:plan_id>/done")
 @role_required(Role.CLIENT)
 def tick(plan_id: int):
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.client_id != current_user.id or plan.status is not PlanStatus.PUBLISHED:
-        abort(404)
-    form = TickForm()
+    plan, form, today = _my_published_plan_or_404(plan_id)
     if not form.validate():
         flash("Please pick a routine and, if you like, how it felt from 0 to 10.", "error")
         return redirect(url_for("plans.show", plan_id=plan.id))
-    today = local_today(utcnow(), zone(get_settings().timezone))
     try:
         added = following.tick(plan, form.item_id.data, today, form.discomfort_value())
     except plans.PlanError as exc:
@@ -247,15 +243,19 @@ def tick(plan_id: int):
 @role_required(Role.CLIENT)
 def untick(plan_id: int):
     """Take back today's tick of one routine (a tap by mistake); earlier days stay as they are."""
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.client_id != current_user.id or plan.status is not PlanStatus.PUBLISHED:
-        abort(404)
-    form = TickForm()
-    today = local_today(utcnow(), zone(get_settings().timezone))
+    plan, form, today = _my_published_plan_or_404(plan_id)
     if form.validate() and following.untick(plan, form.item_id.data, today):
         db.session.commit()
         flash("Taken back: not marked as done today.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _my_published_plan_or_404(plan_id: int):
+    """The signed-in client's own published plan, the tick form and the spa's local today."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.client_id != current_user.id or plan.status is not PlanStatus.PUBLISHED:
+        abort(404)
+    return plan, TickForm(), local_today(utcnow(), zone(get_settings().timezone))
 
 
 @bp.route("/plans/<id:plan_id>/day-done/<token>", methods=["GET", "POST"])

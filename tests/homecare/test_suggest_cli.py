@@ -22,6 +22,7 @@ BASE = {
     "minutes_per_day": 15,
     "conditions": {},
 }
+EVERY_AREA = ["neck", "shoulders", "upper_back", "lower_back", "hands_wrists", "lower_legs_feet"]
 ITEM_KEYS = {"routine", "area", "kind", "minutes", "days", "pressure", "why"}
 
 
