@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
@@ -206,5 +207,104 @@ def test_one_visit_at_a_time_stops_on_two_overlapping_visits_that_both_happened(
         assert [_status(i)[0] for i in ids] == ["completed", "no_show"]
         version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
         assert version == _revision_before(ONE_VISIT_AT_A_TIME)
+        db.session.remove()
+        db.engine.dispose()
+
+
+SAFE_HOME_CARE = "b7e4c1d2a9f0"
+
+
+def parsed(value):
+    """A JSON column as read with plain SQL: text on SQLite, already parsed on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_safe_home_care_fixes_the_shipped_routines_and_keeps_every_answer(empty_database):
+    """The calf strokes that ran towards the ankle are retired, the pregnancy exclusions added,
+    a skin condition's areas kept, a comfort note turned round to discomfort; and back."""
+    app = create_app(base_config(empty_database))
+    with app.app_context():
+        upgrade(revision=_revision_before(SAFE_HOME_CARE))
+        svc, (anna,), (room,) = factories.spa()
+        client = factories.user()
+        visit = factories.booking(client, anna, room, svc, datetime(2027, 3, 1, 10, tzinfo=UTC))
+        ids = {"client": client.id, "visit": visit.id, "author": anna.user_id}
+        now = datetime(2027, 3, 1, 12).isoformat(sep=" ")
+        routine = (
+            "INSERT INTO routines (id, name, kind, area, summary, steps, tools, minutes, "
+            "times_per_week, pressure, goals, contexts, excluded_by, caution, active) VALUES "
+            "(:id, :name, :kind, :area, '', 'Step.', :tools, :minutes, 5, 2, '[]', '[]', "
+            ":excluded_by, '', :active)"
+        )
+        with db.engine.begin() as conn:
+            for values in (
+                (1, "Calf strokes towards the ankle", "routine", "lower_legs_feet", "[]", 6,
+                 '["blood_clots"]'),
+                (2, "Top-of-the-shoulders pressure point", "pressure_point", "shoulders", "[]",
+                 4, "[]"),
+                (3, "Upper back on a tennis ball", "routine", "upper_back", '["tennis ball"]', 6,
+                 '["osteoporosis"]'),
+            ):  # fmt: skip
+                keys = ("id", "name", "kind", "area", "tools", "minutes", "excluded_by")
+                conn.execute(sa.text(routine), {**dict(zip(keys, values)), "active": True})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO intakes (client_id, severity, goals, contexts, pressure, "
+                    "minutes_per_day, conditions, skin_areas, condition_note, updated_at) VALUES "
+                    "(:client, '{\"neck\": 4}', '[]', '[]', 2, 15, '[\"skin_condition\"]', "
+                    "'[\"neck\"]', '', :now)"
+                ),
+                {**ids, "now": now},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO plans (id, booking_id, client_id, author_id, version, status, "
+                    "cautions, reviewed, created_at, published_at) VALUES (1, :visit, :client, "
+                    ":author, 1, 'published', '[]', :no, :now, :now)"
+                ),
+                {**ids, "now": now, "no": False},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO plan_items (id, plan_id, position, routine_id, name, area, kind, "
+                    "steps, tools, caution, minutes, days, pressure, note, why) VALUES (1, 1, 0, "
+                    "3, 'Upper back on a tennis ball', 'upper_back', 'routine', 'Step.', '[]', "
+                    "'', 6, '024', 2, '', '')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO plan_completions (plan_item_id, day, comfort, recorded_at) "
+                    "VALUES (1, '2027-03-03', 7, :now)"
+                ),
+                {"now": now},
+            )
+        db.session.remove()
+        upgrade(revision=SAFE_HOME_CARE)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT name, active, excluded_by, min_minutes, deep_tool, build_up "
+                    "FROM routines ORDER BY id"
+                )
+            ).all()
+            intake = conn.execute(sa.text("SELECT condition_areas, no_conditions FROM intakes"))
+            areas, none_ticked = intake.one()
+            discomfort = conn.execute(sa.text("SELECT discomfort FROM plan_completions"))
+            felt = discomfort.scalar_one()
+
+        calf, point, ball = rows
+        assert not calf.active and "pregnancy" in parsed(calf.excluded_by)
+        assert point.active and parsed(point.excluded_by) == ["pregnancy"]
+        assert (point.min_minutes, bool(point.deep_tool)) == (4, False)
+        assert bool(ball.deep_tool) and bool(ball.build_up)
+        assert parsed(areas) == {"skin_condition": ["neck"]} and not none_ticked
+        assert felt == 3  # comfort 7 of 10 is discomfort 3 of 10
+        db.session.remove()
+        downgrade(revision=_revision_before(SAFE_HOME_CARE))
+        with db.engine.connect() as conn:
+            skin = conn.execute(sa.text("SELECT skin_areas FROM intakes")).scalar_one()
+            comfort = conn.execute(sa.text("SELECT comfort FROM plan_completions")).scalar_one()
+        assert parsed(skin) == ["neck"] and comfort == 7
         db.session.remove()
         db.engine.dispose()
