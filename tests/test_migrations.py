@@ -246,7 +246,8 @@ def test_safe_home_care_fixes_the_shipped_routines_and_keeps_every_answer(empty_
                  '["osteoporosis"]'),
             ):  # fmt: skip
                 keys = ("id", "name", "kind", "area", "tools", "minutes", "excluded_by")
-                conn.execute(sa.text(routine), {**dict(zip(keys, values, strict=True)), "active": True})
+                row = dict(zip(keys, values, strict=True))
+                conn.execute(sa.text(routine), {**row, "active": True})
             conn.execute(
                 sa.text(
                     "INSERT INTO intakes (client_id, severity, goals, contexts, pressure, "

@@ -240,6 +240,14 @@ def test_a_therapist_reads_the_intake_then_edits_and_publishes_a_suggested_plan(
     extra = next(o for o in offered if o.split(": ", 1)[1] not in names + [last_name])
     library.select_option(label=extra)
     phone.get_by_role("button", name="Add this routine").click()
+    # Eight minutes every day plus the new routine is more than her 20 minutes on some days:
+    # nothing is saved until the therapist confirms.
+    warning = phone.locator("#warnings")
+    assert warning.get_by_text("more than the 20 the client has").first.is_visible()
+    assert items.count() == suggested - 1
+    journey.step("plan-warning")
+    warning.get_by_label("I have read these warnings and want to go ahead").check()
+    warning.get_by_role("button", name="Go ahead with the change").click()
     assert items.count() == suggested
     journey.step("plan-edited")
 
