@@ -11,10 +11,11 @@ import sqlalchemy as sa
 
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
-from spa_app.homecare import plans
+from spa_app.homecare import plans, review
 from spa_app.homecare.library import load_library
 from spa_app.homecare.links import day_done_token
-from spa_app.homecare.models import Completion, Plan
+from spa_app.homecare.models import Completion, Intake, Plan
+from spa_app.homecare.service import needs_from
 from spa_app.notifications import preferences, service
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import MailOptOut, Message, MessageKind
@@ -217,3 +218,50 @@ def test_plans_and_routine_reminders_on_postgresql(pg_app):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_an_intake_change_e_mails_the_therapist_once_without_health_details(app, published, smtp):
+    factories.fresh()
+    intake = db.session.get(Intake, published.client_id)
+    before = needs_from(intake)
+    intake.conditions = ["other", "blood_thinners"]
+    intake.medicines = "warfarin"
+    changed = at(date(2027, 3, 4), "19:00")
+    with serialized_writes():
+        assert review.recheck(published.client_id, before, changed)
+        db.session.commit()
+    (asked,) = messages(MessageKind.PLAN_NEEDS_REVIEW)
+    therapist = db.session.get(Plan, published.id).booking.therapist
+    assert asked.user_id == therapist.user_id and asked.plan_id == published.id
+    outcomes = deliver_all(changed + timedelta(minutes=1), mail_settings(app, smtp.port))
+    assert outcomes[asked.id] == Outcome.SENT
+    (mail,) = [m for m in map(parse, smtp.received) if "look again" in m["Subject"]]
+    assert mail["Subject"] == "Please look again at a client's home-care plan"
+    assert therapist.user.email in mail["To"]
+    text = mail.get_body(("plain",)).get_content()
+    assert "Dana Doe changed their health intake" in text
+    assert f"/bookings/{published.booking_id}" in text
+    for private in ("migraines", "warfarin", "blood", "thinner", "neck", "pressure"):
+        assert private not in mail.as_string().lower()
+    # Already back in review: a further change asks nothing more of the outbox.
+    with serialized_writes():
+        assert not review.recheck(published.client_id, before, changed + timedelta(hours=1))
+        db.session.commit()
+    assert len(messages(MessageKind.PLAN_NEEDS_REVIEW)) == 1
+
+
+def test_the_review_e_mail_is_dropped_once_a_new_plan_replaces_the_old(app, published):
+    factories.fresh()
+    intake = db.session.get(Intake, published.client_id)
+    before = needs_from(intake)
+    intake.conditions = ["other", "pregnancy"]
+    changed = at(date(2027, 3, 4), "19:00")
+    with serialized_writes():
+        review.recheck(published.client_id, before, changed)
+        db.session.commit()
+    (asked,) = messages(MessageKind.PLAN_NEEDS_REVIEW)
+    plan = db.session.get(Plan, published.id)
+    publish(plan.booking, plan.booking.therapist.user, changed + timedelta(minutes=5))
+    factories.fresh()
+    asked = db.session.get(Message, asked.id)
+    assert service.is_pointless(asked, changed + timedelta(minutes=6))
