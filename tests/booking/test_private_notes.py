@@ -39,8 +39,8 @@ def pages_of_the_client(app, booking_id, client):
     """Everything the client can read about the visit: its page, My bookings, the e-mails
     (text, HTML and calendar file), the calendar feed and the data download."""
     browser = as_user(app, client)
-    texts = [browser.get(url).get_data(as_text=True)
-             for url in (f"/bookings/{booking_id}", "/bookings", "/account/data/download")]  # fmt: skip
+    urls = (f"/bookings/{booking_id}", "/bookings", "/account/data/download")
+    texts = [browser.get(url).get_data(as_text=True) for url in urls]
     factories.fresh()
     token = feeds.new_token(client.id)
     db.session.commit()
