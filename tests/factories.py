@@ -159,6 +159,8 @@ def intake(client_id: int, **values) -> Intake:
             "pressure": 2,
             "minutes_per_day": 15,
             "conditions": [],
+            # "Nothing to be careful of" is an answer: the client ticked "None of these".
+            "no_conditions": not values.get("conditions"),
             **values,
         },
     )

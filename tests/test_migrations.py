@@ -234,7 +234,7 @@ def test_safe_home_care_fixes_the_shipped_routines_and_keeps_every_answer(empty_
             "INSERT INTO routines (id, name, kind, area, summary, steps, tools, minutes, "
             "times_per_week, pressure, goals, contexts, excluded_by, caution, active) VALUES "
             "(:id, :name, :kind, :area, '', 'Step.', :tools, :minutes, 5, 2, '[]', '[]', "
-            ":excluded_by, '', :active)"
+            ":excluded_by, :caution, :active)"
         )
         with db.engine.begin() as conn:
             for values in (
@@ -247,7 +247,8 @@ def test_safe_home_care_fixes_the_shipped_routines_and_keeps_every_answer(empty_
             ):  # fmt: skip
                 keys = ("id", "name", "kind", "area", "tools", "minutes", "excluded_by")
                 row = dict(zip(keys, values, strict=True))
-                conn.execute(sa.text(routine), {**row, "active": True})
+                caution = "Deep but steady: if the point throbs or the pain sharpens, ease off."
+                conn.execute(sa.text(routine), {**row, "active": True, "caution": caution})
             conn.execute(
                 sa.text(
                     "INSERT INTO intakes (client_id, severity, goals, contexts, pressure, "
@@ -285,8 +286,8 @@ def test_safe_home_care_fixes_the_shipped_routines_and_keeps_every_answer(empty_
         with db.engine.connect() as conn:
             rows = conn.execute(
                 sa.text(
-                    "SELECT name, active, excluded_by, min_minutes, deep_tool, build_up "
-                    "FROM routines ORDER BY id"
+                    "SELECT name, active, excluded_by, min_minutes, deep_tool, build_up, "
+                    "hold_seconds, sides, spots, caution FROM routines ORDER BY id"
                 )
             ).all()
             intake = conn.execute(sa.text("SELECT condition_areas, no_conditions FROM intakes"))
@@ -297,8 +298,12 @@ def test_safe_home_care_fixes_the_shipped_routines_and_keeps_every_answer(empty_
         calf, point, ball = rows
         assert not calf.active and "pregnancy" in parsed(calf.excluded_by)
         assert point.active and parsed(point.excluded_by) == ["pregnancy"]
-        assert (point.min_minutes, bool(point.deep_tool)) == (4, False)
+        assert (point.min_minutes, point.hold_seconds, point.sides) == (3, 90, 2)
+        assert point.caution.startswith("Steady, never jabbing") and not point.deep_tool
+        assert parsed(point.spots) == ["top_of_shoulders"]
         assert bool(ball.deep_tool) and bool(ball.build_up)
+        # Exclusions are only ever added to a row's own.
+        assert set(parsed(ball.excluded_by)) >= {"osteoporosis", "cancer_treatment"}
         assert parsed(areas) == {"skin_condition": ["neck"]} and not none_ticked
         assert felt == 3  # comfort 7 of 10 is discomfort 3 of 10
         db.session.remove()

@@ -3,8 +3,10 @@ that keep their review reasons, omissions and confirmed warnings; a tick's note 
 discomfort (0 none, 10 worst), one direction with the intake's pain.
 
 The shipped routines found unsafe are fixed in place (by name): the calf strokes that ran away
-from the heart are retired, and the points and leg work to avoid in pregnancy are excluded for
-it. `flask spa load-techniques` then adds the new routines and the condition rules.
+from the heart are retired; every shipped routine gets the exclusions it has now (added to a
+row's own, never taken away), its spots and dose; the cautions that named a pressure or let the
+hands near the throat are replaced where staff left them as shipped. `flask spa
+load-techniques` then adds the new routines and the condition rules.
 
 Revision ID: b7e4c1d2a9f0
 Revises: 59e21b655926
@@ -36,11 +38,147 @@ OLD_KINDS = [
 NEW_KINDS = [*OLD_KINDS, "plan_needs_review"]
 
 RETIRED = ["Calf strokes towards the ankle"]
-NOT_IN_PREGNANCY = [
-    "Top-of-the-shoulders pressure point",
-    "Foot arch and ankle massage",
-    "Calf strokes towards the ankle",
-]
+#: The routines shipped before this revision, as it ships them now: conditions they are left out
+#: for (only ever added to what a row has), other areas, body-map spots and dose. Staff edits
+#: to the rest of a row are kept.
+SHIPPED = {
+    "Calf strokes towards the ankle": {  # retired; should staff turn it back on
+        "excluded_by": ["pregnancy", "blood_clots", "varicose_veins"],
+        "also_areas": [],
+        "spots": ["calves"],
+        "min_minutes": 4,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+    "Neck release with the fingertips": {
+        "excluded_by": [],
+        "also_areas": [],
+        "spots": ["neck_back", "neck_sides"],
+        "min_minutes": 3,
+        "hold_seconds": None,
+        "sides": 1,
+    },
+    "Side-of-neck tilt and stroke": {
+        "excluded_by": [],
+        "also_areas": [],
+        "spots": ["neck_sides", "top_of_shoulders"],
+        "min_minutes": 2,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+    "Top-of-the-shoulders pressure point": {
+        "excluded_by": ["pregnancy"],
+        "also_areas": [],
+        "spots": ["top_of_shoulders"],
+        "min_minutes": 3,
+        "hold_seconds": 90,
+        "sides": 2,
+    },
+    "Shoulder knead": {
+        "excluded_by": [],
+        "also_areas": ["neck"],
+        "spots": ["top_of_shoulders"],
+        "min_minutes": 3,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+    "Upper back on a tennis ball": {
+        "excluded_by": ["osteoporosis", "blood_thinners", "cancer_treatment", "spreading_numbness"],
+        "also_areas": [],
+        "spots": ["beside_upper_spine"],
+        "min_minutes": 4,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+    "Upper back on a foam roller": {
+        "excluded_by": [
+            "pregnancy",
+            "osteoporosis",
+            "blood_thinners",
+            "cancer_treatment",
+            "spreading_numbness",
+        ],
+        "also_areas": [],
+        "spots": ["upper_back_shoulder_blades"],
+        "min_minutes": 3,
+        "hold_seconds": None,
+        "sides": 1,
+    },
+    "Lower back circles with the palms": {
+        "excluded_by": [],
+        "also_areas": [],
+        "spots": ["beside_lower_spine"],
+        "min_minutes": 3,
+        "hold_seconds": None,
+        "sides": 1,
+    },
+    "Base-of-the-spine pressure point": {
+        "excluded_by": ["pregnancy"],
+        "also_areas": [],
+        "spots": ["base_of_spine_points"],
+        "min_minutes": 2,
+        "hold_seconds": 60,
+        "sides": 2,
+    },
+    "Lower back on a massage ball": {
+        "excluded_by": [
+            "pregnancy",
+            "osteoporosis",
+            "blood_thinners",
+            "cancer_treatment",
+            "spreading_numbness",
+        ],
+        "also_areas": [],
+        "spots": ["beside_lower_spine"],
+        "min_minutes": 4,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+    "Hand and finger massage": {
+        "excluded_by": [],
+        "also_areas": [],
+        "spots": ["palms", "backs_of_hands"],
+        "min_minutes": 5,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+    "Wrist circles and palm roll": {
+        "excluded_by": [
+            "blood_thinners",
+            "cancer_treatment",
+            "diabetes_neuropathy",
+            "osteoporosis",
+        ],
+        "also_areas": [],
+        "spots": ["wrists", "palms"],
+        "min_minutes": 5,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+    "Foot arch and ankle massage": {
+        "excluded_by": ["pregnancy", "blood_clots", "varicose_veins", "diabetes_neuropathy"],
+        "also_areas": [],
+        "spots": ["arches", "ankles"],
+        "min_minutes": 4,
+        "hold_seconds": None,
+        "sides": 2,
+    },
+}
+#: Shipped words that contradicted the plan or the seeds, replaced where staff left them as
+#: they were.
+CAUTIONS = {
+    "Keep the pressure off the front of the throat.": (
+        "Keep off the front of the neck and the sides just under the jaw, where the throat and the "
+        "large blood vessels lie; work only the back of the neck and the back part of its sides."
+    ),
+    "Deep but steady: if the point throbs or the pain sharpens, ease off.": (
+        "Steady, never jabbing: ease off if the point throbs or the ache sharpens, and stop if "
+        "tingling runs down the arm."
+    ),
+    "Gentle pressure only on this point.": (
+        "Steady and slow on this point; stop if pain shoots into a leg."
+    ),
+}
 
 
 def _allow_kinds(batch_op, table: str, kinds: list[str]) -> None:
@@ -84,29 +222,32 @@ def upgrade():
         batch_op.add_column(sa.Column("spots", sa.JSON(), nullable=False, server_default=empty))
     routines = sa.table(
         "routines",
-        sa.column("name", sa.String),
-        sa.column("minutes", sa.Integer),
-        sa.column("min_minutes", sa.Integer),
-        sa.column("active", sa.Boolean),
-        sa.column("deep_tool", sa.Boolean),
-        sa.column("build_up", sa.Boolean),
-        sa.column("tools", sa.JSON),
-        sa.column("excluded_by", sa.JSON),
+        *(sa.column(c, sa.String) for c in ("name", "caution", "kind")),
+        *(sa.column(c, sa.Integer) for c in ("minutes", "min_minutes", "hold_seconds", "sides")),
+        *(sa.column(c, sa.Boolean) for c in ("active", "deep_tool", "build_up")),
+        *(sa.column(c, sa.JSON) for c in ("tools", "excluded_by", "also_areas", "spots")),
     )
     bind = op.get_bind()
     op.execute(routines.update().values(min_minutes=routines.c.minutes))
     op.execute(routines.update().where(routines.c.name.in_(RETIRED)).values(active=False))
-    rows = bind.execute(sa.select(routines.c.name, routines.c.tools, routines.c.excluded_by))
-    for name, tools, excluded_by in rows.all():
+    for old, new in CAUTIONS.items():
+        op.execute(routines.update().where(routines.c.caution == old).values(caution=new))
+    columns = (routines.c.name, routines.c.kind, routines.c.minutes, routines.c.tools,
+               routines.c.excluded_by)  # fmt: skip
+    for name, kind, minutes, tools, excluded_by in bind.execute(sa.select(*columns)).all():
         deep = bool({"tennis ball", "massage ball", "foam roller"} & set(tools or []))
-        excluded = set(excluded_by or [])
-        if name in NOT_IN_PREGNANCY:
-            excluded.add("pregnancy")
-        bind.execute(
-            routines.update()
-            .where(routines.c.name == name)
-            .values(deep_tool=deep, build_up=deep, excluded_by=sorted(excluded))
-        )
+        values = {
+            "deep_tool": deep,
+            "build_up": deep,
+            "excluded_by": sorted(set(excluded_by or [])),
+        }
+        if kind == "pressure_point":  # one to two minutes a side, as the seeds say
+            values |= {"hold_seconds": 60, "sides": 2, "min_minutes": min(minutes, 2)}
+        if shipped := SHIPPED.get(name):
+            values["excluded_by"] = sorted(set(values["excluded_by"]) | set(shipped["excluded_by"]))
+            values |= {k: shipped[k] for k in ("also_areas", "spots", "hold_seconds", "sides")}
+            values["min_minutes"] = min(minutes, shipped["min_minutes"])
+        bind.execute(routines.update().where(routines.c.name == name).values(**values))
     with op.batch_alter_table("routines") as batch_op:
         batch_op.alter_column("min_minutes", existing_type=sa.Integer(), nullable=False)
         batch_op.create_check_constraint(

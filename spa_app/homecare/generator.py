@@ -190,7 +190,7 @@ def suggest(
     return Draft(
         tuple(items),
         tuple(left_out),
-        tuple(_cautions(needs, rules)),
+        tuple(cautions(needs, rules)),
         tuple(review_reasons(needs, rules)),
     )
 
@@ -235,7 +235,9 @@ def _choose(areas, candidates, needs, week: _Week, dose: Dose, left_out: list) -
     return chosen
 
 
-def _cautions(needs: Needs, rules) -> list[str]:
+def cautions(needs: Needs, rules) -> list[str]:
+    """The plan's cautions for this client: each ticked condition's, then the general ones;
+    only the conditions' when one pauses every routine."""
     if any(r.pauses_all for r in rules_for(needs, rules)):
         return client_cautions(needs, rules)
     if needs.conditions:
@@ -271,8 +273,10 @@ def fit(
 
 
 def _rank(technique: Technique, needs: Needs) -> tuple:
-    """Most of the client's goals, then daily contexts, then the smallest minimum dose."""
+    """Hands-only work before a ball or roller (a therapist starts there), then most of the
+    client's goals, then daily contexts, then the smallest minimum dose."""
     return (
+        technique.deep_tool,
         -len(technique.goals & needs.goals),
         -len(technique.contexts & needs.contexts),
         technique.min_minutes,
@@ -304,12 +308,13 @@ def _nothing_suitable(area: Area, library: list[Technique]) -> str:
 
 
 def _no_time(candidates, week: _Week, dose: Dose, budget: int) -> str:
-    need = min(t.min_minutes for t in candidates)
-    free = max(0, max(week.budget - load for load in week.load.values()))
+    shortest = min(candidates, key=lambda t: (t.min_minutes, t.id))
+    pattern = DAY_PATTERNS[shortest.times_per_week]
+    free = max(week.free(tuple((d + shift) % 7 for d in pattern)) for shift in WEEK)
     return (
-        f"No time left: the shortest suitable routine needs {need} minutes, and {free} of the "
-        f"{budget} minutes a day remain after the warm-up and rest ({dose.overhead} minutes) "
-        "and any more painful areas."
+        f"No time left: the shortest suitable routine needs {shortest.min_minutes} minutes on "
+        f"each of its days, and at most {max(0, free)} of the {budget} minutes a day remain there "
+        f"after the warm-up and rest ({dose.overhead} minutes) and any more painful areas."
     )
 
 

@@ -16,6 +16,7 @@ from spa_app.homecare.safety import Needs, Technique
 from spa_app.homecare.vocab import MINUTES_RANGE, Area, Condition, Context, Goal, Pressure
 
 KEYS = {"areas", "goals", "contexts", "pressure", "minutes_per_day", "conditions", "medicines"}
+#: Medicines and allergies are text ("" for none); true stands for "some, not said which".
 PRESSURE_NAMES = {p.name.lower(): p for p in Pressure}
 
 
@@ -57,7 +58,7 @@ def parse_intake(text: str) -> Needs:
     if not isinstance(areas, dict):
         raise IntakeError('"areas": expected an object such as {"neck": 6}')
     pressure = data.get("pressure", "medium")
-    if pressure not in PRESSURE_NAMES:
+    if not isinstance(pressure, str) or pressure not in PRESSURE_NAMES:
         raise IntakeError(f'"pressure": expected light, medium or firm, got {pressure!r}')
     conditions = data.get("conditions", {})
     if not isinstance(conditions, dict):
@@ -80,7 +81,7 @@ def parse_intake(text: str) -> Needs:
             _one_of(Condition, c, '"conditions"'): _list_of(Area, named, f'"conditions"."{c}"')
             for c, named in conditions.items()
         },
-        medicines=bool(medicines),
+        medicines=("listed" if medicines is True else medicines or ""),
     )
 
 

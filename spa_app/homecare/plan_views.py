@@ -151,7 +151,7 @@ def _apply(plan: Plan, form: PlanEditForm, action: str):
             plans.add_routine(plan, form.routine.data or 0, dose=_dose())
         plans.guard(plan, confirmed=form.confirm.data, now=utcnow(), dose=_dose())
         if kind == "publish":
-            plans.publish(plan, reviewed=form.reviewed.data, now=utcnow())
+            plans.publish(plan, reviewed=form.reviewed.data, now=utcnow(), dose=_dose())
             audit(current_user, plan.client_id, "publish", f"plan {plan.id}")
             db.session.commit()
             flash("The plan is published: the client can follow it now.", "success")
@@ -269,18 +269,24 @@ def day_done(plan_id: int, token: str):
         abort(404)
     day = found[2]
     routines = [item for item in plan.items if day.weekday() in item.weekdays]
-    marked = []
+    marked, problem = [], ""
     if request.method == "POST":
         chosen = set(request.form.getlist("done"))
         marked = [item for item in routines if str(item.id) in chosen]
-        for item in marked:
-            following.tick(plan, item.id, day, discomfort=None)
-        db.session.commit()
+        try:
+            for item in marked:
+                following.tick(plan, item.id, day, discomfort=None)
+        except plans.PlanError as exc:  # a newer plan has replaced this one since the e-mail
+            db.session.rollback()
+            marked, problem = [], str(exc)
+        else:
+            db.session.commit()
     return render_template(
         "homecare/day_done.html",
         plan=plan,
         day=day,
         routines=routines,
-        done=request.method == "POST",
+        done=request.method == "POST" and not problem,
         marked=marked,
-    )
+        problem=problem,
+    ), (409 if problem else 200)

@@ -23,6 +23,7 @@ from spa_app.homecare.generator import (
     DEFAULT_DOSE,
     GENERAL_CAUTIONS,
     Dose,
+    cautions,
     dose_note,
     fit,
     suggest,
@@ -280,19 +281,26 @@ def move(draft: Plan, item_id: int, step: int) -> None:
     db.session.flush()
 
 
-def publish(draft: Plan, *, reviewed: bool, now: datetime) -> Plan:
-    """Make the draft the client's plan. With a contraindication on the intake, only once the
-    therapist confirms the review. A conditional UPDATE: two publishes at once publish once."""
+def publish(draft: Plan, *, reviewed: bool, now: datetime, dose: Dose = DEFAULT_DOSE) -> Plan:
+    """Make the draft the client's plan: only once the therapist has confirmed every warning
+    the plan breaks (raises PlanWarning) and, when the intake asks for one, the review. Its
+    cautions are those of the client's intake now. A conditional UPDATE: two publishes at once
+    publish once. Raises PlanError."""
     _require_draft(draft)
     if not draft.items:
         raise PlanError("Add at least one routine before publishing.")
+    guard(draft, confirmed=False, now=now, dose=dose)
     reasons = review_for(draft)
     if reasons and not reviewed:
         raise PlanError(
-            "This plan needs your review first ("
+            "This plan needs your review first: "
             + " ".join(reasons)
-            + ") Please confirm you reviewed the plan for it."
+            + " Please confirm you reviewed the plan for it."
         )
+    intake = intake_for(draft.client_id)
+    if intake is not None:  # the cautions of the intake as it is now, not as when drafted
+        draft.cautions = cautions(needs_from(intake), rules())
+        db.session.flush()
     done = db.session.execute(
         sa.update(Plan)
         .where(Plan.id == draft.id, Plan.status == PlanStatus.DRAFT)

@@ -16,15 +16,20 @@ from spa_app.notifications.service import queue_review_request
 
 def recheck(client_id: int, before: Needs | None, now: datetime) -> bool:
     """After the client changed their intake: put their current plan back into review when
-    the change asks for a review it did not before, or rules out (or lowers the pressure of)
-    one of its routines. The therapist is e-mailed (no health details); the client's plan page
-    says what to pause meanwhile. True if the plan went back into review. Flushes."""
+    the change asks for a review it did not before, adds to what they wrote about medicines or
+    other cautions, or rules out (or lowers the pressure of) one of its routines. The therapist
+    is e-mailed (no health details); the client's plan page says what to pause meanwhile. True
+    if the plan went back into review. Flushes."""
     plan, intake = current_plan(client_id), intake_for(client_id)
     if plan is None or intake is None or plan.review_needed_at is not None:
         return False
     after, rule_map = needs_from(intake), rules()
     old = set(review_reasons(before, rule_map)) if before is not None else set()
-    if not (set(review_reasons(after, rule_map)) - old) and not pause_advice(plan, after):
+    said = (before.medicines, before.note) if before is not None else ("", "")
+    new_words = [w for w, was in zip((after.medicines, after.note), said, strict=True) if w != was]
+    new_words = [w for w in new_words if w]  # a note taken away asks nothing
+    asks = set(review_reasons(after, rule_map)) - old
+    if not asks and not new_words and not pause_advice(plan, after):
         return False
     plan.review_needed_at = now
     queue_review_request(plan, now)

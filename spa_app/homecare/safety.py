@@ -55,7 +55,10 @@ class Needs:
     minutes_per_day: int
     #: Each ticked condition, with the areas the client named for it (often none).
     conditions: Mapping[Condition, frozenset[Area]] = field(default_factory=dict)
-    medicines: bool = False  # the client listed medicines or allergies
+    #: False until the client has answered the checklist (a condition, or "None of these")
+    checklist_answered: bool = True
+    medicines: str = ""  # medicines and allergies, in the client's words
+    note: str = ""  # what else to be careful of, in the client's words
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ def exclusion(technique: Technique, needs: Needs, rules: Mapping[Condition, Rule
         if hit:
             where = " and ".join(label(a) for a in sorted(hit, key=list(Area).index))
             return f"No work on the {where} because of {name}."
+    if technique.deep_tool and pressure_cap(technique, needs, rules)[0] is Pressure.LIGHT:
+        return "A ball or roller presses deeper than the light pressure this client needs."
     return None
 
 
@@ -143,10 +148,17 @@ def pressure_cap(
 def review_reasons(needs: Needs, rules: Mapping[Condition, Rule]) -> list[str]:
     """Why the therapist must review the plan before the client sees it (empty: no review)."""
     reasons = []
+    if not needs.checklist_answered:
+        reasons.append(
+            "The client has not answered the contraindication checklist since it changed: "
+            "ask them before publishing."
+        )
     for rule in rules_for(needs, rules):
         reason = f"The client ticked: {CONDITION_LABELS[rule.condition]}"
         if named := needs.conditions[rule.condition]:
             reason += f" ({', '.join(label(a) for a in sorted(named, key=list(Area).index))})"
+        elif rule.names_areas:
+            reason += " (no area of the body map named: ask where, and leave it out)"
         reasons.append(reason + (f". {rule.therapist_note}" if rule.therapist_note else "."))
     for area in Area:
         if (pain := needs.severity.get(area, 0)) >= SEVERE_PAIN:
@@ -157,7 +169,18 @@ def review_reasons(needs: Needs, rules: Mapping[Condition, Rule]) -> list[str]:
 
 
 def client_cautions(needs: Needs, rules: Mapping[Condition, Rule]) -> list[str]:
-    return [r.client_caution for r in rules_for(needs, rules) if r.client_caution]
+    """What the client reads for each ticked condition. A condition that leaves out the areas
+    it names, ticked with none named, says so instead of claiming they were left out."""
+    cautions = []
+    for rule in rules_for(needs, rules):
+        if rule.excludes_named_areas and not needs.conditions[rule.condition]:
+            cautions.append(
+                f"You told us about {CONDITION_NAMES[rule.condition]} but not where on the body "
+                "map: leave that part of you alone, and your therapist will ask you at the visit."
+            )
+        elif rule.client_caution:
+            cautions.append(rule.client_caution)
+    return cautions
 
 
 def by_condition(rules: Iterable[Rule]) -> dict[Condition, Rule]:

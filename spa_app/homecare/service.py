@@ -90,7 +90,9 @@ def needs_from(intake: Intake) -> Needs:
             )
             for c in intake.conditions
         },
-        medicines=bool(intake.medicines),
+        checklist_answered=bool(intake.conditions) or intake.no_conditions,
+        medicines=intake.medicines,
+        note=intake.condition_note,
     )
 
 

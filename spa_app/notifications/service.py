@@ -302,8 +302,10 @@ def is_pointless(message: Message, now: datetime) -> bool:
             or booking.starts_at <= now
         )
     elif message.kind is MessageKind.PLAN_NEEDS_REVIEW:
-        plan = message.plan
-        overtaken = plan.review_needed_at is None or current_plan(plan.client_id) != plan
+        plan = message.plan  # None once the client's health data was erased
+        overtaken = (
+            plan is None or plan.review_needed_at is None or current_plan(plan.client_id) != plan
+        )
     elif message.kind is MessageKind.ROUTINE_REMINDER:
         current = current_plan(message.user_id)
         # A newer plan replaced it, or the day it was for is over (a long mail outage).

@@ -189,3 +189,28 @@ def test_hands_before_bed_for_sleep():
     )
     assert names(draft) == {"Hand massage with lotion before bed"}
     assert "Best before bed." in draft.items[0].why
+
+
+def test_hands_come_before_a_ball_or_roller_and_light_pressure_leaves_tools_out():
+    draft = draft_for(severity={Area.UPPER_BACK: 5}, pressure=Pressure.MEDIUM, minutes_per_day=30)
+    assert not BY_ID[draft.items[0].technique_id].deep_tool  # hands-only first
+    light = draft_for(severity={Area.UPPER_BACK: 7}, minutes_per_day=30)  # 7/10: light
+    assert not any(BY_ID[i.technique_id].deep_tool for i in light.items)
+    assert left_out(light)["Upper back on a foam roller"] == (
+        "A ball or roller presses deeper than the light pressure this client needs."
+    )
+
+
+def test_a_condition_ticked_without_saying_where_asks_and_claims_nothing():
+    draft = draft_for(conditions={Condition.RECENT_INJURY: frozenset()})
+    assert any("no area of the body map named: ask where" in r for r in draft.review_reasons)
+    assert not any(c.startswith("We left out the areas") for c in draft.cautions)
+    assert any("but not where on the body map" in c for c in draft.cautions)
+
+
+def test_the_no_time_reason_speaks_of_the_routines_own_days():
+    draft = draft_for(severity={Area.NECK: 6, Area.HANDS_WRISTS: 5}, minutes_per_day=10)
+    reason = left_out(draft)[Area.HANDS_WRISTS]
+    needed = int(reason.split("needs ")[1].split(" ")[0])
+    free = int(reason.split("at most ")[1].split(" ")[0])
+    assert free < needed

@@ -82,7 +82,8 @@ intakes = st.builds(
     conditions=st.dictionaries(
         st.sampled_from(list(Condition)), some(st.sampled_from(AREAS), max_size=2), max_size=3
     ),
-    medicines=st.booleans(),
+    checklist_answered=st.booleans(),
+    medicines=st.sampled_from(["", "warfarin"]),
 )
 doses = st.builds(Dose, max_items=st.integers(1, 8))
 
@@ -109,7 +110,14 @@ def test_every_rule_holds_for_any_intake_library_and_rules(n, library, rules, do
     assert len(draft.items) <= dose.max_items
     assert len({t.id for t in chosen}) == len(chosen)
     for item, t in zip(draft.items, chosen, strict=True):
-        # Exclusions by condition, by named area and by the routine's own list.
+        # Exclusions by condition, by named area and by the routine's own list, checked here
+        # on their own terms and then as safety.py decides them.
+        ticked = [rules.get(c, Rule(c)) for c in n.conditions]
+        assert not t.excluded_by & set(n.conditions)
+        assert not any(r.pauses_all for r in ticked)
+        for r in ticked:
+            assert not t.areas & r.excludes_areas
+            assert not (r.excludes_named_areas and t.areas & n.conditions[r.condition])
         assert exclusion(t, n, rules) is None
         assert n.severity.get(t.area, 0) > 0 and item.area is t.area
         # The pressure cap, never more than the client likes; the dose never below minimum.
@@ -142,8 +150,14 @@ def test_every_rule_holds_for_any_intake_library_and_rules(n, library, rules, do
         assert all(order(n, b) < order(n, a) for b in served)
     if len(served) < len(draft.items):
         assert not crowded
-    # Review forced by any condition, by severe pain, by medicines listed.
-    forced = bool(n.conditions) or n.medicines or any(p >= SEVERE_PAIN for p in n.severity.values())
+    # Review forced by any condition, by severe pain, by medicines listed, by a checklist the
+    # client has not answered.
+    forced = (
+        bool(n.conditions)
+        or bool(n.medicines)
+        or not n.checklist_answered
+        or any(p >= SEVERE_PAIN for p in n.severity.values())
+    )
     assert draft.needs_review == forced and len(draft.review_reasons) >= forced
     # An empty draft says why.
     assert bool(draft.empty_reason) == (not draft.items)

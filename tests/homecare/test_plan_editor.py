@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from spa_app.extensions import db
+from spa_app.homecare import review
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Intake, Plan, Routine
+from spa_app.homecare.service import needs_from
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
 from tests.homecare.test_plan_views import editor_form, plan_row, start
@@ -161,11 +163,25 @@ def test_an_intake_change_that_asks_nothing_new_leaves_the_plan_alone(client, ca
     client.post(f"/plans/{plan.id}/edit", data=editor_form(plan, action="publish", reviewed="y"))
     factories.fresh()
     row = db.session.get(Intake, cast["a"].id)
+    before = needs_from(row)  # as it was, before the client's change
     row.goals = ["pain_relief", "sleep"]
-    db.session.commit()
-    from spa_app.homecare import review
-    from spa_app.homecare.service import needs_from
-
-    before = needs_from(row)
+    db.session.flush()
     assert review.recheck(cast["a"].id, before, datetime.now(UTC)) is False
-    assert plan_row(plan.id).review_needed_at is None
+    # A medicine added to what they wrote does ask for a look.
+    row.medicines = "warfarin"
+    db.session.flush()
+    assert review.recheck(cast["a"].id, before, datetime.now(UTC)) is True
+    db.session.commit()
+    assert plan_row(plan.id).review_needed_at is not None
+
+
+def test_an_unanswered_checklist_asks_for_review(client, cast):
+    factories.fresh()
+    row = db.session.get(Intake, cast["a"].id)
+    row.conditions, row.no_conditions = [], False  # filled in before the checklist changed
+    db.session.commit()
+    plan = start(client, cast)
+    page = html.unescape(client.get(f"/plans/{plan.id}/edit").get_data(as_text=True))
+    assert "has not answered the contraindication checklist since it changed" in page
+    client.post(f"/plans/{plan.id}/edit", data=editor_form(plan, action="publish", confirm="y"))
+    assert plan_row(plan.id).published_at is None

@@ -265,3 +265,17 @@ def test_the_review_e_mail_is_dropped_once_a_new_plan_replaces_the_old(app, publ
     factories.fresh()
     asked = db.session.get(Message, asked.id)
     assert service.is_pointless(asked, changed + timedelta(minutes=6))
+
+
+def test_a_day_done_link_for_a_replaced_plan_is_refused_clearly(app, published, client):
+    plan = db.session.get(Plan, published.id)
+    day = date(2027, 3, 3)
+    token = day_done_token(app.config["SECRET_KEY"], plan.id, plan.client_id, day)
+    publish(plan.booking, plan.booking.therapist.user, at(day, "07:00"))  # a newer plan
+    reply = client.post(
+        f"/plans/{published.id}/day-done/{token}", data={"done": [str(plan.items[0].id)]}
+    )
+    assert reply.status_code == 409
+    assert "A newer plan has replaced this one" in reply.get_data(as_text=True)
+    factories.fresh()
+    assert db.session.execute(db.select(Completion)).scalars().all() == []

@@ -178,6 +178,8 @@ def test_a_library_change_shows_in_the_next_draft(app, library):
         (json.dumps({**BASE, "areas": {"neck": True}}), "got True"),
         (json.dumps({**BASE, "goals": ["world_peace"]}), "unknown value 'world_peace'"),
         (json.dumps({**BASE, "pressure": "crushing"}), "expected light, medium or firm"),
+        (json.dumps({**BASE, "pressure": ["firm"]}), "expected light, medium or firm"),
+        (json.dumps({**BASE, "medicines": 3}), '"medicines": expected text'),
         (json.dumps({**BASE, "minutes_per_day": 4}), "from 5 to 60"),
         (json.dumps({**BASE, "conditions": {"flu": []}}), "unknown value 'flu'"),
         (json.dumps({**BASE, "conditions": {"recent_injury": "neck"}}), "expected a list"),
