@@ -67,9 +67,12 @@ _NO_CONTROL_SOCKET = ["--no-control-socket"] if gunicorn_version >= (25, 1) else
 OVERLAPS = """
 SELECT count(*) FROM bookings AS a JOIN bookings AS b
   ON a.id < b.id AND a.{column} = b.{column}
- AND a.starts_at < b.busy_until AND b.starts_at < a.busy_until
+ AND a.starts_at < b.{end} AND b.starts_at < a.{end}
 WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'
 """
+#: What may not overlap, and up to when: a therapist and a room until the clean-up is done, a
+#: client for the visit itself.
+HELD = {"therapist_id": "busy_until", "room_id": "busy_until", "client_id": "ends_at"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,16 +239,16 @@ def run_locust(base_url: str, folder: Path, users: int, seconds: int) -> dict:
 
 
 def database_checks(url: str, seeded: int) -> dict:
-    """Double bookings (two active bookings overlapping for one therapist or one room) and the
-    number of bookings the run added."""
+    """Double bookings (two active bookings overlapping for one therapist, one room or one
+    client) and the number of bookings the run added."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             checks = {
                 f"double_bookings_{column.removesuffix('_id')}": conn.scalar(
-                    sa.text(OVERLAPS.format(column=column))
+                    sa.text(OVERLAPS.format(column=column, end=end))
                 )
-                for column in ("therapist_id", "room_id")
+                for column, end in HELD.items()
             }
             added = conn.scalar(sa.text("SELECT count(*) FROM bookings")) - seeded
     finally:
@@ -320,7 +323,7 @@ def verdict(scenarios: dict[str, dict], outcomes: dict, checks: dict) -> list[st
         for name in SCENARIOS
         if name not in scenarios or scenarios[name]["requests"] == scenarios[name]["other_failures"]
     ]
-    for key in ("double_bookings_therapist", "double_bookings_room"):
+    for key in ("double_bookings_therapist", "double_bookings_room", "double_bookings_client"):
         if checks[key]:
             problems.append(f"{checks[key]} {key.replace('_', ' ')}")
     if outcomes.get("booked", 0) > checks["bookings_added"]:
@@ -353,7 +356,8 @@ def table(document: dict) -> str:
         f"(409), {outcomes.get('no_free_time_shown', 0)} searches with no free time; "
         f"{document['bookings_added']} added to the database",
         f"double bookings: {document['double_bookings_therapist']} by therapist, "
-        f"{document['double_bookings_room']} by room",
+        f"{document['double_bookings_room']} by room, "
+        f"{document['double_bookings_client']} by client",
         f"server tracebacks in the log: {document['server_tracebacks']}",
         *([f"the first:\n{document['first_traceback']}"] if document["first_traceback"] else []),
         "verdict: ok"

@@ -15,7 +15,12 @@ OPTIONS = argparse.Namespace(seconds=10, users=2, workers=1, threads=1)
 WINDOW = {"start": 1000.0, "end": 1010.0}
 
 
-def test_double_bookings_are_counted_per_therapist_and_per_room(app):
+#: The one client's hour-long visits below, by the visit itself (no clean-up buffer): those at
+#: 10:00 and 10:30, 10:30 and 11:00, 11:00 and 11:45 overlap; 10:00 and 11:00 only touch.
+CLIENT_OVERLAPS = 3
+
+
+def test_double_bookings_are_counted_per_therapist_room_and_client(app):
     svc, (anna, ben), (room,) = factories.spa(therapists=2, buffer=15)
     client = factories.user()
     ten = datetime.combine(factories.next_weekday(0), time(10), factories.LONDON).astimezone(UTC)
@@ -32,6 +37,7 @@ def test_double_bookings_are_counted_per_therapist_and_per_room(app):
     assert checks == {
         "double_bookings_therapist": 1,
         "double_bookings_room": 3,  # all three pairs of the first three
+        "double_bookings_client": CLIENT_OVERLAPS,
         "bookings_added": 4,
     }
 
@@ -64,7 +70,12 @@ def test_figures_split_server_errors_from_other_failures():
 
 
 def _checks(**values) -> dict:
-    return {"double_bookings_therapist": 0, "double_bookings_room": 0, "bookings_added": 1} | values
+    return {
+        "double_bookings_therapist": 0,
+        "double_bookings_room": 0,
+        "double_bookings_client": 0,
+        "bookings_added": 1,
+    } | values
 
 
 def test_the_verdict_fails_on_5xx_double_bookings_and_lost_bookings():
