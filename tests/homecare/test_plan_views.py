@@ -260,16 +260,16 @@ def test_reads_by_staff_and_therapists_are_audited(client, cast):
     assert (last.action, last.subject) == ("read", f"plan {draft.id}")
 
 
-def test_the_therapist_sees_adherence_and_comfort_before_the_next_visit(client, cast):
+def test_the_therapist_sees_adherence_and_how_it_felt_before_the_next_visit(client, cast):
     plan = start(client, cast)
     publish(client, plan)  # every routine, every day
     plan = plan_row(plan.id)
     five_days_ago = datetime.now(UTC) - timedelta(days=5)
     plan.published_at = five_days_ago
     first_day = five_days_ago.astimezone(factories.LONDON).date()
-    for n, comfort in ((0, 8), (1, None), (2, 3)):
+    for n, felt in ((0, 8), (1, None), (2, 3)):
         db.session.add(Completion(plan_item_id=plan.items[0].id, day=first_day + timedelta(days=n),
-                                  discomfort=comfort))  # fmt: skip
+                                  discomfort=felt))  # fmt: skip
     db.session.commit()
     svc = cast["visit"].service
     therapist = cast["visit"].therapist
@@ -280,6 +280,7 @@ def test_the_therapist_sees_adherence_and_comfort_before_the_next_visit(client, 
     days = (datetime.now(UTC).astimezone(factories.LONDON).date() - first_day).days + 1
     assert f"3 of {days * len(plan.items)} planned routines done" in page
     assert "8 / 10" in page and "3 / 10" in page
+    assert "discomfort: 0 none, 10 the worst" in page
     factories.fresh()
     subjects = db.session.execute(db.select(AuditEntry.subject)).scalars().all()
     assert f"intake flag, adherence plan {plan.id}" in subjects
