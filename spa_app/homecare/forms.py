@@ -14,6 +14,7 @@ from spa_app.homecare.bodymap import SPOTS
 from spa_app.homecare.vocab import (
     AREA_LABELS,
     CONDITION_LABELS,
+    CONDITION_NAMES,
     CONTEXT_LABELS,
     ELSEWHERE,
     GOAL_LABELS,
@@ -93,11 +94,11 @@ AREA_CHOICES = [*_choices(AREA_LABELS), SelectChoice(ELSEWHERE, "Somewhere else"
 
 
 # Where each condition is, as fields named areas_<condition> (shown for those that name areas).
-for _condition, _label in CONDITION_LABELS.items():
+for _condition, _name in CONDITION_NAMES.items():
     setattr(
         IntakeForm,
         f"areas_{_condition.value}",
-        MultiCheckboxField(f"Where? ({_label.lower()})", choices=AREA_CHOICES),
+        MultiCheckboxField(f"Where? ({_name})", choices=AREA_CHOICES),
     )
 
 # One 0-10 score per area, as fields named pain_<area>.
