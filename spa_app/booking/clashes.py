@@ -24,37 +24,29 @@ def client_clash(
     ``ignore`` is a visit being moved (it may overlap its own old time). Cancelled visits never
     clash. One statement.
     """
-    query = (
-        sa.select(Booking)
-        .where(
-            Booking.client_id == client_id,
-            Booking.status != BookingStatus.CANCELLED,
-            Booking.starts_at < ends_at,
-            Booking.ends_at > starts_at,
-        )
-        .options(db.joinedload(Booking.service), db.joinedload(Booking.therapist))
-        .order_by(Booking.starts_at, Booking.id)
-        .limit(1)
-    )
+    query = _overlapping(client_id, starts_at, ends_at)
     if ignore is not None:
         query = query.where(Booking.id != ignore)
-    return db.session.execute(query).scalars().first()
+    return db.session.execute(query.limit(1)).scalars().first()
 
 
 def client_visits(client_id: int, lo: datetime, hi: datetime) -> list[Booking]:
     """The client's active visits overlapping [lo, hi), earliest first (one statement)."""
-    return list(
-        db.session.execute(
-            sa.select(Booking)
-            .where(
-                Booking.client_id == client_id,
-                Booking.status != BookingStatus.CANCELLED,
-                Booking.starts_at < hi,
-                Booking.ends_at > lo,
-            )
-            .options(db.joinedload(Booking.service), db.joinedload(Booking.therapist))
-            .order_by(Booking.starts_at, Booking.id)
-        ).scalars()
+    return list(db.session.execute(_overlapping(client_id, lo, hi)).scalars())
+
+
+def _overlapping(client_id: int, lo: datetime, hi: datetime):
+    """The client's active visits overlapping [lo, hi), earliest first, with what they name."""
+    return (
+        sa.select(Booking)
+        .where(
+            Booking.client_id == client_id,
+            Booking.status != BookingStatus.CANCELLED,
+            Booking.starts_at < hi,
+            Booking.ends_at > lo,
+        )
+        .options(db.joinedload(Booking.service), db.joinedload(Booking.therapist))
+        .order_by(Booking.starts_at, Booking.id)
     )
 
 
