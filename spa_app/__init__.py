@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 
 from spa_app import database
 from spa_app.config import DEFAULTS, celery_defaults
@@ -106,7 +106,18 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 409, 413, 429, 500):
+    for code in (400, 403, 404, 405, 409, 429, 500):
         app.register_error_handler(
             code, lambda e, code=code: (render_template("error.html", error=e), code)
         )
+    app.register_error_handler(413, _too_large)
+
+
+def _too_large(error):
+    """413 before anything was parsed: JSON for the API, a page for people."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    message = f"That was more than this site takes in one request ({limit} KiB). Nothing was saved."
+    if request.path.startswith("/api/"):
+        return jsonify(error=message), 413
+    error.description = message
+    return render_template("error.html", error=error), 413

@@ -33,6 +33,11 @@ DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": "sqlite:///spa.db",
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "WTF_CSRF_TIME_LIMIT": None,
+    # The largest request body accepted (413 beyond it, before anything is parsed). The largest
+    # form (a 40-item plan draft with every note full) is well under 100 KiB; nothing uploads.
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    "MAX_FORM_PARTS": 1000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # None: Secure exactly when PUBLIC_URL is https (see the module docstring).

@@ -46,7 +46,7 @@ def test_register_creates_a_client_with_a_hashed_password_and_logs_in(client):
         ({"password": "short", "confirm": "short"}, "10 to 200"),
         ({"confirm": "different-pw-1"}, "Passwords differ"),
         ({"name": "Eve\r\nBcc: victim@example.com"}, "single line"),
-        ({"name": "x" * 1_000_000}, "Field cannot be longer"),
+        ({"name": "x" * 10_000}, "Field cannot be longer"),
     ],
 )
 def test_bad_registrations_change_nothing(client, overrides, message):
