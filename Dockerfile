@@ -23,4 +23,4 @@ USER spa
 
 EXPOSE 8000
 # docker-compose.yml gives each service its command; this default is the web server's.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "spa_app:create_app()"]
+CMD ["gunicorn", "--config", "python:spa_app.ops.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "spa_app:create_app()"]
