@@ -368,3 +368,20 @@ def test_worker_and_beat_health_checks_pass_while_they_run_and_fail_once_stopped
     assert up == {"worker": True, "beat": True}, logs
     with ThreadPoolExecutor(2) as pool:
         assert not any(pool.map(healthy_now, commands))
+
+
+def test_the_proxy_is_the_only_way_in_and_bounds_requests_like_the_app(services):
+    """web is not published; nginx is, buffering whole requests, with the app's body limit and
+    short header and body timeouts; the app trusts exactly that one proxy's headers."""
+    assert "ports" not in services["web"]
+    assert services["web"]["environment"]["SPA_PROXY_COUNT"] == 1
+    assert services["proxy"]["ports"] == ["8000:80"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    nginx = yaml.safe_load(COMPOSE.read_text())["configs"]["nginx"]["content"]
+    limit = re.search(r"client_max_body_size (\d+)k;", nginx)
+    assert limit and int(limit.group(1)) * 1024 == DEFAULTS["MAX_CONTENT_LENGTH"]
+    for setting in ("client_header_timeout 10s", "client_body_timeout 10s",
+                    "proxy_request_buffering on", "proxy_pass http://web:8000"):  # fmt: skip
+        assert setting in nginx
+    # Compose would read a bare $name as its own variable: nginx's are all written $$name.
+    assert "$" not in nginx.replace("$$", "")
