@@ -187,7 +187,8 @@ def show(plan_id: int):
         abort(404)  # a draft is the therapist's until published
     audit_read(current_user, plan.client_id, f"plan {plan_id}")
     plan = db.session.get(Plan, plan_id)
-    tz = zone(get_settings().timezone)
+    settings = get_settings()
+    tz = zone(settings.timezone)
     use_timezone(tz)
     today = local_today(utcnow(), tz)
     progress = following.progress(plan, today, tz) if plan.status is PlanStatus.PUBLISHED else None
@@ -195,7 +196,6 @@ def show(plan_id: int):
     done = following.completions(plan, today.fromordinal(week_start), today)
     is_current = (current := current_plan(plan.client_id)) is not None and (current.id == plan.id)
     next_monday = week_start + 7
-    settings = get_settings()
     return render_template(
         "homecare/plan.html",
         plan=plan,
