@@ -180,6 +180,26 @@ def lock_for_booking(session, therapist_id: int, room_id: int) -> None:
     )
 
 
+def try_lock_for_booking(session, therapist_id: int, room_id: int) -> str | None:
+    """lock_for_booking without waiting: None once both are held, else which one another
+    transaction is writing now ("therapist" or "room").
+
+    Take it inside a savepoint: rolling the savepoint back releases a therapist already taken
+    when the room was not free (PostgreSQL releases a savepoint's locks with it).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return None
+    # CASE keeps the global order: the room is tried only once the therapist is held.
+    return connection.scalar(
+        text(
+            "SELECT CASE WHEN NOT pg_try_advisory_xact_lock(:t, :therapist) THEN 'therapist' "
+            "WHEN NOT pg_try_advisory_xact_lock(:r, :room) THEN 'room' END"
+        ),
+        {"t": _LOCK_THERAPIST, "therapist": therapist_id, "r": _LOCK_ROOM, "room": room_id},
+    )
+
+
 class epoch_ms(FunctionElement):
     """Milliseconds since 1970-01-01 UTC of a UTCDateTime column, as an integer, on any backend.
 

@@ -33,6 +33,8 @@ ACTIVE = "status <> 'cancelled'"
 
 #: The constraint that keeps one client to one visit at a time (PostgreSQL).
 CLIENT_OVERLAP = "ex_bookings_client_id_overlap"
+#: The one that makes a booking request idempotent: one visit per (client, request key).
+REQUEST_KEY = "uq_bookings_client_request"
 
 
 def _no_overlap(column: str, until: str = "busy_until") -> ExcludeConstraint:
@@ -51,7 +53,7 @@ class Booking(db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at AND ends_at <= busy_until", name="order"),
-        UniqueConstraint("client_id", "request_key", name="uq_bookings_client_request"),
+        UniqueConstraint("client_id", "request_key", name=REQUEST_KEY),
         # Covers the availability read (time range, status, who and where) without table lookups.
         Index(
             "ix_bookings_occupancy", "starts_at", "busy_until", "status", "therapist_id", "room_id"

@@ -17,17 +17,12 @@ from sqlalchemy.exc import DBAPIError
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking.clashes import clash_message, client_clash, is_the_same_visit
-from spa_app.booking.models import CLIENT_OVERLAP, Booking, BookingStatus
+from spa_app.booking.models import CLIENT_OVERLAP, REQUEST_KEY, Booking, BookingStatus
+from spa_app.booking.placement import place
 from spa_app.cadence.service import record_completed_visit
 from spa_app.catalog.models import Therapist
 from spa_app.clock import day_bounds, local_today, zone
-from spa_app.database import (
-    lock_client,
-    lock_for_booking,
-    lost_race,
-    require_serialized,
-    violated_constraint,
-)
+from spa_app.database import lock_client, require_serialized, violated_constraint
 from spa_app.extensions import db
 from spa_app.notifications.models import MessageKind
 from spa_app.notifications.service import drop_pending_reminders, queue_booking_message
@@ -95,34 +90,45 @@ def book(
     availability = _availability_for(choice, now, staff=staff)
     service = availability.service
     ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
-    _refuse_clash(client, choice, ends_at, actor, availability.rules.tz, repeat_ok=True)
-    if (picked := _pick(availability, choice)) is None:
-        raise _unavailable(NOT_FREE, choice, now, availability.rules.tz, staff=staff)
-    therapist_id, room_id = picked
-    booking = Booking(
-        client_id=client.id,
-        therapist_id=therapist_id,
-        room_id=room_id,
-        service_id=service.id,
-        starts_at=choice.starts_at,
-        ends_at=ends_at,
-        busy_until=ends_at + timedelta(minutes=service.buffer_min),
-        price_cents=service.price_cents,
-        request_key=request_key,
-        created_by_id=actor.id,
-    )
-    lock_for_booking(db.session, therapist_id, room_id)
+    tz = availability.rules.tz
+    _refuse_clash(client, choice, ends_at, actor, tz, repeat_ok=True)
+    if availability.slot_at(choice.starts_at) is None:
+        raise _unavailable(NOT_FREE, choice, now, tz, staff=staff)
+
+    def write(therapist_id: int, room_id: int) -> Booking:
+        booking = Booking(
+            client_id=client.id,
+            therapist_id=therapist_id,
+            room_id=room_id,
+            service_id=service.id,
+            starts_at=choice.starts_at,
+            ends_at=ends_at,
+            busy_until=ends_at + timedelta(minutes=service.buffer_min),
+            price_cents=service.price_cents,
+            request_key=request_key,
+            created_by_id=actor.id,
+        )
+        db.session.add(booking)
+        return booking
+
     try:
-        with db.session.begin_nested():
-            db.session.add(booking)
+        booking = place(
+            choice.starts_at,
+            availability,
+            write,
+            lambda: _availability_for(choice, now, staff=staff),
+            keep=_is_own_conflict,
+        )
     except DBAPIError as exc:
-        if not lost_race(exc):
+        if not _is_own_conflict(exc):
             raise
+        # The client's own: the same request sent twice, or another visit of theirs at that time.
         if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
             return existing
-        if violated_constraint(exc) == CLIENT_OVERLAP:
-            _refuse_clash(client, choice, ends_at, actor, availability.rules.tz, repeat_ok=True)
-        raise _unavailable(TAKEN, choice, now, availability.rules.tz, staff=staff) from None
+        _refuse_clash(client, choice, ends_at, actor, tz, repeat_ok=True)
+        booking = None
+    if booking is None:
+        raise _unavailable(TAKEN, choice, now, tz, staff=staff)
     queue_booking_message(
         MessageKind.BOOKING_CONFIRMED, booking, due_at=now, changed_by=_who(actor, client.id)
     )
@@ -144,31 +150,40 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     ends_at = choice.starts_at + timedelta(minutes=availability.service.duration_min)
     tz = availability.rules.tz
     _refuse_clash(booking.client, choice, ends_at, actor, tz, ignore=booking.id)
-    if (picked := _pick(availability, choice, prefer_room=booking.room_id)) is None:
-        raise _unavailable(
-            NOT_FREE, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
-        )
-    therapist_id, room_id = picked
-    service = availability.service
+    if availability.slot_at(choice.starts_at) is None:
+        raise _unavailable(NOT_FREE, choice, now, tz, staff=staff, ignore=booking.id)
+    busy_until = ends_at + timedelta(minutes=availability.service.buffer_min)
     freed = waitlist.Freed.before_change(booking)
-    lock_for_booking(db.session, therapist_id, room_id)
+    sequence = booking.sequence
+
+    def write(therapist_id: int, room_id: int) -> Booking:
+        booking.therapist_id = therapist_id
+        booking.room_id = room_id
+        booking.starts_at = choice.starts_at
+        booking.ends_at = ends_at
+        booking.busy_until = busy_until
+        booking.sequence = sequence + 1
+        db.session.flush()
+        return booking
+
     try:
-        with db.session.begin_nested():
-            booking.therapist_id = therapist_id
-            booking.room_id = room_id
-            booking.starts_at = choice.starts_at
-            booking.ends_at = ends_at
-            booking.busy_until = ends_at + timedelta(minutes=service.buffer_min)
-            booking.sequence += 1
+        moved = place(
+            choice.starts_at,
+            availability,
+            write,
+            lambda: _availability_for(choice, now, staff=staff, ignore=booking.id),
+            prefer_room=booking.room_id,
+            keep=_is_own_conflict,
+        )
     except DBAPIError as exc:
-        if not lost_race(exc):
+        if not _is_own_conflict(exc):
             raise
         db.session.refresh(booking)
-        if violated_constraint(exc) == CLIENT_OVERLAP:
-            _refuse_clash(booking.client, choice, ends_at, actor, tz, ignore=booking.id)
-        raise _unavailable(
-            TAKEN, choice, now, availability.rules.tz, staff=staff, ignore=booking.id
-        ) from None
+        _refuse_clash(booking.client, choice, ends_at, actor, tz, ignore=booking.id)
+        moved = None
+    if moved is None:
+        db.session.refresh(booking)
+        raise _unavailable(TAKEN, choice, now, tz, staff=staff, ignore=booking.id)
     drop_pending_reminders(booking.id)
     queue_booking_message(
         MessageKind.BOOKING_MOVED, booking, due_at=now, changed_by=_who(actor, booking.client_id)
@@ -414,15 +429,10 @@ def _availability_for(
     )
 
 
-def _pick(availability: Availability, choice: Choice, prefer_room: int | None = None):
-    """(therapist, room) free at the chosen start, or None."""
-    slot = availability.slot_at(choice.starts_at)
-    if slot is None:
-        return None
-    # "Any therapist": the one with the least booked time that day, then the lowest id.
-    therapist_id = min(slot.therapist_ids, key=lambda t: (availability.load.get(t, 0), t))
-    room_id = prefer_room if prefer_room in slot.room_ids else slot.room_ids[0]
-    return therapist_id, room_id
+def _is_own_conflict(exc: DBAPIError) -> bool:
+    """A constraint about the client, not the therapist or room: their other visit overlaps,
+    or this very request was booked already."""
+    return violated_constraint(exc) in (CLIENT_OVERLAP, REQUEST_KEY)
 
 
 def _unavailable(
