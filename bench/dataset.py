@@ -37,6 +37,7 @@ WORKDAYS = range(6)  # Monday to Saturday
 OPENS, CLOSES = time(9), time(18)
 STEP_MIN = 15
 TIMEZONE = "Europe/London"
+HORIZON_DAYS = 90
 PASSWORD = "bench-password"
 SEED = 20240601
 
@@ -71,7 +72,9 @@ def seed(now: datetime) -> Dataset:
     db.session.execute(
         update(BusinessSettings)
         .where(BusinessSettings.id == 1)
-        .values(timezone=TIMEZONE, slot_step_min=STEP_MIN, min_notice_min=120, horizon_days=90)
+        .values(
+            timezone=TIMEZONE, slot_step_min=STEP_MIN, min_notice_min=120, horizon_days=HORIZON_DAYS
+        )
     )
     # One scrypt hash for everybody: hashing 2,020 passwords would take minutes.
     password_hash = generate_password_hash(PASSWORD)

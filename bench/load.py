@@ -3,10 +3,12 @@
 Creates and migrates a throwaway PostgreSQL database (on the server ``BENCH_DATABASE_URL`` names,
 the local one by default), seeds the benchmark's spa and a login for every load user, serves it
 with gunicorn on a free local port, and runs locust headless (``bench/locustfile.py``) for a
-fixed time. Then it reports, for availability, booking and the staff calendar, the requests,
-requests per second, median and p95 milliseconds, server errors (5xx) and other failures, and
-counts double bookings in the database. It prints a table, writes ``.bench/load.json``, stops
-gunicorn, drops the database, and exits non-zero on any 5xx or double booking.
+fixed time, then the busy-moment rounds (``bench/contention.py``: many clients confirming one
+start at once). Then it reports, for availability, booking and the staff calendar, the requests,
+requests per second, median and p95 milliseconds, server errors (5xx) and other failures, the
+bookings refused while their time was still free, and counts double bookings in the database.
+It prints a table, writes ``.bench/load.json``, stops gunicorn, drops the database, and exits
+non-zero on any 5xx, double booking or refusal of a free time.
 """
 
 from __future__ import annotations
@@ -35,8 +37,18 @@ from gunicorn import version_info as gunicorn_version
 from sqlalchemy import insert, update
 from werkzeug.security import generate_password_hash
 
+from bench import contention
 from bench.database import ENV_VAR, _postgresql, build_app, migrate
-from bench.dataset import CLIENTS, PASSWORD, TIMEZONE, WEEKS, WORKDAYS, Dataset, seed
+from bench.dataset import (
+    CLIENTS,
+    HORIZON_DAYS,
+    PASSWORD,
+    TIMEZONE,
+    WEEKS,
+    WORKDAYS,
+    Dataset,
+    seed,
+)
 from spa_app.accounts.models import Role, User
 from spa_app.clock import local_today, zone
 from spa_app.extensions import db
@@ -89,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
         with gunicorn(url, options.workers, options.threads, SERVER_LOG) as base_url:
             print(f"{options.users} users for {options.seconds} s against {base_url}", flush=True)
             recorded = run_locust(base_url, folder, options.users, options.seconds)
+            print("busy moments: many clients confirming one start at once...", flush=True)
+            recorded["contention"] = contention.run(
+                base_url,
+                plan,
+                date.fromisoformat(plan["quiet_day"]),
+                zone(TIMEZONE),
+                PASSWORD,
+                plan["contention_clients"],
+            )
         checks = database_checks(url, dataset.bookings)
     document = report(recorded, checks, options, SERVER_LOG.read_text())
     print(table(document))
@@ -119,7 +140,8 @@ def prepare(url: str, users: int) -> tuple[Dataset, dict]:
     now = datetime.now(UTC)
     with app.app_context():
         dataset = seed(now)
-        staff = add_logins(dataset.client_emails[:users], users, now)
+        logins = max(users, contention.clients_needed(dataset.therapist_ids))
+        staff = add_logins(dataset.client_emails[:logins], users, now)
         db.engine.dispose()
     return dataset, load_plan(dataset, staff, users, now)
 
@@ -146,6 +168,7 @@ def add_logins(clients: list[str], users: int, now: datetime) -> list[str]:
 def load_plan(dataset: Dataset, staff: list[str], users: int, now: datetime) -> dict:
     """The locust users' plan: logins, ids, and the local days to ask about and book on."""
     today = local_today(now, zone(TIMEZONE))
+    contenders = contention.clients_needed(dataset.therapist_ids)
     seeded = _working([dataset.first_day + timedelta(days=n) for n in range(WEEKS * 7)])
     bookable = _working([today + timedelta(days=n) for n in BOOKABLE_DAYS])
     after = dataset.first_day + timedelta(weeks=WEEKS)
@@ -158,6 +181,11 @@ def load_plan(dataset: Dataset, staff: list[str], users: int, now: datetime) -> 
         "seeded_days": seeded,
         "bookable_days": bookable,
         "hot_days": _working([after + timedelta(days=n) for n in range(7)])[:HOT_DAYS],
+        # The busy-moment rounds book a day the load never does, with clients of their own.
+        "quiet_day": contention.quiet_day(
+            today, BOOKABLE_DAYS.stop, HORIZON_DAYS, WORKDAYS
+        ).isoformat(),
+        "contention_clients": dataset.client_emails[:contenders],
     }
 
 
@@ -286,7 +314,8 @@ def report(recorded: dict, checks: dict, options: argparse.Namespace, server_log
     seconds = window["end"] - window["start"] if "end" in window else options.seconds
     scenarios = summarize(recorded["samples"], seconds, key=0)
     outcomes = recorded["outcomes"]
-    problems = verdict(scenarios, outcomes, checks)
+    contended = recorded.get("contention")
+    problems = verdict(scenarios, outcomes, checks, contended)
     if "end" not in window:
         problems.append(f"the users were not all logged in after {LOGIN_ALLOWANCE_S} s")
     return {
@@ -299,6 +328,7 @@ def report(recorded: dict, checks: dict, options: argparse.Namespace, server_log
         "scenarios": scenarios,
         "requests": summarize(recorded["samples"], seconds, key=1),
         "outcomes": outcomes,
+        "contention": contended,
         **checks,
         "server_tracebacks": server_log.count(TRACEBACK),
         # Where a 5xx came from: the log from its first traceback on.
@@ -310,9 +340,12 @@ def report(recorded: dict, checks: dict, options: argparse.Namespace, server_log
     }
 
 
-def verdict(scenarios: dict[str, dict], outcomes: dict, checks: dict) -> list[str]:
+def verdict(
+    scenarios: dict[str, dict], outcomes: dict, checks: dict, contended: dict | None = None
+) -> list[str]:
     """What makes the run a failure: 5xx, double bookings, a scenario that never succeeded,
-    or more bookings answered than the database holds."""
+    a booking refused while its time was free, or more bookings answered than the database
+    holds."""
     problems = [
         f"{name}: {s['server_errors']} server errors (5xx)"
         for name, s in scenarios.items()
@@ -326,10 +359,16 @@ def verdict(scenarios: dict[str, dict], outcomes: dict, checks: dict) -> list[st
     for key in ("double_bookings_therapist", "double_bookings_room", "double_bookings_client"):
         if checks[key]:
             problems.append(f"{checks[key]} {key.replace('_', ' ')}")
-    if outcomes.get("booked", 0) > checks["bookings_added"]:
-        problems.append(
-            f"{outcomes['booked']} bookings answered but {checks['bookings_added']} in the database"
-        )
+    if outcomes.get("refused_while_free"):
+        problems.append(f"{outcomes['refused_while_free']} bookings refused while free")
+    if contended and contended["refused_while_free"]:
+        problems.append(f"busy moments: {contended['refused_while_free']} refused while free")
+    if contended and contended["errors"]:
+        problems.append(f"busy moments: {contended['errors']} answers neither booked nor 409")
+    booked = outcomes.get("booked", 0) + (contended["booked"] if contended else 0)
+    if booked > checks["bookings_added"]:
+        added = checks["bookings_added"]
+        problems.append(f"{booked} bookings answered but {added} in the database")
     return problems
 
 
@@ -353,8 +392,12 @@ def table(document: dict) -> str:
     outcomes = document["outcomes"]
     lines += [
         f"bookings: {outcomes.get('booked', 0)} booked, {outcomes.get('taken_409', 0)} just taken "
-        f"(409), {outcomes.get('no_free_time_shown', 0)} searches with no free time; "
-        f"{document['bookings_added']} added to the database",
+        f"(409), of which {outcomes.get('refused_while_free', 0)} refused while free, "
+        f"{outcomes.get('already_booked', 0)} the client's own visit picked again, "
+        f"{outcomes.get('client_busy_409', 0)} clashing with the client's own visit (409), "
+        f"{outcomes.get('no_free_time_shown', 0)} searches with no free time",
+        *_contention_lines(document.get("contention")),
+        f"{document['bookings_added']} bookings added to the database",
         f"double bookings: {document['double_bookings_therapist']} by therapist, "
         f"{document['double_bookings_room']} by room, "
         f"{document['double_bookings_client']} by client",
@@ -365,6 +408,19 @@ def table(document: dict) -> str:
         else "verdict: FAILED: " + "; ".join(document["problems"]),
     ]
     return "\n".join(lines)
+
+
+def _contention_lines(contended: dict | None) -> list[str]:
+    if not contended:
+        return []
+    lines = [f"busy moments on {contended['day']} (one start, every request at once):"]
+    lines += [
+        f"  {r['round']:<36} {r['requests']:>3} requests: {r['booked']:>3} booked, "
+        f"{r['refused']:>3} refused, {r['refused_while_free']} of them while free"
+        + (f", {r['errors']} errors" if r["errors"] else "")
+        for r in contended["rounds"]
+    ]
+    return lines
 
 
 def _row(name: str, s: dict) -> str:

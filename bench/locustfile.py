@@ -12,18 +12,20 @@ last user has logged in and stops ``--measure-seconds`` later; ``--run-time`` is
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import random
 import re
 import time
+from datetime import datetime
 from urllib.parse import urlencode
 
 import gevent
 from gevent.event import Event
 from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
+
+from bench.forms import hidden_fields
 
 PLAN: dict = {}
 #: [scenario, request name, HTTP status (0: no answer), milliseconds, failed]
@@ -34,12 +36,14 @@ ACCOUNTS: dict[str, itertools.count] = {"clients": itertools.count(), "staff": i
 SETTLED = itertools.count(1)
 LOGGED_IN = Event()
 WINDOW: dict[str, float] = {}
-HIDDEN = re.compile(r'<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 LOGIN_TRIES = 5
 #: Booking: how often a client aims at the few days everyone wants (and their first time).
 HOT_DAY_SHARE = 0.5
 ANY_THERAPIST_SHARE = 1 / 3
+#: A 409 for the client's own other visit at that time, not for the therapist or room.
+CLIENT_BUSY = re.compile(r"already ha(?:s|ve) a visit at that time")
+ALREADY_BOOKED = "You had already booked this visit"
 #: Seconds a client spends reading the confirm page before pressing the button.
 READING_S = (0.2, 0.6)
 
@@ -89,11 +93,6 @@ def _stop(environment) -> None:
 
 def count(outcome: str) -> None:
     OUTCOMES[outcome] = OUTCOMES.get(outcome, 0) + 1
-
-
-def hidden_fields(page: str) -> dict[str, str]:
-    """The hidden inputs of a page's forms (the CSRF token, the request key, the choice)."""
-    return {name: html.unescape(value) for name, value in HIDDEN.findall(page)}
 
 
 class SpaUser(FastHttpUser):
@@ -192,22 +191,42 @@ class Client(SpaUser):
         if page.status_code != 200 or "request_key" not in form:
             return
         time.sleep(random.uniform(*READING_S))  # others may take the time meanwhile
-        self.confirm(service, form)
+        self.confirm(service, form, day)
 
-    def confirm(self, service: int, form: dict[str, str]) -> None:
-        """POST the confirm form: 302 is booked, 409 is "just taken" (expected under contention)."""
+    def confirm(self, service: int, form: dict[str, str], day: str) -> None:
+        """POST the confirm form: 302 is booked (or was already, the visit's page says), 409 is
+        "just taken" (expected under contention) or the client's own other visit at that time.
+        A time refused as taken that is still free for the same choice right after was refused
+        while free (nothing frees times during the load, so that is the booking's fault)."""
         with self.client.post(
             f"/book/{service}/confirm", data=urlencode(form), headers=FORM,
             name="booking: confirm (POST)", allow_redirects=False, catch_response=True,
             context={"scenario": "booking"},
         ) as answer:  # fmt: skip
             if answer.status_code == 302:
-                count("booked")
+                location = answer.headers.get("Location", "")
             elif answer.status_code == 409:
-                count("taken_409")
                 answer.success()
+                if CLIENT_BUSY.search(answer.text or ""):
+                    count("client_busy_409")
+                    return
+                count("taken_409")
             else:
                 answer.failure(f"booking answered HTTP {answer.status_code}")
+                return
+        if answer.status_code == 302:
+            # The visit's page says whether this made it, or the client already had it
+            # (the same time picked again): only the first is a new booking.
+            visit = self.client.get(
+                location, name="booking: the visit's page", context={"scenario": "booking"}
+            )
+            count("already_booked" if ALREADY_BOOKED in (visit.text or "") else "booked")
+        if answer.status_code == 409:
+            name = "refusal check: free times after a 409"
+            slots = self.free_times(service, form["therapist"], day, "refusal check", name)
+            wanted = datetime.fromisoformat(form["start"])
+            if any(datetime.fromisoformat(slot["start"]) == wanted for slot in slots):
+                count("refused_while_free")
 
 
 class Staff(SpaUser):
