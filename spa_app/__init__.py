@@ -63,11 +63,14 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config["CELERY"].update(celery_overrides)
     if not app.config.get("SECRET_KEY") and not app.testing:
         raise RuntimeError("SPA_SECRET_KEY must be set (make run generates one for development).")
-    limit = app.config["CELERY"].get("task_time_limit")
-    if limit is not None and float(app.config["MAIL_LEASE_SECONDS"]) <= float(limit):
+    from spa_app.notifications.delivery import send_time_limits
+
+    _, send_limit = send_time_limits(app.config)
+    limit = max(float(app.config["CELERY"].get("task_time_limit") or 0), send_limit)
+    if float(app.config["MAIL_LEASE_SECONDS"]) <= limit:
         raise RuntimeError(
-            "SPA_MAIL_LEASE_SECONDS must be longer than the task time limit "
-            f"({limit} s): a send still running when its lease ends could go out twice."
+            "SPA_MAIL_LEASE_SECONDS must be longer than the send task's time limit "
+            f"({limit:g} s): a send still running when its lease ends could go out twice."
         )
 
 

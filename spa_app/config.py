@@ -71,13 +71,18 @@ DEFAULTS = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "Spa <bookings@spa.example>",
+    # Connecting, the greeting and each command: a server that is down or hung shows quickly.
     "MAIL_TIMEOUT_SECONDS": 10,
+    # The answer once the whole message is sent: the server may be checking it (RFC 5321
+    # 4.5.3.2.6 gives it ten minutes). No answer by then holds the message as unconfirmed.
+    "MAIL_DATA_TIMEOUT_SECONDS": 600,
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_BASE_SECONDS": 60,
     # How long a dispatched message is held for its send task; a task lost with its worker or
-    # broker is sent again once this runs out. Keep it above the task's hard time limit (300 s),
-    # so a send still running is killed before its message can go out again.
-    "MAIL_LEASE_SECONDS": 600,
+    # broker is sent again once this runs out. Keep it above the send task's hard time limit
+    # (seven timeouts, the data timeout and one more timeout: 680 s by default), so a send
+    # still running is killed before its message can go out again.
+    "MAIL_LEASE_SECONDS": 900,
     # A Maildir that a local aiosmtpd writes to (make run sets it); staff can read it at
     # /staff/mail-sink. Unset in production.
     "MAIL_SINK_DIR": None,

@@ -1,10 +1,16 @@
 """Handing outbox messages to the mail server, once, and recording what happened.
 
 Beat's sweep leases due messages and commits (dispatch_due); each send task then claims its
-message with the lease token and commits (claim), and only then talks to the mail server and
-records the attempt in a second transaction (send). Two tasks can therefore never both send
-one message; the only duplicate left is a crash after the server's 250 and before the last
-commit, when the lease runs out and the message goes again.
+message with the lease token, writes the attempt as "sending" and commits (claim,
+begin_attempt), and only then talks to the mail server and records the outcome on that attempt
+in a second transaction (record). Two tasks can therefore never both send one message.
+
+Once the whole message has gone out, only the server's answer says whether it took it. That
+answer gets its own long timeout (RFC 5321 gives it ten minutes); if it never comes, the
+message may have arrived, so it is not sent again: it is held as "unconfirmed" for staff, who
+send it again or mark it received. The one duplicate left is a worker that stops (killed, its
+machine lost) after the whole message went out and before the outcome is committed: the lease
+runs out, the message goes again, and its first attempt shows as "cut short".
 """
 
 from __future__ import annotations
@@ -35,6 +41,13 @@ class Outcome(enum.StrEnum):
     SENT = "sent"
     RETRY = "retry"
     FAILED = "failed"
+    #: The whole message went out and the server never answered: it may have arrived.
+    UNCONFIRMED = "unconfirmed"
+
+
+#: An attempt talking to the mail server; one still so when the next try comes was cut short.
+SENDING = "sending"
+CUT_SHORT = "cut short"
 
 
 @dataclass(frozen=True)
@@ -44,7 +57,10 @@ class MailSettings:
     security: str  # none, starttls or ssl
     username: str | None
     password: str | None
+    #: Connecting, the greeting and each command before the message is sent.
     timeout: float
+    #: The server's answer once the whole message is sent (RFC 5321 4.5.3.2.6: ten minutes).
+    data_timeout: float
     max_attempts: int
     retry_base: timedelta
     sender: Sender
@@ -59,6 +75,7 @@ class MailSettings:
             username=config["MAIL_USERNAME"],
             password=config["MAIL_PASSWORD"],
             timeout=float(config["MAIL_TIMEOUT_SECONDS"]),
+            data_timeout=float(config["MAIL_DATA_TIMEOUT_SECONDS"]),
             max_attempts=int(config["MAIL_MAX_ATTEMPTS"]),
             retry_base=timedelta(seconds=float(config["MAIL_RETRY_BASE_SECONDS"])),
             sender=Sender(
@@ -68,6 +85,22 @@ class MailSettings:
                 secret=config["SECRET_KEY"],
             ),
         )
+
+
+def send_time_limits(config: Mapping) -> tuple[float, float]:
+    """The send task's (soft, hard) time limits in seconds: room for every phase's timeout.
+
+    Each step before the message (connecting with its greeting, EHLO, STARTTLS, AUTH, MAIL,
+    RCPT, DATA) may take MAIL_TIMEOUT_SECONDS, and the answer to the message
+    MAIL_DATA_TIMEOUT_SECONDS; the hard limit leaves one more timeout to record the outcome.
+    The lease must outlast the hard limit, or a send still waiting could go out again.
+    """
+    timeout = float(config["MAIL_TIMEOUT_SECONDS"])
+    soft = _STEPS_BEFORE_THE_MESSAGE * timeout + float(config["MAIL_DATA_TIMEOUT_SECONDS"])
+    return soft, soft + timeout
+
+
+_STEPS_BEFORE_THE_MESSAGE = 7
 
 
 def dispatch_due(now: datetime, limit: int = 500, lease: timedelta = LEASE) -> list[tuple]:
@@ -130,17 +163,51 @@ def compose(message_id: int, mail: MailSettings) -> EmailMessage:
     return render(db.session.get(Message, message_id), get_settings(), mail.sender)
 
 
-def hand_over(email: EmailMessage, mail: MailSettings) -> tuple[Outcome, str]:
-    """Give ``email`` to the mail server: (SENT, detail), (RETRY, why) or (FAILED, why).
+def begin_attempt(message_id: int, now: datetime) -> int:
+    """Write the try about to talk to the mail server, before it does; its id (flushed; commit
+    before sending). An earlier try still "sending" never reported back: its worker stopped,
+    so it is marked cut short (the server may have that copy)."""
+    _mark_cut_short(message_id)
+    attempt = MessageAttempt(
+        message_id=message_id, at=now, outcome=SENDING, detail="with the mail server"
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt.id
 
-    No connection, a timeout or a 4xx answer is transient. A 5xx answer to the message itself
-    (sender, recipient, content) is permanent; one while connecting, starting TLS or logging in
-    is our own setup at fault (a changed password, say), so it is retried until fixed. Once the
-    server has accepted the message, nothing it says later changes that. Touches no database,
-    so no lock is held while the server takes its time.
+
+def _mark_cut_short(message_id: int) -> None:
+    db.session.execute(
+        sa.update(MessageAttempt)
+        .where(MessageAttempt.message_id == message_id, MessageAttempt.outcome == SENDING)
+        .values(
+            outcome=CUT_SHORT,
+            detail="its worker stopped while sending, before the outcome was recorded; "
+            "the mail server may have this copy",
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def hand_over(email: EmailMessage, mail: MailSettings) -> tuple[Outcome, str]:
+    """Give ``email`` to the mail server: (SENT, detail), (RETRY, why), (FAILED, why) or
+    (UNCONFIRMED, why).
+
+    No connection, a timeout or a 4xx answer before the whole message is sent is transient. A
+    5xx answer to the message itself (sender, recipient, content) is permanent; one while
+    connecting, starting TLS or logging in is our own setup at fault (a changed password, say),
+    so it is retried until fixed. No answer at all once the whole message has gone out is
+    UNCONFIRMED: the server may have it. Once the server has accepted the message, nothing it
+    says later changes that. Touches no database, so no lock is held while the server takes
+    its time.
     """
     try:
         _smtp(email, mail)
+    except _NoAnswer as exc:
+        return Outcome.UNCONFIRMED, (
+            f"the whole message went out and the mail server never answered ({exc}); "
+            "held, not sent again: it may have arrived"
+        )
     except _SetupRefused as exc:
         return Outcome.RETRY, f"mail server setup refused: {exc}"
     except smtplib.SMTPRecipientsRefused as exc:
@@ -170,6 +237,7 @@ def give_up(message_id: int, now: datetime, mail: MailSettings) -> None:
 
 
 def _close(message_id: int, now: datetime, state: MessageState, outcome: str, detail: str):
+    _mark_cut_short(message_id)
     message = db.session.get(Message, message_id)
     message.state = state
     if state is MessageState.FAILED:
@@ -188,17 +256,61 @@ class _SetupRefused(Exception):
     """The server refused the connection, TLS or login with a 5xx (or 4xx) answer."""
 
 
+class _NoAnswer(Exception):
+    """The whole message went out, and no answer to it came (timeout, hang-up, time limit)."""
+
+
+class _Phases:
+    """An smtplib session that knows when the whole message has gone out.
+
+    smtplib sends the message as the one write after DATA's 354 answer. From then on the answer
+    gets ``data_timeout`` instead of the short timeout of every other step, and
+    ``message_sent`` tells the sender that silence now means "the server may have it".
+    """
+
+    data_timeout: float = 600
+    message_sent = False
+    answered = False
+    _body_next = False
+    _awaiting_answer = False
+
+    def getreply(self):
+        code, text = super().getreply()
+        self._body_next = code == 354
+        if self._awaiting_answer:
+            self._awaiting_answer, self.answered = False, True
+            self.sock.settimeout(self.timeout)  # QUIT is quick again
+        return code, text
+
+    def send(self, s):
+        body, self._body_next = self._body_next, False
+        super().send(s)
+        if body:
+            self.message_sent = self._awaiting_answer = True
+            self.sock.settimeout(self.data_timeout)
+
+
+class _Session(_Phases, smtplib.SMTP):
+    pass
+
+
+class _SSLSession(_Phases, smtplib.SMTP_SSL):
+    pass
+
+
 def _smtp(email: EmailMessage, mail: MailSettings) -> None:
-    """Connect, secure, log in and send; raises on any failure before the server's 250."""
+    """Connect, secure, log in and send; raises on any failure before the server's 250, and
+    _NoAnswer when the whole message went out and no answer came."""
     try:
         if mail.security == "ssl":
-            smtp = smtplib.SMTP_SSL(
+            smtp = _SSLSession(
                 mail.host, mail.port, timeout=mail.timeout, context=ssl.create_default_context()
             )
         else:
-            smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+            smtp = _Session(mail.host, mail.port, timeout=mail.timeout)
     except smtplib.SMTPConnectError as exc:
         raise _SetupRefused(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
+    smtp.data_timeout = mail.data_timeout
     try:
         try:
             if mail.security == "starttls":
@@ -207,13 +319,30 @@ def _smtp(email: EmailMessage, mail: MailSettings) -> None:
                 smtp.login(mail.username, mail.password or "")
         except smtplib.SMTPResponseException as exc:
             raise _SetupRefused(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
-        smtp.send_message(email)
+        try:
+            smtp.send_message(email)
+        except smtplib.SMTPResponseException:
+            raise  # the server answered; its code decides
+        except (OSError, SoftTimeLimitExceeded) as exc:
+            if smtp.message_sent and not smtp.answered:
+                raise _NoAnswer(_describe(exc)) from exc
+            raise
     finally:
         _say_goodbye(smtp)
 
 
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "the send task ran out of time"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _say_goodbye(smtp: smtplib.SMTP) -> None:
-    """QUIT, ignoring what the server says: the message was sent (or not) before this."""
+    """QUIT, ignoring what the server says: the message was sent (or not) before this. A
+    server that never answered the message is not waited for again."""
+    if smtp.message_sent and not smtp.answered:
+        smtp.close()
+        return
     try:
         smtp.quit()
     except (OSError, smtplib.SMTPException, SoftTimeLimitExceeded):
@@ -230,11 +359,14 @@ def record(
     mail: MailSettings,
     result: tuple[Outcome, str],
     jitter: Callable[[], float] = random.random,
+    attempt_id: int | None = None,
 ) -> Outcome:
-    """Record the result of the attempt ``claim`` counted (flushed; the caller commits).
+    """Record the result of the attempt ``claim`` counted, on its row ``attempt_id`` (see
+    begin_attempt; a new row without one). Flushed; the caller commits.
 
     A retry is due again after an exponential, jittered wait (base × 2^(attempts-1) ×
-    0.5-1.5, at most six hours), until ``max_attempts``; then the message fails.
+    0.5-1.5, at most six hours), until ``max_attempts``; then the message fails. An
+    unconfirmed one waits for staff.
     """
     message = db.session.get(Message, message_id)
     outcome, detail = result
@@ -244,11 +376,15 @@ def record(
         message.state, message.sent_at, message.last_error = MessageState.SENT, now, None
     elif outcome is Outcome.FAILED:
         message.state, message.last_error = MessageState.FAILED, detail[:500]
+    elif outcome is Outcome.UNCONFIRMED:
+        message.state, message.last_error = MessageState.UNCONFIRMED, detail[:500]
     else:
         wait = mail.retry_base * 2 ** (message.attempts - 1) * (0.5 + jitter())
         message.due_at, message.last_error = now + min(wait, LONGEST_WAIT), detail[:500]
-    db.session.add(
-        MessageAttempt(message_id=message.id, at=now, outcome=outcome, detail=detail[:500])
-    )
+    attempt = db.session.get(MessageAttempt, attempt_id) if attempt_id is not None else None
+    if attempt is None:
+        attempt = MessageAttempt(message_id=message.id, at=now)
+        db.session.add(attempt)
+    attempt.outcome, attempt.detail = outcome.value, detail[:500]
     db.session.flush()
     return outcome

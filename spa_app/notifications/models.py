@@ -31,6 +31,9 @@ class MessageState(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # refused for good, or out of retries
     DROPPED = "dropped"  # made pointless by a later change (a reminder for a moved visit)
+    # The whole message went out and the server never answered: it may have arrived, so it is
+    # held for staff (send again, or mark received) instead of going out twice.
+    UNCONFIRMED = "unconfirmed"
 
 
 class Message(db.Model):
@@ -79,7 +82,9 @@ class MessageAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    outcome: Mapped[str] = mapped_column(String(16))  # sent, retry or failed
+    # sent, retry, failed, unconfirmed, dropped; sending while it talks to the mail server
+    # (and cut short if its worker stopped then); received when staff confirm an unconfirmed one
+    outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(String(500), default="")
 
     message: Mapped[Message] = relationship(back_populates="history")

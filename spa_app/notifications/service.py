@@ -19,6 +19,7 @@ from spa_app.notifications.models import (
     NUDGE_KINDS,
     MailOptOut,
     Message,
+    MessageAttempt,
     MessageKind,
     MessageState,
 )
@@ -145,10 +146,11 @@ def schedule_routine_reminders(now: datetime, tz: ZoneInfo) -> int:
 
 
 def message_log(state: MessageState | None, limit: int = 200) -> list[Message]:
-    """The newest messages (of one state, or all), with their recipients, newest first."""
+    """The newest messages (of one state, or all), with their recipients and every attempt,
+    newest first."""
     query = (
         db.select(Message)
-        .options(db.joinedload(Message.user))
+        .options(db.joinedload(Message.user), db.selectinload(Message.history))
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(limit)
     )
@@ -157,16 +159,38 @@ def message_log(state: MessageState | None, limit: int = 200) -> list[Message]:
     return list(db.session.execute(query).scalars())
 
 
-def retry_failed(message_id: int, now: datetime) -> Message | None:
-    """Put a failed message back in the queue, due now, with a fresh series of attempts.
+#: States staff may send again from the message log: refused, or never answered.
+SENDABLE_AGAIN = (MessageState.FAILED, MessageState.UNCONFIRMED)
 
-    Returns None if there is no such message or it has not failed (so nothing is sent twice).
-    Flushes; the caller commits.
+
+def send_again(message_id: int, now: datetime) -> Message | None:
+    """Put a failed or unconfirmed message back in the queue, due now, with a fresh series of
+    attempts (an unconfirmed one may then arrive twice: staff decide that).
+
+    Returns None if there is no such message or it is in neither state (so a message sent or
+    already queued again is not sent twice). Flushes; the caller commits.
     """
     message = db.session.get(Message, message_id)
-    if message is None or message.state is not MessageState.FAILED:
+    if message is None or message.state not in SENDABLE_AGAIN:
         return None
     message.state, message.due_at, message.attempts = MessageState.PENDING, now, 0
+    db.session.flush()
+    return message
+
+
+def mark_received(message_id: int, now: datetime) -> Message | None:
+    """Close an unconfirmed message as received (the client has it, say), without sending it
+    again; its history says staff confirmed it. None unless it is unconfirmed. Flushes."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.state is not MessageState.UNCONFIRMED:
+        return None
+    message.state, message.last_error = MessageState.SENT, None
+    message.sent_at = message.history[-1].at if message.history else now
+    db.session.add(
+        MessageAttempt(
+            message_id=message.id, at=now, outcome="received", detail="staff confirmed it arrived"
+        )
+    )
     db.session.flush()
     return message
 

@@ -31,14 +31,18 @@ def sweep() -> int:
         service.schedule_routine_reminders(now, zone(get_settings().timezone))
         leased = delivery.dispatch_due(now, lease=_lease())
         db.session.commit()
+    soft, hard = delivery.send_time_limits(current_app.config)
     for message_id, token in leased:
-        send_message.delay(message_id, token.isoformat())
+        send_message.apply_async(
+            (message_id, token.isoformat()), soft_time_limit=soft, time_limit=hard
+        )
     return len(leased)
 
 
 @shared_task(name="notifications.send")
 def send_message(message_id: int, token: str) -> str | None:
-    """Send one dispatched message once: claim (commit), talk SMTP, record (commit).
+    """Send one dispatched message once: claim and write the attempt (commit), talk SMTP,
+    record its outcome (commit).
 
     A duplicate or stale task finds its token spent and does nothing. No transaction is open
     while the mail server is talking, so bookings never wait on it.
@@ -58,12 +62,13 @@ def send_message(message_id: int, token: str) -> str | None:
             delivery.give_up(message_id, now, mail)
             db.session.commit()
             return MessageState.FAILED.value
+        attempt_id = delivery.begin_attempt(message_id, now)
         db.session.commit()
     email = delivery.compose(message_id, mail)
     db.session.rollback()  # end the read before the network
     result = delivery.hand_over(email, mail)
     with serialized_writes():
-        outcome = delivery.record(message_id, utcnow(), mail, result)
+        outcome = delivery.record(message_id, utcnow(), mail, result, attempt_id=attempt_id)
         db.session.commit()
     return outcome.value
 

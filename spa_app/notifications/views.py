@@ -42,12 +42,29 @@ def log():
 @bp.post("/staff/messages/<id:message_id>/retry")
 @staff_required
 def retry(message_id: int):
-    if service.retry_failed(message_id, utcnow()) is None:
-        flash("Only a failed message can be sent again.", "error")
+    if service.send_again(message_id, utcnow()) is None:
+        flash("Only a failed or unconfirmed message can be sent again.", "error")
     else:
         db.session.commit()
         flash("The message will be sent again within a minute.", "success")
-    return redirect(url_for("notifications.log", state="failed"))
+    return redirect(url_for("notifications.log", state=_back_to()))
+
+
+@bp.post("/staff/messages/<id:message_id>/received")
+@staff_required
+def received(message_id: int):
+    if service.mark_received(message_id, utcnow()) is None:
+        flash("Only an unconfirmed message can be marked received.", "error")
+    else:
+        db.session.commit()
+        flash("Marked received; it will not be sent again.", "success")
+    return redirect(url_for("notifications.log", state=_back_to()))
+
+
+def _back_to() -> str | None:
+    """The log's filter the staff member came from (a known state), to return to it."""
+    wanted = request.form.get("state", "")
+    return wanted if wanted in {s.value for s in MessageState} else None
 
 
 @bp.get("/staff/mail-sink")

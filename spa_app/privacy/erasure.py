@@ -152,11 +152,13 @@ def _forget_settings(client_id: int) -> None:
 
 
 def _silence_messages(client_id: int) -> None:
-    """Drop every message to the client not sent (pending, and failed ones, which staff could
-    otherwise send again) and clear what their messages quoted (a staff note, a mail server's
-    answer naming the address); the rows stay in the message log."""
+    """Drop every message to the client not sent (pending, and failed or unconfirmed ones,
+    which staff could otherwise send again) and clear what their messages quoted (a staff
+    note, a mail server's answer naming the address); the rows stay in the message log."""
     mine = Message.user_id == client_id
-    unsent = Message.state.in_([MessageState.PENDING, MessageState.FAILED])
+    unsent = Message.state.in_(
+        [MessageState.PENDING, MessageState.FAILED, MessageState.UNCONFIRMED]
+    )
     _run(sa.update(Message).where(mine, unsent).values(state=MessageState.DROPPED))
     _run(sa.update(Message).where(mine).values(reason=None, last_error=None))
     _run(

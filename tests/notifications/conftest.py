@@ -1,14 +1,45 @@
-"""A mail server that never answers, and helpers that drive delivery as beat and a worker do."""
+"""A booked visit with its confirmation, a mail server that never answers, and helpers that
+drive delivery as beat and a worker do."""
 
 from __future__ import annotations
 
 import socket
 import threading
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from spa_app.booking import service
+from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from spa_app.notifications import delivery
+from spa_app.notifications.models import Message
+from tests import factories
+
+
+@pytest.fixture
+def booked(app):
+    """A client with a booking made through the service, and its queued confirmation."""
+    svc, (t,), _ = factories.spa()
+    client = factories.user(name="Dana Doe")
+    start = datetime.combine(factories.next_weekday(0), time(10), ZoneInfo("Europe/London"))
+    with serialized_writes():
+        booking = service.book(
+            client=client,
+            choice=service.Choice(svc.id, start.astimezone(UTC), t.id),
+            actor=client,
+            now=datetime.now(UTC),
+        )
+        db.session.commit()
+    (message,) = messages()
+    return booking, message
+
+
+def messages():
+    """Every message, oldest first, as committed now."""
+    factories.fresh()
+    return db.session.execute(db.select(Message).order_by(Message.id)).scalars().all()
 
 
 @pytest.fixture
@@ -63,9 +94,13 @@ def deliver(message_id: int, now, mail, jitter=lambda: 0.5):
 
 
 def send(message_id: int, now, mail, jitter=lambda: 0.5):
-    """Compose, hand over and record one claimed message, as the send task does."""
+    """Write the attempt, compose, hand over and record one claimed message, as the send
+    task does."""
+    attempt_id = delivery.begin_attempt(message_id, now)
+    db.session.commit()
     email = delivery.compose(message_id, mail)
     db.session.rollback()
-    outcome = delivery.record(message_id, now, mail, delivery.hand_over(email, mail), jitter)
+    result = delivery.hand_over(email, mail)
+    outcome = delivery.record(message_id, now, mail, result, jitter, attempt_id=attempt_id)
     db.session.commit()
     return outcome

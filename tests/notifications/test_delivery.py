@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 import time as clock
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from email import policy
 from zoneinfo import ZoneInfo
 
@@ -18,35 +18,12 @@ from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from spa_app.notifications import delivery, tasks
 from spa_app.notifications.delivery import Outcome
-from spa_app.notifications.models import Message, MessageKind, MessageState
+from spa_app.notifications.models import MessageKind, MessageState
 from tests import factories
 from tests.conftest import Sink, free_port, serving
-from tests.notifications.conftest import deliver, deliver_all, mail_settings, send
+from tests.notifications.conftest import deliver, deliver_all, mail_settings, messages, send
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-def booked(app):
-    """A client with a booking made through the service, and its queued confirmation."""
-    svc, (t,), _ = factories.spa()
-    client = factories.user(name="Dana Doe")
-    start = datetime.combine(factories.next_weekday(0), time(10), LONDON).astimezone(UTC)
-    with serialized_writes():
-        booking = service.book(
-            client=client,
-            choice=service.Choice(svc.id, start, t.id),
-            actor=client,
-            now=datetime.now(UTC),
-        )
-        db.session.commit()
-    (message,) = messages()
-    return booking, message
-
-
-def messages():
-    factories.fresh()
-    return db.session.execute(db.select(Message).order_by(Message.id)).scalars().all()
 
 
 def parse(envelope):
