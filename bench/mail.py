@@ -15,6 +15,8 @@ filesystem broker that ``make run`` uses; the figures say which.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import random
@@ -24,8 +26,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from pathlib import Path
 from time import perf_counter_ns
 
@@ -46,6 +50,7 @@ from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import zone
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
+from spa_app.notifications import delivery as outbox_delivery
 from spa_app.notifications import service as outbox
 from spa_app.notifications import tasks
 from spa_app.notifications.models import Message, MessageKind, MessageState
@@ -61,6 +66,8 @@ TIMEZONE = "Europe/London"
 SWEEP_RUNS = 7
 EMAILS = 500  # one sweep's worth (dispatch_due leases at most 500)
 WARMUP_EMAILS = 20
+#: The slow-server figures: as many messages as the probe sent, over a few worker processes.
+SLOW_EMAILS, SLOW_WORKERS = 16, 4
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TARGETS_MS = {"sweep_100k_clients": 1000.0, "sweep_rerun": 1000.0}
 
@@ -84,7 +91,12 @@ def run(now: datetime) -> MailFigures:
             sweep, rerun, added = _measure_sweep(now, counter)
             db.session.remove()
             db.engine.dispose()
-        extra = {"sweep_runs": SWEEP_RUNS, "sweep_nudges_added": added, **_send_rate(url, now)}
+        extra = {
+            "sweep_runs": SWEEP_RUNS,
+            "sweep_nudges_added": added,
+            **_send_rate(url, now),
+            **_slow_server(url, now),
+        }
     return MailFigures(sweep, rerun, counts, extra)
 
 
@@ -266,12 +278,32 @@ def _broker() -> tuple[str, dict, str]:
 
 def _send_rate(url: str, now: datetime) -> dict:
     _clear_the_sweeps_work(url)
+    handler = _Counting()
+    with sending(url, handler) as (label, worker):
+        _deliver(_queue_confirmations(WARMUP_EMAILS, now), worker)  # the worker is up
+        ids = _queue_confirmations(EMAILS, now)
+        started = time.monotonic()
+        _deliver(ids, worker)
+        elapsed = time.monotonic() - started
+    if handler.received != WARMUP_EMAILS + EMAILS:
+        raise RuntimeError(f"the mail server got {handler.received} messages")
+    return {
+        "emails_per_second_one_worker": round(EMAILS / elapsed, 1),
+        "emails_measured": EMAILS,
+        "emails_broker": label,
+    }
+
+
+@contextlib.contextmanager
+def sending(url: str, handler, env: dict | None = None, concurrency: int = 1):
+    """A local aiosmtpd with ``handler`` and a real ``celery worker`` sending to it, with an
+    app context for the sweep; yields (broker label, worker process). ``env`` adds SPA_*
+    settings for the worker (its mail timeouts, say)."""
     broker_url, options, label = _broker()
     queue = f"spa-bench-{uuid.uuid4().hex[:8]}"  # a queue of its own on a shared Redis
     celery = {"broker_url": broker_url, "broker_transport_options": options,
               "task_default_queue": queue}  # fmt: skip
     app = _app(url, celery)
-    handler = _Counting()
     smtp = Controller(handler, hostname="127.0.0.1", port=_free_port())
     smtp.start()
     env = dict(
@@ -282,31 +314,72 @@ def _send_rate(url: str, now: datetime) -> dict:
         SPA_CELERY__broker_url=broker_url,
         SPA_CELERY__broker_transport_options=json.dumps(options),
         SPA_CELERY__task_default_queue=queue,
+        **(env or {}),
     )
     command = [sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-               "--concurrency=1", "--loglevel=WARNING", "-Q", queue]  # fmt: skip
+               f"--concurrency={concurrency}", "--loglevel=WARNING", "-Q", queue]  # fmt: skip
     worker = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         with app.app_context():
-            _deliver(_queue_confirmations(WARMUP_EMAILS, now), worker)  # the worker is up
-            ids = _queue_confirmations(EMAILS, now)
-            started = time.monotonic()
-            _deliver(ids, worker)
-            elapsed = time.monotonic() - started
+            yield label, worker
             db.session.remove()
             db.engine.dispose()
     finally:
         worker.terminate()
         worker.wait(timeout=30)
         smtp.stop()
-    if handler.received != WARMUP_EMAILS + EMAILS:
-        raise RuntimeError(f"the mail server got {handler.received} messages")
-    return {
-        "emails_per_second_one_worker": round(EMAILS / elapsed, 1),
-        "emails_measured": EMAILS,
-        "emails_broker": label,
-    }
+
+
+# A slow mail server
+
+
+class _Late:
+    """Keeps each message, then answers the end of DATA after ``delay`` seconds; counts the
+    copies of each Message-ID it was given."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self.copies: Counter[str] = Counter()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.copies[message_from_bytes(envelope.content)["Message-ID"]] += 1
+        await asyncio.sleep(self.delay)
+        return "250 OK"
+
+
+def _slow_server(url: str, now: datetime) -> dict:
+    """Copies per message from a server slower than the short timeout (it answers in 3 s, the
+    timeout is 1 s, the answer's own 10 s): every message must arrive once and be recorded
+    sent. Then one that never answers in time (5 s against 2 s): once each, held unconfirmed.
+    Neither may be due again."""
+    figures = {}
+    cases = (
+        ("slow_server", 3, {"SPA_MAIL_DATA_TIMEOUT_SECONDS": "10"}, (MessageState.SENT,)),
+        ("silent_server", 5, {"SPA_MAIL_DATA_TIMEOUT_SECONDS": "2"}, (MessageState.UNCONFIRMED,)),
+    )
+    for name, delay, env, until in cases:
+        handler = _Late(delay)
+        with sending(url, handler, {"SPA_MAIL_TIMEOUT_SECONDS": "1", **env}, SLOW_WORKERS) as (
+            _,
+            worker,
+        ):
+            ids = _queue_confirmations(SLOW_EMAILS, now)
+            _deliver(ids, worker, until=until)
+            time.sleep(delay + 1)  # room for a copy in flight to arrive
+            states = Counter(
+                db.session.scalars(sa.select(Message.state).where(Message.id.in_(ids)))
+            )
+            # What a sweep two days on would hand out again (not committed: nothing is sent).
+            again = len(outbox_delivery.dispatch_due(now + timedelta(days=2)))
+            db.session.rollback()
+        copies = sorted(handler.copies.values())
+        figures[f"{name}_messages"] = len(ids)
+        figures[f"{name}_copies_per_message"] = round(sum(copies) / len(ids), 2)
+        figures[f"{name}_most_copies_of_one"] = copies[-1] if copies else 0
+        figures[f"{name}_states"] = {state.value: n for state, n in sorted(states.items())}
+        figures[f"{name}_due_again"] = again
+    return figures
 
 
 def _free_port() -> int:
@@ -345,13 +418,17 @@ def _queue_confirmations(count: int, now: datetime) -> list[int]:
     return ids
 
 
-def _deliver(ids: list[int], worker: subprocess.Popen, limit_s: float = 300) -> None:
-    """Run beat's sweep once (it hands the messages to the worker), wait until all are sent."""
+def _deliver(
+    ids: list[int],
+    worker: subprocess.Popen,
+    limit_s: float = 300,
+    until: tuple[MessageState, ...] = (MessageState.SENT,),
+) -> None:
+    """Run beat's sweep once (it hands the messages to the worker), wait until all are sent
+    (or in one of the states ``until`` names)."""
     tasks.sweep()
     deadline = time.monotonic() + limit_s
-    unsent = sa.select(sa.func.count()).where(
-        Message.id.in_(ids), Message.state != MessageState.SENT
-    )
+    unsent = sa.select(sa.func.count()).where(Message.id.in_(ids), Message.state.not_in(until))
     while db.session.scalar(unsent):
         db.session.rollback()
         if worker.poll() is not None or time.monotonic() > deadline:
