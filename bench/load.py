@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -75,6 +76,8 @@ GENEROUS_LIMITS = {
 TRACEBACK = "Traceback (most recent call last)"
 #: Gunicorn 25.1+ opens a control socket at one fixed path per user; runs side by side would share.
 _NO_CONTROL_SOCKET = ["--no-control-socket"] if gunicorn_version >= (25, 1) else []
+#: Clients that connect and send nothing while /healthz is timed.
+IDLE_CONNECTIONS = 10
 #: Pairs of active bookings holding the same therapist (or room) at the same time.
 OVERLAPS = """
 SELECT count(*) FROM bookings AS a JOIN bookings AS b
@@ -99,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         (folder / "plan.json").write_text(json.dumps(plan))
         print(f"seeded {dataset.bookings:,} bookings; serving with gunicorn...", flush=True)
         with gunicorn(url, options.workers, options.threads, SERVER_LOG) as base_url:
+            idle = healthz_with_idle_connections(base_url)
+            print(f"/healthz with {IDLE_CONNECTIONS} idle connections open: {idle} ms", flush=True)
             print(f"{options.users} users for {options.seconds} s against {base_url}", flush=True)
             recorded = run_locust(base_url, folder, options.users, options.seconds)
             print("busy moments: many clients confirming one start at once...", flush=True)
@@ -111,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 plan["contention_clients"],
             )
         checks = database_checks(url, dataset.bookings)
+    recorded["healthz_ms_with_idle_connections"] = idle
     document = report(recorded, checks, options, SERVER_LOG.read_text())
     print(table(document))
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
@@ -210,11 +216,11 @@ def gunicorn(url: str, workers: int, threads: int, log_path: Path) -> Iterator[s
         "SPA_CELERY__broker_url": "memory://",
         "SPA_CELERY__broker_transport_options": "{}",
     }  # fmt: skip
+    # Production's settings (threaded workers, their timeouts and limits), sized for the run.
     command = [
-        sys.executable, "-m", "gunicorn", "spa_app:create_app()",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", str(threads),
-        "--timeout", "60", "--graceful-timeout", "5", *_NO_CONTROL_SOCKET,
+        sys.executable, "-m", "gunicorn", "--config", "python:spa_app.ops.gunicorn_conf",
+        "spa_app:create_app()", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--threads", str(threads), "--graceful-timeout", "5", *_NO_CONTROL_SOCKET,
     ]  # fmt: skip
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
@@ -245,6 +251,24 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path)
         time.sleep(0.2)
     tail = log_path.read_text()[-3000:]
     raise RuntimeError(f"gunicorn did not become healthy at {base_url}/healthz:\n{tail}")
+
+
+def healthz_with_idle_connections(base_url: str, tries: int = 5) -> float:
+    """The median milliseconds /healthz takes from gunicorn itself while IDLE_CONNECTIONS
+    clients are connected and send nothing. (Clients that send slowly are the proxy's to
+    hold: see tests/ops/test_slow_clients.py.)"""
+    host, port = urllib.parse.urlsplit(base_url).netloc.split(":")
+    times = []
+    with contextlib.ExitStack() as stack:
+        for _ in range(IDLE_CONNECTIONS):
+            stack.enter_context(socket.create_connection((host, int(port)), timeout=5))
+        time.sleep(0.5)  # let the server accept them all
+        for _ in range(tries):
+            started = time.perf_counter()
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=60) as answer:
+                answer.read()
+            times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
 
 
 def run_locust(base_url: str, folder: Path, users: int, seconds: int) -> dict:
@@ -329,6 +353,7 @@ def report(recorded: dict, checks: dict, options: argparse.Namespace, server_log
         "requests": summarize(recorded["samples"], seconds, key=1),
         "outcomes": outcomes,
         "contention": contended,
+        "healthz_ms_with_idle_connections": recorded.get("healthz_ms_with_idle_connections"),
         **checks,
         "server_tracebacks": server_log.count(TRACEBACK),
         # Where a 5xx came from: the log from its first traceback on.
@@ -401,6 +426,8 @@ def table(document: dict) -> str:
         f"double bookings: {document['double_bookings_therapist']} by therapist, "
         f"{document['double_bookings_room']} by room, "
         f"{document['double_bookings_client']} by client",
+        f"/healthz from gunicorn with {IDLE_CONNECTIONS} idle connections open: "
+        f"{document['healthz_ms_with_idle_connections']} ms (median of 5)",
         f"server tracebacks in the log: {document['server_tracebacks']}",
         *([f"the first:\n{document['first_traceback']}"] if document["first_traceback"] else []),
         "verdict: ok"

@@ -1,12 +1,13 @@
 """gunicorn's settings for the spa: ``gunicorn -c python:spa_app.ops.gunicorn_conf ...``.
 
-Threaded workers (``gthread``): a connection that sends nothing, or its headers slowly, waits in
-the worker's poller instead of holding a whole process, so a few idle or slow clients cannot
-starve the site as they did with sync workers (three held both default workers for 30 s).
+Threaded workers (``gthread``): a connection that sends nothing is parked in the worker's poller
+after a few seconds instead of holding a whole process, so idle clients cannot starve the site
+as they did with sync workers (three held both default workers for 30 s). A client that sends
+its request slowly still holds a thread while it does: the buffering reverse proxy in front
+(docker-compose.yml) reads each request whole first, so gunicorn must not be published alone.
 Threads suit this app: requests wait on PostgreSQL and Redis, not on the CPU, and the app keeps
 no per-request state outside Flask's context. An async worker would need gevent's patching under
-psycopg and Celery's client for no gain here. A buffering reverse proxy in front still takes
-the slowest clients (see docker-compose.yml). WEB_CONCURRENCY sets the processes and
+psycopg and Celery's client for no gain here. WEB_CONCURRENCY sets the processes and
 GUNICORN_THREADS the threads of each (gunicorn reads both from the environment).
 """
 
