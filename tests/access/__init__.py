@@ -1,8 +1,9 @@
 """Security tests across features: who may open what (the matrix) and what bad input does (fuzz).
 
 Both use one small spa (``build_world``): client A with an intake, a published plan, a draft,
-visits past, present, future and cancelled, a waitlist offer and a failed e-mail; client B with
-their own therapist; staff-only objects (a room, a service, time off, a closure, a routine); and
+visits past, present, future and cancelled, a waitlist offer, a failed and an unconfirmed
+e-mail; client B with their own therapist; staff-only objects (a room, a service, time off, a
+closure, a routine); and
 the token links that name an object (calendar feeds, unsubscribe, plan day-done, password reset).
 Every text that identifies A or B is a distinct marker, so a response can be searched for leaks.
 """
@@ -134,6 +135,11 @@ def build_world(app, sink_dir: str | None = None) -> World:
         booking_id=a_next.id, state=MessageState.FAILED, visit_starts_at=a_next.starts_at,
         visit_ends_at=a_next.ends_at, visit_sequence=0, due_at=now, last_error="550 no",
     )  # fmt: skip
+    unconfirmed = Message(
+        kind=MessageKind.BOOKING_MOVED, idempotency_key="access-test-unconfirmed", user_id=a.id,
+        booking_id=a_next.id, state=MessageState.UNCONFIRMED, visit_starts_at=a_next.starts_at,
+        visit_ends_at=a_next.ends_at, visit_sequence=0, due_at=now, last_error="no answer",
+    )  # fmt: skip
     time_off = TimeOff(therapist_id=own.id, starts_at=at(tuesday + timedelta(days=21), 9),
                        ends_at=at(tuesday + timedelta(days=21), 13), reason="dentist")  # fmt: skip
     closure = Closure(day=tuesday + timedelta(days=28), reason="Spring holiday")
@@ -142,7 +148,7 @@ def build_world(app, sink_dir: str | None = None) -> World:
         "feed_own": CalendarFeed(user_id=own.user.id, token="feed-t-" + secrets.token_urlsafe(16)),
         "feed_staff": CalendarFeed(user_id=staff.id, token="feed-s-" + secrets.token_urlsafe(16)),
     }
-    db.session.add_all([offer, failed, time_off, closure, *feeds.values()])
+    db.session.add_all([offer, failed, unconfirmed, time_off, closure, *feeds.values()])
     db.session.commit()
 
     secret = app.config["SECRET_KEY"]
@@ -166,6 +172,7 @@ def build_world(app, sink_dir: str | None = None) -> World:
         "entry": entry.id,
         "offer": offer.id,
         "message": failed.id,
+        "unconfirmed": unconfirmed.id,
         "time_off": time_off.id,
         "closure": closure.id,
         "routine": routine_id,

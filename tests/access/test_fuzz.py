@@ -203,8 +203,9 @@ FORMS = [
     Form("client_a", "POST", "/account/emails", {"wanted": "multi:appointment_reminder|x",
          "routine_time": "time"}),
     Form("anonymous", "POST", "/unsubscribe/{unsubscribe}", {}, done=(200,)),
-    Form("staff", "GET", "/staff/messages", {"state": "choice:failed|sent|pending"}),
-    Form("staff", "POST", "/staff/messages/{message}/retry", {}),
+    Form("staff", "GET", "/staff/messages", {"state": "choice:failed|sent|unconfirmed|x"}),
+    Form("staff", "POST", "/staff/messages/{message}/retry", {"state": "choice:failed|x"}),
+    Form("staff", "POST", "/staff/messages/{unconfirmed}/received", {"state": "text"}),
     Form("staff", "GET", "/staff/audit", {"client_email": "email", "role": "choice:staff|x",
          "actor": "id", "page": "int"}),
     # Staff management.

@@ -115,6 +115,7 @@ GET  /reset-password/forged.token            302  302  302  302  302  302  302
 # Staff only.
 GET  /staff/mail-sink/{sink_key}             in   404  404  404  404  404  200  shows=a_name
 POST /staff/messages/{message}/retry         in   404  404  404  404  404  302+
+POST /staff/messages/{unconfirmed}/received  in   404  404  404  404  404  302+
 POST /staff/rebook-due/{a}/nudge             in   404  404  404  404  404  302
 GET  /staff/services/{service}               in   404  404  404  404  404  200
 POST /staff/services/{service}               in   404  404  404  404  404  302+  form=service
