@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from spa_app.tasking import celery_init_app
 
     celery_init_app(app)
+    _connect_reactions()
     _register_blueprints(app)
     _register_errors(app)
 
@@ -72,6 +73,20 @@ def _configure(app: Flask, test_config: dict | None) -> None:
             "SPA_MAIL_LEASE_SECONDS must be longer than the send task's time limit "
             f"({limit:g} s): a send still running when its lease ends could go out twice."
         )
+
+
+def _connect_reactions() -> None:
+    """Each feature's reactions to what happens to a visit (spa_app.signals), in this order:
+    the visit's own notices first, then the waitlist, then the next-visit window. Importing
+    them also declares when their queued e-mails become pointless (outbox.pointless_when).
+    Connecting again (another app in the same process) changes nothing."""
+    from spa_app.cadence import service as cadence
+    from spa_app.homecare import messages  # noqa: F401  (declares its e-mails' checks)
+    from spa_app.notifications import visits
+    from spa_app.waitlist import service as waitlist
+
+    for feature in (visits, waitlist, cadence):
+        feature.connect()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -9,8 +9,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from spa_app.accounts.models import DELETED_DOMAIN, Role, User, spend_a_password_check
 from spa_app.extensions import db
+from spa_app.notifications import outbox
 from spa_app.notifications.models import MessageKind
-from spa_app.notifications.service import queue_account_message
 
 
 class EmailTaken(ValueError):
@@ -135,8 +135,13 @@ def request_password_reset(email: str, now: datetime) -> None:
     if user is None or user.is_deleted:
         return
     window = f"{now:%Y%m%d%H}{now.minute // 10}"
-    queue_account_message(
-        MessageKind.PASSWORD_RESET, user.id, f"password_reset:user-{user.id}:{window}", now
+    kind = MessageKind.PASSWORD_RESET
+    outbox.enqueue(
+        kind,
+        to=user.id,
+        key=outbox.key(kind, f"user-{user.id}:{window}"),
+        due_at=now,
+        created_at=now,
     )
 
 

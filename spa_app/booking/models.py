@@ -7,6 +7,7 @@ nor for one client (the visit itself).
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
@@ -105,3 +106,17 @@ class Booking(db.Model):
             return None, None
         who, _, reason = self.cancel_reason.partition(": ")
         return who, reason or None
+
+
+@dataclass(frozen=True)
+class Freed:
+    """The time a visit held before it was cancelled or moved (what the waitlist is offered)."""
+
+    booking: Booking
+    therapist_id: int
+    starts_at: datetime
+    busy_until: datetime
+
+    @classmethod
+    def before_change(cls, booking: Booking) -> Freed:
+        return cls(booking, booking.therapist_id, booking.starts_at, booking.busy_until)

@@ -4,6 +4,10 @@ The service checks availability first so people get a friendly answer; the exclu
 constraints (PostgreSQL) or the immediate write transaction (SQLite) make the check-then-write
 safe under concurrency. A lost race for a therapist or room raises SlotUnavailable with fresh
 alternatives; a time that overlaps the client's own other visit raises ClientBusy naming it.
+
+Each change is announced as a domain event (``spa_app.signals``) in its transaction; the
+features that care react there (the notices and reminders, the waitlist offered a freed time,
+the next-visit window), without this module knowing them.
 """
 
 from __future__ import annotations
@@ -15,20 +19,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from spa_app import signals
 from spa_app.accounts.models import Role, User
 from spa_app.booking.clashes import clash_message, client_clash, is_the_same_visit
-from spa_app.booking.models import CLIENT_OVERLAP, REQUEST_KEY, Booking, BookingStatus
+from spa_app.booking.models import CLIENT_OVERLAP, REQUEST_KEY, Booking, BookingStatus, Freed
 from spa_app.booking.placement import place
-from spa_app.cadence.service import record_completed_visit
 from spa_app.catalog.models import Therapist
-from spa_app.clock import day_bounds, local_today, zone
+from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_client, require_serialized, violated_constraint
 from spa_app.extensions import db
-from spa_app.notifications.models import MessageKind
-from spa_app.notifications.service import drop_pending_reminders, queue_booking_message
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.service import Availability, find_slots, get_settings
-from spa_app.waitlist import service as waitlist
 
 ALTERNATIVES = 6
 ALTERNATIVE_DAYS = 7
@@ -75,7 +76,8 @@ class Choice:
 def book(
     *, client: User, choice: Choice, actor: User, now: datetime, request_key: str | None = None
 ) -> Booking:
-    """Book ``choice`` for ``client`` and queue the confirmation; idempotent per request_key.
+    """Book ``choice`` for ``client`` and announce it (visit_booked: the confirmation is
+    queued); idempotent per request_key.
 
     Staff may book at short notice. Raises AlreadyBooked (the client has this very visit),
     ClientBusy (the client has another visit at that time), SlotUnavailable (not free, or lost
@@ -129,15 +131,13 @@ def book(
         booking = None
     if booking is None:
         raise _unavailable(TAKEN, choice, now, tz, staff=staff)
-    queue_booking_message(
-        MessageKind.BOOKING_CONFIRMED, booking, due_at=now, changed_by=_who(actor, client.id)
-    )
+    signals.visit_booked.send(booking, now=now, changed_by=_who(actor, client.id))
     return booking
 
 
 def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Booking:
-    """Move ``booking`` to ``choice`` (same service), keeping its id; queue the notice and offer
-    the time it held to the waitlist.
+    """Move ``booking`` to ``choice`` (same service), keeping its id, and announce it
+    (visit_moved: the notice is queued, the time it held offered to the waitlist).
 
     Raises ChangeNotAllowed (policy), ClientBusy (the client's other visit is at that time)
     and SlotUnavailable. On SQLite, inside serialized_writes().
@@ -153,7 +153,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     if availability.slot_at(choice.starts_at) is None:
         raise _unavailable(NOT_FREE, choice, now, tz, staff=staff, ignore=booking.id)
     busy_until = ends_at + timedelta(minutes=availability.service.buffer_min)
-    freed = waitlist.Freed.before_change(booking)
+    freed = Freed.before_change(booking)
     sequence = booking.sequence
 
     def write(therapist_id: int, room_id: int) -> Booking:
@@ -184,38 +184,34 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     if moved is None:
         db.session.refresh(booking)
         raise _unavailable(TAKEN, choice, now, tz, staff=staff, ignore=booking.id)
-    drop_pending_reminders(booking.id)
-    queue_booking_message(
-        MessageKind.BOOKING_MOVED, booking, due_at=now, changed_by=_who(actor, booking.client_id)
+    signals.visit_moved.send(
+        booking, now=now, changed_by=_who(actor, booking.client_id), freed=freed
     )
-    waitlist.offer_freed(freed, now)
     return booking
 
 
 def cancel(
     *, booking: Booking, actor: User, now: datetime, reason: str = "", note_to_client: str = ""
 ) -> Booking:
-    """Cancel ``booking``, freeing its therapist and room, and queue the notice.
+    """Cancel ``booking``, freeing its therapist and room, and announce it (visit_cancelled:
+    the notice is queued, the freed time offered to the waitlist).
 
     ``reason`` stays with the spa (a client's may well be about their health); staff may add a
-    ``note_to_client``, which the e-mail quotes. The freed time is offered to the waitlist.
+    ``note_to_client``, which the e-mail quotes.
 
     Raises ChangeNotAllowed. Flushes; the caller commits.
     """
     ensure_changeable(booking, actor, now)
-    freed = waitlist.Freed.before_change(booking)
+    freed = Freed.before_change(booking)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     who = _who(actor, booking.client_id)
     booking.cancel_reason = f"{who}: {reason.strip()}" if reason.strip() else who
     booking.sequence += 1
-    drop_pending_reminders(booking.id)
     told = note_to_client.strip() if who == "staff" else None
-    queue_booking_message(
-        MessageKind.BOOKING_CANCELLED, booking, due_at=now, changed_by=who, reason=told
+    signals.visit_cancelled.send(
+        booking, now=now, changed_by=who, note_to_client=told or None, freed=freed
     )
-    waitlist.close_for_cancelled(booking, now)
-    waitlist.offer_freed(freed, now)
     return booking
 
 
@@ -232,7 +228,8 @@ MARK_EARLY = timedelta(hours=1)
 def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime) -> Booking:
     """Mark a visit arrived, completed or no-show (flushed; the caller commits).
 
-    A completed visit starts the client's next-visit window (and its nudges). Only staff and
+    Announced as visit_marked: a completed visit starts the client's next-visit window (and
+    its nudges). Only staff and
     the visit's own therapist may; only from a fitting status, and not before an hour ahead of
     the start. Raises ChangeNotAllowed with the reason.
     """
@@ -260,9 +257,7 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
         raise ChangeNotAllowed(
             f"Someone marked this visit {booking.status.value.replace('_', '-')} just now."
         )
-    drop_pending_reminders(booking.id)
-    if status is BookingStatus.COMPLETED:
-        record_completed_visit(booking, zone(get_settings().timezone))
+    signals.visit_marked.send(booking, now=now, status=status)
     return booking
 
 

@@ -7,12 +7,15 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from spa_app import signals
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit, VisitInterval
 from spa_app.clock import local_today, zone
 from spa_app.database import dialect_insert
 from spa_app.extensions import db
+from spa_app.notifications import outbox
+from spa_app.notifications.models import NUDGE_KINDS, Message
 from spa_app.scheduling.service import UnknownService, find_slots, get_settings
 
 DEFAULT_WEEKS = (4, 6)
@@ -128,3 +131,26 @@ def due_window(client_id: int) -> NextVisit | None:
         return None
     booked = db.session.execute(sa.select(visit_since(client_id, window.last_visit_at)))
     return None if booked.scalar_one() else window
+
+
+@outbox.pointless_when(*NUDGE_KINDS)
+def _nudge_overtaken(message: Message, now: datetime) -> bool:
+    """The client has booked (or had) a visit since, or completed a later one."""
+    latest = db.session.get(NextVisit, message.user_id)
+    return (
+        latest is None
+        or latest.booking_id != message.booking_id
+        or db.session.execute(
+            sa.select(visit_since(message.user_id, message.visit_starts_at))
+        ).scalar_one()
+    )
+
+
+def _on_marked(booking: Booking, *, now: datetime, status: BookingStatus) -> None:
+    if status is BookingStatus.COMPLETED:
+        record_completed_visit(booking, zone(get_settings().timezone))
+
+
+def connect() -> None:
+    """A completed visit starts the client's next-visit window, in its own transaction."""
+    signals.visit_marked.connect(_on_marked)

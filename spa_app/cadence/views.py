@@ -15,8 +15,8 @@ from spa_app.clock import zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import may_see_health
+from spa_app.notifications import outbox
 from spa_app.notifications.models import NUDGE_KINDS, Message, MessageKind, MessageState
-from spa_app.notifications.service import queue_account_message
 from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
 
@@ -95,14 +95,14 @@ def nudge_now(client_id: int):
         flash("This client has nothing due: no nudge sent.", "error")
         return redirect(url_for("cadence.rebook_due"))
     now = utcnow()
-    key = f"{MessageKind.REBOOK_WINDOW_OPEN.value}:booking-{window.booking_id}:desk-{now.date()}"
-    added = queue_account_message(
-        MessageKind.REBOOK_WINDOW_OPEN,
-        client_id,
-        key,
-        now,
-        booking_id=window.booking_id,
-        visit_starts_at=window.last_visit_at,
+    kind = MessageKind.REBOOK_WINDOW_OPEN
+    added = outbox.enqueue(
+        kind,
+        to=client_id,
+        key=outbox.key(kind, f"booking-{window.booking_id}:desk-{now.date()}"),
+        due_at=now,
+        about=outbox.About(booking_id=window.booking_id, visit_starts_at=window.last_visit_at),
+        created_at=now,
     )
     db.session.commit()
     flash("Nudge queued: it goes out within a minute." if added else

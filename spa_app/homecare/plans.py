@@ -29,11 +29,10 @@ from spa_app.homecare.generator import (
     suggest,
 )
 from spa_app.homecare.library import as_technique, rules, techniques
+from spa_app.homecare.messages import queue_plan_ready
 from spa_app.homecare.models import Plan, PlanItem, PlanStatus, Routine
 from spa_app.homecare.review import review_for
 from spa_app.homecare.service import intake_for, needs_from
-from spa_app.notifications.models import MessageKind
-from spa_app.notifications.service import queue_plan_message
 
 
 class PlanError(Exception):
@@ -310,7 +309,7 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime, dose: Dose = DEFAULT_
     db.session.refresh(draft)
     if done.rowcount != 1:
         raise PlanError("This plan was published a moment ago.")
-    queue_plan_message(MessageKind.PLAN_READY, draft, due_at=now)
+    queue_plan_ready(draft, now)
     return draft
 
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from spa_app.extensions import db
 from spa_app.homecare.library import as_technique, rules
+from spa_app.homecare.messages import queue_review_request
 from spa_app.homecare.models import Plan
 from spa_app.homecare.safety import Needs, exclusion, pressure_cap, review_reasons
 from spa_app.homecare.service import current_plan, intake_for, needs_from
 from spa_app.homecare.vocab import PRESSURE_LABELS
-from spa_app.notifications.service import queue_review_request
 
 
 def recheck(client_id: int, before: Needs | None, now: datetime) -> bool:

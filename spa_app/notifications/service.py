@@ -1,4 +1,6 @@
-"""Queueing messages: rows in the outbox, added in the caller's transaction."""
+"""The sweep's timed messages (visit reminders, next-visit nudges, home-routine reminders),
+queued set-based, and the staff message log. Features queue their own e-mails through
+``outbox``."""
 
 from __future__ import annotations
 
@@ -14,87 +16,17 @@ from spa_app.cadence.service import visit_since
 from spa_app.database import UTCDateTime, dialect_insert, epoch_ms
 from spa_app.extensions import db
 from spa_app.homecare.models import Plan, PlanItem, PlanStatus, RoutineReminderTime
-from spa_app.homecare.service import current_plan
 from spa_app.notifications.models import (
-    NUDGE_KINDS,
     MailOptOut,
     Message,
     MessageAttempt,
     MessageKind,
     MessageState,
 )
-from spa_app.waitlist.service import offer_problem
-
-
-def queue_booking_message(
-    kind: MessageKind,
-    booking: Booking,
-    due_at: datetime,
-    *,
-    changed_by: str | None = None,
-    reason: str | None = None,
-) -> Message:
-    """Add ``kind`` about ``booking`` to the outbox (flushed, not committed).
-
-    ``changed_by`` ("client" or "staff") and ``reason`` let the e-mail say who made the change
-    and why.
-
-    The key is kind, booking and the booking's change number, so each change is told once:
-    a repeat of the same change raises IntegrityError rather than sending twice.
-    """
-    message = Message(
-        kind=kind,
-        idempotency_key=f"{kind.value}:booking-{booking.id}:{booking.sequence}",
-        user_id=booking.client_id,
-        booking_id=booking.id,
-        visit_starts_at=booking.starts_at,
-        visit_ends_at=booking.ends_at,
-        visit_sequence=booking.sequence,
-        changed_by=changed_by,
-        reason=reason or None,
-        due_at=due_at,
-    )
-    db.session.add(message)
-    db.session.flush()
-    return message
-
-
-def queue_plan_message(kind: MessageKind, plan, due_at: datetime) -> None:
-    """Add ``kind`` about a home-care plan to the outbox, once per plan (flushed)."""
-    db.session.add(
-        Message(
-            kind=kind,
-            idempotency_key=f"{kind.value}:plan-{plan.id}",
-            user_id=plan.client_id,
-            booking_id=plan.booking_id,
-            plan_id=plan.id,
-            due_at=due_at,
-        )
-    )
-    db.session.flush()
-
-
-def queue_review_request(plan, now: datetime) -> None:
-    """Tell the plan's therapist that the client's intake changed after publishing (once per
-    change; the e-mail names the client and links to the visit, nothing of the intake)."""
-    db.session.add(
-        Message(
-            kind=MessageKind.PLAN_NEEDS_REVIEW,
-            idempotency_key=f"{MessageKind.PLAN_NEEDS_REVIEW.value}:plan-{plan.id}:"
-            f"{now.isoformat(timespec='seconds')}",
-            user_id=plan.booking.therapist.user_id,
-            booking_id=plan.booking_id,
-            plan_id=plan.id,
-            due_at=now,
-        )
-    )
-    db.session.flush()
-
 
 #: How long a published plan keeps its daily reminders going without a newer visit's plan.
 ROUTINE_REMINDERS_FOR = timedelta(weeks=12)
 DEFAULT_REMINDER_TIME = "08:00"
-ROUTINE_STALE = timedelta(hours=12)
 
 
 def schedule_routine_reminders(now: datetime, tz: ZoneInfo) -> int:
@@ -295,88 +227,5 @@ def _insert_new(rows: sa.Select, columns: list[str] = VISIT_COLUMNS) -> int:
     return len(db.session.connection().execute(statement).all())
 
 
-def drop_pending_reminders(booking_id: int) -> None:
-    """Stop reminders about a visit that moved or was cancelled (the sweep makes new ones)."""
-    db.session.execute(
-        sa.update(Message)
-        .where(
-            Message.booking_id == booking_id,
-            Message.kind == MessageKind.APPOINTMENT_REMINDER,
-            Message.state == MessageState.PENDING,
-        )
-        .values(state=MessageState.DROPPED)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def is_pointless(message: Message, now: datetime) -> bool:
-    """True for a reminder or nudge that should not go out after all.
-
-    A visit reminder: its visit changed, was cancelled or has begun since it was queued. A
-    routine reminder: a newer plan replaced its plan, or its day is over. A nudge: the client
-    has booked (or had) a visit since, or completed a later one. A waitlist offer: its time has
-    been taken (by someone told before them) or the client left the list. Any of them: the
-    client has turned the kind off meanwhile.
-    """
-    if message.kind is MessageKind.APPOINTMENT_REMINDER:
-        booking = message.booking
-        overtaken = (
-            booking.status is not BookingStatus.BOOKED
-            or booking.sequence != message.visit_sequence
-            or booking.starts_at <= now
-        )
-    elif message.kind is MessageKind.PLAN_NEEDS_REVIEW:
-        plan = message.plan  # None once the client's health data was erased
-        overtaken = (
-            plan is None or plan.review_needed_at is None or current_plan(plan.client_id) != plan
-        )
-    elif message.kind is MessageKind.ROUTINE_REMINDER:
-        current = current_plan(message.user_id)
-        # A newer plan replaced it, or the day it was for is over (a long mail outage).
-        replaced = current is None or current.id != message.plan_id
-        overtaken = replaced or now - message.created_at > ROUTINE_STALE
-    elif message.kind in NUDGE_KINDS:
-        latest = db.session.get(NextVisit, message.user_id)
-        overtaken = (
-            latest is None
-            or latest.booking_id != message.booking_id
-            or db.session.execute(
-                sa.select(visit_since(message.user_id, message.visit_starts_at))
-            ).scalar_one()
-        )
-    elif message.kind is MessageKind.WAITLIST_OFFER:
-        return offer_problem(message.waitlist_offer, now) is not None
-    else:
-        return False
-    return overtaken or db.session.get(MailOptOut, (message.user_id, message.kind)) is not None
-
-
 def _opted_out(user_id, kind: MessageKind) -> sa.Exists:
     return sa.exists().where(MailOptOut.user_id == user_id, MailOptOut.kind == kind)
-
-
-def queue_account_message(
-    kind: MessageKind, user_id: int, key: str, due_at: datetime, **about
-) -> bool:
-    """Add an e-mail to one user unless one with ``key`` exists; True if added.
-
-    ``about`` names what it concerns, if anything (``booking_id``, ``visit_starts_at``). ON
-    CONFLICT DO NOTHING, so two requests at once add one row and neither fails.
-    """
-    table = Message.__table__
-    statement = (
-        dialect_insert(table, db.session)
-        .values(
-            kind=kind.value,
-            idempotency_key=key,
-            user_id=user_id,
-            state=MessageState.PENDING.value,
-            due_at=due_at,
-            attempts=0,
-            created_at=due_at,
-            **about,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(table.c.id)
-    )
-    return db.session.connection().execute(statement).first() is not None

@@ -10,7 +10,7 @@ from flask import current_app
 from spa_app.clock import zone
 from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
-from spa_app.notifications import delivery, service
+from spa_app.notifications import delivery, outbox, service
 from spa_app.notifications.models import Message, MessageState
 from spa_app.scheduling.service import get_settings
 
@@ -54,7 +54,7 @@ def send_message(message_id: int, token: str) -> str | None:
             db.session.rollback()
             return None
         message = db.session.get(Message, message_id)
-        if service.is_pointless(message, now):
+        if outbox.is_pointless(message, now):
             delivery.drop(message_id, now)
             db.session.commit()
             return MessageState.DROPPED.value

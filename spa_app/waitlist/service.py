@@ -16,11 +16,14 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from spa_app import signals
 from spa_app.accounts.models import User
+from spa_app.booking import service as booking_service
 from spa_app.booking.clashes import clash_message, client_clash, overlapping
-from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus
+from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus, Freed
 from spa_app.clock import local_today, zone
 from spa_app.extensions import db
+from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.service import UnknownService, find_slots, get_settings
@@ -48,20 +51,6 @@ class Request:
     first_day: date
     last_day: date
     booking: Booking | None = None
-
-
-@dataclass(frozen=True)
-class Freed:
-    """The time a visit held before it was cancelled or moved."""
-
-    booking: Booking
-    therapist_id: int
-    starts_at: datetime
-    busy_until: datetime
-
-    @classmethod
-    def before_change(cls, booking: Booking) -> Freed:
-        return cls(booking, booking.therapist_id, booking.starts_at, booking.busy_until)
 
 
 def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, bool]:
@@ -178,16 +167,13 @@ def offer_freed(freed: Freed, now: datetime) -> int:
         db.session.add(offer)
         db.session.flush()
         kind = MessageKind.WAITLIST_OFFER
-        db.session.add(
-            Message(
-                kind=kind,
-                idempotency_key=f"{kind.value}:offer-{offer.id}",
-                user_id=entry.client_id,
-                waitlist_offer_id=offer.id,
-                visit_starts_at=slot.starts_at,
-                due_at=now + offered * HEAD_START,
-                created_at=now,
-            )
+        outbox.enqueue(
+            kind,
+            to=entry.client_id,
+            key=outbox.key(kind, f"offer-{offer.id}"),
+            due_at=now + offered * HEAD_START,
+            about=outbox.About(waitlist_offer_id=offer.id, visit_starts_at=slot.starts_at),
+            created_at=now,
         )
         offered += 1
         if offered == MAX_OFFERS:
@@ -273,8 +259,6 @@ def offer_problem(offer: WaitlistOffer, now: datetime):
     A message, or the booking service's ClientBusy (its text, and the visit of theirs that
     overlaps the offered time) when they have booked another visit at that time since.
     """
-    from spa_app.booking.service import ClientBusy  # it imports this module (offer_freed)
-
     entry = offer.entry
     if entry.closed_at is not None:
         return "This waitlist request is closed, so the offer no longer stands."
@@ -286,7 +270,9 @@ def offer_problem(offer: WaitlistOffer, now: datetime):
     ends_at = offer.starts_at + timedelta(minutes=entry.service.duration_min)
     clash = client_clash(entry.client_id, offer.starts_at, ends_at, ignore=entry.booking_id)
     if clash is not None:
-        return ClientBusy(clash_message(clash, zone(get_settings().timezone)), clash)
+        return booking_service.ClientBusy(
+            clash_message(clash, zone(get_settings().timezone)), clash
+        )
     if offer_slot(offer, now) is None:
         return GONE
     return None
@@ -298,14 +284,12 @@ def take(offer: WaitlistOffer, client: User, now: datetime) -> Booking:
     guarantee decides between two clients taking the same time, and ClientBusy says the client
     has another visit then. Flushes; the caller commits.
     """
-    from spa_app.booking import service as booking  # it imports this module (offer_freed)
-
     entry = offer.entry
-    choice = booking.Choice(entry.service_id, offer.starts_at, offer.therapist_id)
+    choice = booking_service.Choice(entry.service_id, offer.starts_at, offer.therapist_id)
     if entry.booking is not None:
-        visit = booking.move(booking=entry.booking, choice=choice, actor=client, now=now)
+        visit = booking_service.move(booking=entry.booking, choice=choice, actor=client, now=now)
     else:
-        visit = booking.book(
+        visit = booking_service.book(
             client=client,
             choice=choice,
             actor=client,
@@ -351,3 +335,24 @@ def offer_slot(offer: WaitlistOffer, now: datetime) -> Slot | None:
     except UnknownService:
         return None
     return availability.slot_at(offer.starts_at)
+
+
+@outbox.pointless_when(MessageKind.WAITLIST_OFFER)
+def _offer_overtaken(message: Message, now: datetime) -> bool:
+    """Its time has been taken (by someone told before them), or the client left the list."""
+    return offer_problem(message.waitlist_offer, now) is not None
+
+
+def _on_moved(booking: Booking, *, now: datetime, freed: Freed, **_) -> None:
+    offer_freed(freed, now)
+
+
+def _on_cancelled(booking: Booking, *, now: datetime, freed: Freed, **_) -> None:
+    close_for_cancelled(booking, now)
+    offer_freed(freed, now)
+
+
+def connect() -> None:
+    """Offer every time a moved or cancelled visit frees, in the change's own transaction."""
+    signals.visit_moved.connect(_on_moved)
+    signals.visit_cancelled.connect(_on_cancelled)

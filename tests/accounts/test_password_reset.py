@@ -13,8 +13,8 @@ import pytest
 
 from spa_app.accounts import service
 from spa_app.extensions import db
+from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
-from spa_app.notifications.service import queue_account_message
 from tests import factories
 from tests.notifications.conftest import deliver_all, mail_settings
 
@@ -86,6 +86,11 @@ def test_the_outbox_holds_no_reset_secret(app, smtp):
     assert token not in stored and token[:20] not in stored
 
 
+def reset_mail(user_id, now):
+    kind = MessageKind.PASSWORD_RESET
+    return outbox.enqueue(kind, to=user_id, key="k", due_at=now, created_at=now)
+
+
 @pytest.mark.postgres
 def test_two_requests_at_once_queue_one_mail_and_neither_fails(pg_app):
     me_id = factories.user().id
@@ -94,7 +99,7 @@ def test_two_requests_at_once_queue_one_mail_and_neither_fails(pg_app):
 
     def first():
         with pg_app.app_context():
-            results["first"] = queue_account_message(MessageKind.PASSWORD_RESET, me_id, "k", now)
+            results["first"] = reset_mail(me_id, now)
             first_inserted.set()
             time.sleep(0.5)  # hold the uncommitted row while the second request arrives
             db.session.commit()
@@ -103,7 +108,7 @@ def test_two_requests_at_once_queue_one_mail_and_neither_fails(pg_app):
     thread.start()
     first_inserted.wait(5)
     with pg_app.app_context():  # a second request, its own connection
-        results["second"] = queue_account_message(MessageKind.PASSWORD_RESET, me_id, "k", now)
+        results["second"] = reset_mail(me_id, now)
         db.session.commit()
     thread.join()
     assert results == {"first": True, "second": False}

@@ -16,7 +16,7 @@ from spa_app.homecare.library import load_library
 from spa_app.homecare.links import day_done_token
 from spa_app.homecare.models import Completion, Intake, Plan
 from spa_app.homecare.service import needs_from
-from spa_app.notifications import preferences, service
+from spa_app.notifications import outbox, preferences, service
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import MailOptOut, Message, MessageKind
 from tests import factories
@@ -140,9 +140,9 @@ def test_a_newer_plan_takes_over_the_reminders(app, published):
     stale = Message(**{k: getattr(reminder, k) for k in ("kind", "user_id", "booking_id")},
                     idempotency_key="old", plan_id=published.id, due_at=reminder.due_at,
                     created_at=reminder.created_at)  # fmt: skip
-    assert service.is_pointless(stale, at(date(2027, 3, 3), "09:01"))
-    assert not service.is_pointless(reminder, at(date(2027, 3, 3), "09:01"))
-    assert service.is_pointless(reminder, at(date(2027, 3, 3), "22:00"))  # its day is over
+    assert outbox.is_pointless(stale, at(date(2027, 3, 3), "09:01"))
+    assert not outbox.is_pointless(reminder, at(date(2027, 3, 3), "09:01"))
+    assert outbox.is_pointless(reminder, at(date(2027, 3, 3), "22:00"))  # its day is over
 
 
 def test_the_reminder_lists_the_days_routines_and_one_click_marks_them_done(
@@ -264,7 +264,7 @@ def test_the_review_e_mail_is_dropped_once_a_new_plan_replaces_the_old(app, publ
     publish(plan.booking, plan.booking.therapist.user, changed + timedelta(minutes=5))
     factories.fresh()
     asked = db.session.get(Message, asked.id)
-    assert service.is_pointless(asked, changed + timedelta(minutes=6))
+    assert outbox.is_pointless(asked, changed + timedelta(minutes=6))
 
 
 def test_a_day_done_link_for_a_replaced_plan_is_refused_clearly(app, published, client):

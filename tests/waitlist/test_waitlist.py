@@ -16,7 +16,7 @@ from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
 from spa_app.notifications import delivery, tasks
 from spa_app.notifications.models import Message, MessageKind, MessageState
-from spa_app.notifications.service import is_pointless
+from spa_app.notifications.outbox import is_pointless
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from spa_app.waitlist.service import HEAD_START
 from tests import factories

@@ -1,0 +1,54 @@
+"""The home-care plan's e-mails: "your plan is ready" to the client, "please review" to the
+therapist, and when a queued review request or routine reminder has become pointless."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from spa_app.homecare.models import Plan
+from spa_app.homecare.service import current_plan
+from spa_app.notifications import outbox
+from spa_app.notifications.models import Message, MessageKind
+
+#: A routine reminder not sent by then is for a day that is over (a long mail outage).
+ROUTINE_STALE = timedelta(hours=12)
+
+
+def queue_plan_ready(plan: Plan, now: datetime) -> None:
+    """Tell the client their plan is published, once per plan (in the caller's transaction)."""
+    kind = MessageKind.PLAN_READY
+    outbox.enqueue(
+        kind,
+        to=plan.client_id,
+        key=outbox.key(kind, f"plan-{plan.id}"),
+        due_at=now,
+        about=outbox.About(booking_id=plan.booking_id, plan_id=plan.id),
+    )
+
+
+def queue_review_request(plan: Plan, now: datetime) -> None:
+    """Tell the plan's therapist that the client's intake changed after publishing (once per
+    change; the e-mail names the client and links to the visit, nothing of the intake)."""
+    kind = MessageKind.PLAN_NEEDS_REVIEW
+    outbox.enqueue(
+        kind,
+        to=plan.booking.therapist.user_id,
+        key=outbox.key(kind, f"plan-{plan.id}:{now.isoformat(timespec='seconds')}"),
+        due_at=now,
+        about=outbox.About(booking_id=plan.booking_id, plan_id=plan.id),
+    )
+
+
+@outbox.pointless_when(MessageKind.PLAN_NEEDS_REVIEW)
+def _review_overtaken(message: Message, now: datetime) -> bool:
+    """Reviewed already, replaced by a newer plan, or erased with the client's health data."""
+    plan = message.plan
+    return plan is None or plan.review_needed_at is None or current_plan(plan.client_id) != plan
+
+
+@outbox.pointless_when(MessageKind.ROUTINE_REMINDER)
+def _routine_reminder_overtaken(message: Message, now: datetime) -> bool:
+    """A newer plan replaced its plan, or the day it was for is over."""
+    current = current_plan(message.user_id)
+    replaced = current is None or current.id != message.plan_id
+    return replaced or now - message.created_at > ROUTINE_STALE
