@@ -1,8 +1,8 @@
 """Reading the schedule: business rules and free times, in a fixed handful of queries.
 
-``find_slots`` issues four SQL statements whatever the range or the number of therapists:
-settings and service together, the offering therapists' working windows, everything that
-occupies time (bookings, time off, and the active rooms), and closures.
+``find_slots`` issues two SQL statements whatever the range or the number of therapists: the
+terms (settings, the service, and the working week of each therapist offering it) together,
+and everything that occupies time (bookings, time off, closures, and the active rooms).
 """
 
 from __future__ import annotations
@@ -103,12 +103,12 @@ def find_slots(
     ``last_day`` to ``first_day``. ``with_rooms`` lists every free room per slot (to book one).
     ``ignore_booking_id`` leaves one booking out (the one being moved); ``min_notice=False``
     lets staff book at short notice. ``therapists`` names every therapist offering the service,
-    whichever was asked for. Raises UnknownService. Always four SQL statements.
+    whichever was asked for. Raises UnknownService. Always two SQL statements.
     """
-    row = _core(_SETTINGS_AND_SERVICE, {"service_id": service_id}).first()
-    if row is None:
+    rows = _core(_TERMS, {"service_id": service_id}).all()
+    if not rows:
         raise UnknownService(service_id)
-    timezone, step_min, notice_min, horizon_days, *terms = row
+    timezone, step_min, notice_min, horizon_days, *terms = rows[0][:_TERM_COLUMNS]
     service = ServiceTerms(*terms)
     rules = _rules(timezone, step_min, notice_min if min_notice else 0, horizon_days)
     first_day = first_day or local_today(day_of or now, rules.tz)
@@ -121,11 +121,10 @@ def find_slots(
     )
     lo, hi = window_utc_range(request, rules)
 
-    windows, names = _windows(service_id, _weekdays(first_day, last_day))
+    windows, names = _windows(rows, _weekdays(first_day, last_day))
     if therapist_id is not None:
         windows = [w for w in windows if w.therapist_id == therapist_id]
-    busy, room_ids = _occupancy(lo, hi, ignore_booking_id)
-    closed = _core(_CLOSURES, {"first": first_day, "last": last_day}).scalars()
+    busy, room_ids, closed = _occupancy(lo, hi, first_day, last_day, ignore_booking_id)
 
     slots = free_slots(
         rules=rules,
@@ -148,25 +147,33 @@ def _weekdays(first: date, last: date) -> set[int]:
     return {(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))}
 
 
-def _windows(service_id: int, weekdays: set[int]) -> tuple[list[Window], dict[int, str]]:
-    """Every active therapist offering the service (names), and their windows on ``weekdays``."""
+def _windows(rows, weekdays: set[int]) -> tuple[list[Window], dict[int, str]]:
+    """Every active therapist offering the service (names), and their windows on ``weekdays``,
+    from the terms' rows (one per therapist and working day; a therapist's id is None on the
+    one row of a service nobody offers)."""
     windows, names = [], {}
-    rows = _core(_WINDOWS, {"service_id": service_id, "weekdays": sorted(weekdays)})
-    for tid, name, weekday, starts, ends in rows:
+    for tid, name, weekday, starts, ends in (row[_TERM_COLUMNS:] for row in rows):
+        if tid is None:
+            continue
         names[tid] = name
-        if weekday is not None:
+        if weekday in weekdays:
             windows.append(Window(tid, weekday, starts, ends))
     return windows, names
 
 
-def _occupancy(lo: datetime, hi: datetime, ignore_booking_id: int | None):
-    """Active bookings and time off overlapping [lo, hi), plus active room ids: one statement."""
-    params = {"lo": lo, "hi": hi, "floor": lo - LONGEST_HOLD, "ignore": ignore_booking_id or 0}
+def _occupancy(lo: datetime, hi: datetime, first: date, last: date, ignore_booking_id):
+    """Active bookings and time off overlapping [lo, hi), the active room ids, and the closed
+    local days from ``first`` to ``last``: one statement."""
+    params = {"lo": lo, "hi": hi, "floor": lo - LONGEST_HOLD, "ignore": ignore_booking_id or 0,
+              "first": first, "last": last}  # fmt: skip
     rows = _core(_OCCUPANCY, params).all()
     # Rows unpack like Busy tuples (starts_ms, ends_ms, therapist_id, room_id); no copy needed.
-    busy = [row for row in rows if row[0] is not None]
+    # A room has no start; a closure, a start (its day) and nothing else.
+    busy = [row for row in rows if row[1] is not None]
     room_ids = [row[3] for row in rows if row[0] is None]
-    return busy, room_ids
+    closed = [_EPOCH_DAY + timedelta(milliseconds=row[0]) for row in rows if row[1] is None
+              and row[0] is not None]  # fmt: skip
+    return busy, room_ids, closed
 
 
 def _core(statement, params: dict):
@@ -174,11 +181,12 @@ def _core(statement, params: dict):
     return db.session.connection().execute(statement, params)
 
 
-# The four statements, built once: constructing SQL expressions on every request cost more
+# The two statements, built once: constructing SQL expressions on every request cost more
 # than running them. Parameters are bound per call.
 
-_SETTINGS_AND_SERVICE = (
-    # One round trip for the single settings row and the service.
+_TERMS = (
+    # The single settings row and the service, once per therapist offering it and working day
+    # (every weekday: which ones matter depends on the business's today).
     db.select(
         BusinessSettings.timezone,
         BusinessSettings.slot_step_min,
@@ -189,34 +197,28 @@ _SETTINGS_AND_SERVICE = (
         Service.duration_min,
         Service.buffer_min,
         Service.price_cents,
-    )
-    .select_from(BusinessSettings)
-    .join(Service, sa.and_(Service.id == sa.bindparam("service_id"), Service.active))
-    .where(BusinessSettings.id == 1)
-)
-
-_WINDOWS = (
-    db.select(
         Therapist.id,
         Therapist.display_name,
         WorkingHours.weekday,
         WorkingHours.starts,
         WorkingHours.ends,
     )
-    .join(service_therapist, service_therapist.c.therapist_id == Therapist.id)
+    .select_from(BusinessSettings)
+    .join(Service, sa.and_(Service.id == sa.bindparam("service_id"), Service.active))
+    .outerjoin(service_therapist, service_therapist.c.service_id == Service.id)
     .outerjoin(
-        WorkingHours,
-        sa.and_(
-            WorkingHours.therapist_id == Therapist.id,
-            WorkingHours.weekday.in_(sa.bindparam("weekdays", expanding=True)),
-        ),
+        Therapist, sa.and_(Therapist.id == service_therapist.c.therapist_id, Therapist.active)
     )
-    .where(service_therapist.c.service_id == sa.bindparam("service_id"), Therapist.active)
+    .outerjoin(WorkingHours, WorkingHours.therapist_id == Therapist.id)
+    .where(BusinessSettings.id == 1)
 )
+#: The settings' and the service's columns, before each row's therapist and window.
+_TERM_COLUMNS = 9
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 def _occupancy_statement():
-    """Bookings and time off in a window, and the active rooms, as one UNION ALL.
+    """Bookings and time off in a window, the active rooms and the closed days, as one UNION ALL.
 
     Instants come back as epoch milliseconds (see database.epoch_ms); the floor on
     ``starts_at`` keeps the index scan to the window whatever the history.
@@ -239,11 +241,10 @@ def _occupancy_statement():
         epoch_ms(TimeOff.starts_at), epoch_ms(TimeOff.ends_at), TimeOff.therapist_id, no_id
     ).where(TimeOff.starts_at < hi, TimeOff.ends_at > lo)
     rooms = db.select(no_ms, no_ms, no_id, Room.id).where(Room.active)
-    return sa.union_all(bookings, time_off, rooms)
+    closures = db.select(epoch_ms(Closure.day), no_ms, no_id, no_id).where(
+        Closure.day.between(sa.bindparam("first"), sa.bindparam("last"))
+    )
+    return sa.union_all(bookings, time_off, rooms, closures)
 
 
 _OCCUPANCY = _occupancy_statement()
-
-_CLOSURES = db.select(Closure.day).where(
-    Closure.day.between(sa.bindparam("first"), sa.bindparam("last"))
-)
