@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import mail, plans, report
+from bench import growth, mail, plans, report
 from bench.database import build_app, migrate, temporary_database
 from bench.dataset import seed
 from bench.measure import StatementCounter
@@ -36,8 +36,12 @@ def main() -> int:
     print(report.table(results, database=database, counts=counts, extra=mail_figures.extra))
     plan_figures = plans.run()
     print(plans.table(plan_figures))
+    print("\nmeasuring free times as the therapists and the history grow...")
+    growth_cases = growth.run()
+    print(growth.table(growth_cases))
     document = report.figures(results, database=database, counts=counts, now=started)
-    path = report.write(document | mail_figures.extra | plan_figures)
+    extra = mail_figures.extra | plan_figures | {"free_times_growth": growth_cases}
+    path = report.write(document | extra)
     print(f"\nwrote {path}")
     return 0
 
