@@ -97,6 +97,11 @@ DEFAULTS = {
 }
 
 
+def mail_domain(config) -> str:
+    """The domain of the spa's From address: it names e-mail Message-IDs and calendar UIDs."""
+    return config["MAIL_FROM"].rsplit("@", 1)[-1].strip(" >") or "localhost"
+
+
 def served_over_https(config) -> bool:
     """Whether the site's public address is https: the switch for Secure cookies and HSTS."""
     return str(config["PUBLIC_URL"]).lower().startswith("https://")

@@ -1,7 +1,7 @@
 """iCalendar feeds: each therapist's and client's bookings, for phone calendars to subscribe to.
 
-Events use the same UID as the booking e-mails' calendar files (booking-<id>@<domain>) and the
-booking's change number as SEQUENCE, so the feed and the e-mails update one event.
+Built by ``ics`` like the booking e-mails' calendar files: one UID per booking and its change
+number as SEQUENCE, so the feed and the e-mails update one event.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
+from spa_app.calendar import ics
 from spa_app.calendar.models import CalendarFeed
 from spa_app.catalog.models import Therapist
 from spa_app.extensions import db
@@ -66,23 +66,20 @@ def ical(user: User, now: datetime, spa_name: str, domain: str) -> bytes:
         )
     else:
         query = query.where(Booking.client_id == user.id)
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{spa_name}//Bookings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{spa_name}: {'appointments' if user.is_therapist else 'visits'}")
-    for booking in db.session.execute(query).scalars().unique():
-        event = Event()
-        event.add("uid", f"booking-{booking.id}@{domain}")
-        event.add("sequence", booking.sequence)
-        event.add("dtstamp", now)
-        event.add("dtstart", booking.starts_at)
-        event.add("dtend", booking.ends_at)
-        if user.role is Role.THERAPIST:
-            event.add("summary", f"{booking.service.name}: {booking.client.name}")
-        else:
-            event.add("summary", f"{booking.service.name} at {spa_name}")
-        event.add("location", f"{spa_name}, {booking.room.name}")
-        cancelled = booking.status is BookingStatus.CANCELLED
-        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        calendar.add_component(event)
-    return calendar.to_ical()
+    therapist = user.role is Role.THERAPIST
+    visits = [
+        ics.Visit(
+            booking_id=booking.id,
+            sequence=booking.sequence,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            summary=f"{booking.service.name}: {booking.client.name}"
+            if therapist
+            else f"{booking.service.name} at {spa_name}",
+            location=f"{spa_name}, {booking.room.name}",
+            cancelled=booking.status is BookingStatus.CANCELLED,
+        )
+        for booking in db.session.execute(query).scalars().unique()
+    ]
+    name = f"{spa_name}: {'appointments' if therapist else 'visits'}"
+    return ics.calendar(visits, spa_name=spa_name, domain=domain, stamp=now, name=name)

@@ -27,10 +27,10 @@ from spa_app.calendar import feeds
 from spa_app.calendar.service import day_view, rooms_or_therapists, week_view
 from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today, within_reach, zone
+from spa_app.config import mail_domain
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
-from spa_app.notifications.delivery import MailSettings
 from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
 
@@ -143,7 +143,6 @@ def feed(token: str):
         abort(404)
     settings = get_settings()
     # The e-mails' domain, so feed events and e-mailed calendar files share UIDs.
-    domain = MailSettings.from_config(current_app.config).sender.domain
-    body = feeds.ical(owner, utcnow(), settings.business_name, domain)
+    body = feeds.ical(owner, utcnow(), settings.business_name, mail_domain(current_app.config))
     headers = {"Cache-Control": "private, max-age=300"}
     return Response(body, mimetype="text/calendar", headers=headers)

@@ -27,7 +27,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from celery.exceptions import SoftTimeLimitExceeded
 
-from spa_app.config import DEFAULTS
+from spa_app.config import DEFAULTS, mail_domain
 from spa_app.extensions import db
 from spa_app.notifications.emails import Sender, render
 from spa_app.notifications.models import Message, MessageAttempt, MessageState
@@ -81,7 +81,7 @@ class MailSettings:
             sender=Sender(
                 address=address,
                 public_url=config["PUBLIC_URL"].rstrip("/"),
-                domain=address.rsplit("@", 1)[-1].strip(" >") or "localhost",
+                domain=mail_domain(config),
                 secret=config["SECRET_KEY"],
             ),
         )

@@ -10,9 +10,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from flask import render_template
-from icalendar import Calendar, Event
 
 from spa_app.accounts.service import reset_token
+from spa_app.calendar import ics
 from spa_app.clock import zone
 from spa_app.homecare.links import day_done_token
 from spa_app.notifications.models import NUDGE_KINDS, OPTIONAL_KINDS, Message, MessageKind
@@ -204,19 +204,20 @@ def calendar_file(message: Message, settings: BusinessSettings, sender: Sender) 
     """
     booking = message.booking
     cancelled = message.kind is MessageKind.BOOKING_CANCELLED
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.business_name}//Bookings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
-    event = Event()
-    event.add("uid", f"booking-{booking.id}@{sender.domain}")
-    event.add("sequence", message.visit_sequence)
-    event.add("dtstamp", message.created_at)
-    event.add("dtstart", message.visit_starts_at)
-    event.add("dtend", message.visit_ends_at)
-    event.add("summary", f"{booking.service.name} at {settings.business_name}")
-    event.add("location", f"{settings.business_name}, {booking.room.name}")
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("url", f"{sender.public_url}/bookings/{booking.id}")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    visit = ics.Visit(
+        booking_id=booking.id,
+        sequence=message.visit_sequence,
+        starts_at=message.visit_starts_at,
+        ends_at=message.visit_ends_at,
+        summary=f"{booking.service.name} at {settings.business_name}",
+        location=f"{settings.business_name}, {booking.room.name}",
+        cancelled=cancelled,
+        url=f"{sender.public_url}/bookings/{booking.id}",
+    )
+    return ics.calendar(
+        [visit],
+        spa_name=settings.business_name,
+        domain=sender.domain,
+        stamp=message.created_at,
+        method="CANCEL" if cancelled else "REQUEST",
+    )
