@@ -29,7 +29,7 @@ from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare import following, plans
 from spa_app.homecare.access import audit_read, audit_reads
-from spa_app.homecare.models import Plan, PlanStatus
+from spa_app.homecare.models import PlanStatus
 from spa_app.homecare.service import intake_for
 from spa_app.scheduling.service import UnknownService, find_slots, get_settings
 from spa_app.templating import use_timezone
@@ -160,24 +160,21 @@ COMING = (BookingStatus.BOOKED, BookingStatus.ARRIVED)
 def _health_summary(booking):
     """(booking, flagged, adherence) for the therapist or staff before a visit: whether the
     intake has a contraindication ticked (None without an intake), and how the client kept to
-    the plan they had. Health data: the read is audited first, in a write of its own."""
+    the plan they had. Health data: the read is audited first (committed on its own)."""
     intake, before = intake_for(booking.client_id), following.plan_before(booking)
     if intake is None and before is None:
         return booking, None, None
-    plan_id, booking_id = (before.id if before else None), booking.id
+    plan_id = before.id if before else None
     subject = ", ".join(
         part for part in ("intake flag" if intake else "", f"adherence plan {plan_id}"
                           if plan_id else "") if part
     )  # fmt: skip
     audit_read(current_user, booking.client_id, subject)
-    booking = _visible_or_404(booking_id)
-    intake = intake_for(booking.client_id)
     flagged = intake.flagged if intake else None
-    if plan_id is None:
+    if before is None:
         return booking, flagged, None
     tz = zone(get_settings().timezone)
-    plan = db.session.get(Plan, plan_id)
-    return booking, flagged, following.adherence(plan, booking, local_today(utcnow(), tz), tz)
+    return booking, flagged, following.adherence(before, booking, local_today(utcnow(), tz), tz)
 
 
 def _visible_or_404(booking_id: int):
@@ -311,7 +308,6 @@ def therapist_schedule():
     # The flags tell of clients' intakes: audited like any read of health data.
     flagged = {b.client_id for b in bookings if any(m.when == "flagged" for m in markers[b.id])}
     audit_reads(current_user, flagged, "intake flag (my schedule)")
-    bookings = service.therapist_upcoming(current_user.id, utcnow())  # the audit ended the read
     return render_template("booking/therapist_schedule.html", bookings=bookings, markers=markers)
 
 

@@ -43,25 +43,23 @@ def audit(user: User, client_id: int, action: str, subject: str) -> None:
 
 
 def audit_read(user: User, client_id: int, subject: str) -> None:
-    """Record a read in a transaction of its own, committed before the data is shown.
-
-    A page (GET) reads in a deferred transaction; on SQLite it must not then write, so the read
-    so far ends here and the audit row goes in as a write transaction from the start.
-    """
+    """Record a read, committed before the data is shown (see ``audit_reads``)."""
     audit_reads(user, {client_id}, subject)
 
 
 def audit_reads(user: User, client_ids: set[int], subject: str) -> None:
-    """Like ``audit_read`` for several clients at once (a page showing many, such as the
-    calendar's intake flags): one transaction of its own. Ends the read transaction."""
+    """Record that ``user`` read the health data of ``client_ids`` (a page showing many, such
+    as the calendar's intake flags), the client's own reads left out.
+
+    The rows go in on a connection and a write transaction of their own, committed before the
+    data is shown: the page's session, its read and the objects it loaded, stay as they are
+    (on SQLite a page reads in a deferred transaction, which must not turn into a write).
+    """
     others = sorted(client_ids - {user.id})
     if not others:
         return
-    actor_id = user.id
-    db.session.rollback()
-    with serialized_writes():
-        db.session.add_all(
-            AuditEntry(actor_id=actor_id, client_id=c, action="read", subject=subject)
-            for c in others
-        )
-        db.session.commit()
+    rows = [
+        {"actor_id": user.id, "client_id": c, "action": "read", "subject": subject} for c in others
+    ]
+    with serialized_writes(), db.engine.begin() as connection:
+        connection.execute(sa.insert(AuditEntry), rows)

@@ -72,7 +72,6 @@ def edit(plan_id: int):
         return redirect(url_for("plans.show", plan_id=plan.id))
     if request.method == "GET":  # the editor shows the plan and the intake's flag: audited
         audit_read(current_user, plan.client_id, f"plan {plan_id}")
-        plan = db.session.get(Plan, plan_id)
     else:
         # Lock the row (PostgreSQL) and look again: a publish that got in first wins, and its
         # items are never touched after.
@@ -186,7 +185,6 @@ def show(plan_id: int):
     if plan.status is PlanStatus.DRAFT and not plans.may_write(current_user, plan.booking):
         abort(404)  # a draft is the therapist's until published
     audit_read(current_user, plan.client_id, f"plan {plan_id}")
-    plan = db.session.get(Plan, plan_id)
     settings = get_settings()
     tz = zone(settings.timezone)
     use_timezone(tz)

@@ -6,12 +6,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import inspect, select
 
-from spa_app.accounts.models import Role
+from spa_app.accounts.models import Role, User
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.homecare.access import audit_read
 from spa_app.homecare.models import AuditEntry
 from tests import factories
+from tests.sqlcount import count_statements
 
 
 @pytest.fixture
@@ -130,3 +133,22 @@ def test_anonymous_visitors_are_sent_to_log_in(client, log):
 def test_the_staff_home_links_to_it(client, log):
     factories.login(client, log["dee"])
     assert 'href="/staff/audit"' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_an_audited_read_is_committed_and_leaves_the_pages_objects_loaded(app):
+    """The audit row goes in on its own connection: the page keeps what it loaded (no reload,
+    no expired objects), and the row is there for any other connection at once."""
+    client, staff = factories.user(name="Rae Client"), factories.user(Role.STAFF)
+    staff_id, client_id = staff.id, client.id
+    shown = db.session.get(User, client_id)
+    assert shown.name == "Rae Client"
+    with count_statements() as statements:
+        audit_read(staff, client_id, "intake")
+        assert shown.name == "Rae Client"
+    assert not inspect(shown).expired
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("INSERT")
+    with db.engine.connect() as other:
+        rows = other.execute(
+            select(AuditEntry.actor_id, AuditEntry.client_id, AuditEntry.subject)
+        ).all()
+    assert rows == [(staff_id, client_id, "intake")]
