@@ -68,9 +68,12 @@ class Availability:
 
 
 def get_settings() -> BusinessSettings:
-    return db.session.execute(
-        db.select(BusinessSettings).where(BusinessSettings.id == 1)
-    ).scalar_one()
+    """The business settings (the one row), read once per transaction: the session's identity
+    map answers later calls without a query, until a commit or rollback expires it."""
+    settings = db.session.get(BusinessSettings, 1)
+    if settings is None:
+        raise LookupError("the business settings row is missing: run the migrations")
+    return settings
 
 
 def rules_for(settings: BusinessSettings) -> Rules:
