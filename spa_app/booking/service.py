@@ -233,17 +233,9 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
     the visit's own therapist may; only from a fitting status, and not before an hour ahead of
     the start. Raises ChangeNotAllowed with the reason.
     """
-    is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
-    if actor.role is not Role.STAFF and not is_own_therapist:
-        raise ChangeNotAllowed("Only the front desk or the visit's therapist can mark it.")
-    allowed = NEXT_STATUS.get(status, set())
-    if booking.status not in allowed:
-        raise ChangeNotAllowed(
-            f"A visit that is {booking.status.value.replace('_', '-')} cannot become "
-            f"{status.value.replace('_', '-')}."
-        )
-    if now < booking.starts_at - MARK_EARLY:
-        raise ChangeNotAllowed("This visit has not started yet.")
+    if (reason := mark_refusal(booking, status, actor, now)) is not None:
+        raise ChangeNotAllowed(reason)
+    allowed = NEXT_STATUS[status]
     # Conditional, so two people marking one visit at once cannot both win (a no-show and a
     # completed visit, say): the second finds the status changed and is told so.
     marked = db.session.execute(
@@ -259,6 +251,43 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
         )
     signals.visit_marked.send(booking, now=now, status=status)
     return booking
+
+
+def mark_refusal(booking: Booking, status: BookingStatus, actor: User, now: datetime) -> str | None:
+    """Why ``actor`` may not mark ``booking`` as ``status`` now, or None if they may."""
+    is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
+    if actor.role is not Role.STAFF and not is_own_therapist:
+        return "Only the front desk or the visit's therapist can mark it."
+    if booking.status not in NEXT_STATUS.get(status, set()):
+        return (
+            f"A visit that is {booking.status.value.replace('_', '-')} cannot become "
+            f"{status.value.replace('_', '-')}."
+        )
+    if now < booking.starts_at - MARK_EARLY:
+        return "This visit has not started yet."
+    return None
+
+
+@dataclass(frozen=True)
+class VisitActions:
+    """What one person may do with one visit now; pages offer exactly these."""
+
+    #: Why they may not move or cancel it, or None: they may.
+    change_refusal: str | None
+    #: The statuses they may mark it now (arrived, completed, no-show), in that order.
+    marks: tuple[BookingStatus, ...]
+    #: Whether they may book it again every few weeks (a series).
+    may_repeat: bool
+
+
+def actions_for(booking: Booking, actor: User, now: datetime) -> VisitActions:
+    """What ``actor`` may do with ``booking`` now: the one answer views and templates use."""
+    return VisitActions(
+        change_refusal=change_refusal(booking, actor, now),
+        marks=tuple(s for s in NEXT_STATUS if mark_refusal(booking, s, actor, now) is None),
+        may_repeat=booking.status is BookingStatus.BOOKED
+        and (actor.role is Role.STAFF or actor.id == booking.client_id),
+    )
 
 
 def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:

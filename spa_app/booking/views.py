@@ -188,7 +188,7 @@ def _visible_or_404(booking_id: int):
 @login_required
 def detail(booking_id: int):
     booking = _visible_or_404(booking_id)
-    refusal = service.change_refusal(booking, current_user, utcnow())
+    actions = service.actions_for(booking, current_user, utcnow())
     flagged = adherence = None
     if current_user.id != booking.client_id and booking.status in COMING:
         booking, flagged, adherence = _health_summary(booking)
@@ -201,7 +201,7 @@ def detail(booking_id: int):
         "booking/detail.html",
         booking=booking,
         cancellation=service.cancellation_for(booking, current_user),
-        refusal=refusal,
+        actions=actions,
         cancel_form=CancelForm(),
         has_intake=has_intake,
         plans=versions,
@@ -316,9 +316,7 @@ def therapist_schedule():
 def series(booking_id: int):
     """Repeat a booked visit every N weeks: a preview of every occurrence, then one click."""
     base = _visible_or_404(booking_id)
-    if base.status is not BookingStatus.BOOKED or not (
-        current_user.role is Role.STAFF or current_user.id == base.client_id
-    ):
+    if not service.actions_for(base, current_user, utcnow()).may_repeat:
         abort(404)
     values = request.form if request.method == "POST" else request.args
     every, visits = _whole(values.get("every")), _whole(values.get("visits"))

@@ -66,6 +66,24 @@ def test_a_visit_cannot_be_marked_hours_before_it_starts(client, app):
     assert status_of(b) is BookingStatus.BOOKED
 
 
+def test_the_page_offers_only_the_marks_that_would_work(client, app):
+    """Hours ahead, none (pressing one would only be refused); an arrived visit, completed
+    alone; the client, none at all."""
+    svc, (t,), (r,) = factories.spa()
+    later = factories.booking(factories.user(), t, r, svc, datetime.now(UTC) + timedelta(hours=5))
+    soon = factories.booking(factories.user(), t, r, svc, datetime.now(UTC) + timedelta(minutes=20))
+    staff = factories.user(Role.STAFF)
+    factories.login(client, staff)
+    assert "Mark " not in client.get(f"/bookings/{later.id}").get_data(as_text=True)
+    mark(client, soon, "arrived")
+    page = client.get(f"/bookings/{soon.id}").get_data(as_text=True)
+    assert "Mark completed" in page and "Mark arrived" not in page and "Mark no-show" not in page
+    factories.fresh()
+    visit = db.session.get(Booking, soon.id)
+    assert service.actions_for(visit, visit.client, datetime.now(UTC)).marks == ()
+    assert service.actions_for(visit, staff, datetime.now(UTC)).marks == (BookingStatus.COMPLETED,)
+
+
 @pytest.mark.parametrize("status", ["booked", "cancelled", "bogus", ""])
 def test_only_the_three_marks_exist(client, visit, status):
     b, *_ = visit
