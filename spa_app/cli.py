@@ -6,8 +6,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from spa_app.database import unit_of_work
 from spa_app.demo import DEMO_PASSWORD, LOGINS, load_demo_data
-from spa_app.extensions import db
 from spa_app.homecare import library
 from spa_app.homecare.generator import Dose, suggest
 from spa_app.homecare.intake_json import IntakeError, draft_json, parse_intake
@@ -19,8 +19,8 @@ spa = AppGroup("spa", help="Spa operations.")
 @spa.command("demo-data")
 def demo_data():
     """Load the demo spa on an empty database and print the demo logins."""
-    created = load_demo_data()
-    db.session.commit()
+    with unit_of_work():
+        created = load_demo_data()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, name, role in LOGINS:
@@ -30,8 +30,8 @@ def demo_data():
 @spa.command("load-techniques")
 def load_techniques():
     """Add the built-in self-massage routines the technique library lacks (kept as edited)."""
-    added = load_library()
-    db.session.commit()
+    with unit_of_work():
+        added = load_library()
     click.echo(f"Technique library: {added} routine(s) added.")
 
 

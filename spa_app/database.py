@@ -16,6 +16,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+from spa_app.extensions import db
+
 _immediate = contextvars.ContextVar("immediate_write", default=False)
 
 
@@ -58,6 +60,20 @@ def serialized_writes():
         yield
     finally:
         _immediate.reset(token)
+
+
+@contextlib.contextmanager
+def unit_of_work():
+    """One write transaction around the block, for tasks and commands: begun with the write
+    lock on SQLite (BEGIN IMMEDIATE), committed when the block ends, rolled back if it raises
+    (and the error raised on). A block that returns early still commits what it did."""
+    with serialized_writes():
+        try:
+            yield db.session
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
 
 
 def init_app(app) -> None:

@@ -8,7 +8,7 @@ from celery import shared_task
 from flask import current_app
 
 from spa_app.clock import zone
-from spa_app.database import serialized_writes, utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.notifications import delivery, outbox, service
 from spa_app.notifications.models import Message, MessageState
@@ -25,12 +25,11 @@ def sweep() -> int:
     """
     now = utcnow()
     lead = timedelta(hours=current_app.config["REMINDER_LEAD_HOURS"])
-    with serialized_writes():
+    with unit_of_work():
         service.schedule_reminders(now, lead)
         service.schedule_nudges(now)
         service.schedule_routine_reminders(now, zone(get_settings().timezone))
         leased = delivery.dispatch_due(now, lease=_lease())
-        db.session.commit()
     soft, hard = delivery.send_time_limits(current_app.config)
     for message_id, token in leased:
         send_message.apply_async(
@@ -49,27 +48,22 @@ def send_message(message_id: int, token: str) -> str | None:
     """
     now = utcnow()
     mail = delivery.MailSettings.from_config(current_app.config)
-    with serialized_writes():
+    with unit_of_work():
         if not delivery.claim(message_id, datetime.fromisoformat(token), now, lease=_lease()):
-            db.session.rollback()
-            return None
+            return None  # a duplicate or stale task: nothing was changed
         message = db.session.get(Message, message_id)
         if outbox.is_pointless(message, now):
             delivery.drop(message_id, now)
-            db.session.commit()
             return MessageState.DROPPED.value
         if delivery.unfinished_tries(message, mail):
             delivery.give_up(message_id, now, mail)
-            db.session.commit()
             return MessageState.FAILED.value
         attempt_id = delivery.begin_attempt(message_id, now)
-        db.session.commit()
     email = delivery.compose(message_id, mail)
     db.session.rollback()  # end the read before the network
     result = delivery.hand_over(email, mail)
-    with serialized_writes():
+    with unit_of_work():
         outcome = delivery.record(message_id, utcnow(), mail, result, attempt_id=attempt_id)
-        db.session.commit()
     return outcome.value
 
 
