@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from datetime import UTC, datetime, time
 
@@ -15,6 +14,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from tests import factories
+from tests.concurrency import race
 
 LONDON = factories.LONDON
 CLASH = "You already have a visit at that time"
@@ -244,21 +244,3 @@ def test_twenty_tabs_of_one_client_booking_one_time_make_one_visit(app, client):
     refusals = [body for code, body in replies if code == 409]
     assert all(CLASH in body and "just taken" not in body for body in refusals)
     assert len(active()) == 1
-
-
-def race(browsers, url, forms):
-    """POST each form at once, one thread per browser; (status, body) per request."""
-    barrier = threading.Barrier(len(browsers))
-    replies = [None] * len(browsers)
-
-    def run(i):
-        barrier.wait()
-        reply = browsers[i].post(url, data=forms[i])
-        replies[i] = (reply.status_code, reply.get_data(as_text=True))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(browsers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return replies

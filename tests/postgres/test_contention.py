@@ -15,29 +15,12 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.booking.service import NOT_FREE, TAKEN
 from spa_app.extensions import db
 from tests import factories
+from tests.concurrency import race
 from tests.postgres.test_races import active_at, form, logged_in_clients, slot_starts
 
 pytestmark = pytest.mark.postgres
 
 N = 10
-
-
-def storm(browsers, url, forms):
-    """POST every form at once, one thread each; (status, page) per request, in order."""
-    barrier = threading.Barrier(len(browsers))
-    replies = [None] * len(browsers)
-
-    def run(i):
-        barrier.wait()
-        reply = browsers[i].post(url, data=forms[i])
-        replies[i] = (reply.status_code, reply.get_data(as_text=True))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(browsers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return replies
 
 
 def codes(replies):
@@ -59,7 +42,7 @@ def test_n_clients_asking_n_different_therapists_at_one_time_all_get_booked(pg_a
     browsers = logged_in_clients(pg_app, N)
     url = f"/book/{svc.id}/confirm"
     for start in slot_starts(5):
-        replies = storm(browsers, url, [form(start, str(t.id)) for t in therapists])
+        replies = race(browsers, url, [form(start, str(t.id)) for t in therapists])
         assert codes(replies) == Counter({302: N}), (start, codes(replies))
         placed = placed_at(start)
         assert len({t for t, _ in placed}) == N and len({r for _, r in placed}) == N
@@ -70,7 +53,7 @@ def test_n_any_therapist_bookings_with_n_free_therapists_all_get_booked(pg_app):
     browsers = logged_in_clients(pg_app, N)
     url = f"/book/{svc.id}/confirm"
     for start in slot_starts(5):
-        replies = storm(browsers, url, [form(start, "any") for _ in browsers])
+        replies = race(browsers, url, [form(start, "any") for _ in browsers])
         assert codes(replies) == Counter({302: N}), (start, codes(replies))
         assert active_at(start) == N
 
@@ -83,7 +66,7 @@ def test_more_any_bookings_than_rooms_fill_every_room_and_the_rest_hear_it_was_j
     svc, _, rooms = factories.spa(therapists=N, rooms=4)
     browsers = logged_in_clients(pg_app, 2 * N)
     start = slot_starts(1)[0]
-    replies = storm(browsers, f"/book/{svc.id}/confirm", [form(start, "any") for _ in browsers])
+    replies = race(browsers, f"/book/{svc.id}/confirm", [form(start, "any") for _ in browsers])
     assert codes(replies) == Counter({302: 4, 409: 2 * N - 4})
     assert sorted(r for _, r in placed_at(start)) == sorted(r.id for r in rooms)
     assert all(said_gone(page) for code, page in replies if code == 409)
@@ -97,7 +80,7 @@ def test_bookings_that_overlap_without_sharing_a_start_do_not_refuse_free_rooms(
     first = slot_starts(1)[0]
     starts = [first + timedelta(minutes=15 * i) for i in range(6)]
     forms = [form(s, str(t.id)) for s, t in zip(starts, therapists, strict=True)]
-    replies = storm(browsers, f"/book/{svc.id}/confirm", forms)
+    replies = race(browsers, f"/book/{svc.id}/confirm", forms)
     assert codes(replies) == Counter({302: 6}), codes(replies)
 
 
@@ -106,11 +89,11 @@ def test_a_time_already_gone_says_not_free_and_racers_lose_only_to_the_winner(pg
     start = slot_starts(1)[0]
     factories.booking(factories.user(), anna, room, svc, start)
     (browser,) = logged_in_clients(pg_app, 1)
-    ((code, page),) = storm([browser], f"/book/{svc.id}/confirm", [form(start, str(anna.id))])
+    ((code, page),) = race([browser], f"/book/{svc.id}/confirm", [form(start, str(anna.id))])
     assert code == 409 and NOT_FREE in page and "just taken" not in page
 
     later = start + timedelta(hours=2)
-    replies = storm(
+    replies = race(
         logged_in_clients(pg_app, 8),
         f"/book/{svc.id}/confirm",
         [form(later, str(anna.id)) for _ in range(8)],

@@ -1,0 +1,23 @@
+"""Requests sent at the same instant, one thread each, as a busy moment sends them."""
+
+from __future__ import annotations
+
+import threading
+
+
+def race(browsers, url, forms):
+    """POST each form at once, one thread per browser; (status, body) per request, in order."""
+    barrier = threading.Barrier(len(browsers))
+    replies = [None] * len(browsers)
+
+    def run(i):
+        barrier.wait()
+        reply = browsers[i].post(url, data=forms[i])
+        replies[i] = (reply.status_code, reply.get_data(as_text=True))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(browsers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return replies
