@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from spa_app.database import lock_for_booking, lost_race, try_lock_for_booking, violated_constraint
+from spa_app.database import lock_for_booking, lost_race, try_lock_for_booking
 from spa_app.extensions import db
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.service import Availability
@@ -133,8 +133,3 @@ def _attempt(pair: Pair, write, keep, *, wait: bool):
             raise
         return _Outcome.TAKEN, None
     return _Outcome.PLACED, result
-
-
-def is_constraint(name: str) -> Callable[[DBAPIError], bool]:
-    """A ``keep`` for place(): true for errors from the constraint called ``name``."""
-    return lambda exc: violated_constraint(exc) == name
