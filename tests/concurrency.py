@@ -5,15 +5,20 @@ from __future__ import annotations
 import threading
 
 
-def race(browsers, url, forms):
-    """POST each form at once, one thread per browser; (status, body) per request, in order."""
+def status_and_body(reply):
+    return reply.status_code, reply.get_data(as_text=True)
+
+
+def race(browsers, url, forms, read=status_and_body):
+    """POST each form at once, one thread per browser; ``read(reply)`` per request, in order
+    (by default its status and body)."""
     barrier = threading.Barrier(len(browsers))
     replies = [None] * len(browsers)
 
     def run(i):
         barrier.wait()
         reply = browsers[i].post(url, data=forms[i])
-        replies[i] = (reply.status_code, reply.get_data(as_text=True))
+        replies[i] = read(reply)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(browsers))]
     for t in threads:

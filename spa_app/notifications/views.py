@@ -42,29 +42,34 @@ def log():
 @bp.post("/staff/messages/<id:message_id>/retry")
 @staff_required
 def retry(message_id: int):
-    if service.send_again(message_id, utcnow()) is None:
-        flash("Only a failed or unconfirmed message can be sent again.", "error")
-    else:
-        db.session.commit()
-        flash("The message will be sent again within a minute.", "success")
-    return redirect(url_for("notifications.log", state=_back_to()))
+    return _change_message(
+        service.send_again(message_id, utcnow()),
+        done="The message will be sent again within a minute.",
+        refused="Only a failed or unconfirmed message can be sent again.",
+    )
 
 
 @bp.post("/staff/messages/<id:message_id>/received")
 @staff_required
 def received(message_id: int):
-    if service.mark_received(message_id, utcnow()) is None:
-        flash("Only an unconfirmed message can be marked received.", "error")
+    return _change_message(
+        service.mark_received(message_id, utcnow()),
+        done="Marked received; it will not be sent again.",
+        refused="Only an unconfirmed message can be marked received.",
+    )
+
+
+def _change_message(changed, *, done: str, refused: str):
+    """Commit a staff change to a message (None: refused, nothing changed), say so, and go
+    back to the log's filter the staff member came from."""
+    if changed is None:
+        flash(refused, "error")
     else:
         db.session.commit()
-        flash("Marked received; it will not be sent again.", "success")
-    return redirect(url_for("notifications.log", state=_back_to()))
-
-
-def _back_to() -> str | None:
-    """The log's filter the staff member came from (a known state), to return to it."""
+        flash(done, "success")
     wanted = request.form.get("state", "")
-    return wanted if wanted in {s.value for s in MessageState} else None
+    state = wanted if wanted in {s.value for s in MessageState} else None
+    return redirect(url_for("notifications.log", state=state))
 
 
 @bp.get("/staff/mail-sink")

@@ -3,7 +3,6 @@ a client overlap never told as a lost race for a therapist or room."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from tests import factories
+from tests.concurrency import race
 from tests.postgres.test_races import active_at, form, slot_starts
 
 pytestmark = pytest.mark.postgres
@@ -35,21 +35,10 @@ def tabs_of(app, user, n):
 
 
 def storm(browsers, url, forms):
-    """POST every form at once, one thread per browser; (status, body) per request."""
-    barrier = threading.Barrier(len(browsers))
-    replies = [None] * len(browsers)
-
-    def run(i):
-        barrier.wait()
-        reply = browsers[i].post(url, data=forms[i])
-        replies[i] = (reply.status_code, reply.location, reply.get_data(as_text=True))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(browsers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return replies
+    """POST every form at once, one thread per browser; (status, location, body) per request."""
+    return race(
+        browsers, url, forms, lambda r: (r.status_code, r.location, r.get_data(as_text=True))
+    )
 
 
 def client_visits(client_id):
