@@ -7,12 +7,13 @@ import contextvars
 import enum
 from datetime import UTC, datetime
 
-from flask import g, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import BigInteger, DateTime, Enum, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -64,9 +65,18 @@ def serialized_writes():
 
 @contextlib.contextmanager
 def unit_of_work():
-    """One write transaction around the block, for tasks and commands: begun with the write
-    lock on SQLite (BEGIN IMMEDIATE), committed when the block ends, rolled back if it raises
-    (and the error raised on). A block that returns early still commits what it did."""
+    """One write transaction around the block, for views, tasks and commands alike: begun with
+    the write lock on SQLite (BEGIN IMMEDIATE), committed when the block ends, rolled back if it
+    raises (and the error raised on). A block that returns early still commits what it did.
+
+    A view catches a domain error outside the block, so nothing of the refused change is left::
+
+        try:
+            with unit_of_work():
+                visit = service.book(...)
+        except service.SlotUnavailable as refused:
+            return render_template(..., problem=refused), 409
+    """
     with serialized_writes():
         try:
             yield db.session
@@ -76,16 +86,36 @@ def unit_of_work():
         db.session.commit()
 
 
+#: Requests that read only, unless their view is marked with ``writes``.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(view):
+    """Mark a GET view that changes data: on SQLite its request takes the write lock at BEGIN,
+    as every POST does, and it may flush. An unmarked GET that flushes is refused (a bug)."""
+    view.writes = True
+    return view
+
+
+def _writing_request() -> bool:
+    if request.method not in SAFE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "writes", False)
+
+
 def init_app(app) -> None:
     """On SQLite, run every state-changing request as one write transaction begun IMMEDIATE.
 
     A request that reads, then writes, would otherwise fail with "database is locked" when
-    another writer commits in between. Reads (GET, HEAD) stay deferred and concurrent.
+    another writer commits in between. Reads (GET, HEAD) stay deferred and concurrent, and may
+    not write: a GET whose view is not marked ``writes`` that flushes raises RuntimeError.
     """
 
     @app.before_request
     def _begin_writes():
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        g.writes = _writing_request()
+        if g.writes:
             g.serialized_writes_token = _immediate.set(True)
 
     @app.teardown_request
@@ -93,6 +123,21 @@ def init_app(app) -> None:
         token = g.pop("serialized_writes_token", None)
         if token is not None:
             _immediate.reset(token)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_unmarked_writes(session, flush_context, instances):
+    if has_request_context() and not g.get("writes", True) and _changes(session):
+        raise RuntimeError(
+            f"{request.method} {request.endpoint} wrote to the database: "
+            "mark its view with database.writes"
+        )
+
+
+def _changes(session) -> bool:
+    return bool(
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    )
 
 
 @event.listens_for(Engine, "connect")

@@ -1,14 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
-#: Names and phones are one line each: no CR/LF or other control characters, nor the Unicode
-#: line and paragraph separators (which e-mail headers would fold on).
-SINGLE_LINE = Regexp(
-    r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$",
-    message="Use a single line without control characters.",
-)
-
+from spa_app.fields import SINGLE_LINE
 
 #: The rule for every new password, in one place.
 NEW_PASSWORD = [InputRequired(), Length(min=10, max=200, message="Use 10 to 200 characters.")]

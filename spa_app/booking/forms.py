@@ -7,19 +7,15 @@ from datetime import UTC, datetime
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    Field,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
-from spa_app.accounts.forms import SINGLE_LINE
-
-ANY = "any"
+from spa_app.fields import ANY, PLAIN_TEXT, SINGLE_LINE
 
 
 class InstantField(HiddenField):
@@ -45,18 +41,6 @@ class InstantField(HiddenField):
             raise ValidationError("Please pick one of the times shown.")
 
 
-def therapist_id(field: Field) -> int | None:
-    """The chosen therapist's id, or None for "any therapist"."""
-    return None if field.data in (None, "", ANY) else int(field.data)
-
-
-def therapist_choices(names: dict[int, str]) -> list[SelectChoice]:
-    by_name = sorted(names.items(), key=lambda item: item[1])
-    return [SelectChoice(ANY, "Any therapist")] + [
-        SelectChoice(str(tid), name) for tid, name in by_name
-    ]
-
-
 class SlotSearchForm(FlaskForm):
     """GET form: which therapist and day to show free times for."""
 
@@ -79,8 +63,6 @@ class MoveForm(FlaskForm):
 
 
 REASON_MAX = 480
-#: Text over several lines, but no other control characters (NUL breaks PostgreSQL).
-PLAIN_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Please use plain text.")
 
 
 class CancelForm(FlaskForm):

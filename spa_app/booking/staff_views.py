@@ -13,11 +13,12 @@ from wtforms.fields.choices import SelectChoice
 from spa_app.accounts import service as accounts
 from spa_app.accounts.guards import staff_required
 from spa_app.booking import service
-from spa_app.booking.forms import StaffBookingForm, therapist_choices, therapist_id
+from spa_app.booking.forms import StaffBookingForm
 from spa_app.catalog.service import active_services, all_therapists
 from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.fields import therapist_choices, therapist_id
 from spa_app.scheduling.service import get_settings, rules_for
 
 bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")

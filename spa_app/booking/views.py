@@ -12,21 +12,14 @@ from spa_app.accounts.guards import role_required
 from spa_app.accounts.models import Role
 from spa_app.booking import series as series_service
 from spa_app.booking import service
-from spa_app.booking.forms import (
-    REASON_MAX,
-    CancelForm,
-    ConfirmForm,
-    MoveForm,
-    SlotSearchForm,
-    therapist_choices,
-    therapist_id,
-)
+from spa_app.booking.forms import REASON_MAX, CancelForm, ConfirmForm, MoveForm, SlotSearchForm
 from spa_app.booking.models import BookingStatus
 from spa_app.cadence import service as cadence
 from spa_app.calendar.service import visit_markers
 from spa_app.clock import REACH, local_today, within_reach, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.fields import therapist_choices, therapist_id
 from spa_app.homecare import following, plans
 from spa_app.homecare.access import audit_read, audit_reads
 from spa_app.homecare.models import PlanStatus

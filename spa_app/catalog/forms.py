@@ -11,7 +11,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -24,14 +23,12 @@ from wtforms.validators import (
     Optional,
     StopValidation,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from spa_app.accounts.forms import SINGLE_LINE
-from spa_app.booking.forms import PLAIN_TEXT  # NUL in a description: a 500 on PostgreSQL
+from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField
 
 #: Largest price we accept: far above any massage, well inside a 32-bit integer of cents.
 MAX_PRICE_CENTS = 1_000_000_00
-_DECIMAL = re.compile(r"^(\d+)(?:\.(\d+))?$")
+_DECIMAL = re.compile(r"^([0-9]+)(?:\.([0-9]+))?$")  # ASCII digits only
 
 
 def parse_price(text: str) -> int:
@@ -69,13 +66,6 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data // 100}.{self.data % 100:02d}"
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (easier than a multi-select on a phone or without JS)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _name(label: str, max_length: int) -> StringField:

@@ -6,13 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from spa_app.accounts.guards import staff_required
 from spa_app.accounts.service import EmailTaken
 from spa_app.catalog import service
-from spa_app.catalog.forms import (
-    ActiveForm,
-    NewTherapistForm,
-    RoomForm,
-    ServiceForm,
-    TherapistForm,
-)
+from spa_app.catalog.forms import ActiveForm, NewTherapistForm, RoomForm, ServiceForm, TherapistForm
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.extensions import db
 

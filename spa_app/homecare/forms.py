@@ -7,9 +7,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from spa_app.accounts.forms import SINGLE_LINE
-from spa_app.booking.forms import PLAIN_TEXT
-from spa_app.catalog.forms import MultiCheckboxField
+from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField
 from spa_app.homecare.bodymap import SPOTS
 from spa_app.homecare.vocab import (
     AREA_LABELS,

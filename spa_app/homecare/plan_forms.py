@@ -15,8 +15,7 @@ from wtforms.fields import FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from spa_app.booking.forms import PLAIN_TEXT
-from spa_app.catalog.forms import MultiCheckboxField
+from spa_app.fields import PLAIN_TEXT, MultiCheckboxField
 from spa_app.homecare.vocab import PRESSURE_LABELS
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

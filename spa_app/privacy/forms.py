@@ -3,8 +3,8 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from spa_app.accounts.forms import SINGLE_LINE
 from spa_app.accounts.models import Role, User
+from spa_app.fields import SINGLE_LINE
 
 
 class DeleteAccountForm(FlaskForm):

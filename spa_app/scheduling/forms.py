@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
-from spa_app.accounts.forms import SINGLE_LINE
+from spa_app.fields import SINGLE_LINE
 from spa_app.scheduling.manage import (
     SETTING_RANGES,
     SLOT_STEPS,

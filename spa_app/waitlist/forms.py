@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import InputRequired
 
-from spa_app.booking.forms import ANY
+from spa_app.fields import ANY
 
 
 class WaitlistForm(FlaskForm):

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
 from spa_app.booking import service as booking_service
-from spa_app.booking.forms import therapist_choices, therapist_id
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.clock import local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.fields import therapist_choices, therapist_id
 from spa_app.scheduling.service import UnknownService, find_slots, get_settings
 from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist
