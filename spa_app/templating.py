@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 
-from spa_app.clock import zone
+from spa_app.business import business_tz
 from spa_app.config import served_over_https
-from spa_app.scheduling.service import get_settings
 
 
 def use_timezone(tz: ZoneInfo) -> None:
@@ -20,7 +19,7 @@ def use_timezone(tz: ZoneInfo) -> None:
 def _business_tz() -> ZoneInfo:
     """The business time zone, read once per request (pages show every time in it)."""
     if "business_tz" not in g:
-        use_timezone(zone(get_settings().timezone))
+        use_timezone(business_tz())
     return g.business_tz
 
 

@@ -125,3 +125,20 @@ def test_query_string_readers(app):
         assert params.arg_day() == date(2026, 3, 29)
         assert params.arg_time() == time(10, 0)
         assert request.args["bad"] == "١"
+
+
+def test_business_settings_are_read_once_per_request_and_forgotten_when_saved(app):
+    from spa_app.business import business
+    from spa_app.scheduling.service import get_settings
+    from tests.sqlcount import count_statements
+
+    with app.app_context():
+        first = business()
+        with count_statements() as counted:
+            db.session.commit()  # expires the row: the copy still answers
+            assert business() is first
+            assert business().tz.key == "Europe/London"
+        assert counted == []
+        with unit_of_work():
+            get_settings().timezone = "America/New_York"
+        assert business().tz.key == "America/New_York"

@@ -18,8 +18,8 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking.clashes import client_visits, overlapping
 from spa_app.booking.models import Booking
 from spa_app.booking.service import Choice, book
-from spa_app.clock import zone
-from spa_app.scheduling.service import find_slots, get_settings
+from spa_app.business import business_tz
+from spa_app.scheduling.service import find_slots
 
 EVERY_WEEKS = range(4, 7)
 VISITS = range(1, 13)  # more visits after the first
@@ -54,7 +54,7 @@ def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):
     free time within three days with the same therapist, or not bookable (nothing free, or the
     client has another visit at the wanted time)."""
     check_terms(every, visits)
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     local = base.starts_at.astimezone(tz)
     staff = actor.role is Role.STAFF
     length = timedelta(minutes=base.service.duration_min)

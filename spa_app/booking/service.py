@@ -24,12 +24,13 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking.clashes import clash_message, client_clash, is_the_same_visit
 from spa_app.booking.models import CLIENT_OVERLAP, REQUEST_KEY, Booking, BookingStatus, Freed
 from spa_app.booking.placement import place
+from spa_app.business import business
 from spa_app.catalog.models import Therapist
 from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_client, require_serialized, violated_constraint
 from spa_app.extensions import db
 from spa_app.scheduling.availability import Slot
-from spa_app.scheduling.service import Availability, find_slots, get_settings
+from spa_app.scheduling.service import Availability, find_slots
 
 ALTERNATIVES = 6
 ALTERNATIVE_DAYS = 7
@@ -304,7 +305,7 @@ def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
         return "Only the client or the front desk can change this visit."
     if booking.starts_at <= now:
         return "This visit has already started."
-    hours = get_settings().cancel_window_hours
+    hours = business().cancel_window_hours
     if booking.starts_at - now < timedelta(hours=hours):
         return (
             f"Online changes close {hours} hours before the visit. "

@@ -14,12 +14,12 @@ from spa_app.accounts import service as accounts
 from spa_app.accounts.guards import staff_required
 from spa_app.booking import service
 from spa_app.booking.forms import StaffBookingForm
+from spa_app.business import business
 from spa_app.catalog.service import active_services, all_therapists
 from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.fields import therapist_choices, therapist_id
-from spa_app.scheduling.service import get_settings, rules_for
 
 bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")
 
@@ -27,7 +27,7 @@ bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")
 @bp.get("/")
 @staff_required
 def day():
-    tz = rules_for(get_settings()).tz
+    tz = business().rules.tz
     try:
         on = date.fromisoformat(request.args["date"]) if request.args.get("date") else None
     except ValueError:
@@ -99,7 +99,7 @@ def _book_for_client(form: StaffBookingForm):
         )
         return form.client_email.errors[-1]
     try:
-        starts_at = local_to_utc(form.date.data, form.time.data, rules_for(get_settings()).tz)
+        starts_at = local_to_utc(form.date.data, form.time.data, business().rules.tz)
     except NonexistentLocalTime:
         form.time.errors.append("The clocks change at that time; that time does not exist.")
         return form.time.errors[-1]

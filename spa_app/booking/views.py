@@ -14,9 +14,10 @@ from spa_app.booking import series as series_service
 from spa_app.booking import service
 from spa_app.booking.forms import REASON_MAX, CancelForm, ConfirmForm, MoveForm, SlotSearchForm
 from spa_app.booking.models import BookingStatus
+from spa_app.business import business_tz
 from spa_app.cadence import service as cadence
 from spa_app.calendar.service import visit_markers
-from spa_app.clock import REACH, local_today, within_reach, zone
+from spa_app.clock import REACH, local_today, within_reach
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.fields import therapist_choices, therapist_id
@@ -24,7 +25,7 @@ from spa_app.homecare import following, plans
 from spa_app.homecare.access import audit_read, audit_reads
 from spa_app.homecare.models import PlanStatus
 from spa_app.homecare.service import intake_for
-from spa_app.scheduling.service import UnknownService, find_slots, get_settings
+from spa_app.scheduling.service import UnknownService, find_slots
 from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist
 
@@ -133,7 +134,7 @@ def mine():
     # After a completed visit with nothing booked since: the window and times to book in it.
     window = None if upcoming else cadence.due_window(current_user.id)
     suggested = cadence.suggestions(window, utcnow()) if window else []
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     use_timezone(tz)
     return render_template(
         "booking/mine.html",
@@ -166,7 +167,7 @@ def _health_summary(booking):
     flagged = intake.flagged if intake else None
     if before is None:
         return booking, flagged, None
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     return booking, flagged, following.adherence(before, booking, local_today(utcnow(), tz), tz)
 
 
@@ -280,7 +281,7 @@ def move(booking_id: int):
         booking.service_id,
         ignore=booking.id,
         default_therapist=str(booking.therapist_id),
-        default_day=booking.starts_at.astimezone(zone(get_settings().timezone)).date(),
+        default_day=booking.starts_at.astimezone(business_tz()).date(),
     )
     return render_template(
         "booking/move.html",
@@ -338,7 +339,7 @@ def series(booking_id: int):
         db.session.commit()
         flash(f"Booked {len(booked)} more visits.", "success")
         return redirect(url_for("booking.detail", booking_id=base.id))
-    use_timezone(zone(get_settings().timezone))
+    use_timezone(business_tz())
     return render_template("booking/series.html", base=base, plan=plan, every=every, visits=visits)
 
 

@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from spa_app import signals
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
+from spa_app.business import business_tz
 from spa_app.cadence.models import NextVisit, VisitInterval
-from spa_app.clock import local_today, zone
+from spa_app.clock import local_today
 from spa_app.database import dialect_insert
 from spa_app.extensions import db
 from spa_app.notifications import outbox
 from spa_app.notifications.models import NUDGE_KINDS, Message
-from spa_app.scheduling.service import UnknownService, find_slots, get_settings
+from spa_app.scheduling.service import UnknownService, find_slots
 
 DEFAULT_WEEKS = (4, 6)
 MAX_SEARCH_DAYS = 62  # the search for suggestions stops two months into the window
@@ -84,7 +85,7 @@ def set_interval(client_id: int, weeks: tuple[int, int], by: User, now: datetime
 def suggestions(window: NextVisit, now: datetime, limit: int = 5) -> list:
     """Up to ``limit`` free times in the client's window (from now on) with the same therapist
     and service: the same weekday and time of day as the last visit first, then the nearest."""
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     today = local_today(now, tz)
     first = max(today, window.opens_at.astimezone(tz).date())
     last = window.closes_at.astimezone(tz).date()
@@ -148,7 +149,7 @@ def _nudge_overtaken(message: Message, now: datetime) -> bool:
 
 def _on_marked(booking: Booking, *, now: datetime, status: BookingStatus) -> None:
     if status is BookingStatus.COMPLETED:
-        record_completed_visit(booking, zone(get_settings().timezone))
+        record_completed_visit(booking, business_tz())
 
 
 def connect() -> None:

@@ -8,16 +8,15 @@ from flask_login import current_user, login_required
 
 from spa_app.accounts.guards import staff_required
 from spa_app.accounts.models import Role, User
+from spa_app.business import business_tz
 from spa_app.cadence import service as cadence
 from spa_app.cadence.models import NextVisit
 from spa_app.catalog.models import Therapist
-from spa_app.clock import zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import may_see_health
 from spa_app.notifications import outbox
 from spa_app.notifications.models import NUDGE_KINDS, Message, MessageKind, MessageState
-from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
 
 bp = Blueprint("cadence", __name__)
@@ -45,7 +44,7 @@ def set_interval(client_id: int):
     if not (1 <= low <= 12 and low <= high <= 16):
         flash("From 1 to 12 weeks, to at most 16 and not fewer than the first.", "error")
         return redirect(back)
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     cadence.set_interval(client_id, (low, high), current_user, utcnow(), tz)
     db.session.commit()
     flash(f"Next visits for this client: every {low} to {high} weeks.", "success")
@@ -67,7 +66,7 @@ def rebook_due():
         .limit(300)
     ).all()  # fmt: skip
     sent = _nudges_sent([r.NextVisit.booking_id for r in rows])
-    use_timezone(zone(get_settings().timezone))
+    use_timezone(business_tz())
     return render_template("cadence/rebook_due.html", rows=rows, sent=sent, now=now)
 
 

@@ -23,15 +23,15 @@ from flask_login import current_user, login_required
 
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
+from spa_app.business import business, business_tz
 from spa_app.calendar import feeds
 from spa_app.calendar.service import day_view, rooms_or_therapists, week_view
 from spa_app.catalog.models import Therapist
-from spa_app.clock import local_today, within_reach, zone
+from spa_app.clock import local_today, within_reach
 from spa_app.config import mail_domain
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
-from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
 
 bp = Blueprint("calendar", __name__)
@@ -47,7 +47,7 @@ def _day() -> date:
 
 
 def _today() -> date:
-    return local_today(utcnow(), zone(get_settings().timezone))
+    return local_today(utcnow(), business_tz())
 
 
 @bp.get("/staff/calendar")
@@ -141,7 +141,7 @@ def feed(token: str):
     owner = feeds.owner_of(token)
     if owner is None or owner.role is Role.STAFF:
         abort(404)
-    settings = get_settings()
+    settings = business()
     # The e-mails' domain, so feed events and e-mailed calendar files share UIDs.
     body = feeds.ical(owner, utcnow(), settings.business_name, mail_domain(current_app.config))
     headers = {"Cache-Control": "private, max-age=300"}

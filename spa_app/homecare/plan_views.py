@@ -19,7 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from spa_app.accounts.guards import role_required
 from spa_app.accounts.models import Role
 from spa_app.booking.service import visible_booking
-from spa_app.clock import local_today, zone
+from spa_app.business import business, business_tz
+from spa_app.clock import local_today
 from spa_app.database import utcnow
 from spa_app.extensions import csrf, db
 from spa_app.homecare import bodymap, following, plans, review
@@ -30,7 +31,6 @@ from spa_app.homecare.models import Plan, PlanStatus, Routine
 from spa_app.homecare.plan_forms import DISCOMFORT_CHOICES, WEEKDAYS, PlanEditForm, TickForm
 from spa_app.homecare.service import current_plan, intake_for
 from spa_app.homecare.vocab import AREA_LABELS, LABELS, PRESSURE_LABELS
-from spa_app.scheduling.service import get_settings
 from spa_app.templating import use_timezone
 
 bp = Blueprint("plans", __name__)
@@ -185,8 +185,8 @@ def show(plan_id: int):
     if plan.status is PlanStatus.DRAFT and not plans.may_write(current_user, plan.booking):
         abort(404)  # a draft is the therapist's until published
     audit_read(current_user, plan.client_id, f"plan {plan_id}")
-    settings = get_settings()
-    tz = zone(settings.timezone)
+    settings = business()
+    tz = settings.tz
     use_timezone(tz)
     today = local_today(utcnow(), tz)
     progress = following.progress(plan, today, tz) if plan.status is PlanStatus.PUBLISHED else None
@@ -253,7 +253,7 @@ def _my_published_plan_or_404(plan_id: int):
     plan = db.session.get(Plan, plan_id)
     if plan is None or plan.client_id != current_user.id or plan.status is not PlanStatus.PUBLISHED:
         abort(404)
-    return plan, TickForm(), local_today(utcnow(), zone(get_settings().timezone))
+    return plan, TickForm(), local_today(utcnow(), business_tz())
 
 
 @bp.route("/plans/<id:plan_id>/day-done/<token>", methods=["GET", "POST"])

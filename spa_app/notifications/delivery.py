@@ -27,11 +27,11 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from celery.exceptions import SoftTimeLimitExceeded
 
+from spa_app.business import business
 from spa_app.config import DEFAULTS, mail_domain
 from spa_app.extensions import db
 from spa_app.notifications.emails import Sender, render
 from spa_app.notifications.models import Message, MessageAttempt, MessageState
-from spa_app.scheduling.service import get_settings
 
 LEASE = timedelta(seconds=DEFAULTS["MAIL_LEASE_SECONDS"])
 LONGEST_WAIT = timedelta(hours=6)
@@ -160,7 +160,7 @@ def unfinished_tries(message: Message, mail: MailSettings) -> bool:
 
 def compose(message_id: int, mail: MailSettings) -> EmailMessage:
     """The e-mail for a claimed message (reads only; end the transaction before sending)."""
-    return render(db.session.get(Message, message_id), get_settings(), mail.sender)
+    return render(db.session.get(Message, message_id), business(), mail.sender)
 
 
 def begin_attempt(message_id: int, now: datetime) -> int:

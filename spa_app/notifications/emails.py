@@ -12,12 +12,11 @@ from email.utils import format_datetime, formataddr
 from flask import render_template
 
 from spa_app.accounts.service import reset_token
+from spa_app.business import Business
 from spa_app.calendar import ics
-from spa_app.clock import zone
 from spa_app.homecare.links import day_done_token
 from spa_app.notifications.models import NUDGE_KINDS, OPTIONAL_KINDS, Message, MessageKind
 from spa_app.notifications.preferences import unsubscribe_token
-from spa_app.scheduling.models import BusinessSettings
 
 SUBJECTS = {
     MessageKind.BOOKING_CONFIRMED: "Booked: {service} on {when}",
@@ -51,7 +50,7 @@ class Sender:
     secret: str  # signs unsubscribe links
 
 
-def render(message: Message, settings: BusinessSettings, sender: Sender) -> EmailMessage:
+def render(message: Message, settings: Business, sender: Sender) -> EmailMessage:
     """The e-mail for ``message``, addressed to its user's current address."""
     if message.kind is MessageKind.PASSWORD_RESET:
         subject, context = _password_reset(message, settings, sender)
@@ -90,9 +89,9 @@ def render(message: Message, settings: BusinessSettings, sender: Sender) -> Emai
     return email
 
 
-def _visit(message: Message, settings: BusinessSettings, sender: Sender):
+def _visit(message: Message, settings: Business, sender: Sender):
     booking = message.booking
-    when = message.visit_starts_at.astimezone(zone(settings.timezone))
+    when = message.visit_starts_at.astimezone(settings.tz)
     subject = SUBJECTS[message.kind].format(
         service=booking.service.name, when=when.strftime("%a %d %b, %H:%M")
     )
@@ -105,7 +104,7 @@ def _visit(message: Message, settings: BusinessSettings, sender: Sender):
     return subject, context
 
 
-def _nudge(message: Message, settings: BusinessSettings, sender: Sender):
+def _nudge(message: Message, settings: Business, sender: Sender):
     """Time to book again: the last visit (from the row's snapshot) and a link to book it again.
 
     The link names the same therapist while they still offer that service.
@@ -129,7 +128,7 @@ def _nudge(message: Message, settings: BusinessSettings, sender: Sender):
     return SUBJECTS[message.kind].format(spa=settings.business_name), context
 
 
-def _plan(message: Message, settings: BusinessSettings, sender: Sender):
+def _plan(message: Message, settings: Business, sender: Sender):
     """A plan e-mail: names of routines only (no intake, no notes), and links to the plan.
 
     A routine reminder lists the routines of the local day it was queued on, with a signed link
@@ -147,7 +146,7 @@ def _plan(message: Message, settings: BusinessSettings, sender: Sender):
         context["client"] = plan.booking.client
         context["link"] = f"{sender.public_url}/bookings/{plan.booking_id}"
     if message.kind is MessageKind.ROUTINE_REMINDER:
-        day = message.created_at.astimezone(zone(settings.timezone)).date()
+        day = message.created_at.astimezone(settings.tz).date()
         context["day"] = day
         context["routines"] = [i for i in plan.items if day.weekday() in i.weekdays]
         token = day_done_token(sender.secret, plan.id, plan.client_id, day)
@@ -155,14 +154,14 @@ def _plan(message: Message, settings: BusinessSettings, sender: Sender):
     return SUBJECTS[message.kind].format(spa=settings.business_name), context
 
 
-def _waitlist_offer(message: Message, settings: BusinessSettings, sender: Sender):
+def _waitlist_offer(message: Message, settings: Business, sender: Sender):
     """A freed time for a waiting client: when, what and with whom, and a link to take it.
 
     Nothing of the visit that freed it (someone else's) is told.
     """
     offer = message.waitlist_offer
     entry = offer.entry
-    when = offer.starts_at.astimezone(zone(settings.timezone))
+    when = offer.starts_at.astimezone(settings.tz)
     context = {
         "message": message,
         "offer": offer,
@@ -176,7 +175,7 @@ def _waitlist_offer(message: Message, settings: BusinessSettings, sender: Sender
     return subject, context
 
 
-def _password_reset(message: Message, settings: BusinessSettings, sender: Sender):
+def _password_reset(message: Message, settings: Business, sender: Sender):
     # The link is made now, not stored: the outbox holds no secrets.
     token = reset_token(sender.secret, message.user)
     context = {
@@ -197,7 +196,7 @@ def _attach_calendar(email, message, settings, sender) -> None:
     )
 
 
-def calendar_file(message: Message, settings: BusinessSettings, sender: Sender) -> bytes:
+def calendar_file(message: Message, settings: Business, sender: Sender) -> bytes:
     """The visit as this message tells it, as an event calendar apps update in place.
 
     One UID per booking; SEQUENCE is the booking's change number when the message was queued.

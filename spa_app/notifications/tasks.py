@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from flask import current_app
 
-from spa_app.clock import zone
+from spa_app.business import business_tz
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.notifications import delivery, outbox, service
 from spa_app.notifications.models import Message, MessageState
-from spa_app.scheduling.service import get_settings
 
 
 @shared_task(name="notifications.sweep")
@@ -28,7 +27,7 @@ def sweep() -> int:
     with unit_of_work():
         service.schedule_reminders(now, lead)
         service.schedule_nudges(now)
-        service.schedule_routine_reminders(now, zone(get_settings().timezone))
+        service.schedule_routine_reminders(now, business_tz())
         leased = delivery.dispatch_due(now, lease=_lease())
     soft, hard = delivery.send_time_limits(current_app.config)
     for message_id, token in leased:

@@ -20,17 +20,16 @@ import sqlalchemy as sa
 
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking
+from spa_app.business import business_tz
 from spa_app.cadence.models import NextVisit, VisitInterval
 from spa_app.cadence.service import DEFAULT_WEEKS
 from spa_app.calendar.models import CalendarFeed
-from spa_app.clock import zone
 from spa_app.extensions import db
 from spa_app.homecare.models import AuditEntry, RoutineReminderTime
 from spa_app.notifications.models import MailOptOut, Message
 from spa_app.notifications.service import DEFAULT_REMINDER_TIME
 from spa_app.privacy import export_health as health
 from spa_app.privacy.export_health import utc as _utc
-from spa_app.scheduling.service import get_settings
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 
 #: Name and version of the document's shape; bump the version when the shape changes.
@@ -39,7 +38,7 @@ FORMAT = "spa-personal-data/1"
 
 def export_for(client: User, now: datetime) -> dict:
     """The whole document for ``client`` (read-only; a fixed number of statements)."""
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     cid = client.id
     return {
         "format": FORMAT,

@@ -6,8 +6,9 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from spa_app.accounts.guards import staff_required
+from spa_app.business import business, business_tz
 from spa_app.catalog.models import Therapist
-from spa_app.clock import local_today, zone
+from spa_app.clock import local_today
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.scheduling import manage
@@ -27,7 +28,7 @@ UNKNOWN_ZONE = "Unknown time zone; use an IANA name such as Europe/London or Ame
 
 
 def _business_tz():
-    return zone(get_settings().timezone)
+    return business_tz()
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -61,7 +62,7 @@ def working_hours(therapist_id: int):
             message = f"Saved the working hours of {therapist.display_name}."
             return _done(message, "scheduling.working_hours", therapist_id=therapist_id)
     return render_template(
-        "scheduling/working_hours.html", form=form, therapist=therapist, tz=get_settings().timezone
+        "scheduling/working_hours.html", form=form, therapist=therapist, tz=business().timezone
     )
 
 
@@ -93,7 +94,7 @@ def time_off(therapist_id: int):
         form=form,
         therapist=therapist,
         entries=entries,
-        tz=get_settings().timezone,
+        tz=business().timezone,
     )
 
 

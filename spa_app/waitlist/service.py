@@ -21,12 +21,13 @@ from spa_app.accounts.models import User
 from spa_app.booking import service as booking_service
 from spa_app.booking.clashes import clash_message, client_clash, overlapping
 from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus, Freed
-from spa_app.clock import local_today, zone
+from spa_app.business import business, business_tz
+from spa_app.clock import local_today
 from spa_app.extensions import db
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 from spa_app.scheduling.availability import Slot
-from spa_app.scheduling.service import UnknownService, find_slots, get_settings
+from spa_app.scheduling.service import UnknownService, find_slots
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 
 #: How long each client in line has the freed time to themselves before the next one hears.
@@ -60,9 +61,9 @@ def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, 
     Flushes; the caller commits (a second open request for the same service, from a
     concurrent join, fails the partial unique index with IntegrityError).
     """
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     today = local_today(now, tz)
-    horizon = get_settings().horizon_days
+    horizon = business().horizon_days
     if request.first_day < today:
         raise WaitlistError("The first day has passed; please start today or later.")
     if request.last_day < request.first_day:
@@ -140,7 +141,7 @@ def offer_freed(freed: Freed, now: datetime) -> int:
     """
     if freed.starts_at <= now:
         return 0
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     day = freed.starts_at.astimezone(tz).date()
     entries = _waiting_for(freed, day)
     busy = _their_visits(entries, freed)
@@ -270,9 +271,7 @@ def offer_problem(offer: WaitlistOffer, now: datetime):
     ends_at = offer.starts_at + timedelta(minutes=entry.service.duration_min)
     clash = client_clash(entry.client_id, offer.starts_at, ends_at, ignore=entry.booking_id)
     if clash is not None:
-        return booking_service.ClientBusy(
-            clash_message(clash, zone(get_settings().timezone)), clash
-        )
+        return booking_service.ClientBusy(clash_message(clash, business_tz()), clash)
     if offer_slot(offer, now) is None:
         return GONE
     return None
@@ -323,7 +322,7 @@ def everyone_waiting(today: date, limit: int = 500) -> list[WaitlistEntry]:
 
 def offer_slot(offer: WaitlistOffer, now: datetime) -> Slot | None:
     """The offered start if it is still free for the waiting client to book online."""
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     try:
         availability = find_slots(
             service_id=offer.entry.service_id,

@@ -12,11 +12,12 @@ from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
 from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.clock import local_today, zone
+from spa_app.business import business_tz
+from spa_app.clock import local_today
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.fields import therapist_choices, therapist_id
-from spa_app.scheduling.service import UnknownService, find_slots, get_settings
+from spa_app.scheduling.service import UnknownService, find_slots
 from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist
 from spa_app.waitlist.forms import WaitlistForm
@@ -100,7 +101,7 @@ def _fill_defaults(form: WaitlistForm, existing, visit, today) -> None:
     form.first_day.data = today
     if visit is not None:
         form.therapist.data = str(visit.therapist_id)
-        form.last_day.data = visit.starts_at.astimezone(zone(get_settings().timezone)).date()
+        form.last_day.data = visit.starts_at.astimezone(business_tz()).date()
     else:
         form.therapist.data = request.args.get("therapist", "any")
         form.last_day.data = today + timedelta(days=DEFAULT_DAYS)
@@ -130,7 +131,7 @@ def _own_offer(offer_id: int) -> WaitlistOffer:
 def offer(offer_id: int):
     """The time in a waitlist e-mail: take it, or learn it has gone (with where to look)."""
     offer = _own_offer(offer_id)
-    use_timezone(zone(get_settings().timezone))
+    use_timezone(business_tz())
     problem = waitlist.offer_problem(offer, utcnow())
     return render_template("waitlist/offer.html", offer=offer, problem=problem)
 
@@ -157,7 +158,7 @@ def take(offer_id: int):
             flash("That time is yours: your visit is booked." if entry.booking_id is None
                   else "That time is yours: your visit is moved.", "success")  # fmt: skip
             return redirect(url_for("booking.detail", booking_id=visit.id))
-    use_timezone(zone(get_settings().timezone))
+    use_timezone(business_tz())
     return render_template("waitlist/offer.html", offer=offer, problem=problem), 409
 
 
@@ -165,7 +166,7 @@ def take(offer_id: int):
 @staff_required
 def staff_list():
     """Everyone waiting, in the order they joined, with the offers each has had."""
-    tz = zone(get_settings().timezone)
+    tz = business_tz()
     use_timezone(tz)
     entries = waitlist.everyone_waiting(local_today(utcnow(), tz))
     return render_template("waitlist/staff_list.html", entries=entries)

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, time
 import pytest
 
 from spa_app.accounts.models import Role
+from spa_app.business import business
 from spa_app.calendar import feeds
 from spa_app.extensions import db
 from spa_app.notifications import emails
 from spa_app.notifications.delivery import MailSettings
 from spa_app.notifications.models import Message, MessageKind
-from spa_app.scheduling.service import get_settings
 from tests import factories
 
 STAFF_NOTE = "card declined twice; speak to the manager"
@@ -47,7 +47,7 @@ def pages_of_the_client(app, booking_id, client):
     texts.append(browser.get(f"/feeds/{token}.ics").get_data(as_text=True))
     sender = MailSettings.from_config(app.config).sender
     for message in db.session.scalars(db.select(Message).where(Message.user_id == client.id)):
-        email = emails.render(message, get_settings(), sender)
+        email = emails.render(message, business(), sender)
         texts += [part.get_content() for part in email.walk() if not part.is_multipart()]
     return texts
 
