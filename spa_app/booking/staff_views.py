@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from datetime import date, time
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from spa_app import params
 from spa_app.accounts import service as accounts
 from spa_app.accounts.guards import staff_required
 from spa_app.booking import service
 from spa_app.booking.forms import StaffBookingForm
-from spa_app.business import business
+from spa_app.business import business_tz
 from spa_app.catalog.service import active_services, all_therapists
 from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
-from spa_app.database import utcnow
-from spa_app.extensions import db
+from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import therapist_choices, therapist_id
 
 bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")
@@ -27,12 +25,10 @@ bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")
 @bp.get("/")
 @staff_required
 def day():
-    tz = business().rules.tz
-    try:
-        on = date.fromisoformat(request.args["date"]) if request.args.get("date") else None
-    except ValueError:
+    tz = business_tz()
+    on = params.arg_day()
+    if on is None and request.args.get("date"):
         flash("That is not a date; showing today.", "error")
-        on = None
     if on and not within_reach(on, utcnow()):
         flash("That date is years away; showing today.", "error")
         on = None
@@ -58,11 +54,7 @@ def new():
             found = accounts.search_clients(term)
     problem = None
     if form.validate_on_submit():
-        try:
-            problem = _book_for_client(form)
-        except service.BookingError as exc:
-            db.session.rollback()
-            problem = exc
+        problem = _book_for_client(form)
         if problem is None:
             return redirect(url_for("booking_staff.day", date=form.date.data.isoformat()))
     return render_template("booking/staff_new.html", form=form, problem=problem, found=found), (
@@ -72,46 +64,49 @@ def new():
 
 def _prefill_from_calendar(form: StaffBookingForm) -> None:
     """A free cell in the calendar links here with its therapist, date and time."""
-    therapist = request.args.get("therapist", "")
-    if therapist.isdigit() and len(therapist) < 10:
-        form.therapist.data = therapist
-    with contextlib.suppress(ValueError):
-        form.date.data = date.fromisoformat(request.args.get("date", ""))
-    with contextlib.suppress(ValueError):
-        form.time.data = time.fromisoformat(request.args.get("time", ""))
+    if (therapist := params.arg_id("therapist")) is not None:
+        form.therapist.data = str(therapist)
+    form.date.data = params.arg_day() or form.date.data
+    form.time.data = params.arg_time() or form.time.data
 
 
 def _book_for_client(form: StaffBookingForm):
-    """Book the form's choice and commit; returns the error to show, or None."""
+    """Book the form's choice in one unit of work; returns the error to show, or None."""
     if not within_reach(form.date.data, utcnow()):
-        form.date.errors.append("Pick a date within the next few years.")
-        return form.date.errors[-1]
+        return _refuse(form.date, "Pick a date within the next few years.")
     try:
-        client = accounts.client_for_booking(
-            email=form.client_email.data, name=form.client_name.data, phone=form.client_phone.data
-        )
-    except accounts.ClientDetailsNeeded:
-        form.client_name.errors.append("No client has this e-mail; give a name to add them.")
-        return form.client_name.errors[-1]
-    except accounts.NotAClient:
-        form.client_email.errors.append(
-            "That e-mail belongs to a staff or therapist login, or to a deleted account."
-        )
-        return form.client_email.errors[-1]
-    try:
-        starts_at = local_to_utc(form.date.data, form.time.data, business().rules.tz)
+        starts_at = local_to_utc(form.date.data, form.time.data, business_tz())
     except NonexistentLocalTime:
-        form.time.errors.append("The clocks change at that time; that time does not exist.")
-        return form.time.errors[-1]
+        return _refuse(form.time, "The clocks change at that time; that time does not exist.")
     choice = service.Choice(form.service.data, starts_at, therapist_id(form.therapist))
-    booking = service.book(
-        client=client,
-        choice=choice,
-        actor=current_user,
-        now=utcnow(),
-        request_key=form.request_key.data,
-    )
-    message = f"Booked {client.name} for {booking.service.name}."
-    db.session.commit()
+    try:
+        with unit_of_work():
+            client = accounts.client_for_booking(
+                email=form.client_email.data,
+                name=form.client_name.data,
+                phone=form.client_phone.data,
+            )
+            booking = service.book(
+                client=client,
+                choice=choice,
+                actor=current_user,
+                now=utcnow(),
+                request_key=form.request_key.data,
+            )
+            message = f"Booked {client.name} for {booking.service.name}."
+    except accounts.ClientDetailsNeeded:
+        return _refuse(form.client_name, "No client has this e-mail; give a name to add them.")
+    except accounts.NotAClient:
+        return _refuse(
+            form.client_email,
+            "That e-mail belongs to a staff or therapist login, or to a deleted account.",
+        )
+    except service.BookingError as exc:
+        return exc
     flash(message, "success")
     return None
+
+
+def _refuse(field, message: str) -> str:
+    field.errors.append(message)
+    return message

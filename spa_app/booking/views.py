@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from spa_app import params
 from spa_app.accounts.guards import role_required
 from spa_app.accounts.models import Role
 from spa_app.booking import series as series_service
@@ -18,8 +19,7 @@ from spa_app.business import business_tz
 from spa_app.cadence import service as cadence
 from spa_app.calendar.service import visit_markers
 from spa_app.clock import REACH, local_today, within_reach
-from spa_app.database import utcnow
-from spa_app.extensions import db
+from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import therapist_choices, therapist_id
 from spa_app.homecare import following, plans
 from spa_app.homecare.access import audit_read, audit_reads
@@ -30,11 +30,6 @@ from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist
 
 bp = Blueprint("booking", __name__)
-
-
-def _as_id(value: str | None) -> int | None:
-    # isdecimal, not isdigit: "²" is a digit that int() refuses.
-    return int(value) if value and value.isdecimal() and len(value) < 10 else None
 
 
 def _search(service_id: int, *, ignore: int | None = None, default_therapist: str | None = None,
@@ -54,7 +49,7 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
             service_id=service_id,
             first_day=form.date.data,
             now=now,
-            therapist_id=_as_id(form.therapist.data),
+            therapist_id=params.as_id(form.therapist.data),
             ignore_booking_id=ignore,
         )
     except UnknownService:
@@ -84,17 +79,15 @@ def confirm(service_id: int):
             flash("That booking request was incomplete; please pick a time again.", "error")
             return redirect(url_for("booking.choose", service_id=service_id))
         try:
-            target = _book(service_id, form)
+            with unit_of_work():
+                target = _book(service_id, form)
         except service.AlreadyBooked as exc:
             # Back, then Confirm again: the visit made the first time is the answer.
-            db.session.rollback()
             flash("You had already booked this visit; here it is.", "info")
             return redirect(url_for("booking.detail", booking_id=exc.visit.id))
         except (service.SlotUnavailable, service.ClientBusy) as exc:
-            db.session.rollback()
             problem = exc
         else:
-            db.session.commit()
             flash("Your visit is booked.", "success")
             return redirect(target)
     else:
@@ -110,7 +103,7 @@ def confirm(service_id: int):
 
 
 def _book(service_id: int, form: ConfirmForm) -> str:
-    """Book the confirmed choice for the current client; the URL of the booking (not committed)."""
+    """Book the confirmed choice for the current client; the URL of the booking."""
     choice = service.Choice(service_id, form.start.data, therapist_id(form.therapist))
     try:
         booking = service.book(
@@ -220,17 +213,17 @@ def cancel(booking_id: int):
         )
         return redirect(url_for("booking.detail", booking_id=booking.id))
     try:
-        service.cancel(
-            booking=booking,
-            actor=current_user,
-            now=utcnow(),
-            reason=form.reason.data or "",
-            note_to_client=form.note_to_client.data or "",
-        )
+        with unit_of_work():
+            service.cancel(
+                booking=booking,
+                actor=current_user,
+                now=utcnow(),
+                reason=form.reason.data or "",
+                note_to_client=form.note_to_client.data or "",
+            )
     except service.ChangeNotAllowed as exc:
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash("The visit is cancelled.", "success")
     return redirect(url_for("booking.detail", booking_id=booking.id))
 
@@ -243,13 +236,13 @@ def mark(booking_id: int):
     if wanted not in {s.value for s in service.NEXT_STATUS}:
         abort(400)
     try:
-        service.mark(
-            booking=booking, status=BookingStatus(wanted), actor=current_user, now=utcnow()
-        )
+        with unit_of_work():
+            service.mark(
+                booking=booking, status=BookingStatus(wanted), actor=current_user, now=utcnow()
+            )
     except service.ChangeNotAllowed as exc:
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(f"Marked {wanted.replace('_', '-')}.", "success")
     return redirect(url_for("booking.detail", booking_id=booking.id))
 
@@ -269,11 +262,11 @@ def move(booking_id: int):
             booking.service_id, move_form.start.data, therapist_id(move_form.therapist)
         )
         try:
-            service.move(booking=booking, choice=choice, actor=current_user, now=utcnow())
+            with unit_of_work():
+                service.move(booking=booking, choice=choice, actor=current_user, now=utcnow())
         except (service.SlotUnavailable, service.ClientBusy) as exc:
             problem = exc
         else:
-            db.session.commit()
             flash("The visit is moved.", "success")
             return redirect(url_for("booking.detail", booking_id=booking.id))
     # Moving starts from the visit's own day and therapist: most moves are a few hours away.
@@ -313,7 +306,8 @@ def series(booking_id: int):
     if not service.actions_for(base, current_user, utcnow()).may_repeat:
         abort(404)
     values = request.form if request.method == "POST" else request.args
-    every, visits = _whole(values.get("every")), _whole(values.get("visits"))
+    every = params.as_whole(values.get("every"), most=999) or 0
+    visits = params.as_whole(values.get("visits"), most=999) or 0
     now = utcnow()
     try:
         plan = series_service.preview(base, every, visits, current_user, now)
@@ -328,20 +322,15 @@ def series(booking_id: int):
             return redirect(url_for("booking.series", booking_id=base.id, every=every,
                                     visits=visits))  # fmt: skip
         try:
-            booked = series_service.book_series(base, plan, current_user, now)
+            with unit_of_work():
+                booked = series_service.book_series(base, plan, current_user, now)
         except service.BookingError as exc:
-            db.session.rollback()
             why = ("One of those times was just taken." if isinstance(exc, service.SlotUnavailable)
                    else str(exc))  # fmt: skip
             flash(f"{why} Here is the series again, checked now.", "error")
             return redirect(url_for("booking.series", booking_id=base.id, every=every,
                                     visits=visits))  # fmt: skip
-        db.session.commit()
         flash(f"Booked {len(booked)} more visits.", "success")
         return redirect(url_for("booking.detail", booking_id=base.id))
     use_timezone(business_tz())
     return render_template("booking/series.html", base=base, plan=plan, every=every, visits=visits)
-
-
-def _whole(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdecimal() and len(raw) < 4 else 0
