@@ -16,7 +16,7 @@ from spa_app.accounts.forms import (
 from spa_app.accounts.guards import safe_next
 from spa_app.accounts.limits import PER_ACCOUNT, PER_ADDRESS, PER_SIGNED_IN_ACCOUNT, limited
 from spa_app.accounts.models import Role, User
-from spa_app.database import utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -54,11 +54,11 @@ def _landing(user: User) -> str:
 def login():
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        with unit_of_work():  # a hash made the old way is replaced as the user logs in
+            user = service.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append("That e-mail and password do not match an account.")
         else:
-            db.session.commit()  # a hash made the old way has just been replaced
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(form.next.data) or _landing(user))
@@ -71,17 +71,17 @@ def register():
     form = RegisterForm(next=request.args.get("next"))
     if form.validate_on_submit():
         try:
-            user = service.create_user(
-                email=form.email.data,
-                name=form.name.data,
-                phone=form.phone.data,
-                password=form.password.data,
-                role=Role.CLIENT,
-            )
+            with unit_of_work():
+                user = service.create_user(
+                    email=form.email.data,
+                    name=form.name.data,
+                    phone=form.phone.data,
+                    password=form.password.data,
+                    role=Role.CLIENT,
+                )
         except service.EmailTaken:
             form.email.errors.append("An account with this e-mail exists; please log in.")
         else:
-            db.session.commit()
             login_user(user)
             flash("Your account is ready.", "success")
             return redirect(safe_next(form.next.data) or url_for("booking.mine"))
@@ -93,8 +93,8 @@ def register():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data, utcnow())
-        db.session.commit()
+        with unit_of_work():
+            service.request_password_reset(form.email.data, utcnow())
         flash(
             "If an account uses that address, a link to set a new password is on its way.", "info"
         )
@@ -110,8 +110,8 @@ def reset_password(token: str):
         return redirect(url_for("accounts.reset_request"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        user.set_password(form.password.data)
-        db.session.commit()
+        with unit_of_work():
+            user.set_password(form.password.data)
         flash("Your password is set; please log in.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -124,11 +124,11 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            service.change_password(current_user, form.current.data, form.password.data)
+            with unit_of_work():
+                service.change_password(current_user, form.current.data, form.password.data)
         except service.WrongPassword:
             form.current.errors.append("That is not your current password.")
         else:
-            db.session.commit()
             _renew_this_session()
             flash("Your password is changed; you are logged out everywhere else.", "success")
             return redirect(_landing(current_user))

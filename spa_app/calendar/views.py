@@ -29,7 +29,7 @@ from spa_app.calendar.service import day_view, rooms_or_therapists, week_view
 from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today, within_reach
 from spa_app.config import mail_domain
-from spa_app.database import utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
 from spa_app.templating import use_timezone
@@ -121,13 +121,17 @@ def feed_settings():
     if current_user.role is Role.STAFF:
         abort(404)
     if request.method == "POST":
-        if request.form.get("action") == "off":
-            feeds.turn_off(current_user.id)
-            message = "Your calendar link is turned off."
-        else:
-            feeds.new_token(current_user.id)
-            message = "Here is your new calendar link; any older one no longer works."
-        db.session.commit()
+        turn_off = request.form.get("action") == "off"
+        with unit_of_work():
+            if turn_off:
+                feeds.turn_off(current_user.id)
+            else:
+                feeds.new_token(current_user.id)
+        message = (
+            "Your calendar link is turned off."
+            if turn_off
+            else "Here is your new calendar link; any older one no longer works."
+        )
         flash(message, "success")
         return redirect(url_for("calendar.feed_settings"))
     feed = feeds.feed_of(current_user.id)

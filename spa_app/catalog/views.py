@@ -8,6 +8,7 @@ from spa_app.accounts.service import EmailTaken
 from spa_app.catalog import service
 from spa_app.catalog.forms import ActiveForm, NewTherapistForm, RoomForm, ServiceForm, TherapistForm
 from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 
 bp = Blueprint("catalog", __name__)
@@ -17,10 +18,9 @@ CHOICE_GONE = "One of the choices no longer exists; please choose again."
 
 
 def _done(message: str, endpoint: str, **values):
-    """Commit, flash and redirect. Callers build ``message`` before the commit expires the rows,
-    so nothing is read afterwards (on SQLite that read would hold the write lock until teardown).
-    """
-    db.session.commit()
+    """Say what was saved and go on. Callers build ``message`` inside the unit of work, before
+    its commit expires the rows, so nothing is read afterwards (on SQLite that read would hold
+    the write lock until teardown)."""
     flash(message, "success")
     return redirect(url_for(endpoint, **values))
 
@@ -62,13 +62,15 @@ def _service_page(svc: Service | None):
     form.therapists.choices = _therapist_choices()
     if form.validate_on_submit():
         try:
-            saved = service.save_service(svc, _service_details(form))
+            with unit_of_work():
+                saved = service.save_service(svc, _service_details(form))
+                message = f"Saved the service “{saved.name}”."
         except service.NameTaken:
             form.name.errors.append(NAME_TAKEN)
         except service.UnknownChoice:
             form.therapists.errors.append(CHOICE_GONE)
         else:
-            return _done(f"Saved the service “{saved.name}”.", "catalog.services")
+            return _done(message, "catalog.services")
     return render_template("catalog/service_form.html", form=form, service=svc)
 
 
@@ -132,11 +134,13 @@ def _room_page(room: Room | None):
     form = RoomForm(obj=room)
     if form.validate_on_submit():
         try:
-            saved = service.save_room(room, form.name.data)
+            with unit_of_work():
+                saved = service.save_room(room, form.name.data)
+                message = f"Saved the room “{saved.name}”."
         except service.NameTaken:
             form.name.errors.append(NAME_TAKEN)
         else:
-            return _done(f"Saved the room “{saved.name}”.", "catalog.rooms")
+            return _done(message, "catalog.rooms")
     return render_template("catalog/room_form.html", form=form, room=room)
 
 
@@ -147,9 +151,11 @@ def set_room_active(room_id: int):
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
-    service.set_room_active(room, form.active.data == "1")
-    state = "open for bookings" if room.active else "closed to new bookings"
-    return _done(f"The room “{room.name}” is {state}.", "catalog.rooms")
+    with unit_of_work():
+        service.set_room_active(room, form.active.data == "1")
+        state = "open for bookings" if room.active else "closed to new bookings"
+        message = f"The room “{room.name}” is {state}."
+    return _done(message, "catalog.rooms")
 
 
 # Therapists -------------------------------------------------------------------------------------
@@ -167,19 +173,18 @@ def new_therapist():
     form = NewTherapistForm()
     if form.validate_on_submit():
         try:
-            therapist = service.create_therapist(
-                display_name=form.display_name.data,
-                email=form.email.data,
-                password=form.password.data,
-            )
+            with unit_of_work():
+                therapist = service.create_therapist(
+                    display_name=form.display_name.data,
+                    email=form.email.data,
+                    password=form.password.data,
+                )
+                message = f"Added {therapist.display_name}. Now choose their services."
+                therapist_id = therapist.id
         except EmailTaken:
             form.email.errors.append("An account with this e-mail already exists.")
         else:
-            return _done(
-                f"Added {therapist.display_name}. Now choose their services.",
-                "catalog.edit_therapist",
-                therapist_id=therapist.id,
-            )
+            return _done(message, "catalog.edit_therapist", therapist_id=therapist_id)
     return render_template("catalog/therapist_new.html", form=form)
 
 
@@ -196,15 +201,17 @@ def edit_therapist(therapist_id: int):
     form.services.choices = [SelectChoice(s.id, s.name) for s in service.all_services()]
     if form.validate_on_submit():
         try:
-            service.update_therapist(
-                therapist,
-                display_name=form.display_name.data,
-                bio=form.bio.data or "",
-                active=form.active.data,
-                service_ids=form.services.data,
-            )
+            with unit_of_work():
+                service.update_therapist(
+                    therapist,
+                    display_name=form.display_name.data,
+                    bio=form.bio.data or "",
+                    active=form.active.data,
+                    service_ids=form.services.data,
+                )
+                message = f"Saved {therapist.display_name}."
         except service.UnknownChoice:
             form.services.errors.append(CHOICE_GONE)
         else:
-            return _done(f"Saved {therapist.display_name}.", "catalog.therapists")
+            return _done(message, "catalog.therapists")
     return render_template("catalog/therapist_form.html", form=form, therapist=therapist)

@@ -15,10 +15,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from spa_app import params
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
-from spa_app.database import utcnow
-from spa_app.extensions import csrf, db
+from spa_app.database import unit_of_work, utcnow
+from spa_app.extensions import csrf
 from spa_app.notifications import preferences, service, sink
 from spa_app.notifications.forms import EmailSettingsForm
 from spa_app.notifications.models import KIND_LABELS, OPTIONAL_KINDS, MessageKind, MessageState
@@ -29,8 +30,7 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/staff/messages")
 @staff_required
 def log():
-    wanted = request.args.get("state", "")
-    state = MessageState(wanted) if wanted in {s.value for s in MessageState} else None
+    state = params.arg_choice("state", MessageState)
     return render_template(
         "notifications/log.html",
         messages=service.message_log(state),
@@ -42,8 +42,10 @@ def log():
 @bp.post("/staff/messages/<id:message_id>/retry")
 @staff_required
 def retry(message_id: int):
+    with unit_of_work():
+        changed = service.send_again(message_id, utcnow())
     return _change_message(
-        service.send_again(message_id, utcnow()),
+        changed,
         done="The message will be sent again within a minute.",
         refused="Only a failed or unconfirmed message can be sent again.",
     )
@@ -52,20 +54,21 @@ def retry(message_id: int):
 @bp.post("/staff/messages/<id:message_id>/received")
 @staff_required
 def received(message_id: int):
+    with unit_of_work():
+        changed = service.mark_received(message_id, utcnow())
     return _change_message(
-        service.mark_received(message_id, utcnow()),
+        changed,
         done="Marked received; it will not be sent again.",
         refused="Only an unconfirmed message can be marked received.",
     )
 
 
 def _change_message(changed, *, done: str, refused: str):
-    """Commit a staff change to a message (None: refused, nothing changed), say so, and go
-    back to the log's filter the staff member came from."""
+    """Say how a staff change to a message went (None: refused, nothing changed) and go back to
+    the log's filter the staff member came from."""
     if changed is None:
         flash(refused, "error")
     else:
-        db.session.commit()
         flash(done, "success")
     wanted = request.form.get("state", "")
     state = wanted if wanted in {s.value for s in MessageState} else None
@@ -101,9 +104,9 @@ def settings():
     form = EmailSettingsForm()
     if form.validate_on_submit():
         wanted = {MessageKind(k) for k in form.wanted.data or ()}  # none ticked: None
-        preferences.set_wanted(current_user.id, wanted)
-        preferences.set_routine_time(current_user.id, form.routine_time.data.strftime("%H:%M"))
-        db.session.commit()
+        with unit_of_work():
+            preferences.set_wanted(current_user.id, wanted)
+            preferences.set_routine_time(current_user.id, form.routine_time.data.strftime("%H:%M"))
         flash("Your e-mail settings are saved.", "success")
         return redirect(url_for("notifications.settings"))
     if request.method == "GET":
@@ -121,8 +124,8 @@ def unsubscribe(token: str):
         abort(404)
     user_id, kind = found
     if request.method == "POST":
-        preferences.unsubscribe(user_id, kind)
-        db.session.commit()
+        with unit_of_work():
+            preferences.unsubscribe(user_id, kind)
     return render_template(
         "notifications/unsubscribe.html", label=KIND_LABELS[kind], done=request.method == "POST"
     )

@@ -19,8 +19,7 @@ from flask_login import current_user, logout_user
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.limits import PER_ADDRESS, PER_SIGNED_IN_ACCOUNT, limited
 from spa_app.accounts.models import Role
-from spa_app.database import utcnow
-from spa_app.extensions import db
+from spa_app.database import unit_of_work, utcnow
 from spa_app.privacy import audit_log, erasure, export
 from spa_app.privacy.forms import AuditFilterForm, DeleteAccountForm
 
@@ -56,14 +55,13 @@ def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            erasure.erase_account(current_user, form.password.data, now)
+            with unit_of_work():
+                erasure.erase_account(current_user, form.password.data, now)
         except erasure.WrongPassword as exc:
-            db.session.rollback()
             form.password.errors.append(str(exc))
         except erasure.ErasureRefused:
-            db.session.rollback()  # the page below says which visit is in the way
+            pass  # nothing is erased: the page below says which visit is in the way
         else:
-            db.session.commit()
             logout_user()
             flash("Your account is deleted and you are logged out. Thank you for visiting us.",
                   "success")  # fmt: skip

@@ -9,7 +9,7 @@ from spa_app.accounts.guards import staff_required
 from spa_app.business import business, business_tz
 from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today
-from spa_app.database import utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.scheduling import manage
 from spa_app.scheduling.forms import (
@@ -27,10 +27,6 @@ DAYS = WorkingHoursForm.DAYS
 UNKNOWN_ZONE = "Unknown time zone; use an IANA name such as Europe/London or America/New_York."
 
 
-def _business_tz():
-    return business_tz()
-
-
 @bp.route("/settings", methods=["GET", "POST"])
 @staff_required
 def settings():
@@ -38,7 +34,8 @@ def settings():
     if form.validate_on_submit():
         values = {f.name: form[f.name].data for f in fields(manage.SettingsChange)}
         try:
-            manage.update_settings(manage.SettingsChange(**values))
+            with unit_of_work():
+                manage.update_settings(manage.SettingsChange(**values))
         except manage.UnknownTimeZone:
             form.timezone.errors.append(UNKNOWN_ZONE)
         else:
@@ -54,12 +51,13 @@ def working_hours(therapist_id: int):
     form = WorkingHoursForm(data={name: week[i] for i, name in enumerate(DAYS)})
     if form.validate_on_submit():
         new_week = {i: form[name].data for i, name in enumerate(DAYS)}
+        message = f"Saved the working hours of {therapist.display_name}."
         try:
-            manage.replace_weekly_hours(therapist.id, new_week)
+            with unit_of_work():
+                manage.replace_weekly_hours(therapist.id, new_week)
         except manage.BadHours as exc:  # the form checks the same rules; kept for safety
             form[DAYS[exc.weekday]].errors.extend(exc.problems)
         else:
-            message = f"Saved the working hours of {therapist.display_name}."
             return _done(message, "scheduling.working_hours", therapist_id=therapist_id)
     return render_template(
         "scheduling/working_hours.html", form=form, therapist=therapist, tz=business().timezone
@@ -73,18 +71,19 @@ def time_off(therapist_id: int):
     form, now = TimeOffForm(), utcnow()
     if form.validate_on_submit():
         try:
-            entry = manage.add_time_off(
-                therapist_id=therapist.id,
-                start=datetime.combine(form.start_date.data, form.start_time.data),
-                end=datetime.combine(form.end_date.data, form.end_time.data),
-                reason=form.reason.data or "",
-                tz=_business_tz(),
-                now=now,
-            )
+            with unit_of_work():
+                entry = manage.add_time_off(
+                    therapist_id=therapist.id,
+                    start=datetime.combine(form.start_date.data, form.start_time.data),
+                    end=datetime.combine(form.end_date.data, form.end_time.data),
+                    reason=form.reason.data or "",
+                    tz=business_tz(),
+                    now=now,
+                )
+                clashes = manage.bookings_during(therapist.id, entry.starts_at, entry.ends_at)
         except manage.BadTimeOff as exc:
             form[f"{exc.field}_time"].errors.append(str(exc))
         else:
-            clashes = manage.bookings_during(therapist.id, entry.starts_at, entry.ends_at)
             return _done(
                 "Time off added.", "scheduling.time_off", clashes, therapist_id=therapist_id
             )
@@ -103,26 +102,29 @@ def time_off(therapist_id: int):
 def delete_time_off(therapist_id: int, time_off_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if not manage.remove_time_off(therapist_id, time_off_id):
-        abort(404)
+    with unit_of_work():
+        if not manage.remove_time_off(therapist_id, time_off_id):
+            abort(404)
     return _done("Time off removed.", "scheduling.time_off", therapist_id=therapist_id)
 
 
 @bp.route("/closures", methods=["GET", "POST"])
 @staff_required
 def closures():
-    form, tz = ClosureForm(), _business_tz()
+    form, tz = ClosureForm(), business_tz()
     today = local_today(utcnow(), tz)
     if form.validate_on_submit():
         try:
-            closure = manage.add_closure(
-                day=form.day.data, reason=form.reason.data or "", today=today
-            )
+            with unit_of_work():
+                closure = manage.add_closure(
+                    day=form.day.data, reason=form.reason.data or "", today=today
+                )
+                clashes = manage.bookings_on_day(closure.day, tz)
+                message = f"Closed on {closure.day:%A %d %B %Y}."
         except manage.BadClosure as exc:
             form.day.errors.append(str(exc))
         else:
-            clashes = manage.bookings_on_day(closure.day, tz)
-            return _done(f"Closed on {closure.day:%A %d %B %Y}.", "scheduling.closures", clashes)
+            return _done(message, "scheduling.closures", clashes)
     return render_template(
         "scheduling/closures.html",
         form=form,
@@ -135,16 +137,16 @@ def closures():
 def delete_closure(closure_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if not manage.remove_closure(closure_id):
-        abort(404)
+    with unit_of_work():
+        if not manage.remove_closure(closure_id):
+            abort(404)
     return _done("Closure removed.", "scheduling.closures")
 
 
 def _done(message: str, endpoint: str, clashes: int = 0, **values):
-    """Commit, flash and redirect. Callers build ``message`` before the commit expires the rows,
-    so nothing is read afterwards (on SQLite that read would hold the write lock until teardown).
-    """
-    db.session.commit()
+    """Say what was saved and go on. Callers build ``message`` inside the unit of work, before
+    its commit expires the rows, so nothing is read afterwards (on SQLite that read would hold
+    the write lock until teardown)."""
     flash(message, "success")
     if clashes:
         plural = "booking falls" if clashes == 1 else "bookings fall"
