@@ -7,20 +7,40 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from spa_app import signals
-from spa_app.accounts.models import User
+from spa_app import params, signals
+from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.business import business_tz
 from spa_app.cadence.models import NextVisit, VisitInterval
 from spa_app.clock import local_today
 from spa_app.database import dialect_insert
 from spa_app.extensions import db
+from spa_app.homecare.access import may_see_health
 from spa_app.notifications import outbox
-from spa_app.notifications.models import NUDGE_KINDS, Message
+from spa_app.notifications.models import NUDGE_KINDS, Message, MessageKind
 from spa_app.scheduling.service import UnknownService, find_slots
 
 DEFAULT_WEEKS = (4, 6)
+#: The weeks a therapist may set: the fewest from 1 to 12, the most from that to 16 (the
+#: visit_intervals table checks the same).
+LOWEST_MIN_WEEKS, HIGHEST_MIN_WEEKS, HIGHEST_MAX_WEEKS = 1, 12, 16
 MAX_SEARCH_DAYS = 62  # the search for suggestions stops two months into the window
+
+
+class CadenceError(ValueError):
+    """A change to the cadence the rules refuse; the message is for the person."""
+
+
+class NotYourClient(CadenceError):
+    """The person may not set this client's interval, or there is no such client (a 404)."""
+
+
+class IntervalRefused(CadenceError):
+    """Weeks that are no whole numbers, or out of bounds."""
+
+
+class NothingDue(CadenceError):
+    """The client has no next-visit window open with nothing booked since: no nudge."""
 
 
 def window_after(
@@ -71,15 +91,45 @@ def interval_of(client_id: int) -> tuple[int, int]:
     return (row.min_weeks, row.max_weeks) if row else DEFAULT_WEEKS
 
 
-def set_interval(client_id: int, weeks: tuple[int, int], by: User, now: datetime, tz) -> None:
-    """Store the client's interval and move their current window to it (flushed)."""
+def may_set_interval(user: User, client: User | None) -> bool:
+    """Staff, or a therapist who may see the client's health data, for a client."""
+    return (
+        client is not None
+        and client.role is Role.CLIENT
+        and user.role in (Role.STAFF, Role.THERAPIST)
+        and may_see_health(user, client.id)
+    )
+
+
+def weeks_from(min_weeks: str | None, max_weeks: str | None) -> tuple[int, int]:
+    """The (min, max) weeks as a person typed them (ASCII digits), checked against the bounds;
+    raises IntervalRefused."""
+    low, high = params.as_whole(min_weeks, most=99), params.as_whole(max_weeks, most=99)
+    if low is None or high is None:
+        raise IntervalRefused("Please give the weeks as whole numbers.")
+    if not (LOWEST_MIN_WEEKS <= low <= HIGHEST_MIN_WEEKS and low <= high <= HIGHEST_MAX_WEEKS):
+        raise IntervalRefused("From 1 to 12 weeks, to at most 16 and not fewer than the first.")
+    return low, high
+
+
+def set_interval(
+    client_id: int, min_weeks: str | None, max_weeks: str | None, by: User, now: datetime
+) -> tuple[int, int]:
+    """Store the weeks between visits ``by`` set for the client (as typed), and move their
+    current window to them; the (min, max) weeks stored. Raises NotYourClient (who may set it:
+    see may_set_interval) or IntervalRefused. Flushed with the caller's transaction.
+    """
+    if not may_set_interval(by, db.session.get(User, client_id)):
+        raise NotYourClient("No such client.")
+    weeks = weeks_from(min_weeks, max_weeks)
     row = db.session.get(VisitInterval, client_id) or VisitInterval(client_id=client_id)
     row.min_weeks, row.max_weeks, row.set_by_id, row.set_at = *weeks, by.id, now
     db.session.add(row)
     window = db.session.get(NextVisit, client_id)
     if window is not None:
-        window.opens_at, window.closes_at = window_after(window.last_visit_at, tz, weeks)
+        window.opens_at, window.closes_at = window_after(window.last_visit_at, business_tz(), weeks)
     db.session.flush()
+    return weeks
 
 
 def suggestions(window: NextVisit, now: datetime, limit: int = 5) -> list:
@@ -132,6 +182,25 @@ def due_window(client_id: int) -> NextVisit | None:
         return None
     booked = db.session.execute(sa.select(visit_since(client_id, window.last_visit_at)))
     return None if booked.scalar_one() else window
+
+
+def nudge_now(client_id: int, now: datetime) -> bool:
+    """Queue the client a "time to book" nudge now, asked for at the desk: at most one such
+    extra a day (the UTC day, as it always was). True if queued, False if one already was
+    today. Raises NothingDue. In the caller's transaction.
+    """
+    window = due_window(client_id)
+    if window is None:
+        raise NothingDue("This client has nothing due: no nudge sent.")
+    kind = MessageKind.REBOOK_WINDOW_OPEN
+    return outbox.enqueue(
+        kind,
+        to=client_id,
+        key=outbox.key(kind, f"booking-{window.booking_id}:desk-{now.date()}"),
+        due_at=now,
+        about=outbox.About(booking_id=window.booking_id, visit_starts_at=window.last_visit_at),
+        created_at=now,
+    )
 
 
 @outbox.pointless_when(*NUDGE_KINDS)
