@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from spa_app import signals
 from spa_app.accounts.models import User
@@ -34,6 +36,8 @@ from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 HEAD_START = timedelta(minutes=10)
 #: How many waiting clients hear of one freed time (the rest wait for the next one).
 MAX_OFFERS = 10
+#: The days a new request covers unless the client picks others.
+DEFAULT_DAYS = 14
 
 
 GONE = "Sorry, that time has gone: someone booked it first."
@@ -41,6 +45,22 @@ GONE = "Sorry, that time has gone: someone booked it first."
 
 class WaitlistError(ValueError):
     """A waitlist request the rules refuse; the message is for the person."""
+
+
+class AlreadyWaiting(WaitlistError):
+    """A second request for the same service joined at the same moment (another tab) and won."""
+
+    def __init__(self) -> None:
+        super().__init__("You are already on the waitlist for this service.")
+
+
+class OfferRefused(WaitlistError):
+    """The offer cannot be taken now. ``problem`` is what the offer page says: a message, or the
+    booking service's error (a ClientBusy keeps the client's visit, so the page links to it)."""
+
+    def __init__(self, problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -57,9 +77,9 @@ class Request:
 def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, bool]:
     """Put ``client`` on the waitlist, or change their open request for the same service.
 
-    A changed request keeps its place in line. Returns (entry, created). Raises WaitlistError.
-    Flushes; the caller commits (a second open request for the same service, from a
-    concurrent join, fails the partial unique index with IntegrityError).
+    A changed request keeps its place in line. Returns (entry, created). Raises WaitlistError,
+    and AlreadyWaiting when a concurrent join of the same client and service added its request
+    first (the partial unique index decides). Flushes; the caller commits.
     """
     tz = business_tz()
     today = local_today(now, tz)
@@ -75,19 +95,78 @@ def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, 
         raise WaitlistError("To see your visit earlier, the last day must be on or before it.")
     entry = open_entry(client.id, request.service_id)
     created = entry is None
-    if created:
-        entry = WaitlistEntry(client_id=client.id, service_id=request.service_id, created_at=now)
-        db.session.add(entry)
-    entry.therapist_id = request.therapist_id
-    entry.first_day, entry.last_day = request.first_day, request.last_day
-    entry.booking_id = visit.id if visit is not None else None
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a lost race leaves the session usable
+            if created:
+                entry = WaitlistEntry(
+                    client_id=client.id, service_id=request.service_id, created_at=now
+                )
+                db.session.add(entry)
+            entry.therapist_id = request.therapist_id
+            entry.first_day, entry.last_day = request.first_day, request.last_day
+            entry.booking_id = visit.id if visit is not None else None
+    except IntegrityError as exc:
+        raise AlreadyWaiting() from exc
     return entry, created
+
+
+def visit_to_bring_earlier(
+    client: User, service_id: int, booking_id: int | None, now: datetime
+) -> Booking | None:
+    """The visit a client asks to have earlier (a request's ``booking``): their own, booked, of
+    this service and still ahead; None for any other id, or none (the view answers 404)."""
+    visit = db.session.get(Booking, booking_id) if booking_id is not None else None
+    if (
+        visit is None
+        or visit.client_id != client.id
+        or visit.service_id != service_id
+        or visit.status is not BookingStatus.BOOKED
+        or visit.starts_at <= now
+    ):
+        return None
+    return visit
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What the join form shows before the client changes it (therapist None: any)."""
+
+    therapist_id: int | None
+    first_day: date
+    last_day: date
+
+
+def defaults(
+    existing: WaitlistEntry | None,
+    visit: Booking | None,
+    today: date,
+    tz: ZoneInfo,
+    therapist_id: int | None = None,
+) -> Defaults:
+    """The open request as it stands; else, to bring ``visit`` earlier, from local ``today`` to
+    its day with its therapist; else ``DEFAULT_DAYS`` from today with ``therapist_id``."""
+    if existing is not None:
+        return Defaults(existing.therapist_id, existing.first_day, existing.last_day)
+    if visit is not None:
+        return Defaults(visit.therapist_id, today, visit.starts_at.astimezone(tz).date())
+    return Defaults(therapist_id, today, today + timedelta(days=DEFAULT_DAYS))
 
 
 def leave(entry: WaitlistEntry, now: datetime, why: str = "left") -> None:
     if entry.closed_at is None:
         entry.closed_at, entry.closed_why = now, why
+
+
+def entry_of(client: User, entry_id: int) -> WaitlistEntry | None:
+    """The client's own request ``entry_id``, or None (someone else's is none of theirs)."""
+    entry = db.session.get(WaitlistEntry, entry_id)
+    return entry if entry is not None and entry.client_id == client.id else None
+
+
+def offer_for(client: User, offer_id: int) -> WaitlistOffer | None:
+    """The offer ``offer_id`` made to the client, or None (someone else's is none of theirs)."""
+    offer = db.session.get(WaitlistOffer, offer_id)
+    return offer if offer is not None and offer.entry.client_id == client.id else None
 
 
 def open_entry(client_id: int, service_id: int) -> WaitlistEntry | None:
@@ -299,6 +378,28 @@ def take(offer: WaitlistOffer, client: User, now: datetime) -> Booking:
     leave(entry, now, why="booked")
     db.session.flush()
     return visit
+
+
+def take_offer(offer: WaitlistOffer, client: User, now: datetime) -> Booking | None:
+    """Take ``offer`` for ``client`` if it still stands: the visit booked (or moved), or None
+    when they took it already (a second click, which changes nothing).
+
+    Raises OfferRefused with what the offer page says: why it no longer stands (offer_problem),
+    GONE when another client booked the time first (the database decided between them), or the
+    booking service's refusal (a visit of theirs at that time, say). In the caller's
+    transaction, which a refusal leaves to be rolled back.
+    """
+    if offer.taken_at is not None and offer.entry.closed_why == "booked":
+        return None
+    problem = offer_problem(offer, now)
+    if problem is not None:
+        raise OfferRefused(problem)
+    try:
+        return take(offer, client, now)
+    except booking_service.SlotUnavailable as exc:
+        raise OfferRefused(GONE) from exc
+    except booking_service.BookingError as exc:
+        raise OfferRefused(exc) from exc
 
 
 def everyone_waiting(today: date, limit: int = 500) -> list[WaitlistEntry]:
