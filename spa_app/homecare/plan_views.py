@@ -21,7 +21,7 @@ from spa_app.accounts.models import Role
 from spa_app.booking.service import visible_booking
 from spa_app.business import business, business_tz
 from spa_app.clock import local_today
-from spa_app.database import utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import csrf, db
 from spa_app.homecare import bodymap, following, plans, review
 from spa_app.homecare.access import audit, audit_read, may_see_health
@@ -50,16 +50,16 @@ def start(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     suggested = request.form.get("start") != "revise"
     try:
-        draft = plans.start_draft(
-            booking, current_user, utcnow(), suggested=suggested, dose=_dose()
-        )
+        with unit_of_work():
+            draft = plans.start_draft(
+                booking, current_user, utcnow(), suggested=suggested, dose=_dose()
+            )
+            audit(current_user, booking.client_id, "draft", f"plan {draft.id}")
+            draft_id = draft.id
     except plans.PlanError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("booking.detail", booking_id=booking.id))
-    audit(current_user, booking.client_id, "draft", f"plan {draft.id}")
-    db.session.commit()
-    return redirect(url_for("plans.edit", plan_id=draft.id))
+    return redirect(url_for("plans.edit", plan_id=draft_id))
 
 
 @bp.route("/plans/<id:plan_id>/edit", methods=["GET", "POST"])
@@ -93,9 +93,8 @@ def edit(plan_id: int):
                 return done or redirect(url_for("plans.edit", plan_id=plan.id))
             warnings = done  # nothing saved: the page asks the therapist to confirm
         status = 409 if warnings else 400
-        audit(current_user, plan.client_id, "read", f"plan {plan_id}")  # shown again below
-        db.session.commit()
-        plan = db.session.get(Plan, plan_id)
+        with unit_of_work():
+            audit(current_user, plan.client_id, "read", f"plan {plan_id}")  # shown again below
     else:
         for item in plan.items:
             form.items.append_entry(
@@ -127,44 +126,49 @@ def _apply(plan: Plan, form: PlanEditForm, action: str):
     """Save every item's values, then do ``action``: a redirect when publishing succeeded,
     the warnings to confirm when the change breaks a rule (nothing saved), else None."""
     try:
-        plans.edit(
-            plan,
-            [
-                plans.ItemEdit(
-                    item_id=int(entry.item_id.data),
-                    minutes=entry.minutes.data,
-                    days="".join(sorted(set(entry.days.data))),
-                    pressure=entry.pressure.data,
-                    note=entry.note.data or "",
-                )
-                for entry in form.items.entries
-            ],
-        )
-        kind, _, raw_id = action.partition("-")
-        item_id = int(raw_id) if raw_id.isdecimal() and len(raw_id) < 10 else None
-        if kind == "remove" and item_id:
-            plans.remove(plan, item_id)
-        elif kind in ("up", "down") and item_id:
-            plans.move(plan, item_id, -1 if kind == "up" else 1)
-        elif kind == "add":
-            plans.add_routine(plan, form.routine.data or 0, dose=_dose())
-        plans.guard(plan, confirmed=form.confirm.data, now=utcnow(), dose=_dose())
-        if kind == "publish":
-            plans.publish(plan, reviewed=form.reviewed.data, now=utcnow(), dose=_dose())
-            audit(current_user, plan.client_id, "publish", f"plan {plan.id}")
-            db.session.commit()
-            flash("The plan is published: the client can follow it now.", "success")
-            return redirect(url_for("plans.show", plan_id=plan.id))
+        with unit_of_work():
+            published = _change(plan, form, action)
     except plans.PlanWarning as warning:
-        db.session.rollback()
         return warning.warnings
     except plans.PlanError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return None
-    db.session.commit()
+    if published:
+        flash("The plan is published: the client can follow it now.", "success")
+        return redirect(url_for("plans.show", plan_id=plan.id))
     flash("Saved.", "success")
     return None
+
+
+def _change(plan: Plan, form: PlanEditForm, action: str) -> bool:
+    """Every item's values, then ``action``; True if the plan was published."""
+    plans.edit(
+        plan,
+        [
+            plans.ItemEdit(
+                item_id=int(entry.item_id.data),
+                minutes=entry.minutes.data,
+                days="".join(sorted(set(entry.days.data))),
+                pressure=entry.pressure.data,
+                note=entry.note.data or "",
+            )
+            for entry in form.items.entries
+        ],
+    )
+    kind, _, raw_id = action.partition("-")
+    item_id = int(raw_id) if raw_id.isdecimal() and len(raw_id) < 10 else None
+    if kind == "remove" and item_id:
+        plans.remove(plan, item_id)
+    elif kind in ("up", "down") and item_id:
+        plans.move(plan, item_id, -1 if kind == "up" else 1)
+    elif kind == "add":
+        plans.add_routine(plan, form.routine.data or 0, dose=_dose())
+    plans.guard(plan, confirmed=form.confirm.data, now=utcnow(), dose=_dose())
+    if kind == "publish":
+        plans.publish(plan, reviewed=form.reviewed.data, now=utcnow(), dose=_dose())
+        audit(current_user, plan.client_id, "publish", f"plan {plan.id}")
+        return True
+    return False
 
 
 @bp.get("/plan")
@@ -225,12 +229,11 @@ def tick(plan_id: int):
         flash("Please pick a routine and, if you like, how it felt from 0 to 10.", "error")
         return redirect(url_for("plans.show", plan_id=plan.id))
     try:
-        added = following.tick(plan, form.item_id.data, today, form.discomfort_value())
+        with unit_of_work():
+            added = following.tick(plan, form.item_id.data, today, form.discomfort_value())
     except plans.PlanError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(
             "Well done: marked as done for today." if added else "Already marked today.", "success"
         )
@@ -242,8 +245,11 @@ def tick(plan_id: int):
 def untick(plan_id: int):
     """Take back today's tick of one routine (a tap by mistake); earlier days stay as they are."""
     plan, form, today = _my_published_plan_or_404(plan_id)
-    if form.validate() and following.untick(plan, form.item_id.data, today):
-        db.session.commit()
+    if not form.validate():
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    with unit_of_work():
+        undone = following.untick(plan, form.item_id.data, today)
+    if undone:
         flash("Taken back: not marked as done today.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
@@ -272,13 +278,11 @@ def day_done(plan_id: int, token: str):
         chosen = set(request.form.getlist("done"))
         marked = [item for item in routines if str(item.id) in chosen]
         try:
-            for item in marked:
-                following.tick(plan, item.id, day, discomfort=None)
+            with unit_of_work():
+                for item in marked:
+                    following.tick(plan, item.id, day, discomfort=None)
         except plans.PlanError as exc:  # a newer plan has replaced this one since the e-mail
-            db.session.rollback()
             marked, problem = [], str(exc)
-        else:
-            db.session.commit()
     return render_template(
         "homecare/day_done.html",
         plan=plan,

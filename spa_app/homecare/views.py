@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role, User
-from spa_app.database import utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.homecare import library, review, service
 from spa_app.homecare.access import audit_read, may_see_health
@@ -27,9 +27,9 @@ def intake():
     existing = service.intake_for(current_user.id)
     if form.validate_on_submit():
         now, before = utcnow(), service.needs_from(existing) if existing else None
-        service.save_intake(current_user.id, form, now)
-        again = review.recheck(current_user.id, before, now)
-        db.session.commit()
+        with unit_of_work():
+            service.save_intake(current_user.id, form, now)
+            again = review.recheck(current_user.id, before, now)
         flash("Thank you: your health intake is saved. Your therapist will see it.", "success")
         if again:
             flash(
@@ -96,15 +96,14 @@ def _routine_page(routine: Routine | None):
     if form.validate_on_submit():
         target = routine or Routine()
         try:
-            with db.session.begin_nested():
+            with unit_of_work():
                 _read_routine_form(form, target)
                 db.session.add(target)
-        except IntegrityError:
-            db.session.rollback()  # nothing half-saved: the form shows what was typed
+                db.session.flush()
+                name = target.name
+        except IntegrityError:  # nothing half-saved: the form shows what was typed
             form.name.errors.append("That name is already in use; please choose another.")
         else:
-            name = target.name
-            db.session.commit()
             flash(f"Saved the routine “{name}”.", "success")
             return redirect(url_for("homecare.routines"))
     status = 400 if request.method == "POST" else 200
@@ -169,14 +168,14 @@ def edit_condition(condition: str):
             form[name].data = getattr(rule, name)
         form.excludes_areas.data = sorted(a.value for a in rule.excludes_areas)
     if form.validate_on_submit():
-        row = db.session.get(ConditionRule, condition) or ConditionRule(condition=condition)
-        for name in RULE_FORM_FIELDS:
-            setattr(row, name, form[name].data)
-        row.excludes_areas = sorted(form.excludes_areas.data or [])
-        row.therapist_note = (form.therapist_note.data or "").strip()
-        row.client_caution = (form.client_caution.data or "").strip()
-        db.session.add(row)
-        db.session.commit()
+        with unit_of_work():
+            row = db.session.get(ConditionRule, condition) or ConditionRule(condition=condition)
+            for name in RULE_FORM_FIELDS:
+                setattr(row, name, form[name].data)
+            row.excludes_areas = sorted(form.excludes_areas.data or [])
+            row.therapist_note = (form.therapist_note.data or "").strip()
+            row.client_caution = (form.client_caution.data or "").strip()
+            db.session.add(row)
         flash(f"Saved the rule for “{LABELS['conditions'][condition]}”.", "success")
         return redirect(url_for("homecare.conditions"))
     status = 400 if request.method == "POST" else 200
