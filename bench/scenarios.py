@@ -1,7 +1,7 @@
 """The four measured requests, made through the Flask test client against the seeded spa.
 
 Availability goes through ``GET /api/availability?service=&therapist=&from=&to=`` (endpoint
-``booking.api_availability``), which answers ``{"slots": [{"start": iso, "therapists": [ids]}]}``.
+``api.availability``), which answers ``{"slots": [{"start": iso, "therapists": [ids]}]}``.
 Each run asks about a different day (and therapist), cycling through the seeded weeks.
 """
 
@@ -24,7 +24,7 @@ from spa_app.clock import zone
 from spa_app.extensions import db
 from spa_app.scheduling.models import BusinessSettings
 
-AVAILABILITY_ENDPOINT = "booking.api_availability"
+AVAILABILITY_ENDPOINT = "api.availability"
 AVAILABILITY_URL = "/api/availability"
 #: Median targets in ms on a 2-core machine with SQLite.
 TARGETS_MS = {

@@ -91,7 +91,7 @@ def _connect_reactions() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from spa_app.accounts.views import bp as accounts_bp
-    from spa_app.booking import api  # noqa: F401  (adds the JSON routes to the booking blueprint)
+    from spa_app.api.views import bp as api_bp
     from spa_app.booking.staff_views import bp as booking_staff_bp
     from spa_app.booking.views import bp as booking_bp
     from spa_app.cadence.views import bp as cadence_bp
@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         scheduling_bp,
         booking_bp,
         booking_staff_bp,
+        api_bp,
         calendar_bp,
         cadence_bp,
         notifications_bp,

@@ -83,7 +83,7 @@ def book(
     Staff may book at short notice. Raises AlreadyBooked (the client has this very visit),
     ClientBusy (the client has another visit at that time), SlotUnavailable (not free, or lost
     a race for the therapist or room) and UnknownService. Flushes; the caller commits. On
-    SQLite, call inside serialized_writes().
+    SQLite, call inside unit_of_work().
     """
     require_serialized(db.session)
     lock_client(db.session, client.id)
@@ -141,7 +141,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     (visit_moved: the notice is queued, the time it held offered to the waitlist).
 
     Raises ChangeNotAllowed (policy), ClientBusy (the client's other visit is at that time)
-    and SlotUnavailable. On SQLite, inside serialized_writes().
+    and SlotUnavailable. On SQLite, inside unit_of_work().
     """
     require_serialized(db.session)
     lock_client(db.session, booking.client_id)

@@ -78,7 +78,7 @@ def erase_account(client: User, password: str, now: datetime) -> int:
     erased; e-mail settings and the calendar link removed; the client's own cancellation
     reasons and what their messages quoted cleared; every unsent message to them dropped
     (the cancellation notices included); the user row anonymised. Flushes; the caller commits
-    once. On SQLite, call inside serialized_writes().
+    once. On SQLite, call inside unit_of_work().
     """
     require_serialized(db.session)
     if client.role is not Role.CLIENT:
