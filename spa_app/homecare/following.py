@@ -38,6 +38,15 @@ def tick(plan: Plan, item_id: int, day: date, discomfort: int | None) -> bool:
     return db.session.execute(statement).first() is not None
 
 
+def tick_day(plan: Plan, day: date, chosen: set[int | None]) -> list[PlanItem]:
+    """Mark done the routines of ``day`` whose ids are ``chosen`` (the others were skipped);
+    the items marked. Raises PlanError (a newer plan has replaced this one)."""
+    marked = [item for item in plan.items_on(day) if item.id in chosen]
+    for item in marked:
+        tick(plan, item.id, day, discomfort=None)
+    return marked
+
+
 def untick(plan: Plan, item_id: int, day: date) -> bool:
     """Take back the tick of ``item_id`` on ``day`` (the caller passes today: only the same
     day's tick can be undone). True if there was one. Flushes."""
@@ -47,6 +56,33 @@ def untick(plan: Plan, item_id: int, day: date) -> bool:
         sa.delete(Completion).where(Completion.plan_item_id == item_id, Completion.day == day)
     )
     return done.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Week:
+    """The client's plan page on ``today``: this week's days (Monday first) and its ticks,
+    today's routines, the progress (a published plan), whether the plan is the client's current
+    one, and the four weeks from next Monday for the printed sheet."""
+
+    days: list[date]
+    done: dict[tuple[int, date], Completion]
+    todays: list[PlanItem]
+    progress: Progress | None
+    is_current: bool
+    sheet: list[list[date]]
+
+
+def week_of(plan: Plan, today: date, tz) -> Week:
+    monday = today - timedelta(days=today.weekday())
+    current = current_plan(plan.client_id)
+    return Week(
+        days=[monday + timedelta(days=n) for n in range(7)],
+        done=completions(plan, monday, today),
+        todays=plan.items_on(today),
+        progress=progress(plan, today, tz) if plan.status is PlanStatus.PUBLISHED else None,
+        is_current=current is not None and current.id == plan.id,
+        sheet=[[monday + timedelta(days=7 * w + d) for d in range(7)] for w in range(1, 5)],
+    )
 
 
 def completions(plan: Plan, first: date, last: date) -> dict[tuple[int, date], Completion]:

@@ -9,6 +9,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField
 from spa_app.homecare.bodymap import SPOTS
+from spa_app.homecare.models import Intake, Routine
+from spa_app.homecare.safety import Rule
 from spa_app.homecare.vocab import (
     AREA_LABELS,
     CONDITION_LABELS,
@@ -21,7 +23,9 @@ from spa_app.homecare.vocab import (
     NO_CONDITIONS,
     PRESSURE_LABELS,
     TIME_OF_DAY_LABELS,
+    Area,
     Condition,
+    Kind,
 )
 
 PAIN_CHOICES = [
@@ -85,6 +89,40 @@ class IntakeForm(FlaskForm):
         """{condition: [areas]} for the ticked conditions that name areas."""
         ticked = set(self.conditions.data or []) & self.area_conditions
         return {c: sorted(self[f"areas_{c}"].data or []) for c in sorted(ticked)}
+
+    def answers(self) -> dict:
+        """The intake's columns as the client answered (once the form is valid)."""
+        ticked = set(self.conditions.data or [])
+        return {
+            "severity": {
+                area.value: score for area in Area if (score := self[f"pain_{area.value}"].data) > 0
+            },
+            "goals": sorted(self.goals.data or []),
+            "contexts": sorted(self.contexts.data or []),
+            "pressure": self.pressure.data,
+            "minutes_per_day": self.minutes_per_day.data,
+            "no_conditions": NO_CONDITIONS in ticked,
+            "conditions": sorted(ticked - {NO_CONDITIONS}),
+            "condition_areas": self.named_areas(),
+            "condition_note": (self.condition_note.data or "").strip(),
+            "medicines": (self.medicines.data or "").strip(),
+        }
+
+    def fill(self, intake: Intake) -> None:
+        """Show the saved intake, to change it."""
+        for area in Area:
+            self[f"pain_{area.value}"].data = intake.severity.get(area.value, 0)
+        self.goals.data = list(intake.goals)
+        self.contexts.data = list(intake.contexts)
+        self.pressure.data = intake.pressure
+        self.minutes_per_day.data = intake.minutes_per_day
+        self.conditions.data = list(intake.conditions) or (
+            [NO_CONDITIONS] if intake.no_conditions else []
+        )
+        for condition, areas in intake.condition_areas.items():
+            self[f"areas_{condition}"].data = list(areas)
+        self.condition_note.data = intake.condition_note
+        self.medicines.data = intake.medicines
 
 
 #: "Where?" for a condition that names areas: the client's areas, or somewhere not listed.
@@ -179,6 +217,46 @@ class RoutineForm(FlaskForm):
         if field.data and self.minutes.data and field.data > self.minutes.data:
             raise ValidationError("The least minutes cannot be more than the typical minutes.")
 
+    #: Fields shown and saved as the routine stores them.
+    AS_STORED = ("name", "summary", "min_minutes", "minutes", "times_per_week", "hold_seconds",
+                 "sides", "pressure", "deep_tool", "build_up", "time_of_day", "caution", "active",
+                 "goals", "contexts", "excluded_by", "also_areas", "spots")  # fmt: skip
+
+    def fill(self, routine: Routine) -> None:
+        for name in self.AS_STORED:
+            self[name].data = getattr(routine, name)
+        self.kind.data, self.area.data = routine.kind.value, routine.area.value
+        self.steps.data = routine.steps
+        self.tools.data = ", ".join(routine.tools)
+
+    def values(self) -> dict:
+        """The routine's columns as staff wrote them, tidied (once the form is valid)."""
+        steps = (line.strip() for line in self.steps.data.splitlines())
+        return {
+            "name": self.name.data.strip(),
+            "kind": Kind(self.kind.data),
+            "area": Area(self.area.data),
+            "summary": (self.summary.data or "").strip(),
+            "steps": "\n".join(line for line in steps if line),
+            "tools": [t.strip() for t in (self.tools.data or "").split(",") if t.strip()],
+            "min_minutes": self.min_minutes.data,
+            "minutes": self.minutes.data,
+            "times_per_week": self.times_per_week.data,
+            "hold_seconds": self.hold_seconds.data,
+            "sides": self.sides.data,
+            "pressure": self.pressure.data,
+            "deep_tool": self.deep_tool.data,
+            "build_up": self.build_up.data,
+            "time_of_day": self.time_of_day.data,
+            "also_areas": sorted(self.also_areas.data or []),
+            "spots": list(self.spots.data or []),
+            "goals": sorted(self.goals.data or []),
+            "contexts": sorted(self.contexts.data or []),
+            "excluded_by": sorted(self.excluded_by.data or []),
+            "caution": (self.caution.data or "").strip(),
+            "active": self.active.data,
+        }
+
 
 class ConditionRuleForm(FlaskForm):
     """What ticking one checklist condition does to a plan, as staff set it."""
@@ -206,3 +284,20 @@ class ConditionRuleForm(FlaskForm):
     def validate_excludes_named_areas(self, field):
         if field.data and not self.names_areas.data:
             raise ValidationError("The client is not asked for areas, so none can be left out.")
+
+    #: Fields shown and saved as the rule stores them.
+    AS_STORED = ("names_areas", "excludes_named_areas", "pauses_all", "pressure_cap",
+                 "therapist_note", "client_caution")  # fmt: skip
+
+    def fill(self, rule: Rule) -> None:
+        for name in self.AS_STORED:
+            self[name].data = getattr(rule, name)
+        self.excludes_areas.data = sorted(a.value for a in rule.excludes_areas)
+
+    def values(self) -> dict:
+        """The rule's columns as staff set them (once the form is valid)."""
+        return {name: self[name].data for name in self.AS_STORED} | {
+            "excludes_areas": sorted(self.excludes_areas.data or []),
+            "therapist_note": (self.therapist_note.data or "").strip(),
+            "client_caution": (self.client_caution.data or "").strip(),
+        }

@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from sqlalchemy.exc import IntegrityError
+
 from spa_app.extensions import db
 from spa_app.homecare.bodymap import check_spots
 from spa_app.homecare.models import ConditionRule, Routine
@@ -70,6 +72,48 @@ def _rules(path: Path) -> list[ConditionRule]:
         ConditionRule(condition=entry["key"], **{f: entry[f] for f in RULE_FIELDS})
         for entry in json.loads(path.read_text())
     ]
+
+
+class NameInUse(Exception):
+    """Another routine already has that name."""
+
+
+def save_routine(routine: Routine | None, values: dict) -> Routine:
+    """Add a routine (``routine`` None) or change one, from a RoutineForm's values. Flushes;
+    raises NameInUse (the caller's unit of work then keeps nothing of it)."""
+    target = routine or Routine()
+    try:
+        with db.session.begin_nested():
+            for name, value in values.items():
+                setattr(target, name, value)
+            db.session.add(target)
+    except IntegrityError:
+        raise NameInUse(values.get("name")) from None
+    return target
+
+
+def save_rule(condition: Condition, values: dict) -> ConditionRule:
+    """Set what ticking ``condition`` does, from a ConditionRuleForm's values. Flushes."""
+    row = db.session.get(ConditionRule, condition.value) or ConditionRule(condition=condition.value)
+    for name, value in values.items():
+        setattr(row, name, value)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def routines_in_order() -> list[Routine]:
+    """The whole library, by area then name (the staff list)."""
+    rows = db.session.execute(db.select(Routine).order_by(Routine.area, Routine.name))
+    return list(rows.scalars())
+
+
+def active_routines() -> list[Routine]:
+    """The routines offered in suggestions and the editor, by area then name."""
+    rows = db.session.execute(
+        db.select(Routine).where(Routine.active).order_by(Routine.area, Routine.name)
+    )
+    return list(rows.scalars())
 
 
 def techniques() -> list[Technique]:

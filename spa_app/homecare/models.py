@@ -186,6 +186,10 @@ class Plan(db.Model):
         back_populates="plan", order_by="PlanItem.position", cascade="all, delete-orphan"
     )
 
+    def items_on(self, day: date) -> list[PlanItem]:
+        """The items scheduled on ``day``'s weekday, in the plan's order."""
+        return [item for item in self.items if day.weekday() in item.weekdays]
+
 
 class PlanItem(db.Model):
     """One routine in a plan: how long, on which weekdays, how firmly, and why.

@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.fields import FieldList, FormField
@@ -16,7 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from spa_app.fields import PLAIN_TEXT, MultiCheckboxField
-from spa_app.homecare.vocab import PRESSURE_LABELS
+from spa_app.homecare.models import Plan, Routine
+from spa_app.homecare.plans import EditorAction, EditorChange, ItemEdit
+from spa_app.homecare.vocab import AREA_LABELS, PRESSURE_LABELS
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PRESSURE_CHOICES = [SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()]
@@ -55,6 +58,44 @@ class PlanEditForm(FlaskForm):
     confirm = BooleanField(
         "I have read these warnings and want to go ahead; the plan keeps this confirmation"
     )
+    #: The button pressed (its value: "save", "add", "publish", "remove-12", ...).
+    action = StringField(default="save")
+
+    def offer(self, routines: list[Routine]) -> None:
+        """The library's routines to choose from when adding one."""
+        self.routine.choices = [SelectChoice(0, "Choose a routine")] + [
+            SelectChoice(r.id, f"{AREA_LABELS[r.area]}: {r.name}") for r in routines
+        ]
+
+    def fill(self, plan: Plan) -> None:
+        """Show the draft's items as they are."""
+        for item in plan.items:
+            self.items.append_entry(
+                {"item_id": str(item.id), "minutes": item.minutes, "days": list(item.days),
+                 "pressure": item.pressure, "note": item.note}
+            )  # fmt: skip
+
+    def pressed(self) -> EditorAction:
+        return EditorAction.parse(self.action.data)
+
+    def change(self) -> EditorChange:
+        """What was submitted, for plans.apply (once the form is valid)."""
+        return EditorChange(
+            items=tuple(
+                ItemEdit(
+                    item_id=int(entry.item_id.data),
+                    minutes=entry.minutes.data,
+                    days="".join(sorted(set(entry.days.data))),
+                    pressure=entry.pressure.data,
+                    note=entry.note.data or "",
+                )
+                for entry in self.items.entries
+            ),
+            action=self.pressed(),
+            routine_id=self.routine.data or None,
+            confirmed=self.confirm.data,
+            reviewed=self.reviewed.data,
+        )
 
 
 #: How a routine felt, the same way round as the intake's pain: 0 none, 10 the worst.

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from spa_app import params
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import lost_race
 from spa_app.extensions import db
+from spa_app.homecare.access import audit, may_see_health
 from spa_app.homecare.checks import Entry, warnings
 from spa_app.homecare.checks import day_totals as checks_day_totals
 from spa_app.homecare.generator import (
@@ -58,6 +61,72 @@ class ItemEdit:
     note: str
 
 
+#: A routine that an edit names is not (or no longer) in the draft.
+GONE = "That routine is no longer in this draft; please reload."
+
+
+@dataclass(frozen=True)
+class EditorAction:
+    """The editor button pressed: save, add (the routine chosen), publish, or remove, up or down
+    with the item it is on."""
+
+    kind: str
+    item_id: int | None = None
+
+    ON_AN_ITEM: ClassVar[frozenset[str]] = frozenset({"remove", "up", "down"})
+
+    @classmethod
+    def parse(cls, raw: str | None) -> EditorAction:
+        """From the button's value: "save", "add", "publish", "remove-12", "up-3", "down-3".
+        Anything else saves; an item's id that is no id (not ASCII digits) is None."""
+        kind, _, raw_id = (raw or "save").partition("-")
+        if kind in cls.ON_AN_ITEM:
+            return cls(kind, params.as_id(raw_id))
+        return cls(kind if kind in ("add", "publish") else "save")
+
+    def __str__(self) -> str:
+        """The button's value again (the page asks to confirm, then sends it once more)."""
+        return f"{self.kind}-{self.item_id}" if self.item_id else self.kind
+
+
+@dataclass(frozen=True)
+class EditorChange:
+    """What the editor submits: every item's values, the button, the routine chosen to add,
+    and the two boxes (the warnings confirmed, the contraindications reviewed)."""
+
+    items: tuple[ItemEdit, ...]
+    action: EditorAction
+    routine_id: int | None = None
+    confirmed: bool = False
+    reviewed: bool = False
+
+
+def apply(draft: Plan, change: EditorChange, *, by: User, now: datetime,
+          dose: Dose = DEFAULT_DOSE) -> bool:  # fmt: skip
+    """The editor's one change: save every item's values, do the button's action, then check
+    the rules. True if the draft is now published (its publication audited as ``by``).
+
+    Raises PlanWarning with the rules broken that the therapist has not confirmed, or PlanError
+    for a change refused; the caller's unit of work then keeps nothing of it.
+    """
+    edit(draft, list(change.items))
+    action = change.action
+    if action.kind in EditorAction.ON_AN_ITEM and action.item_id is None:
+        raise PlanError(GONE)
+    if action.kind == "remove":
+        remove(draft, action.item_id)
+    elif action.kind in ("up", "down"):
+        move(draft, action.item_id, -1 if action.kind == "up" else 1)
+    elif action.kind == "add":
+        add_routine(draft, change.routine_id or 0, dose=dose)
+    guard(draft, confirmed=change.confirmed, now=now, dose=dose)
+    if action.kind != "publish":
+        return False
+    publish(draft, reviewed=change.reviewed, now=now, dose=dose)
+    audit(by, draft.client_id, "publish", f"plan {draft.id}")
+    return True
+
+
 def may_write(user: User, booking: Booking) -> bool:
     """Only the visit's own therapist writes its plan, and not for a deleted account (its health
     data is erased and must not start again)."""
@@ -66,6 +135,37 @@ def may_write(user: User, booking: Booking) -> bool:
         and booking.status is not BookingStatus.CANCELLED
         and not booking.client.is_deleted
     )
+
+
+def plan_to_write(user: User, plan_id: int) -> Plan | None:
+    """The plan if ``user`` may write it (draft or not), else None."""
+    plan = db.session.get(Plan, plan_id)
+    return plan if plan is not None and may_write(user, plan.booking) else None
+
+
+def locked(plan: Plan) -> Plan:
+    """``plan`` read again with its row locked (PostgreSQL) until the transaction ends: a
+    publish that got in first wins, and its items are never touched after."""
+    return db.session.get(Plan, plan.id, with_for_update=True, populate_existing=True)
+
+
+def visible_plan(user: User, plan_id: int) -> Plan | None:
+    """The plan if ``user`` may read it: whoever may see the client's health data, but a draft
+    only for the therapist who writes it."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not may_see_health(user, plan.client_id):
+        return None
+    if plan.status is PlanStatus.DRAFT and not may_write(user, plan.booking):
+        return None
+    return plan
+
+
+def published_plan(client_id: int, plan_id: int) -> Plan | None:
+    """The client's own published plan ``plan_id``, else None."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.client_id != client_id or plan.status is not PlanStatus.PUBLISHED:
+        return None
+    return plan
 
 
 def plans_of(booking_id: int) -> list[Plan]:
@@ -176,7 +276,7 @@ def edit(draft: Plan, edits: list[ItemEdit]) -> None:
     for change in edits:
         item = by_id.get(change.item_id)
         if item is None:
-            raise PlanError("That routine is no longer in this draft; please reload.")
+            raise PlanError(GONE)
         changed = (item.minutes, item.days, item.pressure) != (
             change.minutes, change.days, change.pressure
         )  # fmt: skip
@@ -259,7 +359,7 @@ def remove(draft: Plan, item_id: int) -> None:
     _require_draft(draft)
     item = next((i for i in draft.items if i.id == item_id), None)
     if item is None:
-        raise PlanError("That routine is no longer in this draft; please reload.")
+        raise PlanError(GONE)
     draft.items.remove(item)
     _renumber(draft)
 
@@ -270,7 +370,7 @@ def move(draft: Plan, item_id: int, step: int) -> None:
     items = list(draft.items)
     index = next((n for n, i in enumerate(items) if i.id == item_id), None)
     if index is None:
-        raise PlanError("That routine is no longer in this draft; please reload.")
+        raise PlanError(GONE)
     target = index + step
     if 0 <= target < len(items):
         items[index], items[target] = items[target], items[index]

@@ -6,72 +6,51 @@ from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
 
+from spa_app.accounts.models import Role, User
 from spa_app.database import lost_race
 from spa_app.extensions import db
 from spa_app.homecare.models import Intake, Plan, PlanStatus
 from spa_app.homecare.safety import Needs
-from spa_app.homecare.vocab import NO_CONDITIONS, Area, Condition, Context, Goal, Pressure
+from spa_app.homecare.vocab import Area, Condition, Context, Goal, Pressure
 
 
 def intake_for(client_id: int) -> Intake | None:
     return db.session.get(Intake, client_id)
 
 
-def save_intake(client_id: int, form, now: datetime) -> Intake:
-    """Create or replace the client's intake from a validated IntakeForm (flushed).
+def client_account(user_id: int) -> User | None:
+    """The user if theirs is a client's account (the only kind with an intake), else None."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.role is Role.CLIENT else None
+
+
+def save_intake(client_id: int, answers: dict, now: datetime) -> Needs | None:
+    """Create or replace the client's intake with ``answers`` (IntakeForm.answers); what the
+    intake said before, for review.recheck (None for a first intake). Flushes.
 
     Two first saves at once (a double submit): the one that loses the insert updates instead.
     """
     existing = intake_for(client_id)
+    before = needs_from(existing) if existing is not None else None
     if existing is None:
         try:
             with db.session.begin_nested():
-                created = _fill(Intake(client_id=client_id), form, now)
-                db.session.add(created)
-            return created
+                db.session.add(_fill(Intake(client_id=client_id), answers, now))
+            return None
         except DBAPIError as exc:
             if not lost_race(exc):
                 raise
             existing = db.session.get(Intake, client_id, populate_existing=True)
-    _fill(existing, form, now)
+    _fill(existing, answers, now)
     db.session.flush()
-    return existing
+    return before
 
 
-def _fill(intake: Intake, form, now: datetime) -> Intake:
-    intake.severity = {
-        area.value: score
-        for area in Area
-        if (score := getattr(form, f"pain_{area.value}").data) > 0
-    }
-    intake.goals = sorted(form.goals.data or [])
-    intake.contexts = sorted(form.contexts.data or [])
-    intake.pressure = form.pressure.data
-    intake.minutes_per_day = form.minutes_per_day.data
-    ticked = set(form.conditions.data or [])
-    intake.no_conditions = NO_CONDITIONS in ticked
-    intake.conditions = sorted(ticked - {NO_CONDITIONS})
-    intake.condition_areas = form.named_areas()
-    intake.condition_note = (form.condition_note.data or "").strip()
-    intake.medicines = (form.medicines.data or "").strip()
+def _fill(intake: Intake, answers: dict, now: datetime) -> Intake:
+    for name, value in answers.items():
+        setattr(intake, name, value)
     intake.updated_at = now
     return intake
-
-
-def fill_form(form, intake: Intake) -> None:
-    for area in Area:
-        getattr(form, f"pain_{area.value}").data = intake.severity.get(area.value, 0)
-    form.goals.data = list(intake.goals)
-    form.contexts.data = list(intake.contexts)
-    form.pressure.data = intake.pressure
-    form.minutes_per_day.data = intake.minutes_per_day
-    form.conditions.data = list(intake.conditions) or (
-        [NO_CONDITIONS] if intake.no_conditions else []
-    )
-    for condition, areas in intake.condition_areas.items():
-        form[f"areas_{condition}"].data = list(areas)
-    form.condition_note.data = intake.condition_note
-    form.medicines.data = intake.medicines
 
 
 def needs_from(intake: Intake) -> Needs:
