@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from spa_app import clock
 from spa_app.accounts.models import Role, User
 from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
@@ -18,8 +19,16 @@ from spa_app.scheduling.models import BusinessSettings, WorkingHours
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
 
+#: The spa's time zone in tests (the business settings' default), the one every test uses.
 LONDON = ZoneInfo("Europe/London")
 MON_TO_SAT_9_TO_18 = {d: [(time(9), time(18))] for d in range(6)}
+
+
+def at(day: date, hhmm: str, tz: ZoneInfo = LONDON) -> datetime:
+    """The instant (aware, in UTC) when the wall clock in ``tz`` shows ``hhmm`` on ``day``:
+    ``at(monday, "10:00")`` is ten in the morning in London. A time the clocks skip raises
+    clock.NonexistentLocalTime; of the hour the clocks repeat, the first is taken."""
+    return clock.local_to_utc(day, time.fromisoformat(hhmm), tz)
 
 
 def settings(**values) -> BusinessSettings:
@@ -113,11 +122,11 @@ def spa(therapists: int = 1, rooms: int = 1, minutes: int = 60, buffer: int = 0)
     return svc, ts, rs
 
 
-def booked_online(svc: Service, t: Therapist, day: date, hour: int = 10) -> Booking:
-    """A new client books ``svc`` with ``t`` at ``hour`` London time through the booking service,
+def booked_online(svc: Service, t: Therapist, day: date, hhmm: str = "10:00") -> Booking:
+    """A new client books ``svc`` with ``t`` at ``hhmm`` London time through the booking service,
     as the site does: the booking and its confirmation (due now), committed."""
     client = user()
-    start = datetime.combine(day, time(hour), LONDON).astimezone(UTC)
+    start = at(day, hhmm)
     with serialized_writes():
         b = booking_service.book(
             client=client,
@@ -138,7 +147,7 @@ def regular():
     day = datetime.now(UTC).astimezone(LONDON).date() - timedelta(weeks=4, days=2)
     while day.weekday() == 6:  # Anna works Monday to Saturday
         day -= timedelta(days=1)
-    visit = booking(me, anna, r, svc, datetime.combine(day, time(10), LONDON))
+    visit = booking(me, anna, r, svc, at(day, "10:00"))
     with serialized_writes():
         booking_service.mark(booking=db.session.get(Booking, visit.id),
                              status=BookingStatus.COMPLETED, actor=anna.user,

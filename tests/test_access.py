@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from spa_app.accounts.models import Role
@@ -12,6 +9,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageAttempt
 from tests import factories
+from tests.factories import at
 
 ROLES = ["anonymous", "client_a", "client_b", "own_therapist", "other_therapist", "staff"]
 LOGIN = "login"  # a redirect to the login page
@@ -52,7 +50,7 @@ def world(app):
 
 def new_booking(svc, therapist, room, client):
     day = factories.next_weekday(1)
-    start = datetime.combine(day, time(10), ZoneInfo("Europe/London")).astimezone(UTC)
+    start = at(day, "10:00")
     return factories.booking(client, therapist, room, svc, start)
 
 

@@ -4,12 +4,13 @@ and the verdict, and the days its users ask about."""
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bench import load
 from bench.dataset import WEEKS, Dataset
 from spa_app.booking.models import BookingStatus
 from tests import factories
+from tests.factories import at
 
 OPTIONS = argparse.Namespace(seconds=10, users=2, workers=1, threads=1)
 WINDOW = {"start": 1000.0, "end": 1010.0}
@@ -23,7 +24,7 @@ CLIENT_OVERLAPS = 3
 def test_double_bookings_are_counted_per_therapist_room_and_client(app):
     svc, (anna, ben), (room,) = factories.spa(therapists=2, buffer=15)
     client = factories.user()
-    ten = datetime.combine(factories.next_weekday(0), time(10), factories.LONDON).astimezone(UTC)
+    ten = at(factories.next_weekday(0), "10:00")
     factories.booking(client, anna, room, svc, ten)
     # SQLite has no exclusion constraint, so the overlaps the check must find can be written.
     factories.booking(client, anna, room, svc, ten + timedelta(minutes=30))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from spa_app.notifications.models import Message, MessageKind
 from spa_app.waitlist.models import WaitlistEntry
 from tests import factories
 from tests.conftest import PG_ADMIN_URL, PROJECT_ROOT, base_config
+from tests.factories import at
 
 
 def pending_diff():
@@ -123,7 +124,7 @@ def test_one_visit_at_a_time_settles_the_overlaps_already_there(empty_database):
         upgrade(revision=_revision_before(ONE_VISIT_AT_A_TIME))
         svc, (anna, ben, cleo, dee), (r1, r2, r3, r4) = factories.spa(4, 4, buffer=15)
         me, gone, other = factories.user(), factories.user(), factories.user()
-        ten = datetime.combine(factories.next_weekday(2), time(10), factories.LONDON)
+        ten = at(factories.next_weekday(2), "10:00")
         yesterday = datetime.now(UTC) - timedelta(days=1)
         kept = factories.booking(me, anna, r1, svc, ten)
         twice = factories.booking(me, ben, r2, svc, ten)  # Back and Confirm again

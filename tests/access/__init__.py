@@ -14,7 +14,7 @@ import mailbox
 import secrets
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -36,8 +36,7 @@ from spa_app.notifications.preferences import unsubscribe_token
 from spa_app.scheduling.models import Closure, TimeOff
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories
-
-LONDON = factories.LONDON
+from tests.factories import LONDON, at
 
 #: Texts that identify client A or B. None may appear in a response to someone who may not see
 #: that client's data; the health ones are A's intake note and plan (routine names and notes).
@@ -62,10 +61,6 @@ ROLES = (
     "gone_therapist",
     "staff",
 )
-
-
-def at(day, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), LONDON).astimezone(UTC)
 
 
 @dataclass
@@ -100,14 +95,15 @@ def build_world(app, sink_dir: str | None = None) -> World:
     factories.intake(b.id, conditions=["other"], condition_note=B_NOTE)
 
     tuesday = factories.next_weekday(1)
-    a_next = factories.booking(a, own, room, svc, at(tuesday, 10))
-    b_next = factories.booking(b, other, room2, svc, at(tuesday, 10))
-    a_gone = factories.booking(a, gone, room, svc, at(tuesday + timedelta(days=1), 10),
+    a_next = factories.booking(a, own, room, svc, at(tuesday, "10:00"))
+    b_next = factories.booking(b, other, room2, svc, at(tuesday, "10:00"))
+    a_gone = factories.booking(a, gone, room, svc, at(tuesday + timedelta(days=1), "10:00"),
                                status=BookingStatus.CANCELLED)  # fmt: skip
     # Under way now, so its therapist and staff may mark it arrived.
     a_now = factories.booking(a, own, room2, svc, now - timedelta(minutes=10))
     done_day = now.astimezone(LONDON).date() - timedelta(weeks=4, days=2)
-    a_done = factories.booking(a, own, room, svc, at(done_day, 10), status=BookingStatus.COMPLETED)
+    a_done = factories.booking(a, own, room, svc, at(done_day, "10:00"),
+                               status=BookingStatus.COMPLETED)  # fmt: skip
     factories.fresh()
     record_completed_visit(a_done, LONDON)
 
@@ -127,7 +123,7 @@ def build_world(app, sink_dir: str | None = None) -> World:
     offer = WaitlistOffer(
         entry_id=entry.id,
         therapist_id=own.id,
-        starts_at=at(tuesday + timedelta(days=1), 11),
+        starts_at=at(tuesday + timedelta(days=1), "11:00"),
         freed_by_id=a_gone.id,
     )
     failed = Message(
@@ -140,8 +136,9 @@ def build_world(app, sink_dir: str | None = None) -> World:
         booking_id=a_next.id, state=MessageState.UNCONFIRMED, visit_starts_at=a_next.starts_at,
         visit_ends_at=a_next.ends_at, visit_sequence=0, due_at=now, last_error="no answer",
     )  # fmt: skip
-    time_off = TimeOff(therapist_id=own.id, starts_at=at(tuesday + timedelta(days=21), 9),
-                       ends_at=at(tuesday + timedelta(days=21), 13), reason="dentist")  # fmt: skip
+    time_off = TimeOff(therapist_id=own.id, reason="dentist",
+                       starts_at=at(tuesday + timedelta(days=21), "09:00"),
+                       ends_at=at(tuesday + timedelta(days=21), "13:00"))  # fmt: skip
     closure = Closure(day=tuesday + timedelta(days=28), reason="Spring holiday")
     feeds = {
         "feed_a": CalendarFeed(user_id=a.id, token="feed-a-" + secrets.token_urlsafe(16)),
@@ -210,7 +207,7 @@ def _forms(world: World, a_next, published: Plan, draft: Plan, tuesday, now) -> 
     return {
         "cancel": {"reason": "moving house"},
         "arrived": {"status": "arrived"},
-        "move": {"start": at(tuesday + timedelta(days=2), 11).isoformat(),
+        "move": {"start": at(tuesday + timedelta(days=2), "11:00").isoformat(),
                  "therapist": str(ids["own"])},
         "series": {"every": "4", "visits": "2",
                    "chosen": [o.chosen.isoformat() if o.bookable else "" for o in chosen]},
@@ -237,8 +234,8 @@ def _forms(world: World, a_next, published: Plan, draft: Plan, tuesday, now) -> 
                     "active": "y"},
         "condition_rule": {"names_areas": "", "pressure_cap": "1", "pauses_all": "",
                            "therapist_note": "Ask about the trimester.", "client_caution": ""},
-        "confirm": {"start": at(tuesday + timedelta(days=3), 11).isoformat(), "therapist": "any",
-                    "request_key": "matrix-request-key-1"},
+        "confirm": {"start": at(tuesday + timedelta(days=3), "11:00").isoformat(),
+                    "therapist": "any", "request_key": "matrix-request-key-1"},
         "join": {"therapist": "any", "first_day": today.isoformat(),
                  "last_day": (today + timedelta(days=10)).isoformat()},
     }  # fmt: skip

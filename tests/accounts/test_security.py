@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +12,7 @@ from spa_app.extensions import db
 from spa_app.scheduling.models import TimeOff
 from tests import factories
 from tests.conftest import PROJECT_ROOT
+from tests.factories import at
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -117,8 +117,7 @@ def test_the_calendar_grid_keeps_to_the_policy_and_every_class_it_uses_exists(cl
     """The grid placed its cells with inline styles; its classes must all be in style.css."""
     svc, (anna, ben), (r1, r2) = factories.spa(therapists=2, rooms=2)
     day = factories.next_weekday(2)
-    london = ZoneInfo("Europe/London")
-    start = datetime.combine(day, time(10, 15), london).astimezone(UTC)
+    start = at(day, "10:15")
     factories.booking(factories.user(), anna, r1, svc, start)
     db.session.add(
         TimeOff(therapist_id=ben.id, starts_at=start, ends_at=start + timedelta(hours=2))

@@ -3,8 +3,6 @@ calendar or data download; staff and the visit's therapist read it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 import pytest
 
 from spa_app.accounts.models import Role
@@ -15,6 +13,7 @@ from spa_app.notifications import emails
 from spa_app.notifications.delivery import MailSettings
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
+from tests.factories import at
 
 STAFF_NOTE = "card declined twice; speak to the manager"
 TOLD = "Your therapist is unwell; please rebook"
@@ -25,8 +24,8 @@ OWN = "a family wedding"
 def visit(app):
     svc, (anna,), (room,) = factories.spa()
     me = factories.user(name="Cara Client")
-    start = datetime.combine(factories.next_weekday(2), time(10), factories.LONDON)
-    return factories.booking(me, anna, room, svc, start.astimezone(UTC)), me, anna
+    start = at(factories.next_weekday(2), "10:00")
+    return factories.booking(me, anna, room, svc, start), me, anna
 
 
 def as_user(app, user):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,12 +12,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from spa_app.scheduling.models import TimeOff
 from tests import factories
-
-LONDON = factories.LONDON
-
-
-def local(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), LONDON).astimezone(UTC)
+from tests.factories import LONDON, at
 
 
 @pytest.fixture
@@ -26,7 +21,7 @@ def base(app, client):
     svc, (anna,), (room,) = factories.spa()
     me = factories.user()
     first = factories.next_weekday(2)
-    b = factories.booking(me, anna, room, svc, local(first))
+    b = factories.booking(me, anna, room, svc, at(first, "10:00"))
     factories.login(client, me)
     return b, anna, room, svc, me
 
@@ -60,8 +55,9 @@ def test_a_taken_time_gets_the_nearest_free_one_and_none_is_dropped_silently(cli
     second = (b.starts_at.astimezone(LONDON) + timedelta(weeks=8)).astimezone(UTC)
     factories.booking(factories.user(), anna, room, svc, second)  # taken
     third_day = (b.starts_at.astimezone(LONDON) + timedelta(weeks=12)).date()
-    db.session.add(TimeOff(therapist_id=anna.id, starts_at=local(third_day - timedelta(days=4), 0),
-                           ends_at=local(third_day + timedelta(days=4), 0)))  # fmt: skip
+    db.session.add(TimeOff(therapist_id=anna.id,
+                           starts_at=at(third_day - timedelta(days=4), "00:00"),
+                           ends_at=at(third_day + timedelta(days=4), "00:00")))  # fmt: skip
     db.session.commit()
     page = client.get(f"/bookings/{b.id}/series?every=4&visits=3").get_data(as_text=True)
     assert "As wanted" in page and "the nearest free time" in page and "Not bookable" in page
@@ -102,7 +98,7 @@ def test_the_same_local_time_across_a_clock_change(client, app):
     factories.settings(horizon_days=365)
     svc, (anna,), (room,) = factories.spa()
     me = factories.user()
-    winter = local(date(2027, 3, 10))  # a Wednesday in GMT
+    winter = at(date(2027, 3, 10), "10:00")  # a Wednesday in GMT
     b = factories.booking(me, anna, room, svc, winter)
     factories.login(client, me)
     page = client.get(f"/bookings/{b.id}/series?every=4&visits=1").get_data(as_text=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
@@ -12,8 +11,7 @@ from spa_app.booking.models import Booking
 from spa_app.extensions import db
 from spa_app.notifications.models import Message
 from tests import factories
-
-LONDON = ZoneInfo("Europe/London")
+from tests.factories import at
 
 
 @pytest.fixture
@@ -47,7 +45,7 @@ def test_staff_book_a_new_walk_in_client(client, desk):
     reply = post(client, svc, day)
     assert reply.status_code == 302
     (b,) = bookings()
-    assert b.starts_at == datetime.combine(day, time(10), LONDON).astimezone(UTC)
+    assert b.starts_at == at(day, "10:00")
     walk_in = db.session.get(User, b.client_id)
     assert (walk_in.name, walk_in.role, walk_in.password_hash) == ("Walk In", Role.CLIENT, None)
     listing = client.get(f"/staff/bookings/?date={day}").get_data(as_text=True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,12 +11,7 @@ from spa_app.accounts.models import Role
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from tests import factories
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def at(day, hh, mm=0):
-    return datetime.combine(day, time(hh, mm), LONDON).astimezone(UTC)
+from tests.factories import at
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def test_a_visitor_picks_a_time_signs_up_and_books(client, spa):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "09:00" in html and anna.display_name in html
-    query = urlencode({"start": at(monday, 9).isoformat(), "therapist": anna.id})
+    query = urlencode({"start": at(monday, "09:00").isoformat(), "therapist": anna.id})
     confirm_url = f"/book/{svc.id}/confirm?{query}"
     assert f"/book/{svc.id}/confirm?start=" in html
 
@@ -65,7 +59,7 @@ def test_a_visitor_picks_a_time_signs_up_and_books(client, spa):
     page = client.get(confirm_url)
     assert page.status_code == 200 and "Confirm booking" in page.get_data(as_text=True)
 
-    done = confirm(client, svc, at(monday, 9), str(anna.id))
+    done = confirm(client, svc, at(monday, "09:00"), str(anna.id))
     assert done.status_code == 302
     (booking,) = bookings()
     assert done.location == f"/bookings/{booking.id}"
@@ -75,9 +69,9 @@ def test_a_visitor_picks_a_time_signs_up_and_books(client, spa):
 
 def test_a_taken_time_answers_409_with_fresh_alternatives(client, spa):
     svc, (anna, _), monday = spa
-    factories.booking(factories.user(), anna, factories.room(), svc, at(monday, 9))
+    factories.booking(factories.user(), anna, factories.room(), svc, at(monday, "09:00"))
     factories.login(client, factories.user())
-    refused = confirm(client, svc, at(monday, 9), str(anna.id))
+    refused = confirm(client, svc, at(monday, "09:00"), str(anna.id))
     assert refused.status_code == 409
     html = refused.get_data(as_text=True)
     assert "not free" in html and "10:00" in html
@@ -87,8 +81,8 @@ def test_a_taken_time_answers_409_with_fresh_alternatives(client, spa):
 def test_a_double_submit_makes_one_booking(client, spa):
     svc, _, monday = spa
     factories.login(client, factories.user())
-    first = confirm(client, svc, at(monday, 9), key="same-key-123456789")
-    second = confirm(client, svc, at(monday, 9), key="same-key-123456789")
+    first = confirm(client, svc, at(monday, "09:00"), key="same-key-123456789")
+    second = confirm(client, svc, at(monday, "09:00"), key="same-key-123456789")
     assert first.status_code == second.status_code == 302
     assert first.location == second.location and len(bookings()) == 1
 
@@ -141,10 +135,10 @@ def test_a_malformed_confirm_changes_nothing(client, spa, start):
 def test_times_that_are_not_free_slots_are_refused(client, spa, when):
     svc, _, monday = spa
     start = {
-        "past": at(monday, 9) - timedelta(days=60),
-        "off-step": at(monday, 9, 7),
-        "night": at(monday, 23),
-        "far": at(monday, 9) + timedelta(days=400),
+        "past": at(monday, "09:00") - timedelta(days=60),
+        "off-step": at(monday, "09:07"),
+        "night": at(monday, "23:00"),
+        "far": at(monday, "09:00") + timedelta(days=400),
     }[when]
     factories.login(client, factories.user())
     assert confirm(client, svc, start).status_code == 409
@@ -164,17 +158,17 @@ def test_cancel_and_move_within_the_policy(client, spa):
     svc, (anna, ben), monday = spa
     me = factories.user()
     factories.login(client, me)
-    confirm(client, svc, at(monday, 9), str(anna.id))
+    confirm(client, svc, at(monday, "09:00"), str(anna.id))
     (b,) = bookings()
     page = client.get(f"/bookings/{b.id}/move?therapist={ben.id}&date={monday}")
     assert page.status_code == 200 and "Move to" in page.get_data(as_text=True)
     moved = client.post(
         f"/bookings/{b.id}/move?date={monday}",
-        data={"start": at(monday, 11).isoformat(), "therapist": str(ben.id)},
+        data={"start": at(monday, "11:00").isoformat(), "therapist": str(ben.id)},
     )
     assert moved.status_code == 302
     factories.fresh()
-    assert (b.starts_at, b.therapist_id) == (at(monday, 11), ben.id)
+    assert (b.starts_at, b.therapist_id) == (at(monday, "11:00"), ben.id)
     cancelled = client.post(f"/bookings/{b.id}/cancel", data={"reason": "Travelling"})
     assert cancelled.status_code == 302
     factories.fresh()
@@ -202,7 +196,7 @@ def test_notes_and_names_are_escaped(client, spa):
     svc, (anna, _), monday = spa
     me = factories.user(name="<script>alert(1)</script>")
     factories.login(client, me)
-    confirm(client, svc, at(monday, 9), str(anna.id))
+    confirm(client, svc, at(monday, "09:00"), str(anna.id))
     (b,) = bookings()
     client.post(f"/bookings/{b.id}/cancel", data={"reason": "<b>bold</b>"})
     staff = factories.user(Role.STAFF)
@@ -216,7 +210,7 @@ def test_notes_and_names_are_escaped(client, spa):
 def test_a_long_reason_is_refused_and_a_megabyte_is_never_read(client, spa):
     svc, (anna, _), monday = spa
     factories.login(client, factories.user())
-    confirm(client, svc, at(monday, 9), str(anna.id))
+    confirm(client, svc, at(monday, "09:00"), str(anna.id))
     (b,) = bookings()
     reply = client.post(
         f"/bookings/{b.id}/cancel", data={"reason": "x" * 100_000}, follow_redirects=True
@@ -232,7 +226,7 @@ def test_a_long_reason_is_refused_and_a_megabyte_is_never_read(client, spa):
 def test_the_longest_staff_reason_fits_its_column_on_postgresql(pg_client):
     """'staff: ' + the longest reason the form takes must fit VARCHAR(500) (no 500 error)."""
     svc, (anna,), (room,) = factories.spa()
-    start = datetime.combine(factories.next_weekday(2), time(10), LONDON).astimezone(UTC)
+    start = at(factories.next_weekday(2), "10:00")
     b = factories.booking(factories.user(), anna, room, svc, start)
     factories.login(pg_client, factories.user(Role.STAFF))
     too_long = pg_client.post(f"/bookings/{b.id}/cancel", data={"reason": "x" * 481})
@@ -251,7 +245,7 @@ def test_the_longest_staff_reason_fits_its_column_on_postgresql(pg_client):
 def test_a_nul_in_the_reason_is_refused_on_postgresql(pg_client):
     """PostgreSQL cannot store NUL in text: the form refuses it instead of a 500."""
     svc, (anna,), (room,) = factories.spa()
-    start = datetime.combine(factories.next_weekday(2), time(10), LONDON).astimezone(UTC)
+    start = at(factories.next_weekday(2), "10:00")
     b = factories.booking(factories.user(), anna, room, svc, start)
     factories.login(pg_client, factories.user(Role.STAFF))
     for field in ("reason", "note_to_client"):
@@ -277,4 +271,4 @@ def test_api_rejects_bad_queries_with_reasons(client, spa):
         reply = client.get(f"/api/availability?{query}")
         assert reply.status_code == 400 and reason in reply.json["error"], query
     ok = client.get(f"/api/availability?service={svc.id}&from={monday}&to={monday}")
-    assert ok.status_code == 200 and ok.json["slots"][0]["start"] == at(monday, 9).isoformat()
+    assert ok.status_code == 200 and ok.json["slots"][0]["start"] == at(monday, "09:00").isoformat()

@@ -4,7 +4,6 @@ and take a freed time from the waitlist e-mail; axe checks the pages on the way.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
 from email import message_from_bytes, policy
 
 import pytest
@@ -14,6 +13,7 @@ from spa_app.database import utcnow
 from spa_app.extensions import db
 from tests import factories
 from tests.browser.conftest import log_in
+from tests.factories import at
 from tests.notifications.conftest import deliver_all, mail_settings
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_a_client_joins_the_waitlist_and_takes_the_freed_time(
 ):
     svc, (anna,), (room,) = factories.spa()
     day = factories.next_weekday(2)
-    start = datetime.combine(day, time(10), factories.LONDON).astimezone(UTC)
+    start = at(day, "10:00")
     visit = factories.booking(factories.user(), anna, room, svc, start)
     me = factories.user(name="Waiting Wren")
 

@@ -4,7 +4,6 @@ empty cell, move one booking and cancel another; axe checks the day view."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
 
 import pytest
 
@@ -13,6 +12,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from tests import factories
 from tests.browser.conftest import log_in
+from tests.factories import at
 
 pytestmark = pytest.mark.browser
 
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.browser
 def test_staff_book_from_an_empty_cell_move_and_cancel(live_server, phone, app, axe_check):
     svc, (anna, ben), (r1, r2) = factories.spa(therapists=2, rooms=2)
     day = factories.next_weekday(2)
-    start = datetime.combine(day, time(11), factories.LONDON).astimezone(UTC)
+    start = at(day, "11:00")
     to_move = factories.booking(factories.user(name="Moving Mel"), ben, r2, svc, start)
-    later = datetime.combine(day, time(15), factories.LONDON).astimezone(UTC)
+    later = at(day, "15:00")
     to_cancel = factories.booking(factories.user(name="Cancel Cy"), ben, r2, svc, later)
 
     log_in(phone, live_server, factories.user(Role.STAFF))

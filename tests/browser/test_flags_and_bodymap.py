@@ -4,7 +4,7 @@ Each page passes axe and leaves screenshots in .artifacts/<test>/."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Plan, PlanItem, PlanStatus, Routine
 from tests import factories
 from tests.browser.conftest import log_in
+from tests.factories import at
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def test_a_flag_on_a_short_visit_in_the_week_view_is_never_clipped(live_server, 
     svc = factories.service(name="Express scalp massage", minutes=15, therapists=[anna])
     day = factories.next_weekday(2)
     client = factories.user(name=LONG_NAME)
-    starts = datetime.combine(day, time(10), factories.LONDON).astimezone(UTC)
+    starts = at(day, "10:00")
     factories.booking(client, anna, factories.room(), svc, starts)
     factories.intake(client.id, conditions=["blood_clots"])
 

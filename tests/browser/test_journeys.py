@@ -25,6 +25,7 @@ from spa_app.homecare.models import Completion, Intake, Plan, PlanStatus
 from spa_app.notifications import preferences
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
+from tests.factories import at
 from tests.notifications.conftest import deliver_all, mail_settings
 
 pytestmark = pytest.mark.browser
@@ -44,10 +45,6 @@ def log_in(journey, page, base: str, user, password: str = factories.PASSWORD) -
     page.get_by_role("button", name="Log in").click()
     assert page.get_by_text(f"Welcome, {user.name}.").is_visible()
     journey.step("logged-in")
-
-
-def at(day, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), factories.LONDON).astimezone(UTC)
 
 
 def earlier_today() -> datetime:
@@ -172,8 +169,8 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
         db.select(Booking).where(Booking.client_id == nina.id).order_by(Booking.id)
     ).all()
     assert [(b.status, b.starts_at) for b in visits] == [
-        (BookingStatus.CANCELLED, at(monday, 9)),
-        (BookingStatus.BOOKED, at(monday, 11)),
+        (BookingStatus.CANCELLED, at(monday, "09:00")),
+        (BookingStatus.BOOKED, at(monday, "11:00")),
     ]
     assert visits[0].cancel_reason == "client: A meeting came up"
     deliver_all(utcnow(), mail_settings(app, mail_sink.port))

@@ -13,8 +13,7 @@ from spa_app.cadence.models import NextVisit
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
-
-LONDON = factories.LONDON
+from tests.factories import LONDON
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
+from tests.factories import LONDON
 
-LONDON = factories.LONDON
 WHOLE = "Please give the weeks as whole numbers."
 BOUNDS = "From 1 to 12 weeks, to at most 16 and not fewer than the first."
 

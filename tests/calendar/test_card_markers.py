@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from spa_app.accounts.models import Role
 from spa_app.booking.models import BookingStatus
 from spa_app.calendar.service import day_view
 from tests import factories
+from tests.factories import at
 
 LONG_NAME = "Maximiliana Alexandrovna Featherstonehaugh-Cholmondeley"
 CARD = re.compile(r'<a class="cal-booking[^"]*"[^>]*>.*?</a>', re.S)
@@ -27,7 +28,7 @@ def short_flagged_visit(app):
     room = factories.room()
     day = factories.next_weekday(2)
     client = factories.user(name=LONG_NAME)
-    starts = datetime.combine(day, time(10), factories.LONDON).astimezone(UTC)
+    starts = at(day, "10:00")
     visit = factories.booking(client, anna, room, svc, starts)
     factories.intake(client.id, conditions=["blood_clots"])
     return anna, svc, day, visit
@@ -81,11 +82,11 @@ def test_a_card_without_markers_has_no_marker_box(client, app):
     svc = factories.service(minutes=15, therapists=[anna])
     day = factories.next_weekday(2)
     regular = factories.user(name="Regular Rae")
-    earlier = datetime.combine(day - timedelta(days=28), time(10), factories.LONDON)
-    factories.booking(regular, anna, factories.room(), svc, earlier.astimezone(UTC),
+    earlier = at(day - timedelta(days=28), "10:00")
+    factories.booking(regular, anna, factories.room(), svc, earlier,
                       status=BookingStatus.COMPLETED)  # fmt: skip
     factories.intake(regular.id, conditions=[])
-    starts = datetime.combine(day, time(11), factories.LONDON).astimezone(UTC)
+    starts = at(day, "11:00")
     factories.booking(regular, anna, factories.room(), svc, starts)
     (block,) = day_view(day).columns[0].blocks
     assert block.markers == [] and block.details.endswith(", booked.")

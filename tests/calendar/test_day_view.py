@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -14,13 +13,8 @@ from spa_app.extensions import db
 from spa_app.homecare.models import AuditEntry
 from spa_app.scheduling.models import Closure, TimeOff
 from tests import factories
+from tests.factories import LONDON, at
 from tests.sqlcount import count_statements
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), LONDON).astimezone(UTC)
 
 
 @pytest.fixture
@@ -32,10 +26,10 @@ def spa(app):
 def test_bookings_sit_in_their_therapists_column_at_their_rows(client, spa):
     svc, anna, ben, r1, r2, day = spa
     regular, newcomer = factories.user(name="Regular Rae"), factories.user(name="New Nia")
-    factories.booking(regular, anna, r1, svc, at(day, 9) - timedelta(days=35),
+    factories.booking(regular, anna, r1, svc, at(day, "09:00") - timedelta(days=35),
                       status=BookingStatus.COMPLETED)  # fmt: skip
-    factories.booking(regular, anna, r1, svc, at(day, 10, 15))
-    factories.booking(newcomer, ben, r2, svc, at(day, 14))
+    factories.booking(regular, anna, r1, svc, at(day, "10:15"))
+    factories.booking(newcomer, ben, r2, svc, at(day, "14:00"))
     factories.intake(regular.id, conditions=["varicose_veins"])
     view = day_view(day)
     assert view.step == 15 and view.time_of(0).strftime("%H:%M") == "09:00"
@@ -50,9 +44,9 @@ def test_bookings_sit_in_their_therapists_column_at_their_rows(client, spa):
 
 def test_rooms_columns_time_off_and_closures(client, spa):
     svc, anna, ben, r1, r2, day = spa
-    factories.booking(factories.user(), anna, r2, svc, at(day, 11))
-    db.session.add(TimeOff(therapist_id=ben.id, starts_at=at(day, 13), ends_at=at(day, 15),
-                           reason="Dentist"))  # fmt: skip
+    factories.booking(factories.user(), anna, r2, svc, at(day, "11:00"))
+    db.session.add(TimeOff(therapist_id=ben.id, starts_at=at(day, "13:00"),
+                           ends_at=at(day, "15:00"), reason="Dentist"))  # fmt: skip
     db.session.commit()
     by_room = {c.name: c for c in day_view(day, "room").columns}
     assert by_room[r2.name].blocks and not by_room[r1.name].blocks
@@ -68,7 +62,7 @@ def test_the_day_view_reads_the_day_in_at_most_five_statements(client, spa):
     svc, anna, ben, r1, r2, day = spa
     for n in range(6):
         factories.booking(factories.user(), anna if n % 2 else ben, r1 if n % 2 else r2, svc,
-                          at(day, 9 + n))  # fmt: skip
+                          at(day, f"{9 + n:02d}:00"))  # fmt: skip
     factories.login(client, factories.user(Role.STAFF))
     with count_statements() as statements:
         reply = client.get(f"/staff/calendar?date={day}")
@@ -80,7 +74,7 @@ def test_the_day_view_reads_the_day_in_at_most_five_statements(client, spa):
 
 def test_the_page_links_free_cells_to_booking_and_blocks_to_the_booking(client, spa):
     svc, anna, ben, r1, r2, day = spa
-    b = factories.booking(factories.user(name="Dana Doe"), anna, r1, svc, at(day, 10))
+    b = factories.booking(factories.user(name="Dana Doe"), anna, r1, svc, at(day, "10:00"))
     factories.login(client, factories.user(Role.STAFF))
     page = client.get(f"/staff/calendar?date={day}").get_data(as_text=True)
     assert f'href="/bookings/{b.id}"' in page and "Dana Doe" in page
@@ -95,7 +89,7 @@ def test_the_page_links_free_cells_to_booking_and_blocks_to_the_booking(client, 
 def test_flag_markers_are_audited(client, spa):
     svc, anna, ben, r1, r2, day = spa
     flagged = factories.user()
-    factories.booking(flagged, anna, r1, svc, at(day, 10))
+    factories.booking(flagged, anna, r1, svc, at(day, "10:00"))
     factories.intake(flagged.id, conditions=["pregnancy"])
     staff = factories.user(Role.STAFF)
     factories.login(client, staff)
@@ -108,8 +102,8 @@ def test_flag_markers_are_audited(client, spa):
 
 def test_a_therapist_sees_only_their_own_column(client, spa):
     svc, anna, ben, r1, r2, day = spa
-    factories.booking(factories.user(name="Annas Client"), anna, r1, svc, at(day, 10))
-    factories.booking(factories.user(name="Bens Client"), ben, r2, svc, at(day, 12))
+    factories.booking(factories.user(name="Annas Client"), anna, r1, svc, at(day, "10:00"))
+    factories.booking(factories.user(name="Bens Client"), ben, r2, svc, at(day, "12:00"))
     factories.login(client, anna.user)
     page = client.get(f"/schedule/day?date={day}").get_data(as_text=True)
     assert "Annas Client" in page and "Bens Client" not in page
@@ -142,7 +136,7 @@ def test_a_bad_date_shows_today(client, spa, bad):
 def test_daylight_saving_day_rows_follow_the_wall_clock(client, spa):
     svc, anna, ben, r1, r2, _ = spa
     spring = date(2027, 3, 28)  # a Sunday: give Anna hours that day
-    factories.booking(factories.user(), anna, r1, svc, at(spring, 10))
+    factories.booking(factories.user(), anna, r1, svc, at(spring, "10:00"))
     view = day_view(spring)
     block = next(b for c in view.columns for b in c.blocks)
     assert block.starts.strftime("%H:%M") == "10:00"
@@ -152,10 +146,10 @@ def test_daylight_saving_day_rows_follow_the_wall_clock(client, spa):
 def test_a_therapists_week_has_a_column_per_day(client, spa):
     svc, anna, ben, r1, r2, day = spa
     monday = day - timedelta(days=day.weekday())
-    factories.booking(factories.user(name="Monday Mo"), anna, r1, svc, at(monday, 9))
+    factories.booking(factories.user(name="Monday Mo"), anna, r1, svc, at(monday, "09:00"))
     factories.booking(factories.user(name="Friday Fay"), anna, r1, svc,
-                      at(monday + timedelta(days=4), 16, 30))  # fmt: skip
-    factories.booking(factories.user(name="Bens Client"), ben, r2, svc, at(monday, 11))
+                      at(monday + timedelta(days=4), "16:30"))  # fmt: skip
+    factories.booking(factories.user(name="Bens Client"), ben, r2, svc, at(monday, "11:00"))
     factories.login(client, factories.user(Role.STAFF))
     page = client.get(f"/staff/calendar/week?therapist={anna.id}&date={day}").get_data(as_text=True)
     assert "Monday Mo" in page and "Friday Fay" in page and "Bens Client" not in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -13,6 +13,7 @@ from spa_app.booking.models import Booking
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
 from tests import factories
+from tests.factories import at
 
 
 def link_of(client) -> str:
@@ -31,8 +32,8 @@ def events(client, path) -> dict[str, object]:
 def visit(app):
     svc, (anna,), (r, _) = factories.spa(therapists=1, rooms=2)
     me = factories.user(name="Dana Doe")
-    start = datetime.combine(factories.next_weekday(2), time(10), factories.LONDON)
-    b = factories.booking(me, anna, r, svc, start.astimezone(UTC))
+    start = at(factories.next_weekday(2), "10:00")
+    b = factories.booking(me, anna, r, svc, start)
     return b, me, anna
 
 

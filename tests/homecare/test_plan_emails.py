@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -20,13 +19,8 @@ from spa_app.notifications import outbox, preferences, service
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import MailOptOut, Message, MessageKind
 from tests import factories
+from tests.factories import LONDON, at
 from tests.notifications.conftest import deliver_all, mail_settings
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def at(day: date, hhmm: str) -> datetime:
-    return datetime.combine(day, time.fromisoformat(hhmm), LONDON).astimezone(UTC)
 
 
 @pytest.fixture
@@ -188,6 +182,17 @@ def test_a_forged_or_borrowed_link_is_not_found(app, published, client):
     assert client.post(f"/plans/{published.id}/day-done/{wrong}").status_code == 404
     someone_else = day_done_token(secret, published.id, published.client_id + 1, day)
     assert client.post(f"/plans/{published.id}/day-done/{someone_else}").status_code == 404
+    factories.fresh()
+    assert db.session.execute(db.select(Completion)).first() is None
+
+
+def test_ids_in_other_digits_mark_nothing_done(app, published, client):
+    day = date(2027, 3, 3)  # a Wednesday: every routine is due
+    token = day_done_token(app.config["SECRET_KEY"], published.id, published.client_id, day)
+    other = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    ids = [str(item.id).translate(other) for item in published.items]
+    reply = client.post(f"/plans/{published.id}/day-done/{token}", data={"done": ids})
+    assert reply.status_code == 200
     factories.fresh()
     assert db.session.execute(db.select(Completion)).first() is None
 

@@ -16,6 +16,9 @@ from spa_app.homecare.models import AuditEntry, Completion, Intake, Plan, PlanIt
 from tests import factories
 
 ALL_DAYS = [str(n) for n in range(7)]
+#: The same digits in other scripts: ``int`` and ``str.isdecimal`` take them, ids must not.
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @pytest.fixture
@@ -116,6 +119,8 @@ def test_the_therapist_suggests_edits_and_publishes(client, cast):
         ({"items-0-pressure": "7"}, "Not a valid choice"),
         ({"items-0-note": "x" * 301}, "Field cannot be longer than 300"),
         ({"items-0-item_id": "abc"}, "Unknown routine."),
+        ({"items-0-item_id": "١"}, "Unknown routine."),
+        ({"items-0-item_id": "７"}, "Unknown routine."),
     ],
 )
 def test_bad_editor_input_gets_a_message_and_changes_nothing(client, cast, changes, message):
@@ -141,6 +146,35 @@ def test_an_item_of_another_plan_or_an_unknown_routine_is_refused(client, cast):
     )  # fmt: skip
     assert reply.status_code == 400 and "Not a valid choice" in reply.get_data(as_text=True)
     assert len(plan_row(plan.id).items) == len(plan.items)
+
+
+@pytest.mark.parametrize("script", [ARABIC_INDIC, FULLWIDTH], ids=["arabic-indic", "fullwidth"])
+def test_an_id_in_other_digits_is_refused_and_nothing_is_saved(client, cast, script):
+    plan = start(client, cast)
+    first, count = plan.items[0], len(plan.items)
+    minutes = [i.minutes for i in plan.items]
+    # Each is the id of an item or a routine of this plan, written in other digits.
+    for action in (f"remove-{first.id}", f"up-{plan.items[1].id}", f"down-{first.id}"):
+        data = editor_form(plan, **{"items-0-minutes": "4"}, action=action.translate(script))
+        reply = client.post(f"/plans/{plan.id}/edit", data=data, follow_redirects=True)
+        text = reply.get_data(as_text=True)
+        assert reply.status_code == 200 and "no longer in this draft" in text
+    data = editor_form(plan, action="add", routine=str(first.routine_id).translate(script))
+    assert client.post(f"/plans/{plan.id}/edit", data=data).status_code == 400
+    after = plan_row(plan.id)
+    assert [i.id for i in after.items] == [i.id for i in plan.items] and len(after.items) == count
+    assert [i.minutes for i in after.items] == minutes
+    publish(client, after)
+    client.post("/logout")
+    factories.login(client, cast["a"])
+    other = str(first.id).translate(script)
+    reply = client.post(f"/plans/{plan.id}/done", data={"item_id": other}, follow_redirects=True)
+    assert reply.status_code == 200 and "Please pick a routine" in reply.get_data(as_text=True)
+    client.post(f"/plans/{plan.id}/done", data={"item_id": str(first.id)})
+    assert client.post(f"/plans/{plan.id}/undo", data={"item_id": other}).status_code == 302
+    factories.fresh()
+    (done,) = db.session.execute(db.select(Completion)).scalars()
+    assert done.plan_item_id == first.id  # the tick in ASCII digits stays
 
 
 def test_a_contraindication_needs_the_review_box(client, cast):

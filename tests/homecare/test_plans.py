@@ -14,9 +14,9 @@ from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Intake, Plan, PlanStatus
 from spa_app.homecare.service import current_plan
 from tests import factories
+from tests.factories import LONDON
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
-LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,6 +15,7 @@ from spa_app.extensions import db
 from spa_app.notifications import delivery
 from spa_app.notifications.models import Message
 from tests import factories
+from tests.factories import at
 
 
 @pytest.fixture
@@ -23,11 +23,11 @@ def booked(app):
     """A client with a booking made through the service, and its queued confirmation."""
     svc, (t,), _ = factories.spa()
     client = factories.user(name="Dana Doe")
-    start = datetime.combine(factories.next_weekday(0), time(10), ZoneInfo("Europe/London"))
+    start = at(factories.next_weekday(0), "10:00")
     with serialized_writes():
         booking = service.book(
             client=client,
-            choice=service.Choice(svc.id, start.astimezone(UTC), t.id),
+            choice=service.Choice(svc.id, start, t.id),
             actor=client,
             now=datetime.now(UTC),
         )

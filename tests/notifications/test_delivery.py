@@ -6,7 +6,6 @@ import email
 import time as clock
 from datetime import UTC, datetime, timedelta
 from email import policy
-from zoneinfo import ZoneInfo
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -22,8 +21,6 @@ from spa_app.notifications.models import MessageKind, MessageState
 from tests import factories
 from tests.conftest import Sink, free_port, serving
 from tests.notifications.conftest import deliver, deliver_all, mail_settings, messages, send
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def parse(envelope):

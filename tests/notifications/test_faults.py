@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time as clock
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from spa_app.extensions import db
 from spa_app.notifications import tasks
 from spa_app.notifications.models import Message, MessageState
 from tests import factories
+from tests.factories import at
 
 pytestmark = [pytest.mark.redis, pytest.mark.worker]
 REDIS_OPTIONS = {"visibility_timeout": 3600}
@@ -39,13 +39,11 @@ def worker_env(private_redis, smtp):
 def book_over_http(client):
     svc, (t,), _ = factories.spa()
     factories.login(client, factories.user())
-    start = datetime.combine(
-        factories.next_weekday(1), datetime.min.time().replace(hour=10), ZoneInfo("Europe/London")
-    )
+    start = at(factories.next_weekday(1), "10:00")
     return client.post(
         f"/book/{svc.id}/confirm",
         data={
-            "start": start.astimezone(UTC).isoformat(),
+            "start": start.isoformat(),
             "therapist": str(t.id),
             "request_key": "fault-test-key-1234",
         },

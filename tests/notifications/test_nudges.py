@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,10 +18,10 @@ from spa_app.notifications import delivery, preferences, service, tasks
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
+from tests.factories import LONDON, at
 from tests.notifications.conftest import deliver, mail_settings
 from tests.sqlcount import count_statements
 
-LONDON = ZoneInfo("Europe/London")
 OPEN, CLOSING = MessageKind.REBOOK_WINDOW_OPEN, MessageKind.REBOOK_WINDOW_CLOSING
 
 
@@ -44,10 +43,6 @@ def complete(b: Booking) -> None:
             now=b.starts_at + timedelta(hours=1),
         )
         db.session.commit()
-
-
-def local(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), LONDON).astimezone(UTC)
 
 
 def sweep(now) -> int:
@@ -80,17 +75,17 @@ def window(client_id: int) -> NextVisit:
 def test_the_window_is_four_to_six_weeks_on_the_local_clock_across_dst(
     app, visit_day, opens_day, closes_day, real_hours_to_open
 ):
-    b = completed_visit(local(visit_day))
+    b = completed_visit(at(visit_day, "10:00"))
     w = window(b.client_id)
     assert (w.booking_id, w.therapist_id, w.service_id) == (b.id, b.therapist_id, b.service_id)
-    assert w.opens_at == local(opens_day) and w.closes_at == local(closes_day)
+    assert w.opens_at == at(opens_day, "10:00") and w.closes_at == at(closes_day, "10:00")
     assert w.opens_at.astimezone(LONDON).strftime("%H:%M") == "10:00"
     assert (w.opens_at - b.starts_at) == timedelta(hours=real_hours_to_open)
 
 
 def test_one_nudge_when_the_window_opens_one_when_it_closes_and_reruns_add_nothing(app):
-    b = completed_visit(local(date(2027, 3, 1)))
-    opens, closes = local(date(2027, 3, 29)), local(date(2027, 4, 12))
+    b = completed_visit(at(date(2027, 3, 1), "10:00"))
+    opens, closes = at(date(2027, 3, 29), "10:00"), at(date(2027, 4, 12), "10:00")
     assert sweep(opens - timedelta(minutes=1)) == 0
     assert sweep(opens) == 1
     assert sweep(opens + timedelta(minutes=1)) == 0
@@ -114,8 +109,8 @@ def test_one_nudge_when_the_window_opens_one_when_it_closes_and_reruns_add_nothi
 
 
 def test_a_sweep_that_was_down_sends_no_stale_news(app):
-    completed_visit(local(date(2027, 3, 1)))
-    closes = local(date(2027, 4, 12))
+    completed_visit(at(date(2027, 3, 1), "10:00"))
+    closes = at(date(2027, 4, 12), "10:00")
     # Back a week or more after the window closed: neither nudge is news any more.
     assert sweep(closes + service.NUDGE_GRACE) == 0
     # Back two days after it closed: the closing nudge goes, the opening one never will.
@@ -124,25 +119,25 @@ def test_a_sweep_that_was_down_sends_no_stale_news(app):
 
 
 def test_the_sweep_is_two_statements_however_many_clients(app):
-    for hour in (9, 11, 14, 16):
-        completed_visit(local(date(2027, 3, 1), hour))
+    for hhmm in ("09:00", "11:00", "14:00", "16:00"):
+        completed_visit(at(date(2027, 3, 1), hhmm))
     with count_statements() as statements:
-        assert sweep(local(date(2027, 3, 29), 17)) == 4
+        assert sweep(at(date(2027, 3, 29), "17:00")) == 4
     assert len(statements) == 2
 
 
 def test_a_visit_booked_ahead_means_no_nudge(app):
-    b = completed_visit(local(date(2027, 3, 1)))
+    b = completed_visit(at(date(2027, 3, 1), "10:00"))
     svc, (t,), (r,) = factories.spa()
     ahead = factories.booking(
-        db.session.get(Booking, b.id).client, t, r, svc, local(date(2027, 4, 5))
+        db.session.get(Booking, b.id).client, t, r, svc, at(date(2027, 4, 5), "10:00")
     )
-    assert sweep(local(date(2027, 3, 29))) == 0
+    assert sweep(at(date(2027, 3, 29), "10:00")) == 0
     # Cancelled: nothing is booked any more, so the closing nudge goes after all.
     ahead = db.session.get(Booking, ahead.id)
     ahead.status = BookingStatus.CANCELLED
     db.session.commit()
-    assert sweep(local(date(2027, 4, 12))) == 1
+    assert sweep(at(date(2027, 4, 12), "10:00")) == 1
     assert [m.kind for m in nudges()] == [CLOSING]
 
 
@@ -156,35 +151,35 @@ def test_a_visit_booked_ahead_means_no_nudge(app):
     ],
 )
 def test_a_later_visit_stops_the_nudges_even_unmarked_but_not_a_missed_one(app, status, nudged):
-    b = completed_visit(local(date(2027, 3, 1)))
+    b = completed_visit(at(date(2027, 3, 1), "10:00"))
     svc, (t,), (r,) = factories.spa()
     client = db.session.get(Booking, b.id).client
-    factories.booking(client, t, r, svc, local(date(2027, 3, 15)), status=status)
-    assert sweep(local(date(2027, 3, 29))) == int(nudged)
+    factories.booking(client, t, r, svc, at(date(2027, 3, 15), "10:00"), status=status)
+    assert sweep(at(date(2027, 3, 29), "10:00")) == int(nudged)
 
 
 def test_a_later_completed_visit_moves_the_window_and_an_earlier_one_does_not(app):
     client = factories.user()
-    march = completed_visit(local(date(2027, 3, 1)), client)
-    april = completed_visit(local(date(2027, 4, 5)), client)
+    march = completed_visit(at(date(2027, 3, 1), "10:00"), client)
+    april = completed_visit(at(date(2027, 4, 5), "10:00"), client)
     assert window(client.id).booking_id == april.id
     # Staff mark the March visit completed late, out of order: the later visit still counts.
     db.session.get(Booking, march.id).status = BookingStatus.ARRIVED
     db.session.commit()
     complete(march)
     assert window(client.id).booking_id == april.id
-    assert sweep(local(date(2027, 3, 29))) == 0  # March's window no longer applies
-    assert sweep(local(date(2027, 5, 3))) == 1
+    assert sweep(at(date(2027, 3, 29), "10:00")) == 0  # March's window no longer applies
+    assert sweep(at(date(2027, 5, 3), "10:00")) == 1
     assert [m.booking_id for m in nudges()] == [april.id]
 
 
 def test_a_client_who_turned_a_nudge_off_gets_only_the_other(app):
-    b = completed_visit(local(date(2027, 3, 1)))
+    b = completed_visit(at(date(2027, 3, 1), "10:00"))
     with serialized_writes():
         preferences.unsubscribe(b.client_id, OPEN)
         db.session.commit()
-    assert sweep(local(date(2027, 3, 29))) == 0
-    assert sweep(local(date(2027, 4, 12))) == 1
+    assert sweep(at(date(2027, 3, 29), "10:00")) == 0
+    assert sweep(at(date(2027, 4, 12), "10:00")) == 1
     assert [m.kind for m in nudges()] == [CLOSING]
 
 
@@ -203,7 +198,7 @@ def test_staff_marking_a_visit_completed_over_http_opens_the_window(app, client)
 @pytest.mark.parametrize("status", [BookingStatus.NO_SHOW, BookingStatus.ARRIVED])
 def test_no_show_and_arrived_open_no_window(app, status):
     svc, (t,), (r,) = factories.spa()
-    b = factories.booking(factories.user(), t, r, svc, local(date(2027, 3, 1)))
+    b = factories.booking(factories.user(), t, r, svc, at(date(2027, 3, 1), "10:00"))
     with serialized_writes():
         booking_service.mark(
             booking=db.session.get(Booking, b.id),
@@ -276,19 +271,19 @@ def test_booking_after_the_nudge_was_queued_stops_it_at_send(app):
 @pytest.mark.postgres
 def test_nudges_on_postgresql(pg_app):
     client = factories.user()
-    march = completed_visit(local(date(2027, 3, 1)), client)
-    completed_visit(local(date(2027, 2, 1)), client)  # earlier, marked later: ignored
+    march = completed_visit(at(date(2027, 3, 1), "10:00"), client)
+    completed_visit(at(date(2027, 2, 1), "10:00"), client)  # earlier, marked later: ignored
     assert window(client.id).booking_id == march.id
-    assert sweep(local(date(2027, 3, 29))) == 1 and sweep(local(date(2027, 3, 29))) == 0
-    assert sweep(local(date(2027, 4, 12))) == 1
+    assert sweep(at(date(2027, 3, 29), "10:00")) == 1 and sweep(at(date(2027, 3, 29), "10:00")) == 0
+    assert sweep(at(date(2027, 4, 12), "10:00")) == 1
     assert [m.kind for m in nudges()] == [OPEN, CLOSING]
 
 
 @pytest.mark.postgres
 def test_two_sweeps_at_once_queue_each_nudge_once_on_postgresql(pg_app):
     for hour in range(9, 17):
-        completed_visit(local(date(2027, 3, 1), hour))
-    now = local(date(2027, 3, 29), 17)
+        completed_visit(at(date(2027, 3, 1), f"{hour:02d}:00"))
+    now = at(date(2027, 3, 29), "17:00")
     barrier = threading.Barrier(2)
     added, failures = [], []
 

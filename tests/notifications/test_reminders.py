@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,15 +13,15 @@ from spa_app.extensions import db
 from spa_app.notifications import delivery, outbox, service, tasks
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from tests import factories
+from tests.factories import LONDON, at
 
-LONDON = ZoneInfo("Europe/London")
 DAY = timedelta(hours=24)
 
 
-def visit(day: date, hour: int = 10, booked_days_ahead: int = 7):
-    """A booked visit at ``hour`` local time, made ``booked_days_ahead`` days before."""
+def visit(day: date, hhmm: str = "10:00", booked_days_ahead: int = 7):
+    """A booked visit at ``hhmm`` local time, made ``booked_days_ahead`` days before."""
     svc, (t,), (r,) = factories.spa()
-    starts_at = datetime.combine(day, time(hour), LONDON).astimezone(UTC)
+    starts_at = at(day, hhmm)
     b = factories.booking(factories.user(), t, r, svc, starts_at)
     b.created_at = starts_at - timedelta(days=booked_days_ahead)
     db.session.commit()

@@ -39,8 +39,8 @@ def wait_for(condition, proc, log):
 def test_two_sweeps_at_once_send_each_confirmation_once(app, smtp, worker):
     proc, log = worker
     svc, (t,), _ = factories.spa(therapists=1, rooms=2)
-    for hour in (10, 12):
-        factories.booked_online(svc, t, factories.next_weekday(0), hour)
+    for hhmm in ("10:00", "12:00"):
+        factories.booked_online(svc, t, factories.next_weekday(0), hhmm)
 
     celery = app.extensions["celery"]
     celery.send_task("notifications.sweep")  # as if two beat processes fired together
@@ -62,8 +62,8 @@ class TestHungMailServer:
     def test_a_server_that_never_answers_does_not_stick_the_worker(self, app, worker):
         proc, log = worker
         svc, (t,), _ = factories.spa(therapists=1, rooms=2)
-        for hour in (10, 12):
-            factories.booked_online(svc, t, factories.next_weekday(0), hour)
+        for hhmm in ("10:00", "12:00"):
+            factories.booked_online(svc, t, factories.next_weekday(0), hhmm)
         app.extensions["celery"].send_task("notifications.sweep")
 
         def both_tried():

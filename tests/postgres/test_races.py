@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import Counter
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,12 +13,12 @@ import sqlalchemy as sa
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from tests import factories
+from tests.factories import at
 
 pytestmark = pytest.mark.postgres
 
 THREADS = 50
 ROUNDS = 20
-LONDON = ZoneInfo("Europe/London")
 
 
 def logged_in_clients(app, n):
@@ -65,7 +64,7 @@ def slot_starts(rounds):
     starts = []
     for d in range(5):
         for hour in range(9, 17):
-            starts.append(datetime.combine(monday + timedelta(days=d), time(hour), LONDON))
+            starts.append(at(monday + timedelta(days=d), f"{hour:02d}:00"))
     return starts[:rounds]
 
 

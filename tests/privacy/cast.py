@@ -6,7 +6,7 @@ A plain function (not a fixture), so the SQLite and the PostgreSQL tests build t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking import service as booking_service
@@ -23,6 +23,7 @@ from spa_app.homecare.models import Completion, Plan, RoutineReminderTime
 from spa_app.notifications.models import MailOptOut, Message, MessageKind, MessageState
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories
+from tests.factories import at
 
 OWN_REASON = "my sciatica flared up"
 STAFF_NOTE = "desk note: card declined twice"
@@ -47,10 +48,6 @@ class Cast:
     day: date  # the local day of ``ahead``
 
 
-def at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), factories.LONDON).astimezone(UTC)
-
-
 def build() -> Cast:
     load_library()
     db.session.commit()
@@ -60,12 +57,16 @@ def build() -> Cast:
     other = factories.user(name="Other Olive")
     staff = factories.user(Role.STAFF, name="Desk Dee")
     day = factories.next_weekday(2)
-    ahead = _book(me, svc, anna, at(day, 10))
-    cancelled_own = factories.booking(me, anna, past.room, svc, at(day + timedelta(days=7), 11))
-    cancelled_by_staff = factories.booking(me, ben, past.room, svc, at(day + timedelta(days=8), 11))
+    ahead = _book(me, svc, anna, at(day, "10:00"))
+    cancelled_own = factories.booking(
+        me, anna, past.room, svc, at(day + timedelta(days=7), "11:00")
+    )
+    cancelled_by_staff = factories.booking(
+        me, ben, past.room, svc, at(day + timedelta(days=8), "11:00")
+    )
     _cancel(cancelled_own, me, OWN_REASON)
     _cancel(cancelled_by_staff, staff, STAFF_NOTE)
-    other_visit = factories.booking(other, ben, past.room, svc, at(day, 14))
+    other_visit = factories.booking(other, ben, past.room, svc, at(day, "14:00"))
     factories.intake(me.id, conditions=["recent_injury"], condition_note=INTAKE_NOTE)
     factories.intake(other.id, condition_note=OTHER_NOTE)
     plan = _published_plan(past, anna)
@@ -130,7 +131,7 @@ def _settings_and_more(me, other, anna, ben, staff, svc, day, other_visit, plan)
                            first_day=day, last_day=day, created_at=now)  # fmt: skip
     db.session.add_all([mine, theirs])
     db.session.flush()
-    db.session.add(WaitlistOffer(entry_id=mine.id, therapist_id=ben.id, starts_at=at(day, 14),
+    db.session.add(WaitlistOffer(entry_id=mine.id, therapist_id=ben.id, starts_at=at(day, "14:00"),
                                  freed_by_id=other_visit.id, created_at=now))  # fmt: skip
     # A reminder the mail server refused, quoting the address: staff could send it again.
     db.session.add(Message(kind=MessageKind.APPOINTMENT_REMINDER, idempotency_key="refused",

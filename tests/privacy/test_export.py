@@ -21,6 +21,7 @@ from spa_app.notifications.models import Message, MessageKind
 from spa_app.privacy import export
 from spa_app.privacy.export import export_for
 from tests import factories
+from tests.factories import at
 from tests.privacy import cast as casting
 from tests.sqlcount import count_statements
 
@@ -173,7 +174,7 @@ def _more_of_everything(cast) -> None:
     """Five more visits and messages, another plan version with its items, more audit entries."""
     factories.fresh()
     for n in range(5):
-        start = casting.at(cast.day + timedelta(days=14 + n), 9)
+        start = at(cast.day + timedelta(days=14 + n), "09:00")
         b = factories.booking(cast.me, cast.ben, cast.past.room, cast.svc, start,
                               status=BookingStatus.CANCELLED)  # fmt: skip
         db.session.add(Message(kind=MessageKind.BOOKING_CANCELLED, idempotency_key=f"x-{b.id}",

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spa_app.scheduling.availability import Busy, Request, Rules, Window, free_slots
+from tests.factories import LONDON, at
 
-LONDON = ZoneInfo("Europe/London")
 RULES = Rules(LONDON, timedelta(minutes=15), timedelta(0), 90)
 MONDAY = date(2026, 6, 1)
 NOW = datetime(2026, 5, 25, 12, tzinfo=UTC)
@@ -18,10 +17,6 @@ SPRING_FORWARD = date(2026, 3, 29)  # a Sunday: 01:00 GMT jumps to 02:00 BST
 FALL_BACK = date(2026, 10, 25)  # a Sunday: 02:00 BST falls back to 01:00 GMT
 BEFORE_DST = datetime(2026, 3, 1, tzinfo=UTC)
 YEAR = Rules(LONDON, timedelta(minutes=15), timedelta(0), 365)
-
-
-def at(day: date, hh: int, mm: int = 0) -> datetime:
-    return datetime.combine(day, time(hh, mm), LONDON).astimezone(UTC)
 
 
 def slots(
@@ -63,14 +58,14 @@ def test_the_clean_up_buffer_must_fit_in_the_window():
 
 
 def test_a_booking_blocks_overlapping_starts_but_not_back_to_back_ones():
-    busy = [Busy.between(at(MONDAY, 10), at(MONDAY, 11), therapist_id=1, room_id=1)]
+    busy = [Busy.between(at(MONDAY, "10:00"), at(MONDAY, "11:00"), therapist_id=1, room_id=1)]
     times = local_times(slots(busy=busy))
     assert "09:00" in times and "11:00" in times
     assert not {"09:15", "09:45", "10:00", "10:45"} & set(times)
 
 
 def test_a_room_taken_by_another_therapist_blocks_the_slot():
-    busy = [Busy.between(at(MONDAY, 10), at(MONDAY, 11), therapist_id=2, room_id=1)]
+    busy = [Busy.between(at(MONDAY, "10:00"), at(MONDAY, "11:00"), therapist_id=2, room_id=1)]
     assert "10:00" not in local_times(slots(busy=busy))
     assert "10:00" in local_times(slots(busy=busy, rooms=(1, 2)))
 
@@ -81,27 +76,27 @@ def test_no_room_no_slot():
 
 def test_any_therapist_lists_everyone_free_and_the_rooms_free():
     windows = [Window(1, 0, time(9), time(18)), Window(2, 0, time(9), time(18))]
-    busy = [Busy.between(at(MONDAY, 9), at(MONDAY, 10), therapist_id=1, room_id=1)]
+    busy = [Busy.between(at(MONDAY, "09:00"), at(MONDAY, "10:00"), therapist_id=1, room_id=1)]
     found = {s.starts_at: s for s in slots(windows=windows, busy=busy, rooms=(1, 2))}
-    assert found[at(MONDAY, 9)].therapist_ids == (2,)
-    assert found[at(MONDAY, 9)].room_ids == (2,)
-    assert found[at(MONDAY, 10)].therapist_ids == (1, 2)
+    assert found[at(MONDAY, "09:00")].therapist_ids == (2,)
+    assert found[at(MONDAY, "09:00")].room_ids == (2,)
+    assert found[at(MONDAY, "10:00")].therapist_ids == (1, 2)
 
 
 def test_time_off_blocks_the_therapist():
-    busy = [Busy.between(at(MONDAY, 12), at(MONDAY, 14), therapist_id=1)]
+    busy = [Busy.between(at(MONDAY, "12:00"), at(MONDAY, "14:00"), therapist_id=1)]
     times = local_times(slots(busy=busy))
     assert "11:00" in times and "14:00" in times and "12:30" not in times and "11:15" not in times
 
 
 def test_minimum_notice_rounds_up_to_the_next_step():
-    now = at(MONDAY, 8, 7)
+    now = at(MONDAY, "08:07")
     rules = Rules(LONDON, timedelta(minutes=15), timedelta(hours=2), 90)
     assert local_times(slots(now=now, rules=rules))[0] == "10:15"
 
 
 def test_past_days_closures_and_days_beyond_the_horizon_have_no_slots():
-    assert slots(now=at(MONDAY, 20)) == []
+    assert slots(now=at(MONDAY, "20:00")) == []
     assert slots(closed={MONDAY}) == []
     rules = Rules(LONDON, timedelta(minutes=15), timedelta(0), 3)
     assert slots(rules=rules) == []  # Monday is 7 days after NOW
@@ -225,7 +220,7 @@ def scenarios(draw):
         for _ in range(draw(st.integers(0, 3))):
             a, b = sorted(draw(st.lists(quarter, min_size=2, max_size=2, unique=True)))
             windows.append(Window(tid, day.weekday(), a, b))
-    base = datetime.combine(day, time(0), LONDON).astimezone(UTC)
+    base = at(day, "00:00")
     busy = []
     for _ in range(draw(st.integers(0, 6))):
         start = base + timedelta(minutes=5 * draw(st.integers(0, 24 * 12)))

@@ -4,7 +4,7 @@ offer answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,13 +16,9 @@ from spa_app.extensions import db
 from spa_app.waitlist import service as waitlist
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories
+from tests.factories import LONDON, at
 
-LONDON = factories.LONDON
 NOT_ASCII = ["١", "٣", "７", "²", "1x", "-1", "0", "99999999999999"]
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), LONDON).astimezone(UTC)
 
 
 def signed_in(app, user):
@@ -59,9 +55,10 @@ def spa(app):
     next week, and a client with a visit of their own a week later."""
     svc, (anna, ben), (room, _) = factories.spa(therapists=2, rooms=2)
     day = factories.next_weekday(2)
-    visit = factories.booking(factories.user(name="Leaving Client"), anna, room, svc, at(day))
+    leaving = factories.user(name="Leaving Client")
+    visit = factories.booking(leaving, anna, room, svc, at(day, "10:00"))
     me = factories.user(name="Waiting Wren")
-    mine = factories.booking(me, ben, room, svc, at(day + timedelta(days=7)))
+    mine = factories.booking(me, ben, room, svc, at(day + timedelta(days=7), "10:00"))
     return svc, anna, ben, room, day, visit, me, mine
 
 
@@ -75,7 +72,7 @@ def test_the_visit_to_bring_earlier_is_the_clients_own_booked_one_ahead(spa):
     assert waitlist.visit_to_bring_earlier(me, svc.id, None, now) is None
     assert waitlist.visit_to_bring_earlier(me, svc.id, 999_999, now) is None
     assert waitlist.visit_to_bring_earlier(me, svc.id, mine.id, mine.starts_at) is None  # begun
-    done = factories.booking(me, anna, room, svc, at(day - timedelta(days=1)),
+    done = factories.booking(me, anna, room, svc, at(day - timedelta(days=1), "10:00"),
                              status=BookingStatus.CANCELLED)  # fmt: skip
     assert waitlist.visit_to_bring_earlier(me, svc.id, done.id, now) is None
 

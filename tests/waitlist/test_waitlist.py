@@ -20,13 +20,8 @@ from spa_app.notifications.outbox import is_pointless
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from spa_app.waitlist.service import HEAD_START
 from tests import factories
+from tests.factories import LONDON, at
 from tests.notifications.conftest import deliver_all, mail_settings
-
-LONDON = factories.LONDON
-
-
-def at(day: date, hour: int = 10, tz: ZoneInfo = LONDON) -> datetime:
-    return datetime.combine(day, time(hour), tz).astimezone(UTC)
 
 
 def signed_in(app, user):
@@ -78,7 +73,8 @@ def spa(app):
     10:00 on a day next week, which its client may cancel."""
     svc, (anna, ben), (room, _) = factories.spa(therapists=2, rooms=2)
     day = factories.next_weekday(2)
-    visit = factories.booking(factories.user(name="Leaving Client"), anna, room, svc, at(day))
+    leaving = factories.user(name="Leaving Client")
+    visit = factories.booking(leaving, anna, room, svc, at(day, "10:00"))
     return svc, anna, ben, room, day, visit
 
 
@@ -231,7 +227,7 @@ def test_a_moved_visit_offers_the_time_it_left(app, spa):
     staff = factories.user(Role.STAFF)
     with serialized_writes():
         booking = db.session.get(Booking, visit.id)
-        choice = booking_service.Choice(svc.id, at(day + timedelta(days=1)), anna.id)
+        choice = booking_service.Choice(svc.id, at(day + timedelta(days=1), "10:00"), anna.id)
         booking_service.move(booking=booking, choice=choice, actor=staff, now=utcnow())
         db.session.commit()
     (offer,) = offers()
@@ -241,14 +237,16 @@ def test_a_moved_visit_offers_the_time_it_left(app, spa):
 def test_a_client_waiting_for_an_earlier_time_has_their_visit_moved(app, spa):
     svc, anna, _, room, day, visit = spa
     me = factories.user()
-    mine = factories.booking(me, anna, room, svc, at(day + timedelta(days=7)))
+    mine = factories.booking(me, anna, room, svc, at(day + timedelta(days=7), "10:00"))
     browser = signed_in(app, me)
     page = browser.get(f"/bookings/{mine.id}").get_data(as_text=True)
     assert f"/waitlist/join/{svc.id}?booking={mine.id}" in page
     assert join(browser, svc, day, day + timedelta(days=7), booking=mine).status_code == 302
 
     # A time after their visit is no news to them; an earlier one is.
-    later = factories.booking(factories.user(), anna, room, svc, at(day + timedelta(days=8)))
+    later = factories.booking(
+        factories.user(), anna, room, svc, at(day + timedelta(days=8), "10:00")
+    )
     cancel(app, later)
     assert offers() == []
     cancel(app, visit)
@@ -267,7 +265,7 @@ def test_a_client_waiting_for_an_earlier_time_has_their_visit_moved(app, spa):
 def test_cancelling_the_visit_closes_its_request_for_an_earlier_time(app, spa):
     svc, anna, _, room, day, _ = spa
     me = factories.user()
-    mine = factories.booking(me, anna, room, svc, at(day + timedelta(days=7)))
+    mine = factories.booking(me, anna, room, svc, at(day + timedelta(days=7), "10:00"))
     join(signed_in(app, me), svc, day, day, booking=mine)
     cancel(app, mine)
     assert entries()[0].closed_why == "cancelled"
@@ -276,8 +274,8 @@ def test_cancelling_the_visit_closes_its_request_for_an_earlier_time(app, spa):
 def test_only_a_service_that_fits_the_freed_time_is_offered(app, spa):
     svc, anna, _, room, day, visit = spa
     long = factories.service(minutes=90, therapists=[anna])
-    for hour in (9, 11):
-        factories.booking(factories.user(), anna, room, svc, at(day, hour))
+    for hhmm in ("09:00", "11:00"):
+        factories.booking(factories.user(), anna, room, svc, at(day, hhmm))
     wants_long, wants_short = factories.user(), factories.user()
     join(signed_in(app, wants_long), long, day, day, anna.id)
     join(signed_in(app, wants_short), svc, day, day, anna.id)
@@ -324,7 +322,7 @@ def test_offers_keep_the_local_time_on_a_daylight_saving_day(app, smtp, day):
     factories.settings(horizon_days=365)
     anna = factories.therapist(hours=SUNDAYS)
     svc, room = factories.service(therapists=[anna]), factories.room()
-    visit = factories.booking(factories.user(), anna, room, svc, at(day, 10))
+    visit = factories.booking(factories.user(), anna, room, svc, at(day, "10:00"))
     on_the_day, day_before = factories.user(), factories.user()
     join(signed_in(app, day_before), svc, day - timedelta(days=1), day - timedelta(days=1))
     join(signed_in(app, on_the_day), svc, day, day)
@@ -343,7 +341,7 @@ def test_the_days_are_the_spas_local_days_not_utc_ones(app):
     factories.settings(timezone="Pacific/Auckland")
     svc, (anna,), (room,) = factories.spa()
     day = factories.next_weekday(2)
-    visit = factories.booking(factories.user(), anna, room, svc, at(day, 9, auckland))
+    visit = factories.booking(factories.user(), anna, room, svc, at(day, "09:00", auckland))
     assert visit.starts_at.date() == day - timedelta(days=1)
     that_day, utc_day = factories.user(), factories.user()
     join(signed_in(app, utc_day), svc, day - timedelta(days=1), day - timedelta(days=1))
@@ -369,7 +367,7 @@ def test_nobody_hears_of_a_time_their_own_other_visit_overlaps(app, spa):
     time is passed over, and the next in line hears first."""
     svc, anna, ben, _, day, visit = spa
     busy, free = factories.user(name="Busy"), factories.user(name="Free")
-    factories.booking(busy, ben, factories.room(), svc, at(day) + timedelta(minutes=30))
+    factories.booking(busy, ben, factories.room(), svc, at(day, "10:00") + timedelta(minutes=30))
     join(signed_in(app, busy), svc, day, day)
     join(signed_in(app, free), svc, day, day)
     cancel(app, visit)
@@ -384,7 +382,8 @@ def test_an_offer_names_the_visit_the_client_has_booked_at_that_time_since(app, 
     join(browser, svc, day, day)
     cancel(app, visit)
     (offer,) = offers()
-    elsewhere = factories.booking(me, ben, factories.room(), svc, at(day))  # booked meanwhile
+    # Booked meanwhile:
+    elsewhere = factories.booking(me, ben, factories.room(), svc, at(day, "10:00"))
     page = browser.get(f"/waitlist/offers/{offer.id}").get_data(as_text=True)
     assert "You already have a visit at that time" in page and "Book this time" not in page
     assert f'href="/bookings/{elsewhere.id}"' in page
@@ -408,7 +407,7 @@ def test_taking_an_offer_while_a_visit_of_theirs_appears_is_refused_by_name(app,
     join(browser, svc, day, day)
     cancel(app, visit)
     (offer,) = offers()
-    factories.booking(me, ben, factories.room(), svc, at(day))
+    factories.booking(me, ben, factories.room(), svc, at(day, "10:00"))
     monkeypatch.setattr(waitlist, "client_clash", lambda *args, **kwargs: None)
     refused = browser.post(f"/waitlist/offers/{offer.id}")
     assert refused.status_code == 409
