@@ -78,10 +78,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 def _connect_reactions() -> None:
     """Each feature's reactions to what happens to a visit (spa_app.signals), in this order:
     the visit's own notices first, then the waitlist, then the next-visit window. Importing
-    them also declares when their queued e-mails become pointless (outbox.pointless_when).
+    them also declares, for each kind of e-mail, how it is written (outbox.composes) and when
+    a queued one becomes pointless (outbox.pointless_when).
     Connecting again (another app in the same process) changes nothing."""
+    from spa_app.accounts import service as accounts  # noqa: F401  (the password-reset e-mail)
     from spa_app.cadence import service as cadence
-    from spa_app.homecare import messages  # noqa: F401  (declares its e-mails' checks)
+    from spa_app.homecare import messages  # noqa: F401  (the plan e-mails)
     from spa_app.notifications import visits
     from spa_app.waitlist import service as waitlist
 

@@ -169,3 +169,14 @@ def user_for_reset(secret: str, token: str) -> User | None:
 def _fingerprint(user: User) -> str:
     # The session stamp: keyed, so the e-mailed link shows nothing of the hash itself.
     return user.session_stamp()
+
+
+@outbox.composes(MessageKind.PASSWORD_RESET)
+def _reset_letter(message, settings, sender: outbox.Sender) -> outbox.Letter:
+    """A link to set a new password. The link is made now, not stored: the outbox holds no
+    secrets."""
+    token = reset_token(sender.secret, message.user)
+    return outbox.Letter(
+        f"Set a new password for {settings.business_name}",
+        {"link": f"{sender.public_url}/reset-password/{token}"},
+    )

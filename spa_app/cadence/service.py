@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from spa_app import params, signals
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.business import business_tz
+from spa_app.business import Business, business_tz
 from spa_app.cadence.models import NextVisit, VisitInterval
 from spa_app.clock import local_today
 from spa_app.database import dialect_insert
@@ -214,6 +214,35 @@ def _nudge_overtaken(message: Message, now: datetime) -> bool:
             sa.select(visit_since(message.user_id, message.visit_starts_at))
         ).scalar_one()
     )
+
+
+NUDGE_SUBJECTS = {
+    MessageKind.REBOOK_WINDOW_OPEN: "Time to book your next visit to {spa}",
+    MessageKind.REBOOK_WINDOW_CLOSING: "Six weeks since your last visit to {spa}",
+}
+
+
+@outbox.composes(*NUDGE_SUBJECTS)
+def _nudge_letter(message: Message, settings: Business, sender: outbox.Sender) -> outbox.Letter:
+    """Time to book again: the last visit (from the row's snapshot) and a link to book it again.
+
+    The link names the same therapist while they still offer that service.
+    """
+    visit = message.booking
+    therapist, service = visit.therapist, visit.service
+    if not service.active:
+        link = f"{sender.public_url}/"
+    elif therapist.active and service in therapist.services:
+        link = f"{sender.public_url}/book/{service.id}?therapist={therapist.id}"
+    else:
+        link = f"{sender.public_url}/book/{service.id}"
+    context = {
+        "visit": visit,
+        "therapist": therapist,
+        "same_therapist": "therapist=" in link,
+        "link": link,
+    }
+    return outbox.Letter(NUDGE_SUBJECTS[message.kind].format(spa=settings.business_name), context)
 
 
 def _on_marked(booking: Booking, *, now: datetime, status: BookingStatus) -> None:

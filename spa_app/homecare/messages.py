@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from spa_app.homecare.links import day_done_token
 from spa_app.homecare.models import Plan
 from spa_app.homecare.service import current_plan
 from spa_app.notifications import outbox
@@ -52,3 +53,35 @@ def _routine_reminder_overtaken(message: Message, now: datetime) -> bool:
     current = current_plan(message.user_id)
     replaced = current is None or current.id != message.plan_id
     return replaced or now - message.created_at > ROUTINE_STALE
+
+
+PLAN_SUBJECTS = {
+    MessageKind.PLAN_READY: "Your home-care plan from {spa} is ready",
+    MessageKind.PLAN_NEEDS_REVIEW: "Please look again at a client's home-care plan",
+    MessageKind.ROUTINE_REMINDER: "Today's home routines",
+}
+
+
+@outbox.composes(*PLAN_SUBJECTS)
+def _plan_letter(message: Message, settings, sender: outbox.Sender) -> outbox.Letter:
+    """A plan e-mail: names of routines only (no intake, no notes), and links to the plan.
+
+    A routine reminder lists the routines of the local day it was queued on, with a signed link
+    that marks them all done for that day.
+    """
+    plan = message.plan
+    context = {
+        "plan": plan,
+        "therapist": plan.booking.therapist,
+        "link": f"{sender.public_url}/plans/{plan.id}",
+    }
+    if message.kind is MessageKind.PLAN_NEEDS_REVIEW:  # to the therapist: the visit's page
+        context["client"] = plan.booking.client
+        context["link"] = f"{sender.public_url}/bookings/{plan.booking_id}"
+    if message.kind is MessageKind.ROUTINE_REMINDER:
+        day = message.created_at.astimezone(settings.tz).date()
+        context["day"] = day
+        context["routines"] = [i for i in plan.items if day.weekday() in i.weekdays]
+        token = day_done_token(sender.secret, plan.id, plan.client_id, day)
+        context["done_link"] = f"{sender.public_url}/plans/{plan.id}/day-done/{token}"
+    return outbox.Letter(PLAN_SUBJECTS[message.kind].format(spa=settings.business_name), context)

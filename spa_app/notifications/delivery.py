@@ -30,8 +30,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from spa_app.business import business
 from spa_app.config import DEFAULTS, mail_domain
 from spa_app.extensions import db
-from spa_app.notifications.emails import Sender, render
+from spa_app.notifications.emails import render
 from spa_app.notifications.models import Message, MessageAttempt, MessageState
+from spa_app.notifications.outbox import Sender
 
 LEASE = timedelta(seconds=DEFAULTS["MAIL_LEASE_SECONDS"])
 LONGEST_WAIT = timedelta(hours=6)

@@ -3,14 +3,16 @@
 A message is a row added in the caller's transaction: its kind, to whom, the key that makes it
 this message (a repeat adds nothing), when it is due and what it is about (a visit as it is
 now, a plan, a waitlist offer). It sits below every feature: it imports none of them. Each
-feature declares, for its own kinds, when a queued message has become pointless
-(``pointless_when``); the send task asks ``is_pointless`` just before sending.
+feature declares, for its own kinds, what the e-mail says (``composes``: its subject, the
+template context and any attachment) and when a queued message has become pointless
+(``pointless_when``); the send task asks ``is_pointless`` just before sending, then renders the
+kind's letter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -80,6 +82,64 @@ def enqueue(
     return db.session.connection().execute(statement).first() is not None
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who sends and where links point: what a composer needs beyond the message itself."""
+
+    address: str  # "Name <address>" as the From header
+    public_url: str  # where links point, without a trailing slash
+    domain: str  # for calendar UIDs and Message-IDs
+    secret: str  # signs unsubscribe and one-click links
+
+
+@dataclass(frozen=True)
+class Attachment:
+    data: bytes
+    maintype: str
+    subtype: str
+    filename: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What one message says: the subject, the context its kind's templates
+    (``emails/<kind>.txt`` and ``.html``) render, and any attachments."""
+
+    subject: str
+    context: dict
+    attachments: tuple[Attachment, ...] = ()
+
+
+#: (message, business settings, sender) -> the Letter; one per kind.
+Compose = Callable[..., Letter]
+_composers: dict[MessageKind, Compose] = {}
+
+
+def composes(*kinds: MessageKind) -> Callable[[Compose], Compose]:
+    """Declare (as a decorator) how messages of ``kinds`` are written. One composer per kind."""
+    return _register(_composers, kinds, "a composer")
+
+
+def composer(kind: MessageKind) -> Compose:
+    """The composer declared for ``kind``; LookupError if no feature declared one."""
+    try:
+        return _composers[kind]
+    except KeyError:
+        raise LookupError(f"no composer declared for {kind.value}") from None
+
+
+def _register(registry: dict, kinds, what: str):
+    def register(function):
+        for kind in kinds:
+            if registry.get(kind, function) is not function:
+                raise ValueError(f"{kind.value} already has {what}")
+            registry[kind] = function
+        return function
+
+    return register
+
+
 #: kind -> (message, now) -> True when the message should not go out after all.
 Check = Callable[[Message, datetime], bool]
 _pointless: dict[MessageKind, Check] = {}
@@ -88,15 +148,7 @@ _pointless: dict[MessageKind, Check] = {}
 def pointless_when(*kinds: MessageKind) -> Callable[[Check], Check]:
     """Declare (as a decorator) when queued messages of ``kinds`` have become pointless: a
     reminder for a visit that moved, say. One check per kind."""
-
-    def register(check: Check) -> Check:
-        for kind in kinds:
-            if _pointless.get(kind, check) is not check:
-                raise ValueError(f"{kind.value} already has a pointless check")
-            _pointless[kind] = check
-        return check
-
-    return register
+    return _register(_pointless, kinds, "a pointless check")
 
 
 def is_pointless(message: Message, now: datetime) -> bool:

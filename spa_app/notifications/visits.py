@@ -10,6 +10,8 @@ from datetime import datetime
 
 from spa_app import signals
 from spa_app.booking.models import Booking, BookingStatus
+from spa_app.business import Business
+from spa_app.calendar import ics
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 
@@ -80,3 +82,66 @@ def connect() -> None:
     signals.visit_moved.connect(_moved)
     signals.visit_cancelled.connect(_cancelled)
     signals.visit_marked.connect(_marked)
+
+
+SUBJECTS = {
+    MessageKind.BOOKING_CONFIRMED: "Booked: {service} on {when}",
+    MessageKind.BOOKING_MOVED: "Moved: {service} is now on {when}",
+    MessageKind.BOOKING_CANCELLED: "Cancelled: {service} on {when}",
+    MessageKind.APPOINTMENT_REMINDER: "Reminder: {service} on {when}",
+}
+
+#: The kinds that change the visit, so carry a calendar file; a reminder changes nothing.
+CALENDAR_CHANGES = {
+    MessageKind.BOOKING_CONFIRMED,
+    MessageKind.BOOKING_MOVED,
+    MessageKind.BOOKING_CANCELLED,
+}
+
+
+@outbox.composes(*SUBJECTS)
+def _visit_letter(message: Message, settings: Business, sender: outbox.Sender) -> outbox.Letter:
+    """A notice or reminder: the visit as the message tells it, and a link to it."""
+    booking = message.booking
+    when = message.visit_starts_at.astimezone(settings.tz)
+    subject = SUBJECTS[message.kind].format(
+        service=booking.service.name, when=when.strftime("%a %d %b, %H:%M")
+    )
+    context = {"booking": booking, "link": f"{sender.public_url}/bookings/{booking.id}"}
+    if message.kind not in CALENDAR_CHANGES:
+        return outbox.Letter(subject, context)
+    cancelled = message.kind is MessageKind.BOOKING_CANCELLED
+    event = outbox.Attachment(
+        calendar_file(message, settings, sender),
+        maintype="text",
+        subtype="calendar",
+        filename="visit.ics",
+        params={"method": "CANCEL" if cancelled else "REQUEST"},
+    )
+    return outbox.Letter(subject, context, (event,))
+
+
+def calendar_file(message: Message, settings: Business, sender: outbox.Sender) -> bytes:
+    """The visit as this message tells it, as an event calendar apps update in place.
+
+    One UID per booking; SEQUENCE is the booking's change number when the message was queued.
+    """
+    booking = message.booking
+    cancelled = message.kind is MessageKind.BOOKING_CANCELLED
+    visit = ics.Visit(
+        booking_id=booking.id,
+        sequence=message.visit_sequence,
+        starts_at=message.visit_starts_at,
+        ends_at=message.visit_ends_at,
+        summary=f"{booking.service.name} at {settings.business_name}",
+        location=f"{settings.business_name}, {booking.room.name}",
+        cancelled=cancelled,
+        url=f"{sender.public_url}/bookings/{booking.id}",
+    )
+    return ics.calendar(
+        [visit],
+        spa_name=settings.business_name,
+        domain=sender.domain,
+        stamp=message.created_at,
+        method="CANCEL" if cancelled else "REQUEST",
+    )

@@ -23,7 +23,7 @@ from spa_app.accounts.models import User
 from spa_app.booking import service as booking_service
 from spa_app.booking.clashes import clash_message, client_clash, overlapping
 from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus, Freed
-from spa_app.business import business, business_tz
+from spa_app.business import Business, business, business_tz
 from spa_app.clock import local_today
 from spa_app.extensions import db
 from spa_app.notifications import outbox
@@ -435,6 +435,24 @@ def offer_slot(offer: WaitlistOffer, now: datetime) -> Slot | None:
     except UnknownService:
         return None
     return availability.slot_at(offer.starts_at)
+
+
+@outbox.composes(MessageKind.WAITLIST_OFFER)
+def _offer_letter(message: Message, settings: Business, sender: outbox.Sender) -> outbox.Letter:
+    """A freed time for a waiting client: when, what and with whom, and a link to take it.
+
+    Nothing of the visit that freed it (someone else's) is told.
+    """
+    offer = message.waitlist_offer
+    entry = offer.entry
+    when = offer.starts_at.astimezone(settings.tz)
+    context = {
+        "offer": offer,
+        "entry": entry,
+        "link": f"{sender.public_url}/waitlist/offers/{offer.id}",
+    }
+    subject = f"A time has freed up: {entry.service.name} on {when:%a %d %b, %H:%M}"
+    return outbox.Letter(subject, context)
 
 
 @outbox.pointless_when(MessageKind.WAITLIST_OFFER)
