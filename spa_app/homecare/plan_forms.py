@@ -16,17 +16,30 @@ from wtforms.fields import FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from spa_app.fields import PLAIN_TEXT, MultiCheckboxField
+from spa_app import params
+from spa_app.fields import PLAIN_TEXT, IdOf, MultiCheckboxField
 from spa_app.homecare.models import Plan, Routine
 from spa_app.homecare.plans import EditorAction, EditorChange, ItemEdit
 from spa_app.homecare.vocab import AREA_LABELS, PRESSURE_LABELS
+from spa_app.routing import MAX_ID
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PRESSURE_CHOICES = [SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()]
 
 
+def library_id(value) -> int:
+    """The routine chosen to add (0: none yet), ASCII digits only, as spa_app.params reads
+    ids (``int`` would take "١" for 1)."""
+    if isinstance(value, int):
+        return value
+    number = params.as_whole(value, most=MAX_ID)
+    if number is None:
+        raise ValueError("not an id")
+    return number
+
+
 class ItemForm(Form):
-    item_id = HiddenField(validators=[InputRequired()])
+    item_id = HiddenField(validators=[InputRequired(), IdOf("Unknown routine.")])
     minutes = IntegerField(
         "Minutes",
         validators=[
@@ -42,10 +55,6 @@ class ItemForm(Form):
         "Note for the client", validators=[Optional(), Length(max=300), PLAIN_TEXT]
     )
 
-    def validate_item_id(self, field):
-        if not (field.data or "").isdecimal() or len(field.data) > 9:  # "²" isdigit, not int
-            raise ValidationError("Unknown routine.")
-
     def validate_days(self, field):
         if not field.data:
             raise ValidationError("Pick at least one day.")
@@ -53,7 +62,9 @@ class ItemForm(Form):
 
 class PlanEditForm(FlaskForm):
     items = FieldList(FormField(ItemForm), max_entries=40)
-    routine = SelectField("Add a routine from the library", coerce=int, validators=[Optional()])
+    routine = SelectField(
+        "Add a routine from the library", coerce=library_id, validators=[Optional()]
+    )
     reviewed = BooleanField("I have reviewed this plan against the client's contraindications")
     confirm = BooleanField(
         "I have read these warnings and want to go ahead; the plan keeps this confirmation"
@@ -83,7 +94,7 @@ class PlanEditForm(FlaskForm):
         return EditorChange(
             items=tuple(
                 ItemEdit(
-                    item_id=int(entry.item_id.data),
+                    item_id=params.as_id(entry.item_id.data),
                     minutes=entry.minutes.data,
                     days="".join(sorted(set(entry.days.data))),
                     pressure=entry.pressure.data,
@@ -107,12 +118,16 @@ DISCOMFORT_CHOICES = [SelectChoice("", "No note")] + [
 
 
 class TickForm(FlaskForm):
-    item_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
+    item_id = HiddenField(validators=[InputRequired(), IdOf("Unknown routine.")])
     discomfort = SelectField(
         "How did it feel? (optional; 0 no discomfort, 10 the worst)",
         choices=DISCOMFORT_CHOICES,
         validators=[Optional()],
     )
 
+    def item(self) -> int:
+        """The plan item's id (once the form is valid)."""
+        return params.as_id(self.item_id.data)
+
     def discomfort_value(self) -> int | None:
-        return int(self.discomfort.data) if self.discomfort.data not in (None, "") else None
+        return params.as_whole(self.discomfort.data, most=10)

@@ -167,7 +167,7 @@ def tick(plan_id: int):
     today = local_today(utcnow(), business_tz())
     try:
         with unit_of_work():
-            added = following.tick(plan, form.item_id.data, today, form.discomfort_value())
+            added = following.tick(plan, form.item(), today, form.discomfort_value())
     except plans.PlanError as exc:
         flash(str(exc), "error")
     else:
@@ -185,7 +185,7 @@ def untick(plan_id: int):
     if form.validate():
         today = local_today(utcnow(), business_tz())
         with unit_of_work():
-            undone = following.untick(plan, form.item_id.data, today)
+            undone = following.untick(plan, form.item(), today)
         if undone:
             flash("Taken back: not marked as done today.", "success")
     return redirect(url_for("plans.show", plan_id=plan_id))
