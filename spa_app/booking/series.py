@@ -23,6 +23,18 @@ from spa_app.scheduling.service import find_slots
 
 EVERY_WEEKS = range(4, 7)
 VISITS = range(1, 13)  # more visits after the first
+
+
+@dataclass(frozen=True)
+class SeriesChoices:
+    """What the repeat form offers: the weeks between visits, and how many more visits."""
+
+    every_weeks: range = EVERY_WEEKS
+    visits: range = VISITS
+    suggested_visits: int = 3
+
+
+CHOICES = SeriesChoices()
 NEAR_DAYS = 3
 
 

@@ -279,15 +279,19 @@ class VisitActions:
     marks: tuple[BookingStatus, ...]
     #: Whether they may book it again every few weeks (a series).
     may_repeat: bool
+    #: Whether they may ask to hear of an earlier time (the client, of their own visit).
+    may_ask_earlier: bool = False
 
 
 def actions_for(booking: Booking, actor: User, now: datetime) -> VisitActions:
     """What ``actor`` may do with ``booking`` now: the one answer views and templates use."""
+    refusal = change_refusal(booking, actor, now)
     return VisitActions(
-        change_refusal=change_refusal(booking, actor, now),
+        change_refusal=refusal,
         marks=tuple(s for s in NEXT_STATUS if mark_refusal(booking, s, actor, now) is None),
         may_repeat=booking.status is BookingStatus.BOOKED
         and (actor.role is Role.STAFF or actor.id == booking.client_id),
+        may_ask_earlier=refusal is None and actor.id == booking.client_id,
     )
 
 

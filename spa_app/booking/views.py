@@ -196,7 +196,8 @@ def detail(booking_id: int):
         has_draft=any(p.status is PlanStatus.DRAFT for p in versions),
         adherence=adherence,
         flagged=flagged,
-        interval=cadence.interval_of(booking.client_id),
+        interval=cadence.interval_choice(current_user, booking.client),
+        repeat=series_service.CHOICES,
     )
 
 

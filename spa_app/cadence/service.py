@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,6 +102,23 @@ def may_set_interval(user: User, client: User | None) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class IntervalChoice:
+    """The interval form on a visit's page: the client's weeks now, and the bounds to offer."""
+
+    weeks: tuple[int, int]
+    lowest: int = LOWEST_MIN_WEEKS
+    highest_min: int = HIGHEST_MIN_WEEKS
+    highest_max: int = HIGHEST_MAX_WEEKS
+
+
+def interval_choice(user: User, client: User) -> IntervalChoice | None:
+    """What ``user`` may set of ``client``'s interval (None: they may not, so no form)."""
+    if not may_set_interval(user, client):
+        return None
+    return IntervalChoice(interval_of(client.id))
+
+
 def weeks_from(min_weeks: str | None, max_weeks: str | None) -> tuple[int, int]:
     """The (min, max) weeks as a person typed them (ASCII digits), checked against the bounds;
     raises IntervalRefused."""
@@ -108,7 +126,10 @@ def weeks_from(min_weeks: str | None, max_weeks: str | None) -> tuple[int, int]:
     if low is None or high is None:
         raise IntervalRefused("Please give the weeks as whole numbers.")
     if not (LOWEST_MIN_WEEKS <= low <= HIGHEST_MIN_WEEKS and low <= high <= HIGHEST_MAX_WEEKS):
-        raise IntervalRefused("From 1 to 12 weeks, to at most 16 and not fewer than the first.")
+        raise IntervalRefused(
+            f"From {LOWEST_MIN_WEEKS} to {HIGHEST_MIN_WEEKS} weeks, to at most "
+            f"{HIGHEST_MAX_WEEKS} and not fewer than the first."
+        )
     return low, high
 
 
