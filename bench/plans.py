@@ -7,8 +7,8 @@ import random
 import statistics
 import time
 
-from spa_app.homecare.generator import Dose, suggest
 from spa_app.homecare.library import from_files
+from spa_app.homecare.plans.generator import Dose, suggest
 from spa_app.homecare.safety import Needs, exclusion
 from spa_app.homecare.vocab import MINUTES_RANGE, Area, Condition, Context, Goal, Pressure
 

@@ -83,7 +83,7 @@ def _connect_reactions() -> None:
     Connecting again (another app in the same process) changes nothing."""
     from spa_app.accounts import service as accounts  # noqa: F401  (the password-reset e-mail)
     from spa_app.cadence import service as cadence
-    from spa_app.homecare import messages  # noqa: F401  (the plan e-mails)
+    from spa_app.homecare.plans import messages  # noqa: F401  (the plan e-mails)
     from spa_app.notifications import visits
     from spa_app.waitlist import service as waitlist
 
@@ -99,7 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.cadence.views import bp as cadence_bp
     from spa_app.calendar.views import bp as calendar_bp
     from spa_app.catalog.views import bp as catalog_bp
-    from spa_app.homecare.plan_views import bp as plans_bp
+    from spa_app.homecare.intake import views as intake  # noqa: F401  (on the homecare bp)
+    from spa_app.homecare.plans.views import bp as plans_bp
     from spa_app.homecare.views import bp as homecare_bp
     from spa_app.notifications.views import bp as notifications_bp
     from spa_app.ops.views import bp as ops_bp

@@ -9,9 +9,10 @@ from flask.cli import AppGroup
 from spa_app.database import unit_of_work
 from spa_app.demo import DEMO_PASSWORD, LOGINS, load_demo_data
 from spa_app.homecare import library
-from spa_app.homecare.generator import Dose, suggest
-from spa_app.homecare.intake_json import IntakeError, draft_json, parse_intake
+from spa_app.homecare.intake.needs import IntakeError, parse_intake
 from spa_app.homecare.library import load_library
+from spa_app.homecare.plans.draft_json import draft_json
+from spa_app.homecare.plans.generator import Dose, suggest
 
 spa = AppGroup("spa", help="Spa operations.")
 

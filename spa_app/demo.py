@@ -12,9 +12,9 @@ from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import local_to_utc, local_today, zone
 from spa_app.database import utcnow
 from spa_app.extensions import db
-from spa_app.homecare import plans
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Intake
+from spa_app.homecare.plans import service as plans
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
 
 DEMO_PASSWORD = "demo-password"

@@ -6,7 +6,8 @@ from spa_app.accounts.service import authenticate, find_by_email
 from spa_app.cadence.models import NextVisit
 from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
-from spa_app.homecare.service import current_plan, intake_for
+from spa_app.homecare.intake.service import intake_for
+from spa_app.homecare.plans.queries import current_plan
 from spa_app.notifications import service
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories

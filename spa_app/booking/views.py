@@ -21,10 +21,11 @@ from spa_app.calendar.service import visit_markers
 from spa_app.clock import REACH, local_today, within_reach
 from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import therapist_choices, therapist_id
-from spa_app.homecare import following, plans
 from spa_app.homecare.access import audit_read, audit_reads
+from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import PlanStatus
-from spa_app.homecare.service import intake_for
+from spa_app.homecare.plans import queries as following
+from spa_app.homecare.plans import queries as plans
 from spa_app.scheduling.service import UnknownService, find_slots
 from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist

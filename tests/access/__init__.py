@@ -27,10 +27,10 @@ from spa_app.cadence.service import record_completed_visit
 from spa_app.calendar.models import CalendarFeed
 from spa_app.database import utcnow
 from spa_app.extensions import db
-from spa_app.homecare import plans
 from spa_app.homecare.library import load_library
-from spa_app.homecare.links import day_done_token
 from spa_app.homecare.models import Plan, Routine
+from spa_app.homecare.plans import service as plans
+from spa_app.homecare.plans.links import day_done_token
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from spa_app.notifications.preferences import unsubscribe_token
 from spa_app.scheduling.models import Closure, TimeOff

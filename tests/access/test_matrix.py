@@ -26,7 +26,7 @@ import pytest
 from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking
 from spa_app.extensions import db
-from spa_app.homecare import views as homecare_views
+from spa_app.homecare.intake import views as homecare_views
 from tests import factories
 from tests.access import (
     A_ALL,

@@ -18,10 +18,10 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
-from spa_app.homecare import plans
 from spa_app.homecare.library import load_library
-from spa_app.homecare.links import day_done_token
 from spa_app.homecare.models import Completion, Intake, Plan, PlanStatus
+from spa_app.homecare.plans import service as plans
+from spa_app.homecare.plans.links import day_done_token
 from spa_app.notifications import preferences
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench import plans
-from spa_app.homecare.generator import Dose
+from spa_app.homecare.plans.generator import Dose
 
 
 def test_the_figures_hold_the_plan_size_and_library_coverage():

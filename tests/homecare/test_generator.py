@@ -3,8 +3,8 @@ review found (pregnancy, injured areas, severe pain, doses, tools, budgets, omis
 
 from __future__ import annotations
 
-from spa_app.homecare.generator import GENERAL_CAUTIONS, REVIEWED_CAUTION, Dose, suggest
 from spa_app.homecare.library import from_files
+from spa_app.homecare.plans.generator import GENERAL_CAUTIONS, REVIEWED_CAUTION, Dose, suggest
 from spa_app.homecare.safety import Needs
 from spa_app.homecare.vocab import Area, Condition, Context, Goal, Pressure
 

@@ -8,8 +8,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spa_app.homecare.checks import Entry, warnings
-from spa_app.homecare.generator import DAY_PATTERNS, Dose, suggest
+from spa_app.homecare.plans.checks import Entry, warnings
+from spa_app.homecare.plans.generator import DAY_PATTERNS, Dose, suggest
 from spa_app.homecare.safety import (
     SEVERE_PAIN,
     Needs,

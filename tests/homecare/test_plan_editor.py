@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from spa_app.extensions import db
-from spa_app.homecare import review
+from spa_app.homecare.intake.needs import needs_from
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Intake, Plan, Routine
-from spa_app.homecare.service import needs_from
+from spa_app.homecare.plans import review
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
 from tests.homecare.test_plan_views import editor_form, plan_row, start

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
-from spa_app.homecare import plans, review
+from spa_app.homecare.intake.needs import needs_from
 from spa_app.homecare.library import load_library
-from spa_app.homecare.links import day_done_token
 from spa_app.homecare.models import Completion, Intake, Plan
-from spa_app.homecare.service import needs_from
+from spa_app.homecare.plans import review
+from spa_app.homecare.plans import service as plans
+from spa_app.homecare.plans.links import day_done_token
 from spa_app.notifications import outbox, preferences, service
 from spa_app.notifications.delivery import Outcome
 from spa_app.notifications.models import MailOptOut, Message, MessageKind

@@ -9,10 +9,11 @@ import pytest
 
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
-from spa_app.homecare import following, plans
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Intake, Plan, PlanStatus
-from spa_app.homecare.service import current_plan
+from spa_app.homecare.plans import queries
+from spa_app.homecare.plans import service as plans
+from spa_app.homecare.plans.queries import current_plan
 from tests import factories
 from tests.factories import LONDON
 
@@ -126,9 +127,9 @@ def test_ticking_off_counts_this_week_and_the_streak(visit):
     wednesday = date(2027, 3, 3)
     for day in (date(2027, 3, 1), date(2027, 3, 2), wednesday):
         for item in plan.items:
-            assert following.tick(plan, item.id, day, discomfort=6)
-    assert not following.tick(plan, plan.items[0].id, wednesday, discomfort=None)  # once a day
-    result = following.progress(plan, wednesday, LONDON)
+            assert plans.tick(plan, item.id, day, discomfort=6)
+    assert not plans.tick(plan, plan.items[0].id, wednesday, discomfort=None)  # once a day
+    result = queries.progress(plan, wednesday, LONDON)
     # Only the days up to today count; Thursday to Sunday are still to come.
     assert (result.done, result.scheduled, result.streak, result.to_come) == (
         3 * len(plan.items),
@@ -136,18 +137,18 @@ def test_ticking_off_counts_this_week_and_the_streak(visit):
         3,
         4 * len(plan.items),
     )
-    assert following.progress(plan, date(2027, 3, 5), LONDON).streak == 0  # Thursday was missed
+    assert queries.progress(plan, date(2027, 3, 5), LONDON).streak == 0  # Thursday was missed
 
 
 def test_a_tick_for_an_unscheduled_day_or_a_draft_is_refused(visit):
     b, author = visit
     plan = draft(b, author)
     with pytest.raises(plans.PlanError):
-        following.tick(plan, plan.items[0].id, date(2027, 3, 1), None)
+        plans.tick(plan, plan.items[0].id, date(2027, 3, 1), None)
     plan.items[0].days = "0"
     plans.publish(plan, reviewed=False, now=NOW)
     with pytest.raises(plans.PlanError, match="not scheduled"):
-        following.tick(plan, plan.items[0].id, date(2027, 3, 2), None)
+        plans.tick(plan, plan.items[0].id, date(2027, 3, 2), None)
 
 
 def test_editing_the_library_does_not_change_a_published_plan(visit):
@@ -176,8 +177,8 @@ def test_a_replaced_plan_can_no_longer_be_ticked(visit):
     plans.publish(second, reviewed=False, now=NOW + timedelta(hours=1))
     db.session.commit()
     with pytest.raises(plans.PlanError, match="newer plan has replaced"):
-        following.tick(first, first.items[0].id, date(2027, 3, 2), None)
-    assert following.tick(second, second.items[0].id, date(2027, 3, 2), None)
+        plans.tick(first, first.items[0].id, date(2027, 3, 2), None)
+    assert plans.tick(second, second.items[0].id, date(2027, 3, 2), None)
 
 
 def test_this_week_counts_from_the_local_day_of_publishing(visit):
@@ -190,8 +191,8 @@ def test_this_week_counts_from_the_local_day_of_publishing(visit):
     plans.publish(plan, reviewed=False, now=datetime(2027, 3, 4, 4, 30, tzinfo=UTC))
     db.session.commit()
     wednesday = date(2027, 3, 3)
-    following.tick(plan, plan.items[0].id, wednesday, None)
-    result = following.progress(plan, wednesday, new_york)
+    plans.tick(plan, plan.items[0].id, wednesday, None)
+    result = queries.progress(plan, wednesday, new_york)
     assert result.scheduled == len(plan.items)  # Wednesday, today
     assert result.to_come == 4 * len(plan.items)  # Thursday to Sunday
     assert result.done == 1
@@ -207,7 +208,7 @@ def test_the_week_of_the_spring_clock_change_counts_whole_days(visit):
     db.session.commit()
     sunday = date(2027, 3, 28)
     for n in range(7):
-        following.tick(plan, plan.items[0].id, date(2027, 3, 22) + timedelta(days=n), None)
-    result = following.progress(plan, sunday, LONDON)
+        plans.tick(plan, plan.items[0].id, date(2027, 3, 22) + timedelta(days=n), None)
+    result = queries.progress(plan, sunday, LONDON)
     assert (result.scheduled, result.to_come) == (7 * len(plan.items), 0)
     assert result.done == 7

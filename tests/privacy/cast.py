@@ -16,10 +16,10 @@ from spa_app.calendar import feeds
 from spa_app.catalog.models import Service, Therapist
 from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
-from spa_app.homecare import plans
 from spa_app.homecare.access import audit
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Completion, Plan, RoutineReminderTime
+from spa_app.homecare.plans import service as plans
 from spa_app.notifications.models import MailOptOut, Message, MessageKind, MessageState
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories

@@ -1,61 +1,99 @@
-"""Following a published plan: ticks (and taking one back the same day), this week's
-progress, and how the client kept to the plan before their next visit."""
+"""Reads of plans: who may read or write one, a booking's versions, the client's current plan,
+the day totals the editor shows, this week on the client's page, and how the client kept to
+the plan before their next visit. Nothing here changes anything."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlalchemy as sa
-
-from spa_app.booking.models import Booking
-from spa_app.database import dialect_insert, utcnow
+from spa_app.accounts.models import User
+from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
+from spa_app.homecare.access import may_see_health
+from spa_app.homecare.library import as_technique
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus
-from spa_app.homecare.plans import PlanError
-from spa_app.homecare.service import current_plan
+from spa_app.homecare.plans.checks import Entry
+from spa_app.homecare.plans.checks import day_totals as checks_day_totals
+from spa_app.homecare.plans.generator import DEFAULT_DOSE, Dose
 
 
-def tick(plan: Plan, item_id: int, day: date, discomfort: int | None) -> bool:
-    """Mark an item of the client's current plan done on ``day``; True if newly marked (a
-    repeat changes nothing)."""
-    if plan.status is not PlanStatus.PUBLISHED or item_id not in {i.id for i in plan.items}:
-        raise PlanError("That routine is not in this plan.")
-    current = current_plan(plan.client_id)
-    if current is None or current.id != plan.id:
-        raise PlanError("A newer plan has replaced this one: please follow the new plan.")
-    item = next(i for i in plan.items if i.id == item_id)
-    if day.weekday() not in item.weekdays:
-        raise PlanError("That routine is not scheduled for that day.")
-    # ON CONFLICT DO NOTHING: a double tap (or two tabs) records one completion, no error.
-    table = Completion.__table__
-    statement = (
-        dialect_insert(table, db.session)
-        .values(plan_item_id=item_id, day=day, discomfort=discomfort, recorded_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["plan_item_id", "day"])
-        .returning(table.c.id)
+def may_write(user: User, booking: Booking) -> bool:
+    """Only the visit's own therapist writes its plan, and not for a deleted account (its health
+    data is erased and must not start again)."""
+    return (
+        booking.therapist.user_id == user.id
+        and booking.status is not BookingStatus.CANCELLED
+        and not booking.client.is_deleted
     )
-    return db.session.execute(statement).first() is not None
 
 
-def tick_day(plan: Plan, day: date, chosen: set[int | None]) -> list[PlanItem]:
-    """Mark done the routines of ``day`` whose ids are ``chosen`` (the others were skipped);
-    the items marked. Raises PlanError (a newer plan has replaced this one)."""
-    marked = [item for item in plan.items_on(day) if item.id in chosen]
-    for item in marked:
-        tick(plan, item.id, day, discomfort=None)
-    return marked
+def plan_to_write(user: User, plan_id: int) -> Plan | None:
+    """The plan if ``user`` may write it (draft or not), else None."""
+    plan = db.session.get(Plan, plan_id)
+    return plan if plan is not None and may_write(user, plan.booking) else None
 
 
-def untick(plan: Plan, item_id: int, day: date) -> bool:
-    """Take back the tick of ``item_id`` on ``day`` (the caller passes today: only the same
-    day's tick can be undone). True if there was one. Flushes."""
-    if item_id not in {i.id for i in plan.items}:
-        return False
-    done = db.session.execute(
-        sa.delete(Completion).where(Completion.plan_item_id == item_id, Completion.day == day)
+def locked(plan: Plan) -> Plan:
+    """``plan`` read again with its row locked (PostgreSQL) until the transaction ends: a
+    publish that got in first wins, and its items are never touched after."""
+    return db.session.get(Plan, plan.id, with_for_update=True, populate_existing=True)
+
+
+def visible_plan(user: User, plan_id: int) -> Plan | None:
+    """The plan if ``user`` may read it: whoever may see the client's health data, but a draft
+    only for the therapist who writes it."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not may_see_health(user, plan.client_id):
+        return None
+    if plan.status is PlanStatus.DRAFT and not may_write(user, plan.booking):
+        return None
+    return plan
+
+
+def published_plan(client_id: int, plan_id: int) -> Plan | None:
+    """The client's own published plan ``plan_id``, else None."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.client_id != client_id or plan.status is not PlanStatus.PUBLISHED:
+        return None
+    return plan
+
+
+def plans_of(booking_id: int) -> list[Plan]:
+    return list(
+        db.session.execute(
+            db.select(Plan).where(Plan.booking_id == booking_id).order_by(Plan.version)
+        ).scalars()
     )
-    return done.rowcount == 1
+
+
+def draft_of(booking_id: int) -> Plan | None:
+    return db.session.execute(
+        db.select(Plan).where(Plan.booking_id == booking_id, Plan.status == PlanStatus.DRAFT)
+    ).scalar_one_or_none()
+
+
+def current_plan(client_id: int) -> Plan | None:
+    """The client's latest published plan, the one to follow now."""
+    return db.session.execute(
+        db.select(Plan)
+        .where(Plan.client_id == client_id, Plan.status == PlanStatus.PUBLISHED)
+        .order_by(Plan.published_at.desc(), Plan.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def day_totals(plan: Plan, dose: Dose = DEFAULT_DOSE) -> list[int]:
+    """The plan's minutes on each weekday, with the warm-up and the rest."""
+    return checks_day_totals(entries(plan), dose)
+
+
+def entries(plan: Plan) -> list[Entry]:
+    """The plan's items as the editor's checks read them."""
+    return [
+        Entry(i.name, as_technique(i.routine), i.minutes, tuple(i.weekdays), i.pressure)
+        for i in plan.items
+    ]
 
 
 @dataclass(frozen=True)

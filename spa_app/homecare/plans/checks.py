@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from spa_app.homecare.generator import WEEK, Dose
+from spa_app.homecare.plans.generator import WEEK, Dose
 from spa_app.homecare.safety import Needs, Rule, Technique, exclusion, label, pressure_cap
 from spa_app.homecare.vocab import PRESSURE_LABELS, Area, Condition, Pressure
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from spa_app.extensions import db
+from spa_app.homecare.intake.needs import needs_from
+from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique, rules
-from spa_app.homecare.messages import queue_review_request
 from spa_app.homecare.models import Plan
+from spa_app.homecare.plans.messages import queue_review_request
+from spa_app.homecare.plans.queries import current_plan
 from spa_app.homecare.safety import Needs, exclusion, pressure_cap, review_reasons
-from spa_app.homecare.service import current_plan, intake_for, needs_from
 from spa_app.homecare.vocab import PRESSURE_LABELS
 
 

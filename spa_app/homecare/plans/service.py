@@ -1,4 +1,5 @@
-"""Plans: a draft from the generator, edited by the visit's therapist, published as a version.
+"""What changes a plan: a draft from the generator, edited by the visit's therapist (one
+editor change at a time, ``apply``), published as a version; then the client's ticks.
 
 A published plan never changes; revising it starts a new draft version of the same booking.
 The client's current plan is their latest published one, so the next visit's plan supersedes
@@ -8,7 +9,7 @@ the last.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
@@ -16,13 +17,16 @@ from sqlalchemy.exc import DBAPIError
 
 from spa_app import params
 from spa_app.accounts.models import User
-from spa_app.booking.models import Booking, BookingStatus
-from spa_app.database import lost_race
+from spa_app.booking.models import Booking
+from spa_app.database import dialect_insert, lost_race, utcnow
 from spa_app.extensions import db
-from spa_app.homecare.access import audit, may_see_health
-from spa_app.homecare.checks import Entry, warnings
-from spa_app.homecare.checks import day_totals as checks_day_totals
-from spa_app.homecare.generator import (
+from spa_app.homecare.access import audit
+from spa_app.homecare.intake.needs import needs_from
+from spa_app.homecare.intake.service import intake_for
+from spa_app.homecare.library import as_technique, rules, techniques
+from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Routine
+from spa_app.homecare.plans.checks import warnings
+from spa_app.homecare.plans.generator import (
     DEFAULT_DOSE,
     GENERAL_CAUTIONS,
     Dose,
@@ -31,11 +35,9 @@ from spa_app.homecare.generator import (
     fit,
     suggest,
 )
-from spa_app.homecare.library import as_technique, rules, techniques
-from spa_app.homecare.messages import queue_plan_ready
-from spa_app.homecare.models import Plan, PlanItem, PlanStatus, Routine
-from spa_app.homecare.review import review_for
-from spa_app.homecare.service import intake_for, needs_from
+from spa_app.homecare.plans.messages import queue_plan_ready
+from spa_app.homecare.plans.queries import current_plan, draft_of, entries, plans_of
+from spa_app.homecare.plans.review import review_for
 
 
 class PlanError(Exception):
@@ -125,61 +127,6 @@ def apply(draft: Plan, change: EditorChange, *, by: User, now: datetime,
     publish(draft, reviewed=change.reviewed, now=now, dose=dose)
     audit(by, draft.client_id, "publish", f"plan {draft.id}")
     return True
-
-
-def may_write(user: User, booking: Booking) -> bool:
-    """Only the visit's own therapist writes its plan, and not for a deleted account (its health
-    data is erased and must not start again)."""
-    return (
-        booking.therapist.user_id == user.id
-        and booking.status is not BookingStatus.CANCELLED
-        and not booking.client.is_deleted
-    )
-
-
-def plan_to_write(user: User, plan_id: int) -> Plan | None:
-    """The plan if ``user`` may write it (draft or not), else None."""
-    plan = db.session.get(Plan, plan_id)
-    return plan if plan is not None and may_write(user, plan.booking) else None
-
-
-def locked(plan: Plan) -> Plan:
-    """``plan`` read again with its row locked (PostgreSQL) until the transaction ends: a
-    publish that got in first wins, and its items are never touched after."""
-    return db.session.get(Plan, plan.id, with_for_update=True, populate_existing=True)
-
-
-def visible_plan(user: User, plan_id: int) -> Plan | None:
-    """The plan if ``user`` may read it: whoever may see the client's health data, but a draft
-    only for the therapist who writes it."""
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or not may_see_health(user, plan.client_id):
-        return None
-    if plan.status is PlanStatus.DRAFT and not may_write(user, plan.booking):
-        return None
-    return plan
-
-
-def published_plan(client_id: int, plan_id: int) -> Plan | None:
-    """The client's own published plan ``plan_id``, else None."""
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.client_id != client_id or plan.status is not PlanStatus.PUBLISHED:
-        return None
-    return plan
-
-
-def plans_of(booking_id: int) -> list[Plan]:
-    return list(
-        db.session.execute(
-            db.select(Plan).where(Plan.booking_id == booking_id).order_by(Plan.version)
-        ).scalars()
-    )
-
-
-def draft_of(booking_id: int) -> Plan | None:
-    return db.session.execute(
-        db.select(Plan).where(Plan.booking_id == booking_id, Plan.status == PlanStatus.DRAFT)
-    ).scalar_one_or_none()
 
 
 def start_draft(
@@ -298,7 +245,7 @@ def add_routine(draft: Plan, routine_id: int, dose: Dose = DEFAULT_DOSE) -> Plan
     intake = intake_for(draft.client_id)
     needs = needs_from(intake) if intake is not None else None
     technique = as_technique(routine)
-    minutes, days, pressure = fit(technique, _entries(draft), needs, rules(), dose)
+    minutes, days, pressure = fit(technique, entries(draft), needs, rules(), dose)
     item = PlanItem(
         position=len(draft.items),
         routine_id=routine.id,
@@ -320,7 +267,7 @@ def guard(plan: Plan, *, confirmed: bool, now: datetime, dose: Dose = DEFAULT_DO
     that stands (confirmed ones included)."""
     intake = intake_for(plan.client_id)
     found = warnings(
-        _entries(plan), needs_from(intake) if intake is not None else None, rules(), dose
+        entries(plan), needs_from(intake) if intake is not None else None, rules(), dose
     )
     known = {o["warning"] for o in plan.overrides}
     new = [w for w in found if w not in known]
@@ -331,18 +278,6 @@ def guard(plan: Plan, *, confirmed: bool, now: datetime, dose: Dose = DEFAULT_DO
         plan.overrides = [*plan.overrides, *({"warning": w, "at": stamp} for w in new)]
         db.session.flush()
     return found
-
-
-def day_totals(plan: Plan, dose: Dose = DEFAULT_DOSE) -> list[int]:
-    """The plan's minutes on each weekday, with the warm-up and the rest."""
-    return checks_day_totals(_entries(plan), dose)
-
-
-def _entries(plan: Plan) -> list[Entry]:
-    return [
-        Entry(i.name, as_technique(i.routine), i.minutes, tuple(i.weekdays), i.pressure)
-        for i in plan.items
-    ]
 
 
 def _explain(item: PlanItem, needs, technique=None) -> None:
@@ -411,6 +346,48 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime, dose: Dose = DEFAULT_
         raise PlanError("This plan was published a moment ago.")
     queue_plan_ready(draft, now)
     return draft
+
+
+def tick(plan: Plan, item_id: int, day: date, discomfort: int | None) -> bool:
+    """Mark an item of the client's current plan done on ``day``; True if newly marked (a
+    repeat changes nothing)."""
+    if plan.status is not PlanStatus.PUBLISHED or item_id not in {i.id for i in plan.items}:
+        raise PlanError("That routine is not in this plan.")
+    current = current_plan(plan.client_id)
+    if current is None or current.id != plan.id:
+        raise PlanError("A newer plan has replaced this one: please follow the new plan.")
+    item = next(i for i in plan.items if i.id == item_id)
+    if day.weekday() not in item.weekdays:
+        raise PlanError("That routine is not scheduled for that day.")
+    # ON CONFLICT DO NOTHING: a double tap (or two tabs) records one completion, no error.
+    table = Completion.__table__
+    statement = (
+        dialect_insert(table, db.session)
+        .values(plan_item_id=item_id, day=day, discomfort=discomfort, recorded_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["plan_item_id", "day"])
+        .returning(table.c.id)
+    )
+    return db.session.execute(statement).first() is not None
+
+
+def tick_day(plan: Plan, day: date, chosen: set[int | None]) -> list[PlanItem]:
+    """Mark done the routines of ``day`` whose ids are ``chosen`` (the others were skipped);
+    the items marked. Raises PlanError (a newer plan has replaced this one)."""
+    marked = [item for item in plan.items_on(day) if item.id in chosen]
+    for item in marked:
+        tick(plan, item.id, day, discomfort=None)
+    return marked
+
+
+def untick(plan: Plan, item_id: int, day: date) -> bool:
+    """Take back the tick of ``item_id`` on ``day`` (the caller passes today: only the same
+    day's tick can be undone). True if there was one. Flushes."""
+    if item_id not in {i.id for i in plan.items}:
+        return False
+    done = db.session.execute(
+        sa.delete(Completion).where(Completion.plan_item_id == item_id, Completion.day == day)
+    )
+    return done.rowcount == 1
 
 
 def _require_draft(plan: Plan) -> None:

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from spa_app import params
 from spa_app.fields import PLAIN_TEXT, IdOf, MultiCheckboxField
 from spa_app.homecare.models import Plan, Routine
-from spa_app.homecare.plans import EditorAction, EditorChange, ItemEdit
+from spa_app.homecare.plans.service import EditorAction, EditorChange, ItemEdit
 from spa_app.homecare.vocab import AREA_LABELS, PRESSURE_LABELS
 from spa_app.routing import MAX_ID
 

@@ -1,23 +1,47 @@
-"""An intake and a draft as JSON: what ``flask spa suggest-plan`` reads and prints.
+"""What the generator and the editor's checks need from an intake (safety.Needs): from a
+client's saved intake, or from intake JSON (what ``flask spa suggest-plan`` reads).
 
-In: {"areas": {"neck": 6}, "goals": [...], "contexts": [...], "pressure": "medium",
+The JSON: {"areas": {"neck": 6}, "goals": [...], "contexts": [...], "pressure": "medium",
 "minutes_per_day": 15, "conditions": {"recent_injury": ["lower_back"]}, "medicines": ""}.
-Only "areas" is required. Out: the draft's items, what was left out and why, and whether the
-therapist must review it (see ``draft_json``).
+Only "areas" is required.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from spa_app.homecare.generator import Dose, Draft
-from spa_app.homecare.safety import Needs, Technique
+from spa_app.homecare.safety import Needs
 from spa_app.homecare.vocab import MINUTES_RANGE, Area, Condition, Context, Goal, Pressure
 
 KEYS = {"areas", "goals", "contexts", "pressure", "minutes_per_day", "conditions", "medicines"}
 #: Medicines and allergies are text ("" for none); true stands for "some, not said which".
 PRESSURE_NAMES = {p.name.lower(): p for p in Pressure}
+
+if TYPE_CHECKING:
+    from spa_app.homecare.models import Intake
+
+
+def needs_from(intake: Intake) -> Needs:
+    """What the generator and the editor's checks read from an intake ("somewhere else" names
+    no area of ours, so it excludes nothing; the condition still asks for review)."""
+    areas = set(Area)
+    return Needs(
+        severity={Area(a): int(s) for a, s in intake.severity.items()},
+        goals=frozenset(Goal(g) for g in intake.goals),
+        contexts=frozenset(Context(c) for c in intake.contexts),
+        pressure=Pressure(intake.pressure),
+        minutes_per_day=intake.minutes_per_day,
+        conditions={
+            Condition(c): frozenset(
+                Area(a) for a in intake.condition_areas.get(c, ()) if a in areas
+            )
+            for c in intake.conditions
+        },
+        checklist_answered=bool(intake.conditions) or intake.no_conditions,
+        medicines=intake.medicines,
+        note=intake.condition_note,
+    )
 
 
 class IntakeError(ValueError):
@@ -83,35 +107,3 @@ def parse_intake(text: str) -> Needs:
         },
         medicines=("listed" if medicines is True else medicines or ""),
     )
-
-
-def draft_json(draft: Draft, library: Mapping[int, Technique], dose: Dose) -> dict:
-    """The draft as the README documents it (Monday = 0; pressure by name)."""
-    return {
-        "items": [
-            {
-                "routine": library[i.technique_id].name,
-                "area": i.area.value,
-                "kind": library[i.technique_id].kind.value,
-                "minutes": i.minutes,
-                "days": list(i.days),
-                "pressure": i.pressure.name.lower(),
-                "why": i.why.replace("\n", " "),
-                "build_up": i.build_up,
-            }
-            for i in draft.items
-        ],
-        "left_out": [
-            {
-                "area": x.area.value,
-                "routine": library[x.technique_id].name if x.technique_id else None,
-                "reason": x.reason,
-            }
-            for x in draft.left_out
-        ],
-        "needs_review": draft.needs_review,
-        "review_reasons": list(draft.review_reasons),
-        "empty_reason": draft.empty_reason,
-        "cautions": list(draft.cautions),
-        "session": {"warm_up_minutes": dose.warm_up, "rest_minutes": dose.rest},
-    }

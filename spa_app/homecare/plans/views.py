@@ -23,13 +23,14 @@ from spa_app.business import business, business_tz
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import csrf
-from spa_app.homecare import bodymap, following, library, plans, review
+from spa_app.homecare import bodymap, library
 from spa_app.homecare.access import audit, audit_read
-from spa_app.homecare.generator import Dose
-from spa_app.homecare.links import read_day_done_token
+from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import PlanStatus
-from spa_app.homecare.plan_forms import DISCOMFORT_CHOICES, WEEKDAYS, PlanEditForm, TickForm
-from spa_app.homecare.service import current_plan, intake_for
+from spa_app.homecare.plans import queries, review, service
+from spa_app.homecare.plans.forms import DISCOMFORT_CHOICES, WEEKDAYS, PlanEditForm, TickForm
+from spa_app.homecare.plans.generator import Dose
+from spa_app.homecare.plans.links import read_day_done_token
 from spa_app.homecare.vocab import AREA_LABELS, LABELS, PRESSURE_LABELS
 from spa_app.templating import use_timezone
 
@@ -45,17 +46,17 @@ def _dose() -> Dose:
 def start(booking_id: int):
     """Open the booking's draft: suggested by the generator, or a revision of the last one."""
     booking = visible_booking(current_user, booking_id)
-    if booking is None or not plans.may_write(current_user, booking):
+    if booking is None or not queries.may_write(current_user, booking):
         abort(404)
     suggested = request.form.get("start") != "revise"
     try:
         with unit_of_work():
-            draft = plans.start_draft(
+            draft = service.start_draft(
                 booking, current_user, utcnow(), suggested=suggested, dose=_dose()
             )
             audit(current_user, booking.client_id, "draft", f"plan {draft.id}")
             draft_id = draft.id
-    except plans.PlanError as exc:
+    except service.PlanError as exc:
         flash(str(exc), "error")
         return redirect(url_for("booking.detail", booking_id=booking_id))
     return redirect(url_for("plans.edit", plan_id=draft_id))
@@ -64,11 +65,11 @@ def start(booking_id: int):
 @bp.route("/plans/<id:plan_id>/edit", methods=["GET", "POST"])
 @role_required(Role.THERAPIST)
 def edit(plan_id: int):
-    plan = plans.plan_to_write(current_user, plan_id)
+    plan = queries.plan_to_write(current_user, plan_id)
     if plan is None:
         abort(404)
     if plan.status is PlanStatus.DRAFT and request.method == "POST":
-        plan = plans.locked(plan)
+        plan = queries.locked(plan)
     if plan.status is not PlanStatus.DRAFT:
         return redirect(url_for("plans.show", plan_id=plan_id))
     form = PlanEditForm()
@@ -81,12 +82,12 @@ def edit(plan_id: int):
         if form.validate():
             try:
                 with unit_of_work():
-                    published = plans.apply(
+                    published = service.apply(
                         plan, form.change(), by=current_user, now=utcnow(), dose=_dose()
                     )
-            except plans.PlanWarning as warning:
+            except service.PlanWarning as warning:
                 warnings = warning.warnings  # nothing saved: the page asks to confirm
-            except plans.PlanError as exc:
+            except service.PlanError as exc:
                 flash(str(exc), "error")
                 return redirect(url_for("plans.edit", plan_id=plan_id))
             else:
@@ -105,7 +106,7 @@ def edit(plan_id: int):
         entries=list(zip(form.items.entries, plan.items, strict=False)),
         intake=intake_for(plan.client_id),
         review=review.review_for(plan),
-        totals=plans.day_totals(plan, _dose()),
+        totals=queries.day_totals(plan, _dose()),
         dose=_dose(),
         warnings=warnings,
         pending=str(form.pressed()),
@@ -117,7 +118,7 @@ def edit(plan_id: int):
 @bp.get("/plan")
 @role_required(Role.CLIENT)
 def mine():
-    plan = current_plan(current_user.id)
+    plan = queries.current_plan(current_user.id)
     if plan is None:
         return render_template("homecare/no_plan.html")
     return redirect(url_for("plans.show", plan_id=plan.id))
@@ -126,14 +127,14 @@ def mine():
 @bp.get("/plans/<id:plan_id>")
 @login_required
 def show(plan_id: int):
-    plan = plans.visible_plan(current_user, plan_id)
+    plan = queries.visible_plan(current_user, plan_id)
     if plan is None:
         abort(404)
     audit_read(current_user, plan.client_id, f"plan {plan_id}")
     settings = business()
     use_timezone(settings.tz)
     today = local_today(utcnow(), settings.tz)
-    week = following.week_of(plan, today, settings.tz)
+    week = queries.week_of(plan, today, settings.tz)
     return render_template(
         "homecare/plan.html",
         plan=plan,
@@ -167,8 +168,8 @@ def tick(plan_id: int):
     today = local_today(utcnow(), business_tz())
     try:
         with unit_of_work():
-            added = following.tick(plan, form.item(), today, form.discomfort_value())
-    except plans.PlanError as exc:
+            added = service.tick(plan, form.item(), today, form.discomfort_value())
+    except service.PlanError as exc:
         flash(str(exc), "error")
     else:
         flash(
@@ -185,14 +186,14 @@ def untick(plan_id: int):
     if form.validate():
         today = local_today(utcnow(), business_tz())
         with unit_of_work():
-            undone = following.untick(plan, form.item(), today)
+            undone = service.untick(plan, form.item(), today)
         if undone:
             flash("Taken back: not marked as done today.", "success")
     return redirect(url_for("plans.show", plan_id=plan_id))
 
 
 def _my_published_plan_or_404(plan_id: int):
-    plan = plans.published_plan(current_user.id, plan_id)
+    plan = queries.published_plan(current_user.id, plan_id)
     if plan is None:
         abort(404)
     return plan
@@ -205,7 +206,7 @@ def day_done(plan_id: int, token: str):
     ticked to start with); POST marks the ticked ones done, so skipped ones are not counted."""
     found = read_day_done_token(current_app.config["SECRET_KEY"], token)
     plan_for, client_id, day = found or (None, None, None)
-    plan = plans.published_plan(client_id, plan_id) if plan_for == plan_id else None
+    plan = queries.published_plan(client_id, plan_id) if plan_for == plan_id else None
     if plan is None:
         abort(404)
     routines, marked, problem = plan.items_on(day), [], ""
@@ -213,8 +214,8 @@ def day_done(plan_id: int, token: str):
         chosen = {params.as_id(v) for v in request.form.getlist("done")}
         try:
             with unit_of_work():
-                marked = following.tick_day(plan, day, chosen)
-        except plans.PlanError as exc:  # a newer plan has replaced this one since the e-mail
+                marked = service.tick_day(plan, day, chosen)
+        except service.PlanError as exc:  # a newer plan has replaced this one since the e-mail
             marked, problem = [], str(exc)
     return render_template(
         "homecare/day_done.html",

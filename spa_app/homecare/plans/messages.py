@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from spa_app.homecare.links import day_done_token
 from spa_app.homecare.models import Plan
-from spa_app.homecare.service import current_plan
+from spa_app.homecare.plans.links import day_done_token
+from spa_app.homecare.plans.queries import current_plan
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 
