@@ -21,10 +21,9 @@ from spa_app.calendar.service import visit_markers
 from spa_app.clock import REACH, local_today, within_reach
 from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import therapist_choices, therapist_id
-from spa_app.homecare.access import audit_read, audit_reads
+from spa_app.homecare.access import audit_reads
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import PlanStatus
-from spa_app.homecare.plans import queries as following
 from spa_app.homecare.plans import queries as plans
 from spa_app.scheduling.service import UnknownService, find_slots
 from spa_app.templating import use_timezone
@@ -145,26 +144,6 @@ def mine():
 COMING = (BookingStatus.BOOKED, BookingStatus.ARRIVED)
 
 
-def _health_summary(booking):
-    """(booking, flagged, adherence) for the therapist or staff before a visit: whether the
-    intake has a contraindication ticked (None without an intake), and how the client kept to
-    the plan they had. Health data: the read is audited first (committed on its own)."""
-    intake, before = intake_for(booking.client_id), following.plan_before(booking)
-    if intake is None and before is None:
-        return booking, None, None
-    plan_id = before.id if before else None
-    subject = ", ".join(
-        part for part in ("intake flag" if intake else "", f"adherence plan {plan_id}"
-                          if plan_id else "") if part
-    )  # fmt: skip
-    audit_read(current_user, booking.client_id, subject)
-    flagged = intake.flagged if intake else None
-    if before is None:
-        return booking, flagged, None
-    tz = business_tz()
-    return booking, flagged, following.adherence(before, booking, local_today(utcnow(), tz), tz)
-
-
 def _visible_or_404(booking_id: int):
     booking = service.visible_booking(current_user, booking_id)
     if booking is None:
@@ -179,7 +158,10 @@ def detail(booking_id: int):
     actions = service.actions_for(booking, current_user, utcnow())
     flagged = adherence = None
     if current_user.id != booking.client_id and booking.status in COMING:
-        booking, flagged, adherence = _health_summary(booking)
+        # The intake flag and the last plan kept to, for its therapist or staff (audited).
+        tz = business_tz()
+        health = plans.health_summary(current_user, booking, local_today(utcnow(), tz), tz)
+        flagged, adherence = health.flagged, health.adherence
     has_intake = intake_for(booking.client_id) is not None
     can_write_plan = plans.may_write(current_user, booking)
     versions = [

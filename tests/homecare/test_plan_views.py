@@ -13,6 +13,7 @@ from spa_app.accounts.models import Role
 from spa_app.extensions import db
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import AuditEntry, Completion, Intake, Plan, PlanItem, PlanStatus
+from spa_app.homecare.plans.queries import HealthSummary, health_summary
 from tests import factories
 
 ALL_DAYS = [str(n) for n in range(7)]
@@ -323,6 +324,19 @@ def test_the_therapist_sees_adherence_and_how_it_felt_before_the_next_visit(clie
     assert "planned routines done" not in client.get(f"/bookings/{next_visit.id}").get_data(
         as_text=True
     )
+
+
+def test_the_health_summary_reads_and_audits_only_what_there_is(app, cast):
+    visit = cast["visit"]
+    today, tz = datetime.now(UTC).astimezone(factories.LONDON).date(), factories.LONDON
+    nothing = factories.booking(cast["b"], visit.therapist, visit.room, visit.service,
+                                datetime.now(UTC) + timedelta(days=3))  # fmt: skip
+    assert health_summary(cast["own"], nothing, today, tz) == HealthSummary(None, None)
+    summary = health_summary(cast["own"], visit, today, tz)
+    assert summary.flagged is False and summary.adherence is None
+    factories.fresh()
+    rows = db.session.execute(db.select(AuditEntry)).scalars().all()
+    assert [(r.client_id, r.subject) for r in rows] == [(cast["a"].id, "intake flag")]
 
 
 def test_two_routines_on_one_area_get_markers_side_by_side(app):

@@ -1,6 +1,7 @@
 """Reads of plans: who may read or write one, a booking's versions, the client's current plan,
 the day totals the editor shows, this week on the client's page, and how the client kept to
-the plan before their next visit. Nothing here changes anything."""
+the plan before their next visit (with the intake's flag, on the visit's page). Nothing here
+changes anything but the audit of a health read."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from datetime import date, timedelta
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
-from spa_app.homecare.access import may_see_health
+from spa_app.homecare.access import audit_read, may_see_health
+from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus
 from spa_app.homecare.plans.checks import Entry
@@ -211,3 +213,29 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
         reverse=True,
     )
     return Adherence(plan, first, last, len(ticks), scheduled, notes)
+
+
+@dataclass(frozen=True)
+class HealthSummary:
+    """What the therapist or staff see of the client's health on a visit's page."""
+
+    #: A contraindication is ticked on the intake (None: no intake yet).
+    flagged: bool | None
+    #: How the client kept to the plan they had before this visit (None: they had none).
+    adherence: Adherence | None
+
+
+def health_summary(viewer: User, booking: Booking, today: date, tz) -> HealthSummary:
+    """Before a visit, for its therapist or staff: whether the intake has a contraindication
+    ticked, and how the client kept to the plan they had. Health data: the read is audited
+    first (committed on its own), and only when there is something to show."""
+    intake, before = intake_for(booking.client_id), plan_before(booking)
+    if intake is None and before is None:
+        return HealthSummary(None, None)
+    read = ["intake flag"] if intake is not None else []
+    read += [f"adherence plan {before.id}"] if before is not None else []
+    audit_read(viewer, booking.client_id, ", ".join(read))
+    return HealthSummary(
+        flagged=intake.flagged if intake is not None else None,
+        adherence=adherence(before, booking, today, tz) if before is not None else None,
+    )
