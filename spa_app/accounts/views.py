@@ -5,6 +5,7 @@ import hmac
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
 
+from spa_app import params
 from spa_app.accounts import service
 from spa_app.accounts.forms import (
     ChangePasswordForm,
@@ -33,9 +34,9 @@ def load_user(session_id: str) -> User | None:
     session made before it ends (a bare id, as sessions held before stamps, ends too).
     """
     number, _, stamp = session_id.partition(".")
-    if not (number.isascii() and number.isdigit()) or len(number) > 10 or not stamp:
+    if (user_id := params.as_id(number)) is None or not stamp:
         return None
-    user = db.session.get(User, int(number))
+    user = db.session.get(User, user_id)
     if user is None or not hmac.compare_digest(user.session_stamp().encode(), stamp.encode()):
         return None
     return user

@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from spa_app import params
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
 from spa_app.business import business, business_tz
@@ -39,11 +40,8 @@ bp = Blueprint("calendar", __name__)
 
 def _day() -> date:
     """The ``date`` asked for, or today when it is missing, not a date, or years away."""
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return _today()
-    return day if within_reach(day, utcnow()) else _today()
+    day = params.arg_day()
+    return day if day and within_reach(day, utcnow()) else _today()
 
 
 def _today() -> date:
@@ -65,9 +63,7 @@ def therapist_day():
 @bp.get("/staff/calendar/week")
 @staff_required
 def staff_week():
-    raw = request.args.get("therapist", "")
-    therapist_id = int(raw) if raw.isdecimal() and len(raw) < 10 else 0  # "²" isdigit, not int
-    return _week(_day(), therapist_id, staff=True)
+    return _week(_day(), params.arg_id("therapist") or 0, staff=True)
 
 
 @bp.get("/schedule/week")

@@ -32,7 +32,7 @@ MAX_YEARS_AHEAD = 10
 DST_GAP = "Sorry, that time does not exist on that day (clocks change)."
 
 Window = tuple[time, time]
-_WINDOW = re.compile(r"^(\d{2}):(\d{2})\s*[-–]\s*(\d{2}):(\d{2})$")
+_WINDOW = re.compile(r"^([0-9]{2}):([0-9]{2})\s*[-–]\s*([0-9]{2}):([0-9]{2})$")  # ASCII digits
 
 
 class UnknownTimeZone(ValueError):
