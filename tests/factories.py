@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,8 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.database import serialized_writes
 from spa_app.extensions import db
-from spa_app.homecare.models import Intake
+from spa_app.homecare.models import Completion, Intake, Plan, PlanItem, PlanStatus, Routine
+from spa_app.homecare.plans import service as plans
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
 
 PASSWORD = "correct-horse-battery"
@@ -173,6 +175,85 @@ def intake(client_id: int, **values) -> Intake:
             **values,
         },
     )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def plan(
+    visit: Booking,
+    routines: Iterable[Routine | str] | None = None,
+    *,
+    published: bool = True,
+    days: str | None = None,
+    reviewed: bool = True,
+    now: datetime | None = None,
+) -> Plan:
+    """A home-care plan for ``visit`` by its therapist, the booking's next version. Committed.
+    The library must be loaded (``load_library()``).
+
+    Without ``routines``: the generator's suggestion for the client's intake, made as the
+    therapist would (plans.start_draft, then plans.edit to put every item on ``days`` if given,
+    then plans.publish with the review box ticked as ``reviewed`` says).
+
+    With ``routines`` (library rows, or their names) the plan is written as it is, no generator
+    and no checks: one item of each in that order, with the routine's words and spots, 5 minutes
+    at pressure 1 on ``days`` (every day unless told).
+
+    Either way ``published=False`` leaves a draft, and ``now`` (default: now) is when the plan
+    was made and published. Change items on the result, then commit, for anything else.
+    """
+    fresh()
+    now = now or datetime.now(UTC)
+    with serialized_writes():
+        visit = db.session.get(Booking, visit.id)
+        author = visit.therapist.user
+        if routines is None:
+            made = plans.start_draft(visit, author, now, suggested=True)
+            if days is not None:
+                plans.edit(made, [plans.ItemEdit(i.id, i.minutes, days, i.pressure, i.note)
+                                  for i in made.items])  # fmt: skip
+            if published:
+                plans.publish(made, reviewed=reviewed, now=now)
+        else:
+            made = _plan_as_written(visit, author, routines, published, days, reviewed, now)
+        db.session.commit()
+    return made
+
+
+def _plan_as_written(visit, author, routines, published, days, reviewed, now) -> Plan:
+    library = {r.name: r for r in db.session.execute(db.select(Routine)).scalars()}
+    latest = db.session.execute(
+        db.select(db.func.max(Plan.version)).where(Plan.booking_id == visit.id)
+    ).scalar()
+    made = Plan(
+        booking_id=visit.id,
+        client_id=visit.client_id,
+        author_id=author.id,
+        version=(latest or 0) + 1,
+        status=PlanStatus.PUBLISHED if published else PlanStatus.DRAFT,
+        reviewed=reviewed and published,
+        created_at=now,
+        published_at=now if published else None,
+    )
+    db.session.add(made)
+    db.session.flush()
+    for position, routine in enumerate(routines):
+        routine = library[routine] if isinstance(routine, str) else routine
+        item = PlanItem(plan_id=made.id, position=position, routine_id=routine.id, minutes=5,
+                        days=days or "0123456", pressure=1)  # fmt: skip
+        item.copy_words(routine)
+        db.session.add(item)
+    db.session.flush()
+    return made
+
+
+def completion(
+    plan: Plan, day: date, *, item: PlanItem | None = None, discomfort: int | None = None
+) -> Completion:
+    """The client did ``item`` of ``plan`` (its first unless told) on the local ``day``, with
+    how it felt (0 none to 10 the worst) if ``discomfort`` says. Committed."""
+    row = Completion(plan_item_id=(item or plan.items[0]).id, day=day, discomfort=discomfort)
     db.session.add(row)
     db.session.commit()
     return row

@@ -11,7 +11,6 @@ import pytest
 from spa_app.accounts.models import Role
 from spa_app.extensions import db
 from spa_app.homecare.library import load_library
-from spa_app.homecare.models import Plan, PlanItem, PlanStatus, Routine
 from tests import factories
 from tests.browser.conftest import log_in
 from tests.factories import at
@@ -87,18 +86,10 @@ def published_plan():
     me = factories.user()
     visit = factories.booking(me, anna, room, svc, datetime.now(UTC) - timedelta(hours=2))
     factories.intake(me.id, conditions=[])
-    library = {r.name: r for r in db.session.execute(db.select(Routine)).scalars()}
-    plan = Plan(booking_id=visit.id, client_id=me.id, author_id=anna.user_id, version=1,
-                status=PlanStatus.PUBLISHED, published_at=datetime.now(UTC),
-                cautions=["Stop if anything hurts."])  # fmt: skip
-    db.session.add(plan)
-    db.session.flush()
-    for position, (name, spots) in enumerate(ROUTINES.items()):
-        item = PlanItem(plan_id=plan.id, position=position, routine_id=library[name].id,
-                        minutes=5, days="0123456", pressure=1, why="For desk days.")  # fmt: skip
-        item.copy_words(library[name])
-        item.spots = spots
-        db.session.add(item)
+    plan = factories.plan(visit, routines=list(ROUTINES))
+    plan.cautions = ["Stop if anything hurts."]
+    for item, spots in zip(plan.items, ROUTINES.values(), strict=True):
+        item.why, item.spots = "For desk days.", spots
     db.session.commit()
     return me, plan
 

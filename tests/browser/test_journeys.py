@@ -16,11 +16,10 @@ import pytest
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.database import serialized_writes, utcnow
+from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Completion, Intake, Plan, PlanStatus
-from spa_app.homecare.plans import service as plans
 from spa_app.homecare.plans.links import day_done_token
 from spa_app.notifications import preferences
 from spa_app.notifications.models import Message, MessageKind
@@ -278,15 +277,7 @@ def test_a_client_opens_the_plan_from_the_email_and_ticks_routines_off(
     me = factories.user(name="Fay Follower")
     factories.intake(me.id, severity={"neck": 6, "lower_back": 5}, minutes_per_day=20)
     visit = factories.booking(me, anna, room, svc, earlier_today())
-    with serialized_writes():
-        draft = plans.start_draft(visit, anna.user, utcnow(), suggested=True)
-        every_day = [
-            plans.ItemEdit(i.id, minutes=i.minutes, days="0123456", pressure=i.pressure, note="")
-            for i in draft.items
-        ]
-        plans.edit(draft, every_day)
-        plans.publish(draft, reviewed=False, now=utcnow())
-        db.session.commit()
+    draft = factories.plan(visit, days="0123456", reviewed=False)  # every routine daily
     first, *others = draft.items
     assert others, "the suggestion should hold more than one routine"
 

@@ -18,8 +18,7 @@ from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit
 from spa_app.homecare.library import load_library
-from spa_app.homecare.models import Completion, Plan, RoutineReminderTime
-from spa_app.homecare.plans import service as plans
+from spa_app.homecare.models import Plan, RoutineReminderTime
 from spa_app.notifications.models import MailOptOut, Message, MessageKind, MessageState
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories
@@ -69,7 +68,7 @@ def build() -> Cast:
     other_visit = factories.booking(other, ben, past.room, svc, at(day, "14:00"))
     factories.intake(me.id, conditions=["recent_injury"], condition_note=INTAKE_NOTE)
     factories.intake(other.id, condition_note=OTHER_NOTE)
-    plan = _published_plan(past, anna)
+    plan = _published_plan(past)
     _settings_and_more(me, other, anna, ben, staff, svc, day, other_visit, plan)
     factories.fresh()
     return Cast(me, other, anna, ben, staff, svc, past, ahead, cancelled_own, cancelled_by_staff,
@@ -98,18 +97,15 @@ def _cancel(booking: Booking, actor: User, reason: str) -> None:
         db.session.commit()
 
 
-def _published_plan(visit: Booking, anna: Therapist) -> Plan:
-    factories.fresh()
+def _published_plan(visit: Booking) -> Plan:
+    """The visit's therapist's suggested plan, published, with its first routine done on its
+    latest planned day up to today."""
     now = utcnow()
-    with serialized_writes():
-        plan = plans.start_draft(db.session.get(Booking, visit.id), anna.user, now, suggested=True)
-        plans.publish(plan, reviewed=True, now=now)
-        db.session.commit()
+    plan = factories.plan(visit, now=now)
     first = plan.items[0]
     today = now.astimezone(factories.LONDON).date()
     ticked = today - timedelta(days=(today.weekday() - first.weekdays[0]) % 7)
-    db.session.add(Completion(plan_item_id=first.id, day=ticked, discomfort=7))
-    db.session.commit()
+    factories.completion(plan, ticked, discomfort=7)
     return plan
 
 

@@ -183,5 +183,5 @@ def _more_of_everything(cast) -> None:
     for _ in range(5):
         audit(staff, cast.me.id, "read", "intake")
     db.session.commit()
-    plan = casting._published_plan(cast.past, cast.anna)
+    plan = casting._published_plan(cast.past)
     assert plan.version == 2 and len(plan.items) > 1
