@@ -40,8 +40,9 @@ from spa_app.extensions import db
 from spa_app.notifications.delivery import MailSettings, compose
 from spa_app.notifications.models import Message, MessageState
 from tests import factories
-from tests.access import ROLES, build_world, copy_database, counts, dump
+from tests.access.snapshots import copy_database, counts, dump
 from tests.access.test_matrix import ROWS
+from tests.access.world import ROLES, build_world
 
 MARKUP = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 #: What a page must never contain: the markup above as markup, not as text.

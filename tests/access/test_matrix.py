@@ -28,7 +28,8 @@ from spa_app.booking.models import Booking
 from spa_app.extensions import db
 from spa_app.homecare.intake import views as homecare_views
 from tests import factories
-from tests.access import (
+from tests.access.snapshots import copy_database, dump
+from tests.access.world import (
     A_ALL,
     A_DRAFT_ROUTINE,
     A_HEALTH,
@@ -40,8 +41,6 @@ from tests.access import (
     B_NOTE,
     ROLES,
     build_world,
-    copy_database,
-    dump,
 )
 
 # The expected answer of each role, in the order of ROLES. Options after the answers:

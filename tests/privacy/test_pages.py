@@ -1,4 +1,5 @@
-"""The client's data pages: only for clients, reachable from the menu, accessible, CSP-clean."""
+"""The client's data pages: reachable from the menu, accessible, CSP-clean. That they are only
+for clients is in tests/access/test_client_pages.py."""
 
 from __future__ import annotations
 
@@ -8,22 +9,6 @@ import pytest
 
 from spa_app.accounts.models import Role
 from tests import factories
-
-CLIENT_PAGES = ["/account/data", "/account/data/download", "/account/delete"]
-
-
-@pytest.mark.parametrize("role", [Role.STAFF, Role.THERAPIST])
-def test_staff_and_therapists_get_404(client, role):
-    factories.login(client, factories.user(role))
-    assert {url: client.get(url).status_code for url in CLIENT_PAGES} == dict.fromkeys(
-        CLIENT_PAGES, 404
-    )
-    assert 'href="/account/data"' not in client.get("/").get_data(as_text=True)
-
-
-def test_anonymous_visitors_are_sent_to_log_in(client):
-    for url in CLIENT_PAGES:
-        assert client.get(url).headers["Location"].startswith("/login?next="), url
 
 
 def test_a_client_finds_my_data_in_the_menu_and_both_actions_on_it(client):

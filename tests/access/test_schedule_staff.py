@@ -1,4 +1,5 @@
-"""Only staff reach the schedule pages: others get 404, anonymous visitors a login."""
+"""Only staff reach the schedule pages: others get 404, anonymous visitors a login; in the
+access tests' world (the hours and time off of its therapist "own", who tries too)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ from spa_app.accounts.models import Role
 from spa_app.extensions import db
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
 from tests import factories
+from tests.access.world import build_cast
+
+
+@pytest.fixture
+def world(app):
+    return build_cast()
 
 
 @pytest.mark.parametrize("role", [None, Role.CLIENT, Role.THERAPIST])
-def test_nobody_else_can_change_the_schedule(client, role):
-    therapist = factories.therapist()
+def test_nobody_else_can_change_the_schedule(client, world, role):
+    therapist = world.therapists["own"]
     entry = TimeOff(
         therapist_id=therapist.id,
         starts_at=datetime.now(UTC) + timedelta(days=3),
@@ -24,7 +31,7 @@ def test_nobody_else_can_change_the_schedule(client, role):
     db.session.add_all([entry, closure])
     db.session.commit()
     if role is not None:
-        factories.login(client, factories.user(role))
+        factories.login(client, world.person(role))
     expected = 302 if role is None else 404
     posts = {
         "/staff/settings": {"business_name": "Hacked", "timezone": "UTC", "slot_step_min": "5"},
@@ -41,12 +48,12 @@ def test_nobody_else_can_change_the_schedule(client, role):
     assert db.session.execute(db.select(db.func.count(Closure.id))).scalar_one() == 1
     assert db.session.execute(db.select(db.func.count(TimeOff.id))).scalar_one() == 1
     hours = db.session.execute(db.select(WorkingHours.starts)).scalars().all()
-    assert len(hours) == 6 and all(starts.hour == 9 for starts in hours)
+    assert len(hours) == 6 * len(world.therapists) and all(starts.hour == 9 for starts in hours)
 
 
-def test_missing_or_impossible_ids_are_404(client):
-    therapist = factories.therapist()
-    factories.login(client, factories.user(Role.STAFF))
+def test_missing_or_impossible_ids_are_404(client, world):
+    therapist = world.therapists["own"]
+    factories.login(client, world.person(Role.STAFF))
     gets = [
         f"/staff/therapists/{number}/{page}"
         for number in ("99999999999", "12345", "0", "-1")

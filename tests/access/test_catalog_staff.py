@@ -1,4 +1,5 @@
-"""Only staff reach the catalog management pages: others get 404, anonymous visitors a login."""
+"""Only staff reach the catalog management pages: others get 404, anonymous visitors a login;
+in the access tests' world (its room "Willow" and its one service, "Deep calm")."""
 
 from __future__ import annotations
 
@@ -8,32 +9,38 @@ from spa_app.accounts.models import Role
 from spa_app.catalog.models import Room, Service
 from spa_app.extensions import db
 from tests import factories
+from tests.access.world import build_cast
+
+
+@pytest.fixture
+def world(app):
+    return build_cast()
 
 
 @pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
-def test_other_roles_cannot_change_anything(client, role):
-    room = factories.room("Lavender")
-    factories.login(client, factories.user(role))
+def test_other_roles_cannot_change_anything(client, world, role):
+    room = world.rooms[0]
+    factories.login(client, world.person(role))
     assert client.post(f"/staff/rooms/{room.id}", data={"name": "Hacked"}).status_code == 404
     assert client.post(f"/staff/rooms/{room.id}/active", data={"active": "0"}).status_code == 404
     form = {"name": "Free", "duration_min": "60", "price": "0", "buffer_min": "0"}
     assert client.post("/staff/services/new", data=form).status_code == 404
     db.session.rollback()
-    assert db.session.get(Room, room.id).name == "Lavender"
+    assert db.session.get(Room, room.id).name == "Willow"
     assert db.session.get(Room, room.id).active
-    assert db.session.execute(db.select(Service)).first() is None
+    assert db.session.execute(db.select(Service.id)).scalars().all() == [world.service.id]
 
 
-def test_anonymous_post_changes_nothing(client):
-    room = factories.room("Lavender")
+def test_anonymous_post_changes_nothing(client, world):
+    room = world.rooms[0]
     response = client.post(f"/staff/rooms/{room.id}", data={"name": "Hacked"})
     assert response.status_code == 302
     db.session.rollback()
-    assert db.session.get(Room, room.id).name == "Lavender"
+    assert db.session.get(Room, room.id).name == "Willow"
 
 
-def test_missing_or_impossible_ids_are_404(client):
-    factories.login(client, factories.user(Role.STAFF))
+def test_missing_or_impossible_ids_are_404(client, world):
+    factories.login(client, world.person(Role.STAFF))
     urls = [
         f"/staff/{kind}/{number}"
         for kind in ("services", "rooms", "therapists")
@@ -46,8 +53,8 @@ def test_missing_or_impossible_ids_are_404(client):
     assert set(statuses.values()) == {404}, statuses
 
 
-def test_management_index_links_every_page(client):
-    factories.login(client, factories.user(Role.STAFF))
+def test_management_index_links_every_page(client, world):
+    factories.login(client, world.person(Role.STAFF))
     page = client.get("/staff/").get_data(as_text=True)
     for href in (
         "/staff/bookings/",

@@ -1,14 +1,15 @@
-"""Who may open what: every role against every page and object, checked against one table."""
+"""Who may open the booking pages: every role against every page and visit, checked against one
+table, in the access tests' world (its people, service and rooms; the visit is made per page)."""
 
 from __future__ import annotations
 
 import pytest
 
-from spa_app.accounts.models import Role
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageAttempt
 from tests import factories
+from tests.access.world import A_NAME, build_cast
 from tests.factories import at
 
 ROLES = ["anonymous", "client_a", "client_b", "own_therapist", "other_therapist", "staff"]
@@ -37,15 +38,8 @@ CANCELS = {"client_a": True, "staff": True}
 
 @pytest.fixture
 def world(app):
-    svc, (own, other), (room,) = factories.spa(therapists=2)
-    people = {
-        "client_a": factories.user(name="Alice Owner"),
-        "client_b": factories.user(name="Bob Stranger"),
-        "own_therapist": own.user,
-        "other_therapist": other.user,
-        "staff": factories.user(Role.STAFF),
-    }
-    return svc, own, room, people
+    cast = build_cast()
+    return cast.service, cast.therapists["own"], cast.rooms[0], cast.people
 
 
 def new_booking(svc, therapist, room, client):
@@ -86,11 +80,11 @@ def test_every_page_answers_each_role_as_the_table_says(app, world, role):
 def test_lists_show_only_what_is_yours(app, world):
     svc, own, room, people = world
     new_booking(svc, own, room, people["client_a"])
-    for role, hidden in [("client_b", "Alice Owner"), ("other_therapist", "Alice Owner")]:
+    for role, hidden in [("client_b", A_NAME), ("other_therapist", A_NAME)]:
         client = app.test_client()
         factories.login(client, people[role])
         page = client.get("/bookings" if role == "client_b" else "/schedule")
         assert page.status_code == 200 and hidden not in page.get_data(as_text=True)
     client = app.test_client()
     factories.login(client, own.user)
-    assert "Alice Owner" in client.get("/schedule").get_data(as_text=True)
+    assert A_NAME in client.get("/schedule").get_data(as_text=True)
