@@ -6,7 +6,9 @@ so no feature borrows from another's forms.
 
 from __future__ import annotations
 
-from wtforms import Field, SelectMultipleField
+import re
+
+from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -56,3 +58,26 @@ class IdOf:
     def __call__(self, form, field) -> None:
         if params.as_id(field.data) is None:
             raise ValidationError(self.message)
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+
+
+def whole(value) -> int:
+    """``coerce`` for choices of numbers: ASCII digits only (``int`` reads "١" as 1). A
+    ValueError is WTForms' "could not coerce"."""
+    if isinstance(value, int):
+        return value
+    if not _INTEGER.fullmatch(str(value)):
+        raise ValueError("not a whole number")
+    return int(value)
+
+
+class WholeNumberField(IntegerField):
+    """A number typed in a form, in ASCII digits (``IntegerField`` takes "７" as 7)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not _INTEGER.fullmatch(valuelist[0].strip()):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)

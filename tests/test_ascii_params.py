@@ -60,3 +60,27 @@ def test_a_session_naming_a_user_in_other_digits_is_no_session(app):
             )
             is None
         )
+
+
+@pytest.mark.parametrize("raw", ["６０", "٦٠", "6٠"])
+def test_a_number_typed_in_other_digits_is_refused_and_nothing_is_saved(app, client, staff, raw):
+    from spa_app.catalog.models import Service
+    from spa_app.extensions import db
+
+    reply = client.post(
+        "/staff/services/new",
+        data={"name": "Digits", "duration_min": raw, "price": "60", "buffer_min": "0"},
+    )
+    assert reply.status_code == 200
+    assert "Not a valid integer value." in reply.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(Service).filter_by(name="Digits")) is None
+
+
+def test_choices_of_numbers_coerce_ascii_digits_only():
+    from spa_app.fields import whole
+
+    assert whole("15") == 15 and whole(15) == 15
+    for raw in ("١٥", "１５", "", "1.5"):
+        with pytest.raises(ValueError):
+            whole(raw)

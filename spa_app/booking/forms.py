@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
-from spa_app.fields import ANY, PLAIN_TEXT, SINGLE_LINE
+from spa_app.fields import ANY, PLAIN_TEXT, SINGLE_LINE, whole
 
 
 class InstantField(HiddenField):
@@ -91,7 +91,7 @@ class StaffBookingForm(FlaskForm):
     client_phone = StringField(
         "Client phone (for a new client)", validators=[Optional(), Length(max=40), SINGLE_LINE]
     )
-    service = SelectField("Service", coerce=int, validate_choice=True)
+    service = SelectField("Service", coerce=whole, validate_choice=True)
     therapist = SelectField("Therapist", default=ANY, validate_choice=True)
     date = DateField("Date", validators=[InputRequired()])
     time = TimeField("Start time", validators=[InputRequired()])

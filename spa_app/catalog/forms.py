@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     StringField,
     TextAreaField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField
+from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField, WholeNumberField, whole
 
 #: Largest price we accept: far above any massage, well inside a 32-bit integer of cents.
 MAX_PRICE_CENTS = 1_000_000_00
@@ -77,18 +76,18 @@ class ServiceForm(FlaskForm):
     description = TextAreaField(
         "Description", validators=[Optional(), Length(max=2000), PLAIN_TEXT]
     )
-    duration_min = IntegerField(
+    duration_min = WholeNumberField(
         "Duration (minutes)",
         validators=[InputRequired(), NumberRange(5, 480, "Use 5 to 480 minutes.")],
     )
     price = MoneyField("Price", render_kw={"inputmode": "decimal"})
-    buffer_min = IntegerField(
+    buffer_min = WholeNumberField(
         "Clean-up buffer (minutes)",
         default=0,
         validators=[InputRequired(), NumberRange(0, 120, "Use 0 to 120 minutes.")],
     )
     active = BooleanField("Open for booking", default=True)
-    therapists = MultiCheckboxField("Therapists who offer it", coerce=int)
+    therapists = MultiCheckboxField("Therapists who offer it", coerce=whole)
 
 
 class RoomForm(FlaskForm):
@@ -117,4 +116,4 @@ class TherapistForm(FlaskForm):
     display_name = _name("Name shown to clients", 120)
     bio = TextAreaField("About", validators=[Optional(), Length(max=2000), PLAIN_TEXT])
     active = BooleanField("Takes bookings")
-    services = MultiCheckboxField("Services offered", coerce=int)
+    services = MultiCheckboxField("Services offered", coerce=whole)

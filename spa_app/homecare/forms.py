@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField
+from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField, WholeNumberField, whole
 from spa_app.homecare.bodymap import SPOTS
 from spa_app.homecare.models import Routine
 from spa_app.homecare.safety import Rule
@@ -44,20 +44,20 @@ class RoutineForm(FlaskForm):
         "Tools, separated by commas (e.g. tennis ball, foam roller)",
         validators=[Optional(), Length(max=200), SINGLE_LINE],
     )
-    min_minutes = IntegerField(
+    min_minutes = WholeNumberField(
         "Least minutes that still help",
         validators=[InputRequired(), NumberRange(1, 30, message="Between 1 and 30 minutes.")],
     )
-    minutes = IntegerField(
+    minutes = WholeNumberField(
         "Typical minutes",
         validators=[InputRequired(), NumberRange(1, 30, message="Between 1 and 30 minutes.")],
     )
-    hold_seconds = IntegerField(
+    hold_seconds = WholeNumberField(
         "For a pressure point: seconds per hold",
         validators=[Optional(), NumberRange(10, 300, message="Between 10 and 300 seconds.")],
     )
     sides = SelectField(
-        "Sides", choices=[SelectChoice(1, "Once"), SelectChoice(2, "On each side")], coerce=int
+        "Sides", choices=[SelectChoice(1, "Once"), SelectChoice(2, "On each side")], coerce=whole
     )
     deep_tool = BooleanField("Body weight on a ball or roller (one such routine per area a day)")
     build_up = BooleanField("Start gently the first week and build up")
@@ -70,14 +70,14 @@ class RoutineForm(FlaskForm):
         "Where it works, on the body map",
         choices=[SelectChoice(name, spot.words.capitalize()) for name, spot in SPOTS.items()],
     )
-    times_per_week = IntegerField(
+    times_per_week = WholeNumberField(
         "Times a week",
         validators=[InputRequired(), NumberRange(1, 7, message="Between 1 and 7 times.")],
     )
     pressure = SelectField(
         "Most pressure it calls for",
         choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
-        coerce=int,
+        coerce=whole,
     )
     goals = MultiCheckboxField("Goals it serves", choices=_choices(GOAL_LABELS))
     contexts = MultiCheckboxField("Daily contexts it suits", choices=_choices(CONTEXT_LABELS))
@@ -146,7 +146,7 @@ class ConditionRuleForm(FlaskForm):
     pressure_cap = SelectField(
         "The most pressure any routine may use",
         choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
-        coerce=int,
+        coerce=whole,
     )
     therapist_note = TextAreaField(
         "What the therapist should check (shown when they review)",

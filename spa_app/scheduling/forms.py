@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
+from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
-from spa_app.fields import SINGLE_LINE
+from spa_app.fields import SINGLE_LINE, WholeNumberField, whole
 from spa_app.scheduling.manage import (
     SETTING_RANGES,
     SLOT_STEPS,
@@ -32,15 +32,15 @@ class SettingsForm(FlaskForm):
     )
     timezone = StringField("Time zone", validators=[InputRequired(), Length(max=64), SINGLE_LINE])
     slot_step_min = SelectField(
-        "Slot step", coerce=int, choices=[SelectChoice(n, f"{n} minutes") for n in SLOT_STEPS]
+        "Slot step", coerce=whole, choices=[SelectChoice(n, f"{n} minutes") for n in SLOT_STEPS]
     )
-    min_notice_min = IntegerField(
+    min_notice_min = WholeNumberField(
         "Minimum notice (minutes)", validators=[InputRequired(), _range("min_notice_min", "min")]
     )
-    horizon_days = IntegerField(
+    horizon_days = WholeNumberField(
         "Bookable up to (days ahead)", validators=[InputRequired(), _range("horizon_days", "days")]
     )
-    cancel_window_hours = IntegerField(
+    cancel_window_hours = WholeNumberField(
         "Cancellation window (hours)",
         validators=[InputRequired(), _range("cancel_window_hours", "hours")],
     )

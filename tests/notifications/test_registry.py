@@ -27,4 +27,3 @@ def test_a_second_composer_for_a_kind_is_refused(app):
 def test_a_second_pointless_check_for_a_kind_is_refused(app):
     with pytest.raises(ValueError, match="already has a pointless check"):
         outbox.pointless_when(MessageKind.APPOINTMENT_REMINDER)(lambda message, now: True)
-

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from spa_app.fields import PLAIN_TEXT, MultiCheckboxField
+from spa_app.fields import PLAIN_TEXT, MultiCheckboxField, WholeNumberField, whole
 from spa_app.homecare.models import Intake
 from spa_app.homecare.vocab import (
     AREA_LABELS,
@@ -39,10 +39,10 @@ class IntakeForm(FlaskForm):
     pressure = SelectField(
         "Pressure you like",
         choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
-        coerce=int,
+        coerce=whole,
         validators=[InputRequired()],
     )
-    minutes_per_day = IntegerField(
+    minutes_per_day = WholeNumberField(
         f"Minutes a day you can give it ({MINUTES_RANGE[0]} to {MINUTES_RANGE[1]})",
         validators=[
             InputRequired(message="Please say how many minutes a day."),
@@ -140,7 +140,7 @@ for _area, _label in AREA_LABELS.items():
         SelectField(
             _label,
             choices=PAIN_CHOICES,
-            coerce=int,
+            coerce=whole,
             default=0,
             validators=[InputRequired(), NumberRange(0, 10)],
         ),

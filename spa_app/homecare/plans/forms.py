@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     Form,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from spa_app import params
-from spa_app.fields import PLAIN_TEXT, IdOf, MultiCheckboxField
+from spa_app.fields import PLAIN_TEXT, IdOf, MultiCheckboxField, WholeNumberField, whole
 from spa_app.homecare.models import Plan, Routine
 from spa_app.homecare.plans.service import EditorAction, EditorChange, ItemEdit
 from spa_app.homecare.vocab import AREA_LABELS, PRESSURE_LABELS
@@ -40,7 +39,7 @@ def library_id(value) -> int:
 
 class ItemForm(Form):
     item_id = HiddenField(validators=[InputRequired(), IdOf("Unknown routine.")])
-    minutes = IntegerField(
+    minutes = WholeNumberField(
         "Minutes",
         validators=[
             InputRequired(message="Please give the minutes."),
@@ -50,7 +49,7 @@ class ItemForm(Form):
     days = MultiCheckboxField(
         "Days", choices=[SelectChoice(str(n), name) for n, name in enumerate(WEEKDAYS)]
     )
-    pressure = SelectField("Pressure", choices=PRESSURE_CHOICES, coerce=int)
+    pressure = SelectField("Pressure", choices=PRESSURE_CHOICES, coerce=whole)
     note = TextAreaField(
         "Note for the client", validators=[Optional(), Length(max=300), PLAIN_TEXT]
     )
