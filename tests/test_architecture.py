@@ -6,7 +6,7 @@ from __future__ import annotations
 import grimp
 
 #: Modules that receive requests, and the app's own wiring: they may import anything.
-ENTRY_POINTS = {"views", "staff_views", "plan_views", "api"}
+ENTRY_POINTS = {"views", "staff_views"}
 WIRING = {"spa_app", "spa_app.cli", "spa_app.demo", "spa_app.models", "spa_app.tasking"}
 
 
