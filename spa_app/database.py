@@ -166,12 +166,14 @@ def _sqlite_begin(conn):
 def require_serialized(session) -> None:
     """Refuse a check-then-write on SQLite unless its transaction began with the write lock.
 
-    Raises RuntimeError: this is a programming error (the caller forgot ``serialized_writes``),
+    Raises RuntimeError: this is a programming error (the caller forgot ``unit_of_work``),
     which would otherwise surface only under concurrency.
     """
     connection = session.connection()
     if connection.dialect.name == "sqlite" and not connection.info.get("immediate"):
-        raise RuntimeError("wrap this write in database.serialized_writes() before any query")
+        raise RuntimeError(
+            "wrap this write in database.unit_of_work() (or serialized_writes()) before any query"
+        )
 
 
 def enum_type(enum_cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:

@@ -12,7 +12,7 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.homecare.models import Completion, Intake, Plan, PlanItem, PlanStatus, Routine
 from spa_app.homecare.plans import service as plans
@@ -129,14 +129,13 @@ def booked_online(svc: Service, t: Therapist, day: date, hhmm: str = "10:00") ->
     as the site does: the booking and its confirmation (due now), committed."""
     client = user()
     start = at(day, hhmm)
-    with serialized_writes():
+    with unit_of_work():
         b = booking_service.book(
             client=client,
             choice=booking_service.Choice(svc.id, start, t.id),
             actor=client,
             now=datetime.now(UTC),
         )
-        db.session.commit()
     return b
 
 
@@ -150,11 +149,10 @@ def regular():
     while day.weekday() == 6:  # Anna works Monday to Saturday
         day -= timedelta(days=1)
     visit = booking(me, anna, r, svc, at(day, "10:00"))
-    with serialized_writes():
+    with unit_of_work():
         booking_service.mark(booking=db.session.get(Booking, visit.id),
                              status=BookingStatus.COMPLETED, actor=anna.user,
                              now=visit.starts_at + timedelta(hours=1))  # fmt: skip
-        db.session.commit()
     return me, anna, ben, svc, visit
 
 
@@ -205,7 +203,7 @@ def plan(
     """
     fresh()
     now = now or datetime.now(UTC)
-    with serialized_writes():
+    with unit_of_work():
         visit = db.session.get(Booking, visit.id)
         author = visit.therapist.user
         if routines is None:
@@ -217,7 +215,6 @@ def plan(
                 plans.publish(made, reviewed=reviewed, now=now)
         else:
             made = _plan_as_written(visit, author, routines, published, days, reviewed, now)
-        db.session.commit()
     return made
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spa_app.accounts.service import authenticate, find_by_email
 from spa_app.cadence.models import NextVisit
-from spa_app.database import serialized_writes, utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.plans.queries import current_plan
@@ -29,9 +29,8 @@ def test_the_demo_client_is_due_a_next_visit_nudge(app):
     factories.fresh()
     (window,) = db.session.execute(db.select(NextVisit)).scalars()
     assert window.opens_at <= utcnow() < window.closes_at
-    with serialized_writes():
+    with unit_of_work():
         assert service.schedule_nudges(utcnow()) == 1
-        db.session.commit()
     (nudge,) = db.session.execute(
         db.select(Message).where(Message.kind == MessageKind.REBOOK_WINDOW_OPEN)
     ).scalars()

@@ -11,7 +11,7 @@ import pytest
 from spa_app.accounts.models import Role
 from spa_app.booking import service
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from tests import factories
 from tests.concurrency import race
@@ -29,7 +29,7 @@ def spa(app):
 
 def book(client, svc, start, therapist=None, actor=None, key=None):
     factories.fresh()  # no read transaction left open: the write must begin IMMEDIATE
-    with serialized_writes():
+    with unit_of_work():
         b = service.book(
             client=client,
             choice=service.Choice(svc.id, start, therapist.id if therapist else None),
@@ -37,20 +37,18 @@ def book(client, svc, start, therapist=None, actor=None, key=None):
             now=datetime.now(UTC),
             request_key=key,
         )
-        db.session.commit()
     return b
 
 
 def move(booking, start, therapist, actor):
     factories.fresh()
-    with serialized_writes():
+    with unit_of_work():
         service.move(
             booking=booking,
             choice=service.Choice(booking.service_id, start, therapist.id),
             actor=actor,
             now=datetime.now(UTC),
         )
-        db.session.commit()
 
 
 def active() -> list[Booking]:

@@ -9,7 +9,7 @@ import pytest
 from spa_app.accounts.models import Role
 from spa_app.booking import service
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.database import serialized_writes
+from spa_app.database import serialized_writes, unit_of_work
 from spa_app.extensions import db
 from tests import factories
 from tests.factories import at
@@ -21,7 +21,7 @@ def day():
 
 
 def book(client, svc, start, therapist=None, key=None, actor=None, now=None):
-    with serialized_writes():
+    with unit_of_work():
         b = service.book(
             client=client,
             choice=service.Choice(svc.id, start, therapist.id if therapist else None),
@@ -29,7 +29,6 @@ def book(client, svc, start, therapist=None, key=None, actor=None, now=None):
             now=now or datetime.now(UTC),
             request_key=key,
         )
-        db.session.commit()
     return b
 
 
@@ -135,14 +134,13 @@ def test_moving_keeps_the_booking_and_may_overlap_its_old_time(app, day):
     svc, (t,), _ = factories.spa()
     client = factories.user()
     b = book(client, svc, at(day, "10:00"), t)
-    with serialized_writes():
+    with unit_of_work():
         service.move(
             booking=b,
             choice=service.Choice(svc.id, at(day, "10:30"), t.id),
             actor=client,
             now=datetime.now(UTC),
         )
-        db.session.commit()
     assert b.starts_at == at(day, "10:30") and count_active() == 1
 
 

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from spa_app.accounts.models import Role
 from spa_app.booking import service
 from spa_app.booking.models import Booking
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from tests import factories
 from tests.factories import at
@@ -49,19 +49,17 @@ def test_a_client_subscribes_and_the_feed_follows_moves_and_cancels(client, visi
     assert str(event["uid"]) == uid and int(event["sequence"]) == 0
     first_start = b.starts_at
     assert event.decoded("dtstart") == first_start and str(event["status"]) == "CONFIRMED"
-    with serialized_writes():
+    with unit_of_work():
         booking = db.session.get(Booking, b.id)
         service.move(booking=booking, choice=service.Choice(b.service_id,
                      first_start + timedelta(hours=2)), actor=factories.user(Role.STAFF),
                      now=datetime.now(UTC))  # fmt: skip
-        db.session.commit()
     moved = events(client, path)[uid]
     assert int(moved["sequence"]) == 1
     assert moved.decoded("dtstart") == first_start + timedelta(hours=2)
-    with serialized_writes():
+    with unit_of_work():
         service.cancel(booking=db.session.get(Booking, b.id), actor=factories.user(Role.STAFF),
                        now=datetime.now(UTC))  # fmt: skip
-        db.session.commit()
     gone = events(client, path)[uid]
     assert int(gone["sequence"]) == 2 and str(gone["status"]) == "CANCELLED"
 

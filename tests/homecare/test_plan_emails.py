@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 import sqlalchemy as sa
 
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.homecare.intake.needs import needs_from
 from spa_app.homecare.library import load_library
@@ -47,19 +47,17 @@ def published(app):
 
 
 def publish(visit, author, now) -> Plan:
-    with serialized_writes():
+    with unit_of_work():
         plan = plans.start_draft(visit, author, now, suggested=True)
         for item in plan.items:
             item.days = "024"
         plans.publish(plan, reviewed=True, now=now)
-        db.session.commit()
     return plan
 
 
 def sweep(now) -> int:
-    with serialized_writes():
+    with unit_of_work():
         added = service.schedule_routine_reminders(now, LONDON)
-        db.session.commit()
     return added
 
 
@@ -93,9 +91,8 @@ def test_one_reminder_at_the_clients_hour_on_planned_days(app, published):
     assert sweep(at(wednesday, "08:00")) == 1
     assert sweep(at(wednesday, "21:00")) == 0  # once a day
     assert sweep(at(date(2027, 3, 4), "09:00")) == 0  # Thursday: nothing planned
-    with serialized_writes():
+    with unit_of_work():
         preferences.set_routine_time(published.client_id, "18:30")
-        db.session.commit()
     friday = date(2027, 3, 5)
     assert sweep(at(friday, "08:00")) == 0 and sweep(at(friday, "18:30")) == 1
     keys = [m.idempotency_key for m in messages(MessageKind.ROUTINE_REMINDER)]
@@ -115,9 +112,8 @@ def test_the_local_hour_holds_across_daylight_saving(app, published, day):
 
 def test_no_reminder_when_turned_off_or_the_plan_is_old(app, published):
     monday = date(2027, 3, 8)
-    with serialized_writes():
+    with unit_of_work():
         preferences.unsubscribe(published.client_id, MessageKind.ROUTINE_REMINDER)
-        db.session.commit()
     assert sweep(at(monday, "09:00")) == 0
     factories.fresh()
     db.session.execute(db.delete(MailOptOut))
@@ -209,16 +205,14 @@ def test_plans_and_routine_reminders_on_postgresql(pg_app):
     plan = publish(visit, t.user, at(date(2027, 3, 1), "11:00"))
     with pytest.raises(plans.PlanError, match="never changed"):
         plans.edit(plan, [])
-    with serialized_writes():
+    with unit_of_work():
         preferences.set_routine_time(client.id, "07:15")
-        db.session.commit()
     assert sweep(at(date(2027, 3, 3), "07:14")) == 0
     assert sweep(at(date(2027, 3, 3), "07:15")) == 1 and sweep(at(date(2027, 3, 3), "23:00")) == 0
     assert [m.kind for m in messages(MessageKind.PLAN_READY)] == [MessageKind.PLAN_READY]
     # One draft per booking, held by the database too.
-    with serialized_writes():
+    with unit_of_work():
         plans.start_draft(visit, t.user, at(date(2027, 3, 2), "10:00"), suggested=False)
-        db.session.commit()
     duplicate = Plan(booking_id=visit.id, client_id=client.id, author_id=t.user.id, version=9)
     db.session.add(duplicate)
     with pytest.raises(sa.exc.IntegrityError):
@@ -233,9 +227,8 @@ def test_an_intake_change_e_mails_the_therapist_once_without_health_details(app,
     intake.conditions = ["other", "blood_thinners"]
     intake.medicines = "warfarin"
     changed = at(date(2027, 3, 4), "19:00")
-    with serialized_writes():
+    with unit_of_work():
         assert review.recheck(published.client_id, before, changed)
-        db.session.commit()
     (asked,) = messages(MessageKind.PLAN_NEEDS_REVIEW)
     therapist = db.session.get(Plan, published.id).booking.therapist
     assert asked.user_id == therapist.user_id and asked.plan_id == published.id
@@ -250,9 +243,8 @@ def test_an_intake_change_e_mails_the_therapist_once_without_health_details(app,
     for private in ("migraines", "warfarin", "blood", "thinner", "neck", "pressure"):
         assert private not in mail.as_string().lower()
     # Already back in review: a further change asks nothing more of the outbox.
-    with serialized_writes():
+    with unit_of_work():
         assert not review.recheck(published.client_id, before, changed + timedelta(hours=1))
-        db.session.commit()
     assert len(messages(MessageKind.PLAN_NEEDS_REVIEW)) == 1
 
 
@@ -262,9 +254,8 @@ def test_the_review_e_mail_is_dropped_once_a_new_plan_replaces_the_old(app, publ
     before = needs_from(intake)
     intake.conditions = ["other", "pregnancy"]
     changed = at(date(2027, 3, 4), "19:00")
-    with serialized_writes():
+    with unit_of_work():
         review.recheck(published.client_id, before, changed)
-        db.session.commit()
     (asked,) = messages(MessageKind.PLAN_NEEDS_REVIEW)
     plan = db.session.get(Plan, published.id)
     publish(plan.booking, plan.booking.therapist.user, changed + timedelta(minutes=5))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Intake, Plan, PlanStatus
@@ -42,9 +42,8 @@ def visit(app):
 
 
 def draft(b, author, suggested=True) -> Plan:
-    with serialized_writes():
+    with unit_of_work():
         plan = plans.start_draft(b, author, NOW, suggested=suggested)
-        db.session.commit()
     return plan
 
 

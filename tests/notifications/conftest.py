@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from spa_app.booking import service
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery
 from spa_app.notifications.models import Message
@@ -24,14 +24,13 @@ def booked(app):
     svc, (t,), _ = factories.spa()
     client = factories.user(name="Dana Doe")
     start = at(factories.next_weekday(0), "10:00")
-    with serialized_writes():
+    with unit_of_work():
         booking = service.book(
             client=client,
             choice=service.Choice(svc.id, start, t.id),
             actor=client,
             now=datetime.now(UTC),
         )
-        db.session.commit()
     (message,) = messages()
     return booking, message
 

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from spa_app.accounts.models import Role
 from spa_app.booking import service
-from spa_app.database import serialized_writes
+from spa_app.database import serialized_writes, unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery, tasks
 from spa_app.notifications.delivery import Outcome
@@ -83,14 +83,13 @@ def test_move_and_cancel_update_the_same_calendar_event(app, booked, smtp):
     client = booking.client
     later = booking.starts_at + timedelta(hours=2)
     factories.fresh()
-    with serialized_writes():
+    with unit_of_work():
         service.move(
             booking=booking,
             choice=service.Choice(booking.service_id, later),
             actor=client,
             now=datetime.now(UTC),
         )
-        db.session.commit()
     service.cancel(booking=booking, actor=client, now=datetime.now(UTC), reason="ill")
     db.session.commit()
     mail = mail_settings(app, smtp.port)
@@ -111,14 +110,13 @@ def test_staff_changes_say_so_and_quote_the_front_desk_note(app, booked, smtp, c
     staff = factories.user(Role.STAFF)
     later = booking.starts_at + timedelta(hours=2)
     factories.fresh()
-    with serialized_writes():
+    with unit_of_work():
         service.move(
             booking=db.session.get(type(booking), booking.id),
             choice=service.Choice(booking.service_id, later),
             actor=staff,
             now=datetime.now(UTC),
         )
-        db.session.commit()
     factories.login(client, staff)
     page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
     assert "Please leave out anything about their health" in page

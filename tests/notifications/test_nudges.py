@@ -12,7 +12,7 @@ from spa_app.accounts.models import Role
 from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
-from spa_app.database import serialized_writes
+from spa_app.database import serialized_writes, unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery, preferences, service, tasks
 from spa_app.notifications.delivery import Outcome
@@ -34,7 +34,7 @@ def completed_visit(starts_at: datetime, client=None):
 
 
 def complete(b: Booking) -> None:
-    with serialized_writes():
+    with unit_of_work():
         booking = db.session.get(Booking, b.id)
         booking_service.mark(
             booking=booking,
@@ -42,13 +42,11 @@ def complete(b: Booking) -> None:
             actor=booking.therapist.user,
             now=b.starts_at + timedelta(hours=1),
         )
-        db.session.commit()
 
 
 def sweep(now) -> int:
-    with serialized_writes():
+    with unit_of_work():
         added = service.schedule_nudges(now)
-        db.session.commit()
     return added
 
 
@@ -175,9 +173,8 @@ def test_a_later_completed_visit_moves_the_window_and_an_earlier_one_does_not(ap
 
 def test_a_client_who_turned_a_nudge_off_gets_only_the_other(app):
     b = completed_visit(at(date(2027, 3, 1), "10:00"))
-    with serialized_writes():
+    with unit_of_work():
         preferences.unsubscribe(b.client_id, OPEN)
-        db.session.commit()
     assert sweep(at(date(2027, 3, 29), "10:00")) == 0
     assert sweep(at(date(2027, 4, 12), "10:00")) == 1
     assert [m.kind for m in nudges()] == [CLOSING]
@@ -199,14 +196,13 @@ def test_staff_marking_a_visit_completed_over_http_opens_the_window(app, client)
 def test_no_show_and_arrived_open_no_window(app, status):
     svc, (t,), (r,) = factories.spa()
     b = factories.booking(factories.user(), t, r, svc, at(date(2027, 3, 1), "10:00"))
-    with serialized_writes():
+    with unit_of_work():
         booking_service.mark(
             booking=db.session.get(Booking, b.id),
             status=status,
             actor=factories.user(Role.STAFF),
             now=b.starts_at + timedelta(hours=1),
         )
-        db.session.commit()
     assert window(b.client_id) is None
 
 
@@ -255,9 +251,8 @@ def test_the_link_drops_the_therapist_who_no_longer_offers_the_service(app, smtp
 
 def test_booking_after_the_nudge_was_queued_stops_it_at_send(app):
     b, message = recent_visit()
-    with serialized_writes():
+    with unit_of_work():
         [(message_id, token)] = delivery.dispatch_due(datetime.now(UTC))
-        db.session.commit()
     with serialized_writes():
         svc, (t,), (r,) = factories.spa()
         client = db.session.get(Booking, b.id).client

@@ -8,7 +8,7 @@ import pytest
 
 from spa_app.accounts.models import Role
 from spa_app.booking import service as booking_service
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery, outbox, service, tasks
 from spa_app.notifications.models import Message, MessageKind, MessageState
@@ -37,9 +37,8 @@ def reminders(state=None):
 
 
 def sweep(now) -> int:
-    with serialized_writes():
+    with unit_of_work():
         added = service.schedule_reminders(now, DAY)
-        db.session.commit()
     return added
 
 
@@ -81,7 +80,7 @@ def test_moving_drops_the_reminder_and_the_next_sweep_arms_one_for_the_new_time(
     sweep(b.starts_at - DAY)
     later = b.starts_at + timedelta(hours=3)
     factories.fresh()
-    with serialized_writes():
+    with unit_of_work():
         booking = db.session.get(type(b), b.id)
         booking_service.move(
             booking=booking,
@@ -89,7 +88,6 @@ def test_moving_drops_the_reminder_and_the_next_sweep_arms_one_for_the_new_time(
             actor=factories.user(Role.STAFF),
             now=b.starts_at - DAY,
         )
-        db.session.commit()
     assert [r.state for r in reminders()] == [MessageState.DROPPED]
     assert sweep(later - DAY) == 1
     new = reminders(MessageState.PENDING)[0]
@@ -124,11 +122,10 @@ def test_the_send_task_drops_a_stale_reminder_without_sending(app):
     b = visit(factories.next_weekday(2))
     now = b.starts_at - DAY
     sweep(now)
-    with serialized_writes():
+    with unit_of_work():
         [(message_id, token)] = delivery.dispatch_due(now)
         booking = db.session.get(type(b), b.id)
         booking.sequence += 1  # the visit changed while the task waited in the queue
-        db.session.commit()
     # No mail server is listening: a send attempt would be recorded as a retry.
     assert tasks.send_message(message_id, token.isoformat()) == "dropped"
     (r,) = reminders()
@@ -140,8 +137,7 @@ def test_reminders_and_dispatch_on_postgresql(pg_app):
     b = visit(factories.next_weekday(2))
     now = b.starts_at - DAY
     assert sweep(now) == 1 and sweep(now) == 0
-    with serialized_writes():
+    with unit_of_work():
         leased = delivery.dispatch_due(now)
-        db.session.commit()
     assert [message_id for message_id, _ in leased] == [r.id for r in reminders()]
     assert delivery.dispatch_due(now) == []

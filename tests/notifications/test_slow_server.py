@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery, service
 from spa_app.notifications.delivery import Outcome
@@ -160,9 +160,8 @@ def test_an_erased_clients_unconfirmed_message_is_dropped(app, booked):
     m = db.session.get(Message, message.id)
     m.state = MessageState.UNCONFIRMED
     db.session.commit()
-    with serialized_writes():
+    with unit_of_work():
         erase_account(booking.client, factories.PASSWORD, datetime.now(UTC))
-        db.session.commit()
     assert messages()[0].state is MessageState.DROPPED  # and so is the cancellation notice
     assert service.send_again(message.id, datetime.now(UTC)) is None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spa_app.accounts.models import Role
-from spa_app.database import serialized_writes
+from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery, preferences, tasks
 from spa_app.notifications.models import (
@@ -64,9 +64,8 @@ def test_an_opted_out_client_gets_no_new_reminder_and_a_queued_one_is_dropped(ap
     other.client_id = b.client_id
     db.session.commit()
     assert sweep(other.starts_at - DAY) == 0
-    with serialized_writes():
+    with unit_of_work():
         [(message_id, token)] = delivery.dispatch_due(b.starts_at - DAY)
-        db.session.commit()
     assert tasks.send_message(message_id, token.isoformat()) == "dropped"
     assert [m.state for m in reminders()] == [MessageState.DROPPED]
 

@@ -14,7 +14,7 @@ from spa_app.booking.models import Booking
 from spa_app.cadence.models import VisitInterval
 from spa_app.calendar import feeds
 from spa_app.catalog.models import Service, Therapist
-from spa_app.database import serialized_writes, utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit
 from spa_app.homecare.library import load_library
@@ -77,24 +77,22 @@ def build() -> Cast:
 
 def _book(client: User, svc: Service, therapist: Therapist, start: datetime) -> Booking:
     factories.fresh()
-    with serialized_writes():
+    with unit_of_work():
         booking = booking_service.book(
             client=client,
             choice=booking_service.Choice(svc.id, start, therapist.id),
             actor=client,
             now=utcnow(),
         )
-        db.session.commit()
     return booking
 
 
 def _cancel(booking: Booking, actor: User, reason: str) -> None:
     factories.fresh()
-    with serialized_writes():
+    with unit_of_work():
         booking_service.cancel(
             booking=db.session.get(Booking, booking.id), actor=actor, now=utcnow(), reason=reason
         )
-        db.session.commit()
 
 
 def _published_plan(visit: Booking) -> Plan:

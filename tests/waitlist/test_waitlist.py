@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from spa_app.accounts.models import Role
 from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.database import serialized_writes, utcnow
+from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.notifications import delivery, tasks
 from spa_app.notifications.models import Message, MessageKind, MessageState
@@ -201,9 +201,8 @@ def test_the_first_to_take_the_time_gets_it_and_the_next_is_told_it_has_gone(app
     assert (closed.closed_why, still_open.closed_at) == ("booked", None)
     # The second's e-mail, due a head start later, is dropped unsent: the time is gone.
     second_message = offer_messages()[1].id
-    with serialized_writes():
+    with unit_of_work():
         leased = dict(delivery.dispatch_due(utcnow() + HEAD_START))
-        db.session.commit()
     assert tasks.send_message(second_message, leased[second_message].isoformat()) == "dropped"
     assert offer_messages()[1].state is MessageState.DROPPED
 
@@ -225,11 +224,10 @@ def test_a_moved_visit_offers_the_time_it_left(app, spa):
     join(signed_in(app, factories.user()), svc, day, day)
     left = visit.starts_at
     staff = factories.user(Role.STAFF)
-    with serialized_writes():
+    with unit_of_work():
         booking = db.session.get(Booking, visit.id)
         choice = booking_service.Choice(svc.id, at(day + timedelta(days=1), "10:00"), anna.id)
         booking_service.move(booking=booking, choice=choice, actor=staff, now=utcnow())
-        db.session.commit()
     (offer,) = offers()
     assert (offer.starts_at, offer.freed_by_id) == (left, visit.id)
 
