@@ -24,7 +24,7 @@ from spa_app.catalog.models import Room, Service, Therapist, service_therapist
 from spa_app.clock import local_today, zone
 from spa_app.extensions import db
 from spa_app.scheduling.models import BusinessSettings, WorkingHours
-from spa_app.scheduling.service import find_slots
+from spa_app.scheduling.queries import find_slots
 
 #: (therapists, past visits): the therapists grow with the history fixed, then the history.
 CASES = ((20, 5_000), (100, 5_000), (500, 5_000), (20, 50_000), (20, 500_000))

@@ -129,7 +129,7 @@ def test_query_string_readers(app):
 
 def test_business_settings_are_read_once_per_request_and_forgotten_when_saved(app):
     from spa_app.business import business
-    from spa_app.scheduling.service import get_settings
+    from spa_app.scheduling.queries import get_settings
     from tests.sqlcount import count_statements
 
     with app.app_context():

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from spa_app import params
 from spa_app.clock import within_reach
 from spa_app.database import utcnow
-from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.scheduling.queries import UnknownService, find_slots
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

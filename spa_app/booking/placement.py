@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from spa_app.database import lock_for_booking, lost_race, try_lock_for_booking
 from spa_app.extensions import db
 from spa_app.scheduling.availability import Slot
-from spa_app.scheduling.service import Availability
+from spa_app.scheduling.queries import Availability
 
 T = TypeVar("T")
 Pair = tuple[int, int]

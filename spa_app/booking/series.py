@@ -19,7 +19,7 @@ from spa_app.booking.clashes import client_visits, overlapping
 from spa_app.booking.models import Booking
 from spa_app.booking.service import Choice, book
 from spa_app.business import business_tz
-from spa_app.scheduling.service import find_slots
+from spa_app.scheduling.queries import find_slots
 
 EVERY_WEEKS = range(4, 7)
 VISITS = range(1, 13)  # more visits after the first

@@ -30,7 +30,7 @@ from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_client, require_serialized, violated_constraint
 from spa_app.extensions import db
 from spa_app.scheduling.availability import Slot
-from spa_app.scheduling.service import Availability, find_slots
+from spa_app.scheduling.queries import Availability, find_slots
 
 ALTERNATIVES = 6
 ALTERNATIVE_DAYS = 7

@@ -25,7 +25,7 @@ from spa_app.homecare.access import audit_reads
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import PlanStatus
 from spa_app.homecare.plans import queries as plans
-from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.scheduling.queries import UnknownService, find_slots
 from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist
 

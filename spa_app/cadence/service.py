@@ -19,7 +19,7 @@ from spa_app.extensions import db
 from spa_app.homecare.access import may_see_health
 from spa_app.notifications import outbox
 from spa_app.notifications.models import NUDGE_KINDS, Message, MessageKind
-from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.scheduling.queries import UnknownService, find_slots
 
 DEFAULT_WEEKS = (4, 6)
 #: The weeks a therapist may set: the fewest from 1 to 12, the most from that to 16 (the

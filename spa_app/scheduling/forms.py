@@ -1,4 +1,4 @@
-"""Staff forms for the schedule: field shapes only; the rules live in scheduling.manage."""
+"""Staff forms for the schedule: field shapes only; the rules live in scheduling.service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from spa_app.fields import SINGLE_LINE, WholeNumberField, whole
-from spa_app.scheduling.manage import (
+from spa_app.scheduling.service import (
     SETTING_RANGES,
     SLOT_STEPS,
     BadHours,

@@ -1,253 +1,287 @@
-"""Reading the schedule: business rules and free times, in a fixed handful of queries.
+"""Changing the schedule: business settings, working hours, time off and closures.
 
-``find_slots`` issues two SQL statements whatever the range or the number of therapists: the
-terms (settings, the service, and the working week of each therapist offering it) together,
-and everything that occupies time (bookings, time off, closures, and the active rooms).
+Plain functions for staff pages, the CLI and tests: they flush and never commit (the caller owns
+the transaction), and raise the errors below with a message fit to show next to the field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import NamedTuple
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus
-from spa_app.catalog.models import Room, Service, Therapist, service_therapist
-from spa_app.clock import local_today, zone
-from spa_app.database import UTCDateTime, epoch_ms
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.clock import NonexistentLocalTime, day_bounds, local_to_utc, zone
 from spa_app.extensions import db
-from spa_app.scheduling.availability import (
-    Request,
-    Rules,
-    Slot,
-    Window,
-    free_slots,
-    window_utc_range,
-)
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
+from spa_app.scheduling.queries import get_settings
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SLOT_STEPS = (5, 10, 15, 20, 30, 60)
+#: Inclusive ranges of the numeric settings; the database CHECK constraints agree.
+SETTING_RANGES = {
+    "min_notice_min": (0, 7 * 24 * 60),
+    "horizon_days": (1, 365),
+    "cancel_window_hours": (0, 14 * 24),
+}
+MAX_HOURS_TEXT = 200
+MAX_YEARS_AHEAD = 10
+DST_GAP = "Sorry, that time does not exist on that day (clocks change)."
+
+Window = tuple[time, time]
+_WINDOW = re.compile(r"^([0-9]{2}):([0-9]{2})\s*[-–]\s*([0-9]{2}):([0-9]{2})$")  # ASCII digits
 
 
-class UnknownService(LookupError):
-    """No active service has this id."""
+class UnknownTimeZone(ValueError):
+    """The name is not an IANA time zone such as Europe/London."""
 
 
-class ServiceTerms(NamedTuple):
-    """What free times and a booking need to know of a service."""
+class BadHours(ValueError):
+    """Working windows that are malformed, end before they start, or overlap.
 
-    id: int
-    name: str
-    duration_min: int
-    buffer_min: int
-    price_cents: int
-
-
-@dataclass
-class Availability:
-    service: ServiceTerms
-    rules: Rules
-    first_day: date
-    last_day: date
-    slots: list[Slot]
-    therapists: dict[int, str] = field(default_factory=dict)
-    #: Booked or time-off milliseconds per therapist in range: "any therapist" picks the least.
-    load: dict[int, int] = field(default_factory=dict)
-
-    def slot_at(self, starts_at: datetime) -> Slot | None:
-        return next((s for s in self.slots if s.starts_at == starts_at), None)
-
-    def date_problem(self, day: date, now: datetime) -> str | None:
-        """Why nobody can book on local ``day`` at all, or None."""
-        today = local_today(now, self.rules.tz)
-        if day < today:
-            return "That date has passed; please pick today or a later date."
-        if day > today + timedelta(days=self.rules.horizon_days):
-            return f"We take bookings up to {self.rules.horizon_days} days ahead."
-        return None
-
-
-def get_settings() -> BusinessSettings:
-    """The business settings (the one row), read once per transaction: the session's identity
-    map answers later calls without a query, until a commit or rollback expires it."""
-    settings = db.session.get(BusinessSettings, 1)
-    if settings is None:
-        raise LookupError("the business settings row is missing: run the migrations")
-    return settings
-
-
-def rules_for(settings: BusinessSettings) -> Rules:
-    return _rules(
-        settings.timezone, settings.slot_step_min, settings.min_notice_min, settings.horizon_days
-    )
-
-
-def _rules(timezone: str, step_min: int, notice_min: int, horizon_days: int) -> Rules:
-    return Rules(
-        zone(timezone), timedelta(minutes=step_min), timedelta(minutes=notice_min), horizon_days
-    )
-
-
-def find_slots(
-    *,
-    service_id: int,
-    now: datetime,
-    first_day: date | None = None,
-    last_day: date | None = None,
-    day_of: datetime | None = None,
-    therapist_id: int | None = None,
-    ignore_booking_id: int | None = None,
-    min_notice: bool = True,
-    with_rooms: bool = False,
-) -> Availability:
-    """Free start times for a service over local days, for one therapist or any.
-
-    ``first_day`` defaults to the local day of ``day_of`` or else the business's today, and
-    ``last_day`` to ``first_day``. ``with_rooms`` lists every free room per slot (to book one).
-    ``ignore_booking_id`` leaves one booking out (the one being moved); ``min_notice=False``
-    lets staff book at short notice. ``therapists`` names every therapist offering the service,
-    whichever was asked for. Raises UnknownService. Always two SQL statements.
+    ``problems`` lists every mistake found; ``weekday`` is set when the day is known.
     """
-    rows = _core(_TERMS, {"service_id": service_id}).all()
-    if not rows:
-        raise UnknownService(service_id)
-    timezone, step_min, notice_min, horizon_days, *terms = rows[0][:_TERM_COLUMNS]
-    service = ServiceTerms(*terms)
-    rules = _rules(timezone, step_min, notice_min if min_notice else 0, horizon_days)
-    first_day = first_day or local_today(day_of or now, rules.tz)
-    last_day = last_day or first_day
-    request = Request(
-        first_day,
-        last_day,
-        timedelta(minutes=service.duration_min),
-        timedelta(minutes=service.buffer_min),
-    )
-    lo, hi = window_utc_range(request, rules)
 
-    windows, names = _windows(rows, _weekdays(first_day, last_day))
-    if therapist_id is not None:
-        windows = [w for w in windows if w.therapist_id == therapist_id]
-    busy, room_ids, closed = _occupancy(lo, hi, first_day, last_day, ignore_booking_id)
-
-    slots = free_slots(
-        rules=rules,
-        now=now,
-        request=request,
-        windows=windows,
-        busy=busy,
-        room_ids=room_ids,
-        closed=closed,
-        with_rooms=with_rooms,
-    )
-    load = dict.fromkeys(names, 0)
-    for starts_ms, ends_ms, therapist, _ in busy:
-        if therapist in load:
-            load[therapist] += ends_ms - starts_ms
-    return Availability(service, rules, first_day, last_day, slots, names, load)
+    def __init__(self, problems: list[str], weekday: int | None = None):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+        self.weekday = weekday
 
 
-def _weekdays(first: date, last: date) -> set[int]:
-    return {(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))}
+class BadTimeOff(ValueError):
+    """Time off that cannot be saved; ``field`` is "start" or "end", the part at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
-def _windows(rows, weekdays: set[int]) -> tuple[list[Window], dict[int, str]]:
-    """Every active therapist offering the service (names), and their windows on ``weekdays``,
-    from the terms' rows (one per therapist and working day; a therapist's id is None on the
-    one row of a service nobody offers)."""
-    windows, names = [], {}
-    for tid, name, weekday, starts, ends in (row[_TERM_COLUMNS:] for row in rows):
-        if tid is None:
+class BadClosure(ValueError):
+    """The day is already closed, or has passed."""
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    business_name: str
+    timezone: str
+    slot_step_min: int
+    min_notice_min: int
+    horizon_days: int
+    cancel_window_hours: int
+
+
+def update_settings(change: SettingsChange) -> BusinessSettings:
+    """Apply ``change`` to the one settings row (flushed).
+
+    Raises UnknownTimeZone, or ValueError for a slot step or number out of range; changes
+    nothing then.
+    """
+    try:
+        zone(change.timezone.strip())
+    except ValueError as exc:
+        raise UnknownTimeZone(change.timezone) from exc
+    if change.slot_step_min not in SLOT_STEPS:
+        raise ValueError(f"slot step must be one of {SLOT_STEPS}")
+    for name, (low, high) in SETTING_RANGES.items():
+        if not low <= getattr(change, name) <= high:
+            raise ValueError(f"{name} must be between {low} and {high}")
+    row = get_settings()
+    for name, value in vars(change).items():
+        setattr(row, name, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    return row
+
+
+def parse_windows(text: str) -> list[Window]:
+    """Windows from text like "09:00-13:00, 14:00-18:00", sorted; empty text is a day off.
+
+    Raises BadHours listing every malformed, reversed or overlapping window.
+    """
+    if len(text) > MAX_HOURS_TEXT:
+        raise BadHours([f"Use at most {MAX_HOURS_TEXT} characters."])
+    if not text.strip():
+        return []
+    problems: list[str] = []
+    windows: list[Window] = []
+    for part in (p.strip() for p in text.split(",")):
+        match = _WINDOW.match(part)
+        if match is None:
+            shown = f"“{part}”" if part else "An empty entry between commas"
+            problems.append(f"{shown} is not a window written like 09:00-13:00.")
             continue
-        names[tid] = name
-        if weekday in weekdays:
-            windows.append(Window(tid, weekday, starts, ends))
-    return windows, names
+        hours = [int(n) for n in match.groups()]
+        if hours[0] > 23 or hours[2] > 23 or hours[1] > 59 or hours[3] > 59:
+            problems.append(f"“{part}” is not a time of day (00:00 to 23:59).")
+            continue
+        windows.append((time(hours[0], hours[1]), time(hours[2], hours[3])))
+    problems += window_problems(windows)
+    if problems:
+        raise BadHours(problems)
+    return sorted(windows)
 
 
-def _occupancy(lo: datetime, hi: datetime, first: date, last: date, ignore_booking_id):
-    """Active bookings and time off overlapping [lo, hi), the active room ids, and the closed
-    local days from ``first`` to ``last``: one statement."""
-    params = {"lo": lo, "hi": hi, "floor": lo - LONGEST_HOLD, "ignore": ignore_booking_id or 0,
-              "first": first, "last": last}  # fmt: skip
-    rows = _core(_OCCUPANCY, params).all()
-    # Rows unpack like Busy tuples (starts_ms, ends_ms, therapist_id, room_id); no copy needed.
-    # A room has no start; a closure, a start (its day) and nothing else.
-    busy = [row for row in rows if row[1] is not None]
-    room_ids = [row[3] for row in rows if row[0] is None]
-    closed = [_EPOCH_DAY + timedelta(milliseconds=row[0]) for row in rows if row[1] is None
-              and row[0] is not None]  # fmt: skip
-    return busy, room_ids, closed
+def window_problems(windows: list[Window]) -> list[str]:
+    """What is wrong with one day's windows: reversed or empty windows, and overlaps."""
+    problems = [
+        f"{format_window(w)} does not start before it ends." for w in windows if w[0] >= w[1]
+    ]
+    ordered = sorted(w for w in windows if w[0] < w[1])
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if second[0] < first[1]:
+            problems.append(f"{format_window(first)} and {format_window(second)} overlap.")
+    return problems
 
 
-def _core(statement, params: dict):
-    """Run a column query on the session's connection (same transaction, no ORM layer)."""
-    return db.session.connection().execute(statement, params)
+def format_window(window: Window) -> str:
+    return f"{window[0]:%H:%M}-{window[1]:%H:%M}"
 
 
-# The two statements, built once: constructing SQL expressions on every request cost more
-# than running them. Parameters are bound per call.
-
-_TERMS = (
-    # The single settings row and the service, once per therapist offering it and working day
-    # (every weekday: which ones matter depends on the business's today).
-    db.select(
-        BusinessSettings.timezone,
-        BusinessSettings.slot_step_min,
-        BusinessSettings.min_notice_min,
-        BusinessSettings.horizon_days,
-        Service.id,
-        Service.name,
-        Service.duration_min,
-        Service.buffer_min,
-        Service.price_cents,
-        Therapist.id,
-        Therapist.display_name,
-        WorkingHours.weekday,
-        WorkingHours.starts,
-        WorkingHours.ends,
-    )
-    .select_from(BusinessSettings)
-    .join(Service, sa.and_(Service.id == sa.bindparam("service_id"), Service.active))
-    .outerjoin(service_therapist, service_therapist.c.service_id == Service.id)
-    .outerjoin(
-        Therapist, sa.and_(Therapist.id == service_therapist.c.therapist_id, Therapist.active)
-    )
-    .outerjoin(WorkingHours, WorkingHours.therapist_id == Therapist.id)
-    .where(BusinessSettings.id == 1)
-)
-#: The settings' and the service's columns, before each row's therapist and window.
-_TERM_COLUMNS = 9
-_EPOCH_DAY = date(1970, 1, 1)
+def format_windows(windows: list[Window]) -> str:
+    return ", ".join(format_window(w) for w in windows)
 
 
-def _occupancy_statement():
-    """Bookings and time off in a window, the active rooms and the closed days, as one UNION ALL.
+def weekly_hours(therapist_id: int) -> dict[int, list[Window]]:
+    """The therapist's windows for each weekday (0 is Monday), sorted; days off map to []."""
+    week: dict[int, list[Window]] = {day: [] for day in range(7)}
+    rows = db.session.execute(
+        db.select(WorkingHours)
+        .where(WorkingHours.therapist_id == therapist_id)
+        .order_by(WorkingHours.weekday, WorkingHours.starts)
+    ).scalars()
+    for row in rows:
+        week[row.weekday].append((row.starts, row.ends))
+    return week
 
-    Instants come back as epoch milliseconds (see database.epoch_ms); the floor on
-    ``starts_at`` keeps the index scan to the window whatever the history.
+
+def replace_weekly_hours(therapist_id: int, week: dict[int, list[Window]]) -> None:
+    """Replace all of a therapist's working windows with ``week`` (flushed, all or nothing).
+
+    Raises BadHours (with the weekday) for a day whose windows are reversed or overlap, and
+    ValueError for a weekday outside 0..6; nothing changes then.
     """
-    lo, hi = sa.bindparam("lo", type_=UTCDateTime()), sa.bindparam("hi", type_=UTCDateTime())
-    no_id, no_ms = sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.BigInteger)
-    bookings = db.select(
-        epoch_ms(Booking.starts_at),
-        epoch_ms(Booking.busy_until),
-        Booking.therapist_id,
-        Booking.room_id,
-    ).where(
+    for weekday, windows in week.items():
+        if weekday not in range(7):
+            raise ValueError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
+        problems = window_problems(windows)
+        if problems:
+            raise BadHours(problems, weekday)
+    db.session.execute(sa.delete(WorkingHours).where(WorkingHours.therapist_id == therapist_id))
+    db.session.add_all(
+        WorkingHours(therapist_id=therapist_id, weekday=weekday, starts=starts, ends=ends)
+        for weekday, windows in week.items()
+        for starts, ends in windows
+    )
+    db.session.flush()
+
+
+def add_time_off(
+    *,
+    therapist_id: int,
+    start: datetime,
+    end: datetime,
+    reason: str,
+    tz: ZoneInfo,
+    now: datetime,
+) -> TimeOff:
+    """Add time off given as naive local wall-clock ``start`` and ``end`` in ``tz`` (flushed).
+
+    Raises BadTimeOff for a time skipped by a clock change, an end not after the start, or time
+    off that is already over; adds nothing then.
+    """
+    starts_at = _instant(start, tz, "start")
+    ends_at = _instant(end, tz, "end")
+    if ends_at <= starts_at:
+        raise BadTimeOff("end", "The end must be after the start.")
+    if ends_at <= now:
+        raise BadTimeOff("end", "That time off is already over.")
+    # Like closures: a year like 9999 is a slip, and shown in a zone further east it overflows.
+    if ends_at.year > now.year + MAX_YEARS_AHEAD:
+        raise BadTimeOff("end", f"Pick an end within the next {MAX_YEARS_AHEAD} years.")
+    if starts_at.year < now.year - MAX_YEARS_AHEAD:
+        raise BadTimeOff("start", f"Pick a start within the last {MAX_YEARS_AHEAD} years.")
+    entry = TimeOff(
+        therapist_id=therapist_id, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _instant(local: datetime, tz: ZoneInfo, field: str) -> datetime:
+    try:
+        return local_to_utc(local.date(), local.time(), tz)
+    except NonexistentLocalTime as exc:
+        raise BadTimeOff(field, DST_GAP) from exc
+    except OverflowError as exc:  # year 1 or 9999 shifted past the calendar's ends
+        raise BadTimeOff(field, "That date is out of range.") from exc
+
+
+def upcoming_time_off(therapist_id: int, now: datetime) -> list[TimeOff]:
+    """The therapist's time off that has not ended by ``now``, soonest first."""
+    return list(
+        db.session.execute(
+            db.select(TimeOff)
+            .where(TimeOff.therapist_id == therapist_id, TimeOff.ends_at > now)
+            .order_by(TimeOff.starts_at)
+        ).scalars()
+    )
+
+
+def remove_time_off(therapist_id: int, time_off_id: int) -> bool:
+    """Delete this therapist's time-off entry (flushed); False if they have no such entry."""
+    result = db.session.execute(
+        sa.delete(TimeOff).where(TimeOff.id == time_off_id, TimeOff.therapist_id == therapist_id)
+    )
+    return result.rowcount == 1
+
+
+def bookings_during(therapist_id: int | None, starts_at: datetime, ends_at: datetime) -> int:
+    """How many active bookings (of one therapist, or of anyone) overlap the UTC range."""
+    query = db.select(sa.func.count(Booking.id)).where(
         Booking.status != BookingStatus.CANCELLED,
-        Booking.starts_at > sa.bindparam("floor", type_=UTCDateTime()),
-        Booking.starts_at < hi,
-        Booking.busy_until > lo,
-        Booking.id != sa.bindparam("ignore"),
+        Booking.starts_at < ends_at,
+        Booking.ends_at > starts_at,
     )
-    time_off = db.select(
-        epoch_ms(TimeOff.starts_at), epoch_ms(TimeOff.ends_at), TimeOff.therapist_id, no_id
-    ).where(TimeOff.starts_at < hi, TimeOff.ends_at > lo)
-    rooms = db.select(no_ms, no_ms, no_id, Room.id).where(Room.active)
-    closures = db.select(epoch_ms(Closure.day), no_ms, no_id, no_id).where(
-        Closure.day.between(sa.bindparam("first"), sa.bindparam("last"))
-    )
-    return sa.union_all(bookings, time_off, rooms, closures)
+    if therapist_id is not None:
+        query = query.where(Booking.therapist_id == therapist_id)
+    return db.session.execute(query).scalar_one()
 
 
-_OCCUPANCY = _occupancy_statement()
+def bookings_on_day(day: date, tz: ZoneInfo) -> int:
+    """How many active bookings start or run on local ``day``."""
+    return bookings_during(None, *day_bounds(day, day, tz))
+
+
+def add_closure(*, day: date, reason: str, today: date) -> Closure:
+    """Close the spa on local ``day`` (flushed); raises BadClosure if it has passed or is closed."""
+    if day < today:
+        raise BadClosure("That day has passed.")
+    if day.year > today.year + MAX_YEARS_AHEAD:
+        raise BadClosure(f"Pick a day within the next {MAX_YEARS_AHEAD} years.")
+    if db.session.execute(db.select(Closure.id).where(Closure.day == day)).first() is not None:
+        raise BadClosure("The spa is already closed on that day.")
+    closure = Closure(day=day, reason=reason.strip())
+    try:
+        with db.session.begin_nested():
+            db.session.add(closure)
+    except sa.exc.IntegrityError as exc:  # added by a concurrent request since the check
+        raise BadClosure("The spa is already closed on that day.") from exc
+    return closure
+
+
+def upcoming_closures(today: date) -> list[Closure]:
+    """Closures from local ``today`` on, soonest first."""
+    return list(
+        db.session.execute(
+            db.select(Closure).where(Closure.day >= today).order_by(Closure.day)
+        ).scalars()
+    )
+
+
+def remove_closure(closure_id: int) -> bool:
+    """Delete a closure (flushed); False if there is no such closure."""
+    result = db.session.execute(sa.delete(Closure).where(Closure.id == closure_id))
+    return result.rowcount == 1

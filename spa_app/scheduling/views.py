@@ -11,7 +11,7 @@ from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
-from spa_app.scheduling import manage
+from spa_app.scheduling import service
 from spa_app.scheduling.forms import (
     ButtonForm,
     ClosureForm,
@@ -19,7 +19,7 @@ from spa_app.scheduling.forms import (
     TimeOffForm,
     WorkingHoursForm,
 )
-from spa_app.scheduling.service import get_settings
+from spa_app.scheduling.queries import get_settings
 
 bp = Blueprint("scheduling", __name__, url_prefix="/staff")
 
@@ -32,11 +32,11 @@ UNKNOWN_ZONE = "Unknown time zone; use an IANA name such as Europe/London or Ame
 def settings():
     form = SettingsForm(obj=get_settings())
     if form.validate_on_submit():
-        values = {f.name: form[f.name].data for f in fields(manage.SettingsChange)}
+        values = {f.name: form[f.name].data for f in fields(service.SettingsChange)}
         try:
             with unit_of_work():
-                manage.update_settings(manage.SettingsChange(**values))
-        except manage.UnknownTimeZone:
+                service.update_settings(service.SettingsChange(**values))
+        except service.UnknownTimeZone:
             form.timezone.errors.append(UNKNOWN_ZONE)
         else:
             return _done("Settings saved.", "scheduling.settings")
@@ -47,15 +47,15 @@ def settings():
 @staff_required
 def working_hours(therapist_id: int):
     therapist = db.get_or_404(Therapist, therapist_id)
-    week = manage.weekly_hours(therapist.id)
+    week = service.weekly_hours(therapist.id)
     form = WorkingHoursForm(data={name: week[i] for i, name in enumerate(DAYS)})
     if form.validate_on_submit():
         new_week = {i: form[name].data for i, name in enumerate(DAYS)}
         message = f"Saved the working hours of {therapist.display_name}."
         try:
             with unit_of_work():
-                manage.replace_weekly_hours(therapist.id, new_week)
-        except manage.BadHours as exc:  # the form checks the same rules; kept for safety
+                service.replace_weekly_hours(therapist.id, new_week)
+        except service.BadHours as exc:  # the form checks the same rules; kept for safety
             form[DAYS[exc.weekday]].errors.extend(exc.problems)
         else:
             return _done(message, "scheduling.working_hours", therapist_id=therapist_id)
@@ -72,7 +72,7 @@ def time_off(therapist_id: int):
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                entry = manage.add_time_off(
+                entry = service.add_time_off(
                     therapist_id=therapist.id,
                     start=datetime.combine(form.start_date.data, form.start_time.data),
                     end=datetime.combine(form.end_date.data, form.end_time.data),
@@ -80,14 +80,14 @@ def time_off(therapist_id: int):
                     tz=business_tz(),
                     now=now,
                 )
-                clashes = manage.bookings_during(therapist.id, entry.starts_at, entry.ends_at)
-        except manage.BadTimeOff as exc:
+                clashes = service.bookings_during(therapist.id, entry.starts_at, entry.ends_at)
+        except service.BadTimeOff as exc:
             form[f"{exc.field}_time"].errors.append(str(exc))
         else:
             return _done(
                 "Time off added.", "scheduling.time_off", clashes, therapist_id=therapist_id
             )
-    entries = manage.upcoming_time_off(therapist.id, now)
+    entries = service.upcoming_time_off(therapist.id, now)
     return render_template(
         "scheduling/time_off.html",
         form=form,
@@ -103,7 +103,7 @@ def delete_time_off(therapist_id: int, time_off_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        if not manage.remove_time_off(therapist_id, time_off_id):
+        if not service.remove_time_off(therapist_id, time_off_id):
             abort(404)
     return _done("Time off removed.", "scheduling.time_off", therapist_id=therapist_id)
 
@@ -116,19 +116,19 @@ def closures():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                closure = manage.add_closure(
+                closure = service.add_closure(
                     day=form.day.data, reason=form.reason.data or "", today=today
                 )
-                clashes = manage.bookings_on_day(closure.day, tz)
+                clashes = service.bookings_on_day(closure.day, tz)
                 message = f"Closed on {closure.day:%A %d %B %Y}."
-        except manage.BadClosure as exc:
+        except service.BadClosure as exc:
             form.day.errors.append(str(exc))
         else:
             return _done(message, "scheduling.closures", clashes)
     return render_template(
         "scheduling/closures.html",
         form=form,
-        closures=manage.upcoming_closures(today),
+        closures=service.upcoming_closures(today),
     )
 
 
@@ -138,7 +138,7 @@ def delete_closure(closure_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        if not manage.remove_closure(closure_id):
+        if not service.remove_closure(closure_id):
             abort(404)
     return _done("Closure removed.", "scheduling.closures")
 

@@ -29,7 +29,7 @@ from spa_app.extensions import db
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 from spa_app.scheduling.availability import Slot
-from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.scheduling.queries import UnknownService, find_slots
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 
 #: How long each client in line has the freed time to themselves before the next one hears.

@@ -15,7 +15,7 @@ from spa_app.business import business_tz
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import ANY, therapist_choices, therapist_id
-from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.scheduling.queries import UnknownService, find_slots
 from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist
 from spa_app.waitlist.forms import WaitlistForm

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from spa_app.booking.placement import candidates
 from spa_app.scheduling.availability import Slot
-from spa_app.scheduling.service import Availability
+from spa_app.scheduling.queries import Availability
 
 START = datetime(2026, 12, 14, 10, tzinfo=UTC)
 

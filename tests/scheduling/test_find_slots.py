@@ -9,7 +9,7 @@ import pytest
 from spa_app.booking.models import BookingStatus
 from spa_app.extensions import db
 from spa_app.scheduling.models import Closure, TimeOff
-from spa_app.scheduling.service import UnknownService, find_slots
+from spa_app.scheduling.queries import UnknownService, find_slots
 from tests import factories
 from tests.sqlcount import count_statements
 

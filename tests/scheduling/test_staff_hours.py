@@ -8,7 +8,7 @@ import pytest
 
 from spa_app.accounts.models import Role
 from spa_app.extensions import db
-from spa_app.scheduling import manage
+from spa_app.scheduling import service
 from spa_app.scheduling.models import WorkingHours
 from tests import factories
 
@@ -115,8 +115,8 @@ def test_several_mistakes_on_several_days_are_all_reported(staff):
 
 
 def test_parse_windows_sorts_and_reads_an_empty_day_as_off():
-    assert manage.parse_windows("  ") == []
-    assert manage.parse_windows("14:00-18:00, 08:30–12:00") == [
+    assert service.parse_windows("  ") == []
+    assert service.parse_windows("14:00-18:00, 08:30–12:00") == [
         (time(8, 30), time(12)),
         (time(14), time(18)),
     ]
@@ -125,8 +125,8 @@ def test_parse_windows_sorts_and_reads_an_empty_day_as_off():
 def test_replace_weekly_hours_refuses_an_overlap_and_keeps_the_old_week(app):
     ann = factories.therapist("Ann")
     bad = {0: [(time(9), time(12))], 2: [(time(9), time(12)), (time(11), time(13))]}
-    with pytest.raises(manage.BadHours) as caught:
-        manage.replace_weekly_hours(ann.id, bad)
+    with pytest.raises(service.BadHours) as caught:
+        service.replace_weekly_hours(ann.id, bad)
     assert caught.value.weekday == 2
     assert caught.value.problems == ["09:00-12:00 and 11:00-13:00 overlap."]
     # Still in the same transaction: the refusal came before any row was touched.

@@ -6,7 +6,7 @@ import pytest
 
 from spa_app.accounts.models import Role
 from spa_app.extensions import db
-from spa_app.scheduling import manage
+from spa_app.scheduling import service
 from spa_app.scheduling.models import BusinessSettings
 from tests import factories
 
@@ -89,9 +89,9 @@ def test_out_of_range_settings_change_nothing(staff, field, value, message):
 
 
 def test_the_service_refuses_what_the_database_would(app):
-    change = manage.SettingsChange("Spa", "Europe/Paris", 15, 0, 400, 24)
+    change = service.SettingsChange("Spa", "Europe/Paris", 15, 0, 400, 24)
     with pytest.raises(ValueError, match="horizon_days"):
-        manage.update_settings(change)
-    with pytest.raises(manage.UnknownTimeZone):
-        manage.update_settings(manage.SettingsChange("Spa", "Nowhere/Else", 15, 0, 90, 24))
+        service.update_settings(change)
+    with pytest.raises(service.UnknownTimeZone):
+        service.update_settings(service.SettingsChange("Spa", "Nowhere/Else", 15, 0, 90, 24))
     assert saved() == DEFAULTS
