@@ -71,15 +71,6 @@ def test_the_therapist_sets_another_interval_for_the_client(client, regular):
     assert db.session.get(NextVisit, me.id).opens_at == window.opens_at  # unchanged
 
 
-@pytest.mark.parametrize("who", ["client", "other therapist"])
-def test_only_the_clients_therapist_or_staff_set_the_interval(client, regular, who):
-    me, anna, ben, svc, visit = regular
-    factories.login(client, me if who == "client" else ben.user)
-    reply = client.post(f"/clients/{me.id}/visit-interval",
-                        data={"min_weeks": "2", "max_weeks": "3"})  # fmt: skip
-    assert reply.status_code == 404
-
-
 def test_staff_see_who_is_due_and_send_a_nudge_now(client, regular):
     me, anna, ben, svc, visit = regular
     booked_ahead = factories.user(name="Booked Ben")
@@ -96,10 +87,3 @@ def test_staff_see_who_is_due_and_send_a_nudge_now(client, regular):
     (nudge,) = db.session.execute(db.select(Message)).scalars()
     assert (nudge.kind, nudge.user_id, nudge.booking_id) == (
         MessageKind.REBOOK_WINDOW_OPEN, me.id, visit.id)  # fmt: skip
-
-
-@pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
-def test_the_rebook_list_is_for_staff(client, regular, role):
-    factories.login(client, factories.user(role))
-    assert client.get("/staff/rebook-due").status_code == 404
-    assert client.post(f"/staff/rebook-due/{regular[0].id}/nudge").status_code == 404

@@ -110,16 +110,6 @@ def test_a_therapist_sees_only_their_own_column(client, spa):
     assert "/staff/bookings/new" not in page  # therapists do not book from here
 
 
-@pytest.mark.parametrize(
-    "role,staff_page,own_page", [(Role.CLIENT, 404, 404), (Role.THERAPIST, 404, 200)]
-)
-def test_who_may_open_which_calendar(client, spa, role, staff_page, own_page):
-    user = spa[1].user if role is Role.THERAPIST else factories.user(role)
-    factories.login(client, user)
-    assert client.get("/staff/calendar").status_code == staff_page
-    assert client.get("/schedule/day").status_code == own_page
-
-
 @pytest.mark.parametrize("bad", ["2027-02-30", "yesterday", "9" * 40, "9999-12-31", "0001-01-01"])
 def test_a_bad_date_shows_today(client, spa, bad):
     factories.login(client, factories.user(Role.STAFF))

@@ -1,4 +1,5 @@
-"""Staff keep the technique library: add and edit routines; nobody else may."""
+"""Staff keep the technique library: add and edit routines. That nobody else may is in
+tests/access/test_homecare_pages.py."""
 
 from __future__ import annotations
 
@@ -84,11 +85,3 @@ def test_a_name_in_use_is_refused(client, staff, app):
     taken = {**NEW, "name": "Hand and finger massage"}
     reply = client.post("/staff/routines/new", data=taken)
     assert reply.status_code == 400 and "already in use" in reply.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
-def test_only_staff_keep_the_library(client, role):
-    factories.login(client, factories.user(role))
-    assert client.get("/staff/routines/").status_code == 404
-    assert client.post("/staff/routines/new", data=NEW).status_code == 404
-    assert routine("Forearm squeeze") is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from spa_app.accounts.models import Role
 from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery, preferences, tasks
@@ -108,12 +107,6 @@ def test_clients_choose_their_optional_emails_in_settings(client, app):
         assert reply.status_code == 200
         assert "Not a valid time" in text or "Please give a time" in text
     assert preferences.routine_time(me.id).isoformat(timespec="minutes") == "07:30"
-
-
-@pytest.mark.parametrize("role", [Role.STAFF, Role.THERAPIST])
-def test_settings_are_for_clients(client, role):
-    factories.login(client, factories.user(role))
-    assert client.get("/account/emails").status_code == 404
 
 
 class TestWithCsrf:

@@ -67,13 +67,6 @@ def test_a_failed_message_can_be_sent_again_and_nothing_else_can(client, log):
     assert client.post("/staff/messages/99999999999/retry").status_code == 404
 
 
-@pytest.mark.parametrize("role", [Role.CLIENT, Role.THERAPIST])
-def test_only_staff_see_messages(client, log, role):
-    factories.login(client, factories.user(role))
-    assert client.get("/staff/messages").status_code == 404
-    assert client.post(f"/staff/messages/{log[MessageState.FAILED].id}/retry").status_code == 404
-
-
 def test_the_sink_is_not_there_in_production(client, log):
     staff_client(client)
     assert client.get("/staff/mail-sink").status_code == 404

@@ -227,16 +227,6 @@ def test_other_sessions_of_the_deleted_person_end(app, client, cast):
     assert phone.get("/bookings").headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize("role", [Role.STAFF, Role.THERAPIST])
-def test_only_clients_delete_themselves(client, role):
-    someone = factories.user(role)
-    factories.login(client, someone)
-    assert client.get("/account/delete").status_code == 404
-    assert delete(client).status_code == 404
-    factories.fresh()
-    assert db.session.get(User, someone.id).name == someone.name
-
-
 @pytest.mark.postgres
 def test_deleting_on_postgresql(pg_app, pg_client):
     cast = casting.build()

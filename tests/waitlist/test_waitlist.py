@@ -128,22 +128,6 @@ def test_bad_requests_are_refused_and_nothing_is_saved(app, client, spa, first, 
     assert entries() == []
 
 
-def test_unknown_services_and_other_peoples_visits_are_not_found(app, client, spa):
-    svc, *_, day, visit = spa
-    factories.login(client, factories.user())
-    assert client.get("/waitlist/join/999").status_code == 404
-    assert client.get(f"/waitlist/join/{svc.id}?booking={visit.id}").status_code == 404
-    assert join(client, svc, day, day, booking=visit).status_code == 404
-    assert client.get(f"/waitlist/join/{svc.id}?booking=x1").status_code == 404
-    assert entries() == []
-
-
-@pytest.mark.parametrize("role", [Role.STAFF, Role.THERAPIST])
-def test_only_clients_join(app, client, spa, role):
-    factories.login(client, factories.user(role))
-    assert client.get(f"/waitlist/join/{spa[0].id}").status_code == 404
-
-
 def test_a_cancelled_visit_is_offered_to_those_waiting_in_the_order_they_joined(app, spa):
     svc, anna, ben, _, day, visit = spa
     waiting = {name: factories.user(name=name) for name in ("First", "Second", "BenOnly",
@@ -293,23 +277,6 @@ def test_leaving_the_waitlist_stops_offers(app, spa):
     assert "Waiting for a time" not in browser.get("/bookings").get_data(as_text=True)
     cancel(app, visit)
     assert offers() == []
-
-
-def test_offers_are_for_their_client_alone_and_staff_see_the_list(app, spa):
-    svc, *_, day, visit = spa
-    first, second = factories.user(name="Wanda First"), factories.user(name="Will Second")
-    join(signed_in(app, first), svc, day, day)
-    join(signed_in(app, second), svc, day, day)
-    cancel(app, visit)
-    first_offer = offers()[0]
-    for user in (second, factories.user(Role.STAFF), factories.user(Role.THERAPIST)):
-        browser = signed_in(app, user)
-        assert browser.get(f"/waitlist/offers/{first_offer.id}").status_code == 404
-        assert browser.post(f"/waitlist/offers/{first_offer.id}").status_code == 404
-    for role in (Role.CLIENT, Role.THERAPIST):
-        assert signed_in(app, factories.user(role)).get("/staff/waitlist").status_code == 404
-    page = signed_in(app, factories.user(Role.STAFF)).get("/staff/waitlist").get_data(as_text=True)
-    assert page.index("Wanda First") < page.index("Will Second")
 
 
 SUNDAYS = {6: [(time(9), time(18))]}
