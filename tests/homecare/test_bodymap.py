@@ -28,7 +28,7 @@ from spa_app.homecare.bodymap import (
     spread,
 )
 from spa_app.homecare.library import load_library
-from spa_app.homecare.models import Plan, PlanItem, PlanStatus, Routine
+from spa_app.homecare.models import Routine
 from spa_app.homecare.vocab import Area
 from tests import factories
 
@@ -225,17 +225,7 @@ def published(app):
     visit = factories.booking(me, anna, room, svc, datetime.now(UTC) - timedelta(hours=2))
     routines = db.session.execute(db.select(Routine).order_by(Routine.id)).scalars().all()
     chosen = {r.area: r for r in reversed(routines)}  # one per area
-    plan = Plan(booking_id=visit.id, client_id=me.id, author_id=anna.user_id, version=1,
-                status=PlanStatus.PUBLISHED, published_at=datetime.now(UTC))  # fmt: skip
-    db.session.add(plan)
-    db.session.flush()
-    for position, routine in enumerate(chosen.values()):
-        row = PlanItem(plan_id=plan.id, position=position, routine_id=routine.id, minutes=5,
-                       days="0123456", pressure=1)  # fmt: skip
-        row.copy_words(routine)
-        db.session.add(row)
-    db.session.commit()
-    return me, plan
+    return me, factories.plan(visit, routines=chosen.values())
 
 
 def test_each_marker_links_to_its_routines_card_with_a_name(client, published):

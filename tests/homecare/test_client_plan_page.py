@@ -64,13 +64,8 @@ def test_a_tick_can_be_undone_the_same_day_only(client, published):
     factories.fresh()
     assert db.session.execute(db.select(Completion)).scalars().all() == []
     # An earlier day's tick is not touched by an undo today.
-    db.session.add(
-        Completion(
-            plan_item_id=item.id,
-            day=datetime.now(UTC).astimezone(factories.LONDON).date() - timedelta(days=1),
-        )
-    )
-    db.session.commit()
+    yesterday = datetime.now(UTC).astimezone(factories.LONDON).date() - timedelta(days=1)
+    factories.completion(published, yesterday, item=item)
     client.post(f"/plans/{published.id}/undo", data={"item_id": item.id})
     factories.fresh()
     assert len(db.session.execute(db.select(Completion)).scalars().all()) == 1

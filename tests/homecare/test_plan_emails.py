@@ -43,16 +43,7 @@ def published(app):
         condition_note="migraines since March",
     )
     db.session.commit()
-    return publish(visit, t.user, at(date(2027, 3, 1), "11:00"))
-
-
-def publish(visit, author, now) -> Plan:
-    with unit_of_work():
-        plan = plans.start_draft(visit, author, now, suggested=True)
-        for item in plan.items:
-            item.days = "024"
-        plans.publish(plan, reviewed=True, now=now)
-    return plan
+    return factories.plan(visit, days="024", now=at(date(2027, 3, 1), "11:00"))
 
 
 def sweep(now) -> int:
@@ -124,7 +115,7 @@ def test_no_reminder_when_turned_off_or_the_plan_is_old(app, published):
 
 def test_a_newer_plan_takes_over_the_reminders(app, published):
     visit = db.session.get(Plan, published.id).booking
-    newer = publish(visit, visit.therapist.user, at(date(2027, 3, 2), "10:00"))
+    newer = factories.plan(visit, days="024", now=at(date(2027, 3, 2), "10:00"))
     assert sweep(at(date(2027, 3, 3), "09:00")) == 1
     (reminder,) = messages(MessageKind.ROUTINE_REMINDER)
     assert reminder.plan_id == newer.id
@@ -202,7 +193,7 @@ def test_plans_and_routine_reminders_on_postgresql(pg_app):
     client = factories.user()
     visit = factories.booking(client, t, r, svc, at(date(2027, 3, 1), "09:00"))
     factories.intake(client.id)
-    plan = publish(visit, t.user, at(date(2027, 3, 1), "11:00"))
+    plan = factories.plan(visit, days="024", now=at(date(2027, 3, 1), "11:00"))
     with pytest.raises(plans.PlanError, match="never changed"):
         plans.edit(plan, [])
     with unit_of_work():
@@ -258,7 +249,7 @@ def test_the_review_e_mail_is_dropped_once_a_new_plan_replaces_the_old(app, publ
         review.recheck(published.client_id, before, changed)
     (asked,) = messages(MessageKind.PLAN_NEEDS_REVIEW)
     plan = db.session.get(Plan, published.id)
-    publish(plan.booking, plan.booking.therapist.user, changed + timedelta(minutes=5))
+    factories.plan(plan.booking, days="024", now=changed + timedelta(minutes=5))
     factories.fresh()
     asked = db.session.get(Message, asked.id)
     assert outbox.is_pointless(asked, changed + timedelta(minutes=6))
@@ -268,7 +259,7 @@ def test_a_day_done_link_for_a_replaced_plan_is_refused_clearly(app, published, 
     plan = db.session.get(Plan, published.id)
     day = date(2027, 3, 3)
     token = day_done_token(app.config["SECRET_KEY"], plan.id, plan.client_id, day)
-    publish(plan.booking, plan.booking.therapist.user, at(day, "07:00"))  # a newer plan
+    factories.plan(plan.booking, days="024", now=at(day, "07:00"))  # a newer plan
     reply = client.post(
         f"/plans/{published.id}/day-done/{token}", data={"done": [str(plan.items[0].id)]}
     )

@@ -269,11 +269,10 @@ def test_the_therapist_sees_adherence_and_how_it_felt_before_the_next_visit(clie
     plan = plan_row(plan.id)
     five_days_ago = datetime.now(UTC) - timedelta(days=5)
     plan.published_at = five_days_ago
+    db.session.commit()
     first_day = five_days_ago.astimezone(factories.LONDON).date()
     for n, felt in ((0, 8), (1, None), (2, 3)):
-        db.session.add(Completion(plan_item_id=plan.items[0].id, day=first_day + timedelta(days=n),
-                                  discomfort=felt))  # fmt: skip
-    db.session.commit()
+        factories.completion(plan, first_day + timedelta(days=n), discomfort=felt)
     svc = cast["visit"].service
     therapist = cast["visit"].therapist
     next_visit = factories.booking(
