@@ -27,6 +27,11 @@ def local(value: datetime, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     return value.astimezone(_business_tz()).strftime(fmt)
 
 
+def first_name(name: str) -> str:
+    """The first word of a person's name ("Anna" of "Anna Berg"), for tight places."""
+    return name.split(maxsplit=1)[0] if name.strip() else name
+
+
 def money(cents: int) -> str:
     return f"£{cents // 100}.{cents % 100:02d}"
 
@@ -67,6 +72,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 def init_app(app: Flask) -> None:
     app.add_template_filter(local)
     app.add_template_filter(money)
+    app.add_template_filter(first_name)
     app.jinja_env.globals["timedelta"] = timedelta
 
     @app.after_request

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from spa_app import params
 from spa_app.accounts.guards import role_required
 from spa_app.accounts.models import Role
+from spa_app.booking import browse, service
 from spa_app.booking import series as series_service
-from spa_app.booking import service
 from spa_app.booking.forms import REASON_MAX, CancelForm, ConfirmForm, MoveForm, SlotSearchForm
 from spa_app.booking.models import BookingStatus
 from spa_app.business import business_tz
@@ -20,7 +20,7 @@ from spa_app.cadence import service as cadence
 from spa_app.calendar.service import visit_markers
 from spa_app.clock import REACH, local_today, within_reach
 from spa_app.database import unit_of_work, utcnow
-from spa_app.fields import therapist_choices, therapist_id
+from spa_app.fields import ANY, therapist_choices, therapist_id
 from spa_app.homecare.access import audit_reads
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import PlanStatus
@@ -34,7 +34,9 @@ bp = Blueprint("booking", __name__)
 
 def _search(service_id: int, *, ignore: int | None = None, default_therapist: str | None = None,
             default_day: date | None = None):  # fmt: skip
-    """The free-times form and its result for one local day: the whole page in four queries."""
+    """The free-times form, and a week's strip of days with the open day's times, from one
+    search: the day asked for, or else the first day with free times. The whole page in three
+    statements (the person, then find_slots' two)."""
     form = SlotSearchForm(request.args)
     if default_therapist and "therapist" not in request.args:
         form.therapist.data = default_therapist
@@ -44,29 +46,45 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
     if (day := form.date.data) and not within_reach(day, now):
         # Shown as the edge of reach, which the page then calls passed or too far ahead.
         form.date.data = now.date() + (REACH if day > now.date() else -REACH)
+    asked = form.date.data
+    # Today is local, and the time zone comes with the search: start a day early to be sure
+    # (no time before now is ever free).
+    first, last = browse.search_range(asked, now.date() - timedelta(days=1))
     try:
         availability = find_slots(
             service_id=service_id,
-            first_day=form.date.data,
+            first_day=first,
+            last_day=last + timedelta(days=1) if asked is None else last,
             now=now,
             therapist_id=params.as_id(form.therapist.data),
             ignore_booking_id=ignore,
         )
     except UnknownService:
         abort(404)
-    use_timezone(availability.rules.tz)
+    tz = availability.rules.tz
+    use_timezone(tz)
     # The therapist choices come from the same query that found the slots.
     form.therapist.choices = therapist_choices(availability.therapists)
-    form.date.data = availability.first_day
-    if form.validate() and (problem := availability.date_problem(availability.first_day, now)):
+    shown = browse.browse(
+        availability.slots,
+        asked=asked,
+        today=local_today(now, tz),
+        tz=tz,
+        names=availability.therapists,
+        therapist=form.therapist.data or ANY,
+    )
+    form.date.data = shown.day
+    if form.validate() and (problem := availability.date_problem(shown.day, now)):
         form.date.errors.append(problem)
-    return form, availability, ([] if form.errors else availability.slots)
+    return form, availability, shown
 
 
 @bp.get("/book/<id:service_id>")
 def choose(service_id: int):
-    form, availability, slots = _search(service_id)
-    return render_template("booking/choose.html", form=form, availability=availability, slots=slots)
+    form, availability, shown = _search(service_id)
+    return render_template(
+        "booking/choose.html", form=form, availability=availability, browse=shown
+    )
 
 
 @bp.route("/book/<id:service_id>/confirm", methods=["GET", "POST"])
@@ -254,7 +272,7 @@ def move(booking_id: int):
             flash("The visit is moved.", "success")
             return redirect(url_for("booking.detail", booking_id=booking.id))
     # Moving starts from the visit's own day and therapist: most moves are a few hours away.
-    form, availability, slots = _search(
+    form, availability, shown = _search(
         booking.service_id,
         ignore=booking.id,
         default_therapist=str(booking.therapist_id),
@@ -266,7 +284,7 @@ def move(booking_id: int):
         form=form,
         move_form=move_form,
         availability=availability,
-        slots=slots,
+        browse=shown,
         problem=problem,
     ), (409 if problem else 200)
 
