@@ -262,6 +262,13 @@ def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
 
 
+def signed_in(app, user):
+    """A test client of its own, logged in as ``user`` (several people act in one test)."""
+    browser = app.test_client()
+    login(browser, user)
+    return browser
+
+
 def login(client, u: User, password: str = PASSWORD):
     return client.post("/login", data={"email": u.email, "password": password})
 

@@ -4,49 +4,16 @@ A's own therapist on a day next week, which its client, a third one, may cancel)
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 
 from spa_app.accounts.models import Role
 from spa_app.booking.models import Booking
 from spa_app.extensions import db
-from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories
 from tests.access.world import A_NAME, B_NAME, build_cast
-from tests.factories import at
-
-
-def signed_in(app, user):
-    """A test client of its own, logged in as ``user`` (several people act in one test)."""
-    browser = app.test_client()
-    factories.login(browser, user)
-    return browser
-
-
-def join(browser, svc, first: date, last: date, therapist="any", booking=None):
-    url = f"/waitlist/join/{svc.id}" + (f"?booking={booking.id}" if booking else "")
-    data = {"therapist": str(therapist), "first_day": str(first), "last_day": str(last)}
-    return browser.post(url, data=data)
-
-
-def entries() -> list[WaitlistEntry]:
-    factories.fresh()
-    return db.session.execute(sa.select(WaitlistEntry).order_by(WaitlistEntry.id)).scalars().all()
-
-
-def offers() -> list[WaitlistOffer]:
-    factories.fresh()
-    return db.session.execute(sa.select(WaitlistOffer).order_by(WaitlistOffer.id)).scalars().all()
-
-
-def cancel(app, booking):
-    """The booking's own client cancels it on the site."""
-    factories.fresh()
-    owner = db.session.get(Booking, booking.id).client
-    reply = signed_in(app, owner).post(f"/bookings/{booking.id}/cancel", data={})
-    assert reply.status_code == 302
+from tests.factories import at, signed_in
+from tests.waitlist.helpers import cancel, entries, join, offers
 
 
 @pytest.fixture

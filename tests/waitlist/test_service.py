@@ -4,7 +4,7 @@ offer answers."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,37 +16,10 @@ from spa_app.extensions import db
 from spa_app.waitlist import service as waitlist
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories
-from tests.factories import LONDON, at
+from tests.factories import LONDON, at, signed_in
+from tests.waitlist.helpers import cancel, entries, join, offers
 
 NOT_ASCII = ["١", "٣", "７", "²", "1x", "-1", "0", "99999999999999"]
-
-
-def signed_in(app, user):
-    browser = app.test_client()
-    factories.login(browser, user)
-    return browser
-
-
-def join(browser, svc, first: date, last: date, therapist="any"):
-    data = {"therapist": str(therapist), "first_day": str(first), "last_day": str(last)}
-    return browser.post(f"/waitlist/join/{svc.id}", data=data)
-
-
-def cancel(app, booking) -> None:
-    """The booking's own client cancels it on the site."""
-    factories.fresh()
-    owner = db.session.get(Booking, booking.id).client
-    assert signed_in(app, owner).post(f"/bookings/{booking.id}/cancel").status_code == 302
-
-
-def entries() -> list[WaitlistEntry]:
-    factories.fresh()
-    return db.session.scalars(sa.select(WaitlistEntry).order_by(WaitlistEntry.id)).all()
-
-
-def offers() -> list[WaitlistOffer]:
-    factories.fresh()
-    return db.session.scalars(sa.select(WaitlistOffer).order_by(WaitlistOffer.id)).all()
 
 
 @pytest.fixture

@@ -17,34 +17,11 @@ from spa_app.extensions import db
 from spa_app.notifications import delivery, tasks
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from spa_app.notifications.outbox import is_pointless
-from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from spa_app.waitlist.service import HEAD_START
 from tests import factories
-from tests.factories import LONDON, at
+from tests.factories import LONDON, at, signed_in
 from tests.notifications.conftest import deliver_all, mail_settings
-
-
-def signed_in(app, user):
-    """A test client of its own, logged in as ``user`` (several people act in one test)."""
-    browser = app.test_client()
-    factories.login(browser, user)
-    return browser
-
-
-def join(browser, svc, first: date, last: date, therapist="any", booking=None):
-    url = f"/waitlist/join/{svc.id}" + (f"?booking={booking.id}" if booking else "")
-    data = {"therapist": str(therapist), "first_day": str(first), "last_day": str(last)}
-    return browser.post(url, data=data)
-
-
-def entries() -> list[WaitlistEntry]:
-    factories.fresh()
-    return db.session.execute(sa.select(WaitlistEntry).order_by(WaitlistEntry.id)).scalars().all()
-
-
-def offers() -> list[WaitlistOffer]:
-    factories.fresh()
-    return db.session.execute(sa.select(WaitlistOffer).order_by(WaitlistOffer.id)).scalars().all()
+from tests.waitlist.helpers import cancel, entries, join, offers
 
 
 def offer_messages() -> list[Message]:
@@ -57,14 +34,6 @@ def offer_emails(smtp) -> list:
     """The waitlist e-mails the mail server took (the cancelled visit's notice is there too)."""
     parsed = [message_from_bytes(e.content, policy=policy.default) for e in smtp.received]
     return [e for e in parsed if e["Subject"].startswith("A time has freed up")]
-
-
-def cancel(app, booking):
-    """The booking's own client cancels it on the site."""
-    factories.fresh()
-    owner = db.session.get(Booking, booking.id).client
-    reply = signed_in(app, owner).post(f"/bookings/{booking.id}/cancel", data={})
-    assert reply.status_code == 302
 
 
 @pytest.fixture
