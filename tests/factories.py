@@ -156,6 +156,17 @@ def regular():
     return me, anna, ben, svc, visit
 
 
+#: A desk worker's intake: neck and lower back pain, moderate pressure, 20 minutes a day.
+DESK_WORKER = {
+    "severity": {"neck": 6, "lower_back": 5},
+    "goals": ["pain_relief"],
+    "contexts": ["desk_work"],
+    "pressure": 2,
+    "minutes_per_day": 20,
+    "conditions": [],
+}
+
+
 def intake(client_id: int, **values) -> Intake:
     """A health intake for the client: neck 6/10, pain relief, medium pressure, 15 minutes a day,
     nothing to be careful of, unless ``values`` say otherwise. Committed."""

@@ -43,15 +43,7 @@ def planned(app):
     a = world.people["client_a"]
     visit = factories.booking(a, world.therapists["own"], world.rooms[0], world.service,
                               datetime.now(UTC) - timedelta(hours=3))  # fmt: skip
-    factories.intake(
-        a.id,
-        severity={"neck": 6, "lower_back": 5},
-        goals=["pain_relief"],
-        contexts=["desk_work"],
-        pressure=2,
-        minutes_per_day=20,
-        conditions=[],
-    )
+    factories.intake(a.id, **factories.DESK_WORKER)
     return world, visit
 
 

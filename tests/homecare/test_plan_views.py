@@ -29,15 +29,7 @@ def cast(app):
     svc, (own, other), (r,) = factories.spa(therapists=2)
     a, b = factories.user(), factories.user()
     visit = factories.booking(a, own, r, svc, datetime.now(UTC) - timedelta(hours=3))
-    factories.intake(
-        a.id,
-        severity={"neck": 6, "lower_back": 5},
-        goals=["pain_relief"],
-        contexts=["desk_work"],
-        pressure=2,
-        minutes_per_day=20,
-        conditions=[],
-    )
+    factories.intake(a.id, **factories.DESK_WORKER)
     db.session.commit()
     return {"a": a, "b": b, "own": own.user, "other": other.user, "visit": visit}
 
