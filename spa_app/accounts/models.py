@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     # None for a client that staff created for a phone or walk-in booking: no login until reset.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    #: The language chosen in the account (a supported locale), or None for the browser's.
+    locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def set_password(self, password: str) -> None:

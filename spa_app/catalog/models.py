@@ -23,6 +23,8 @@ class Therapist(db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     bio: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
+    #: The stored name of the uploaded photo (see catalog.images), or None.
+    photo: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User")
     services: Mapped[list[Service]] = relationship(
@@ -45,6 +47,11 @@ class Service(db.Model):
     price_cents: Mapped[int]
     buffer_min: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    category: Mapped[str] = mapped_column(String(80), default="")
+    #: Staff-set order on the services page (within a category); ties go by name.
+    position: Mapped[int] = mapped_column(default=0)
+    #: The stored name of the uploaded image (see catalog.images), or None.
+    image: Mapped[str | None] = mapped_column(String(64))
 
     therapists: Mapped[list[Therapist]] = relationship(
         secondary=service_therapist, back_populates="services", order_by="Therapist.display_name"

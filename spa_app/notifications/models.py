@@ -24,6 +24,7 @@ class MessageKind(enum.StrEnum):
     PLAN_NEEDS_REVIEW = "plan_needs_review"  # to the therapist: the intake changed after publishing
     ROUTINE_REMINDER = "routine_reminder"  # the day's home routines, at the client's hour
     WAITLIST_OFFER = "waitlist_offer"  # a time the client waits for has freed up
+    VISIT_NEEDS_NEW_TIME = "visit_needs_new_time"  # the spa closed on a booked visit's time
 
 
 class MessageState(enum.StrEnum):

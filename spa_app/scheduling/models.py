@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Time
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from spa_app.database import UTCDateTime
@@ -21,6 +21,7 @@ class BusinessSettings(db.Model):
         CheckConstraint("min_notice_min >= 0", name="min_notice"),
         CheckConstraint("horizon_days BETWEEN 1 AND 365", name="horizon"),
         CheckConstraint("cancel_window_hours BETWEEN 0 AND 336", name="cancel_window"),
+        CheckConstraint("grace_min BETWEEN 0 AND 120", name="grace"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -30,6 +31,16 @@ class BusinessSettings(db.Model):
     min_notice_min: Mapped[int] = mapped_column(default=120)
     horizon_days: Mapped[int] = mapped_column(default=90)
     cancel_window_hours: Mapped[int] = mapped_column(default=24)
+    #: Minutes after booking in which the client may still cancel or move inside the window.
+    grace_min: Mapped[int] = mapped_column(default=10)
+    # How the spa presents itself: the header, footer, confirm pages, e-mails, calendar files.
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    map_url: Mapped[str] = mapped_column(String(500), default="")
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    cancellation_policy: Mapped[str] = mapped_column(Text, default="")
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")  # ISO 4217
+    locale: Mapped[str] = mapped_column(String(10), default="en")  # when nothing else says
 
 
 class WorkingHours(db.Model):
