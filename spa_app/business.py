@@ -30,6 +30,14 @@ class Business:
     min_notice_min: int
     horizon_days: int
     cancel_window_hours: int
+    grace_min: int
+    address: str
+    phone: str
+    map_url: str
+    opening_hours: str
+    cancellation_policy: str
+    currency: str
+    locale: str
 
     @property
     def rules(self) -> Rules:
@@ -51,6 +59,14 @@ class Business:
             min_notice_min=row.min_notice_min,
             horizon_days=row.horizon_days,
             cancel_window_hours=row.cancel_window_hours,
+            grace_min=row.grace_min,
+            address=row.address,
+            phone=row.phone,
+            map_url=row.map_url,
+            opening_hours=row.opening_hours,
+            cancellation_policy=row.cancellation_policy,
+            currency=row.currency,
+            locale=row.locale,
         )
 
 
