@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.notifications.views import bp as notifications_bp
     from spa_app.ops.views import bp as ops_bp
     from spa_app.privacy.views import bp as privacy_bp
+    from spa_app.profile.views import bp as profile_bp
     from spa_app.scheduling.views import bp as scheduling_bp
     from spa_app.waitlist.views import bp as waitlist_bp
 
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         catalog_bp,
         scheduling_bp,
+        profile_bp,
         booking_bp,
         booking_staff_bp,
         api_bp,

@@ -49,6 +49,23 @@ class Business:
             self.horizon_days,
         )
 
+    @property
+    def policy(self) -> str:
+        """The cancellation policy as clients read it: the spa's own words, or else the rule
+        the site applies, in a sentence."""
+        if self.cancellation_policy.strip():
+            return self.cancellation_policy.strip()
+        hours = self.cancel_window_hours
+        rule = (
+            f"You can cancel or move a visit online up to {hours} "
+            f"{'hour' if hours == 1 else 'hours'} before it starts"
+            if hours
+            else "You can cancel or move a visit online until it starts"
+        )
+        if self.grace_min and hours:
+            rule += f", and within {self.grace_min} minutes of booking it whenever it is"
+        return rule + "."
+
     @classmethod
     def of(cls, row: BusinessSettings) -> Business:
         return cls(

@@ -46,6 +46,14 @@ def load_demo_data() -> bool:
         return False
     settings = db.session.get(BusinessSettings, 1)
     settings.business_name = "Willow & Cedar Day Spa"
+    settings.address = "14 Orchard Row\nLondon N1 7AB"
+    settings.phone = "+44 20 7946 0321"
+    settings.map_url = "https://www.openstreetmap.org/search?query=Orchard%20Row%20London"
+    settings.opening_hours = "Monday to Saturday 09:00-18:00\nSunday closed"
+    settings.cancellation_policy = (
+        "Please give us 24 hours' notice to cancel or move a visit, so another client can have "
+        "the time. You can also cancel or move within 10 minutes of booking, whenever the visit is."
+    )
     users = {
         email: create_user(email=email, name=name, role=role, password=DEMO_PASSWORD)
         for email, name, role in LOGINS

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_currency
 from flask import Flask, g
+from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
 
-from spa_app.business import business_tz
+from spa_app.business import Business, business, business_tz
 from spa_app.config import served_over_https
+
+log = logging.getLogger(__name__)
+
+#: What a page shows of the spa when its settings cannot be read (an error page while the
+#: database is down): the name alone.
+UNREAD = Business(
+    business_name="Spa", timezone="UTC", tz=ZoneInfo("UTC"), slot_step_min=15,
+    min_notice_min=0, horizon_days=1, cancel_window_hours=0, grace_min=0, address="",
+    phone="", map_url="", opening_hours="", cancellation_policy="", currency="GBP", locale="en",
+)  # fmt: skip
 
 
 def use_timezone(tz: ZoneInfo) -> None:
@@ -33,7 +49,28 @@ def first_name(name: str) -> str:
 
 
 def money(cents: int) -> str:
-    return f"£{cents // 100}.{cents % 100:02d}"
+    """A price in the spa's currency, written the way its language writes money."""
+    settings = business()
+    return format_currency(Decimal(cents) / 100, settings.currency, locale=settings.locale)
+
+
+def nl2br(text: str) -> Markup:
+    """Text typed over several lines (an address, opening hours), escaped, lines kept."""
+    return Markup("<br>\n").join(escape(line) for line in text.strip().splitlines())
+
+
+def tel(phone: str) -> str:
+    """A phone number as a ``tel:`` link wants it: digits and a leading +."""
+    return re.sub(r"(?!^\+)[^0-9]", "", phone.strip())
+
+
+def _the_spa() -> dict:
+    """``spa`` in every template: the spa's details for the header, the footer and e-mails."""
+    try:
+        return {"spa": business()}
+    except (SQLAlchemyError, LookupError):
+        log.warning("the spa's details could not be read; the page shows its name only")
+        return {"spa": UNREAD}
 
 
 #: On every response. The policy allows scripts, styles, images and fonts from this site only,
@@ -73,6 +110,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local)
     app.add_template_filter(money)
     app.add_template_filter(first_name)
+    app.add_template_filter(nl2br)
+    app.add_template_filter(tel)
+    app.context_processor(_the_spa)
     app.jinja_env.globals["timedelta"] = timedelta
 
     @app.after_request

@@ -51,7 +51,7 @@ def owner_of(token: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def ical(user: User, now: datetime, spa_name: str, domain: str) -> bytes:
+def ical(user: User, now: datetime, spa_name: str, address: str, domain: str) -> bytes:
     """The user's bookings (a therapist's appointments, or a client's visits) as a calendar."""
     query = (
         sa.select(Booking)
@@ -76,7 +76,7 @@ def ical(user: User, now: datetime, spa_name: str, domain: str) -> bytes:
             summary=f"{booking.service.name}: {booking.client.name}"
             if therapist
             else f"{booking.service.name} at {spa_name}",
-            location=f"{spa_name}, {booking.room.name}",
+            location=ics.location(spa_name, address, booking.room.name),
             cancelled=booking.status is BookingStatus.CANCELLED,
         )
         for booking in db.session.execute(query).scalars().unique()

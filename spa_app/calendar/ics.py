@@ -28,6 +28,13 @@ class Visit:
     url: str | None = None
 
 
+def location(spa_name: str, address: str, room: str) -> str:
+    """Where the visit is, as a calendar app's map search reads it: the spa, its address on one
+    line, and the room."""
+    lines = [spa_name, *(line.strip() for line in address.splitlines() if line.strip())]
+    return f"{', '.join(lines)} ({room})"
+
+
 def uid(booking_id: int, domain: str) -> str:
     return f"booking-{booking_id}@{domain}"
 

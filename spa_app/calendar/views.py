@@ -143,6 +143,8 @@ def feed(token: str):
         abort(404)
     settings = business()
     # The e-mails' domain, so feed events and e-mailed calendar files share UIDs.
-    body = feeds.ical(owner, utcnow(), settings.business_name, mail_domain(current_app.config))
+    body = feeds.ical(
+        owner, utcnow(), settings.business_name, settings.address, mail_domain(current_app.config)
+    )
     headers = {"Cache-Control": "private, max-age=300"}
     return Response(body, mimetype="text/calendar", headers=headers)

@@ -22,7 +22,7 @@ from spa_app.notifications.preferences import unsubscribe_token
 def render(message: Message, settings: Business, sender: Sender) -> EmailMessage:
     """The e-mail for ``message``, addressed to its user's current address."""
     letter = outbox.composer(message.kind)(message, settings, sender)
-    context = dict(letter.context, message=message, spa=settings.business_name)
+    context = dict(letter.context, message=message, spa=settings.business_name, business=settings)
     if message.kind in OPTIONAL_KINDS:
         token = unsubscribe_token(sender.secret, message.user_id, message.kind)
         context["unsubscribe"] = f"{sender.public_url}/unsubscribe/{token}"
@@ -37,7 +37,9 @@ def render(message: Message, settings: Business, sender: Sender) -> EmailMessage
     stamp = round(message.created_at.timestamp() * 1000)
     email["Message-ID"] = f"<message-{message.id}.{stamp}@{sender.domain}>"
     email["Date"] = format_datetime(message.created_at)  # the same on every copy, like the id
-    email.set_content(render_template(f"emails/{message.kind.value}.txt", **context))
+    # Every text part ends with how to reach the spa; the HTML layout has the same footer.
+    text = render_template(f"emails/{message.kind.value}.txt", **context).rstrip("\n")
+    email.set_content(f"{text}\n\n{render_template('emails/_footer.txt', **context)}\n")
     email.add_alternative(
         render_template(f"emails/{message.kind.value}.html", **context), subtype="html"
     )

@@ -134,7 +134,7 @@ def calendar_file(message: Message, settings: Business, sender: outbox.Sender) -
         starts_at=message.visit_starts_at,
         ends_at=message.visit_ends_at,
         summary=f"{booking.service.name} at {settings.business_name}",
-        location=f"{settings.business_name}, {booking.room.name}",
+        location=ics.location(settings.business_name, settings.address, booking.room.name),
         cancelled=cancelled,
         url=f"{sender.public_url}/bookings/{booking.id}",
     )
