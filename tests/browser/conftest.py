@@ -90,6 +90,15 @@ def axe_check(chromium):
     context.close()
 
 
+def menu(page, name, role: str = "link"):
+    """The menu item ``name`` (a link, or the log-out button), opening the menu first where it
+    is a button (a phone): what a person taps to get there."""
+    button = page.locator("#menu > summary")
+    if button.is_visible() and page.locator("#menu[open]").count() == 0:
+        button.click()
+    return page.locator("#menu nav").get_by_role(role, name=name)
+
+
 def log_in(page, base: str, user, password: str = factories.PASSWORD) -> None:
     """Log ``user`` in through the login form (factories' password unless told another)."""
     page.goto(base + "/login")

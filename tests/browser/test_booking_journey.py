@@ -10,6 +10,7 @@ from spa_app.accounts.models import Role
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from tests import factories
+from tests.browser.conftest import menu
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,7 @@ def test_a_visitor_books_then_cancels_a_massage(live_server, phone, spa, axe_che
     assert phone.get_by_text("Your visit is booked.").is_visible()
     visited.append(phone.url)
 
-    phone.get_by_role("link", name="My bookings").click()
+    menu(phone, "My bookings").click()
     assert svc.name in phone.content()
     visited.append(phone.url)
     phone.get_by_role("link", name=re.compile("View, move or cancel")).click()

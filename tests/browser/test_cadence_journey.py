@@ -12,7 +12,7 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, menu
 from tests.factories import at
 from tests.notifications.conftest import deliver_all, mail_settings
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 def test_a_client_books_their_next_visit_from_the_suggestions(live_server, phone, app, axe_check):
     me, anna, _, svc, visit = factories.regular()
     log_in(phone, live_server, me)
-    phone.get_by_role("link", name="My bookings").click()
+    menu(phone, "My bookings").click()
     assert phone.get_by_role("heading", name="Your next visit").is_visible()
     assert axe_check(phone.url, phone.context.cookies()) == []
     first = phone.get_by_role("button", name=re.compile(f"^Book .* with {anna.display_name}$"))
@@ -40,7 +40,7 @@ def test_a_client_books_their_next_visit_from_the_suggestions(live_server, phone
         booked.therapist_id == anna.id
         and local.weekday() == visit.starts_at.astimezone(factories.LONDON).weekday()
     )
-    phone.get_by_role("link", name="My bookings").click()
+    menu(phone, "My bookings").click()
     assert phone.get_by_role("heading", name="Your next visit").count() == 0
 
 

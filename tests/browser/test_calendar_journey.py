@@ -11,7 +11,7 @@ from spa_app.accounts.models import Role
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, menu
 from tests.factories import at
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def test_staff_book_from_an_empty_cell_move_and_cancel(live_server, phone, app, 
     to_cancel = factories.booking(factories.user(name="Cancel Cy"), ben, r2, svc, later)
 
     log_in(phone, live_server, factories.user(Role.STAFF))
-    phone.get_by_role("link", name="Calendar").click()
+    menu(phone, "Calendar").click()
     phone.get_by_label("Go to").fill(day.isoformat())
     phone.get_by_role("button", name="Show").click()
     calendar_url = phone.url

@@ -10,7 +10,7 @@ import pytest
 from spa_app.extensions import db
 from spa_app.homecare.models import Intake
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, menu
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def test_a_client_fills_in_the_intake_and_their_therapist_reads_it(
     factories.booking(me, anna, room, svc, datetime.now(UTC) + timedelta(days=3))
 
     log_in(phone, live_server, me)
-    phone.get_by_role("link", name="My bookings").click()
+    menu(phone, "My bookings").click()
     phone.get_by_role("link", name="health intake", exact=True).click()  # the prompt
     tension = phone.get_by_role("group", name=re.compile("^Where do you feel tension"))
     tension.get_by_label("Neck").select_option("8")
@@ -45,7 +45,7 @@ def test_a_client_fills_in_the_intake_and_their_therapist_reads_it(
     intake = db.session.get(Intake, me.id)
     assert intake.severity == {"neck": 8, "hands_wrists": 4} and intake.minutes_per_day == 12
 
-    phone.get_by_role("button", name="Log out").click()
+    menu(phone, re.compile("^Log out"), "button").click()
     log_in(phone, live_server, anna.user)
     phone.goto(f"{live_server}/clients/{me.id}/intake")
     assert phone.get_by_role("heading", name="Be careful of").is_visible()

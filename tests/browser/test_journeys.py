@@ -24,6 +24,7 @@ from spa_app.homecare.plans.links import day_done_token
 from spa_app.notifications import preferences
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
+from tests.browser.conftest import menu
 from tests.factories import at
 from tests.notifications.conftest import deliver_all, mail_settings
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.browser
 
 
 def log_out(journey, page) -> None:
-    page.get_by_role("button", name=re.compile("^Log out")).click()
+    menu(page, re.compile("^Log out"), "button").click()
     assert page.get_by_text("You are logged out.").is_visible()
     journey.step("logged-out")
 
@@ -69,7 +70,7 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
 
     phone.goto(live_server + "/")
     journey.step("services")
-    phone.get_by_role("link", name="Sign up").click()
+    menu(phone, "Sign up").click()
     journey.step("sign-up")
     phone.get_by_label("Full name").fill("Nina New")
     phone.get_by_label("E-mail").fill("nina@example.com")
@@ -85,7 +86,7 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
     journey.step("my-bookings-empty")
 
     # The health intake, before booking.
-    phone.get_by_role("link", name="Health intake").click()
+    menu(phone, "Health intake").click()
     journey.step("intake")
     tension = phone.get_by_role("group", name=re.compile("^Where do you feel tension"))
     tension.get_by_label("Neck").select_option("7")
@@ -103,7 +104,7 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
     journey.step("intake-saved")
 
     # Book Anna on Monday at 09:00.
-    phone.get_by_role("link", name="Services").click()
+    menu(phone, "Services").click()
     journey.step("services-signed-in")
     phone.get_by_role("link", name=f"Book {svc.name}").click()
     journey.step("book")
@@ -122,7 +123,7 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
     deliver_all(utcnow(), mail_settings(app, mail_sink.port))
     log_out(journey, phone)
     log_in(journey, phone, live_server, staff)
-    phone.get_by_role("link", name="Manage").click()
+    menu(phone, "Manage").click()
     journey.step("manage")
     phone.get_by_role("link", name="Local mail sink").click()
     journey.step("mail-sink")
@@ -146,7 +147,7 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
     phone.get_by_role("button", name="Cancel visit").click()
     assert phone.get_by_text("The visit is cancelled.").is_visible()
     journey.step("cancelled")
-    phone.get_by_role("link", name="My bookings").click()
+    menu(phone, "My bookings").click()
     assert phone.get_by_role("heading", name="Past and cancelled").is_visible()
     journey.step("my-bookings-after-cancelling")
     phone.get_by_role("link", name="Book a massage").click()
@@ -204,7 +205,7 @@ def test_a_therapist_reads_the_intake_then_edits_and_publishes_a_suggested_plan(
     phone.get_by_role("link", name="Next week").click()
     assert phone.get_by_role("link", name=re.compile("Clara Client")).count() == 0
     journey.step("my-next-week")  # nothing booked: the wide grid must still scroll by keyboard
-    phone.get_by_role("link", name="My day").first.click()
+    menu(phone, "My day").click()
     journey.step("my-day")
     phone.get_by_role("link", name=re.compile("Clara Client")).click()
     assert phone.get_by_text("Contraindication ticked: read it before the visit").is_visible()
@@ -317,7 +318,7 @@ def test_a_client_opens_the_plan_from_the_email_and_ticks_routines_off(
     journey.step("plan-all-done")
 
     # The daily reminder at an earlier hour, and the link that puts visits in a phone calendar.
-    phone.get_by_role("link", name="E-mail settings").click()
+    menu(phone, "E-mail settings").click()
     assert phone.title() == "E-mail settings · Spa"
     journey.step("email-settings")
     phone.get_by_label("Time for the home-routine reminder").fill("07:30")
@@ -344,7 +345,7 @@ def test_staff_work_the_calendar_and_mark_a_visit_arrived_then_completed(
     day = start.date()
 
     log_in(journey, phone, live_server, factories.user(Role.STAFF))  # lands on the day's list
-    phone.get_by_role("link", name="Calendar").click()
+    menu(phone, "Calendar").click()
     assert phone.get_by_role("heading", name=f"{day:%A %d %B %Y}").is_visible()
     journey.step("day-by-therapist")
     phone.get_by_role("link", name="rooms", exact=True).click()
@@ -372,7 +373,7 @@ def test_staff_work_the_calendar_and_mark_a_visit_arrived_then_completed(
     assert phone.get_by_text("Marked completed.").is_visible()
     assert phone.get_by_role("heading", name="At the spa").count() == 0
     journey.step("completed")
-    phone.get_by_role("link", name="Calendar").click()
+    menu(phone, "Calendar").click()
     block = phone.get_by_role("link", name=re.compile("Arriving Ari"))
     assert "completed" in block.inner_text()
     journey.step("day-after")
