@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from spa_app.accounts import limits
@@ -68,7 +69,10 @@ def _same_origin_changes(app: Flask) -> None:
             return
         own = {_origin_of(request.host_url), _origin_of(app.config["PUBLIC_URL"])}
         if _origin_of(origin) not in own:
-            abort(400, description="This request came from another site, so nothing was done.")
+            abort(
+                400,
+                description=gettext("This request came from another site, so nothing was done."),
+            )
 
 
 def _bounded_bodies(app: Flask) -> None:
@@ -78,7 +82,7 @@ def _bounded_bodies(app: Flask) -> None:
 
     @app.before_request
     def refuse_large_bodies():
-        limit = app.config["MAX_CONTENT_LENGTH"]
+        limit = request.max_content_length  # MAX_CONTENT_LENGTH, unless a blueprint raised it
         if limit is not None and (request.content_length or 0) > limit:
             abort(413)
 
