@@ -25,6 +25,7 @@ from spa_app.homecare.access import audit_reads
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import PlanStatus
 from spa_app.homecare.plans import queries as plans
+from spa_app.scheduling import affected
 from spa_app.scheduling.queries import UnknownService, find_slots
 from spa_app.templating import use_timezone
 from spa_app.waitlist import service as waitlist
@@ -150,6 +151,8 @@ def mine():
     return render_template(
         "booking/mine.html",
         upcoming=upcoming,
+        # Visits a closure or their therapist's time off fell on: one statement for them all.
+        needs_new_time=affected.needs_new_time(upcoming, tz, utcnow()),
         past=past,
         ask_for_intake=ask_for_intake,
         window=window,
@@ -199,6 +202,7 @@ def detail(booking_id: int):
         flagged=flagged,
         interval=cadence.interval_choice(current_user, booking.client),
         repeat=series_service.CHOICES,
+        needs_new_time=bool(affected.needs_new_time([booking], business_tz(), utcnow())),
     )
 
 
