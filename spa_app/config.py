@@ -34,8 +34,13 @@ DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "WTF_CSRF_TIME_LIMIT": None,
     # The largest request body accepted (413 beyond it, before anything is parsed). The largest
-    # form (a 40-item plan draft with every note full) is well under 100 KiB; nothing uploads.
+    # form (a 40-item plan draft with every note full) is well under 100 KiB. Only the staff
+    # pages that take a picture accept more (catalog.images.body_limit: a few pictures' worth).
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Pictures staff upload (services, therapists): where they are kept, outside the code
+    # (None: "uploads" in the instance folder), and the largest file taken.
+    "UPLOAD_FOLDER": None,
+    "MAX_IMAGE_BYTES": 2 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     "MAX_FORM_PARTS": 1000,
     "SESSION_COOKIE_HTTPONLY": True,

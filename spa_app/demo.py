@@ -38,6 +38,13 @@ SERVICES = [
     ("Deep tissue, extended", "Ninety minutes for the whole body's tension.", 90, 10000, 15),
     ("Neck, back and shoulders", "A focused half hour for desk-bound tension.", 30, 4000, 10),
 ]
+#: Each service's category and place in it on the services page.
+CATEGORIES = {
+    "Swedish relaxation": ("Relaxation", 0),
+    "Deep tissue": ("Tension and knots", 0),
+    "Deep tissue, extended": ("Tension and knots", 1),
+    "Neck, back and shoulders": ("Tension and knots", 2),
+}
 
 
 def load_demo_data() -> bool:
@@ -86,6 +93,8 @@ def load_demo_data() -> bool:
                 price_cents=cents,
                 buffer_min=buffer,
                 therapists=list(therapists),
+                category=CATEGORIES[name][0],
+                position=CATEGORIES[name][1],
             )
         )
     rooms = [Room(name="Willow room"), Room(name="Cedar room")]

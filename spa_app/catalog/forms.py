@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,8 +23,10 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     StopValidation,
+    ValidationError,
 )
 
+from spa_app.catalog import images
 from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField, WholeNumberField, whole
 
 #: Largest price we accept: far above any massage, well inside a 32-bit integer of cents.
@@ -67,6 +71,44 @@ class MoneyField(StringField):
         return "" if self.data is None else f"{self.data // 100}.{self.data % 100:02d}"
 
 
+class PictureField(FileField):
+    """An optional picture upload; ``data`` is the checked catalog.images.Picture, or None.
+
+    The file is judged by its content (catalog.images.check), never by its name or the type
+    the browser gives; a refusal is this field's error, with the reason.
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        upload, self.data = self.data, None
+        if upload:
+            try:
+                self.data = images.check(
+                    upload.stream, max_bytes=images.max_image_bytes(current_app.config)
+                )
+            except images.BadImage as refused:
+                raise ValueError(str(refused)) from refused
+
+
+def _picture(label: str) -> PictureField:
+    return PictureField(label, render_kw={"accept": "image/jpeg,image/png,image/webp"})
+
+
+def picture_change(upload: PictureField, remove: BooleanField) -> images.PictureChange:
+    """What saving the form does to the stored picture: store the new one, remove, or keep."""
+    if upload.data is not None:
+        return upload.data
+    return images.Change.REMOVE if remove.data else images.Change.KEEP
+
+
+def _not_both(upload_name: str):
+    def check(form, field):
+        if field.data and form[upload_name].data is not None:
+            raise ValidationError("Choose a new picture or remove the current one, not both.")
+
+    return check
+
+
 def _name(label: str, max_length: int) -> StringField:
     return StringField(label, validators=[InputRequired(), Length(max=max_length), SINGLE_LINE])
 
@@ -88,6 +130,20 @@ class ServiceForm(FlaskForm):
     )
     active = BooleanField("Open for booking", default=True)
     therapists = MultiCheckboxField("Therapists who offer it", coerce=whole)
+    category = StringField(
+        "Category",
+        validators=[Optional(), Length(max=80), SINGLE_LINE],
+        render_kw={"list": "categories", "autocomplete": "off"},
+    )
+    # Optional: a form posted without it keeps the service's place (a new one gets 0).
+    position = WholeNumberField(
+        "Position in its category",
+        default=0,
+        validators=[Optional(), NumberRange(0, 999, "Use a whole number from 0 to 999.")],
+        render_kw={"inputmode": "numeric"},
+    )
+    image = _picture("Choose an image")
+    remove_image = BooleanField("Remove the current image", validators=[_not_both("image")])
 
 
 class RoomForm(FlaskForm):
@@ -117,3 +173,5 @@ class TherapistForm(FlaskForm):
     bio = TextAreaField("About", validators=[Optional(), Length(max=2000), PLAIN_TEXT])
     active = BooleanField("Takes bookings")
     services = MultiCheckboxField("Services offered", coerce=whole)
+    photo = _picture("Choose a photo")
+    remove_photo = BooleanField("Remove the current photo", validators=[_not_both("photo")])

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from spa_app.accounts.models import Role
 from spa_app.accounts.service import create_user
+from spa_app.catalog import images
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.extensions import db
 
@@ -32,6 +33,59 @@ class ServiceDetails:
     buffer_min: int
     active: bool
     therapist_ids: Collection[int]
+    category: str = ""
+    position: int = 0
+    image: images.PictureChange = images.Change.KEEP
+
+
+@dataclass(frozen=True)
+class Section:
+    """One category of the services page: its name ("" for services without one), in order."""
+
+    category: str
+    services: list[Service]
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The services page: the sections in order, and everyone who gives one of the services."""
+
+    sections: list[Section]
+    therapists: list[Therapist]
+
+
+#: Staff order: by category (those without one last), then position, then name.
+_STAFF_ORDER = (Service.category == "", Service.category, Service.position, Service.name)
+
+
+def menu() -> Menu:
+    """The active services by category in staff order, with who gives them (two statements).
+
+    Only active therapists are named; a service nobody gives yet is still listed.
+    """
+    services = list(
+        db.session.execute(
+            db.select(Service)
+            .where(Service.active)
+            .options(db.selectinload(Service.therapists))
+            .order_by(*_STAFF_ORDER)
+        ).scalars()
+    )
+    sections: list[Section] = []
+    people: dict[int, Therapist] = {}
+    for svc in services:
+        if not sections or sections[-1].category != svc.category:
+            sections.append(Section(svc.category, []))
+        sections[-1].services.append(svc)
+        people.update((t.id, t) for t in svc.therapists if t.active)
+    therapists = sorted(people.values(), key=lambda t: (t.display_name, t.id))
+    return Menu(sections=sections, therapists=therapists)
+
+
+def categories() -> list[str]:
+    """The categories in use, in order, for staff to pick from."""
+    query = db.select(Service.category).where(Service.category != "").distinct()
+    return sorted(db.session.execute(query).scalars(), key=str.casefold)
 
 
 def active_services() -> list[Service]:
@@ -47,10 +101,11 @@ def active_services() -> list[Service]:
 
 
 def all_services() -> list[Service]:
-    """Every service, active or not, by name, with its therapists loaded (two statements)."""
+    """Every service, active or not, in staff order (category, position, name), with its
+    therapists loaded (two statements)."""
     return list(
         db.session.execute(
-            db.select(Service).options(db.selectinload(Service.therapists)).order_by(Service.name)
+            db.select(Service).options(db.selectinload(Service.therapists)).order_by(*_STAFF_ORDER)
         ).scalars()
     )
 
@@ -74,10 +129,14 @@ def therapists_with_details() -> list[Therapist]:
     )
 
 
-def save_service(service: Service | None, details: ServiceDetails) -> Service:
+def save_service(
+    service: Service | None, details: ServiceDetails, files: images.FileChanges | None = None
+) -> Service:
     """Create (``service`` None) or update a service, flushed; raises NameTaken or UnknownChoice.
 
-    Nothing is added or changed when it raises.
+    A new or removed image goes through ``files`` (images.changes(), which needs it whenever
+    the image changes), so the files follow the transaction. Nothing is added or changed when
+    it raises (images.NotStored too).
     """
     values = {
         "name": details.name.strip(),
@@ -87,7 +146,10 @@ def save_service(service: Service | None, details: ServiceDetails) -> Service:
         "buffer_min": details.buffer_min,
         "active": details.active,
         "therapists": _load(Therapist, details.therapist_ids),
+        "category": _category(details.category, service),
+        "position": details.position,
     }
+    values["image"] = _picture(service.image if service else None, details.image, files)
     return _save_named(Service, service, values)
 
 
@@ -118,17 +180,44 @@ def update_therapist(
     bio: str,
     active: bool,
     service_ids: Collection[int],
+    photo: images.PictureChange = images.Change.KEEP,
+    files: images.FileChanges | None = None,
 ) -> None:
-    """Change a therapist's profile and services (flushed); raises UnknownChoice, changing nothing.
+    """Change a therapist's profile, photo and services (flushed); raises UnknownChoice or
+    images.NotStored, changing nothing. A new or removed photo goes through ``files`` (see
+    save_service).
 
     Deactivating keeps their existing bookings; it only stops new ones.
     """
     services = _load(Service, service_ids)
+    therapist.photo = _picture(therapist.photo, photo, files)
     therapist.display_name = display_name.strip()
     therapist.bio = bio.strip()
     therapist.active = active
     therapist.services = services
     db.session.flush()
+
+
+def _picture(current: str | None, change: images.PictureChange, files) -> str | None:
+    if change is images.Change.KEEP:
+        return current
+    if files is None:
+        raise TypeError("a picture change needs the files of images.changes()")
+    return files.apply(current, change)
+
+
+def _category(text: str, current: Service | None) -> str:
+    """``text`` on one line with single spaces, spelt as another service's category it matches
+    without regard to case, so "massage" joins "Massage" rather than making a second one."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    same = sa.or_(Service.category == text, sa.func.lower(Service.category) == text.lower())
+    query = db.select(Service.category).where(same)
+    if current is not None and current.id is not None:
+        query = query.where(Service.id != current.id)
+    existing = db.session.execute(query.limit(1)).scalar()
+    return existing if existing and existing.casefold() == text.casefold() else text
 
 
 def _load(model, ids: Collection[int]) -> list:

@@ -1,12 +1,29 @@
 """The service menu for visitors; staff pages that manage services, therapists and rooms."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from wtforms.fields.choices import SelectChoice
 
 from spa_app.accounts.guards import staff_required
 from spa_app.accounts.service import EmailTaken
-from spa_app.catalog import service
-from spa_app.catalog.forms import ActiveForm, NewTherapistForm, RoomForm, ServiceForm, TherapistForm
+from spa_app.catalog import images, service
+from spa_app.catalog.forms import (
+    ActiveForm,
+    NewTherapistForm,
+    RoomForm,
+    ServiceForm,
+    TherapistForm,
+    picture_change,
+)
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.database import unit_of_work
 from spa_app.extensions import db
@@ -15,6 +32,39 @@ bp = Blueprint("catalog", __name__)
 
 NAME_TAKEN = "That name is already in use; please choose another."
 CHOICE_GONE = "One of the choices no longer exists; please choose again."
+#: Browsers cannot fill a file field in again: said when a form with a good picture is refused.
+CHOOSE_AGAIN = "Please choose the picture again: it was not saved, as something else needs fixing."
+#: The staff pages with a picture field, which take a larger request body than the rest.
+PICTURE_PAGES = frozenset({"catalog.new_service", "catalog.edit_service", "catalog.edit_therapist"})
+#: Stored pictures never change (a new one gets a new name), so browsers may keep them a year.
+A_YEAR = 365 * 24 * 3600
+
+
+@bp.url_value_preprocessor
+def _room_for_a_picture(endpoint, values):
+    """Let a page with a picture field take a few pictures' worth of body. This runs before
+    every before_request hook, and so before the CSRF check, the first to read the body."""
+    if endpoint in PICTURE_PAGES:
+        request.max_content_length = images.body_limit(current_app.config)
+
+
+@bp.context_processor
+def _picture_rules() -> dict:
+    most = images.megabytes(images.max_image_bytes(current_app.config))
+    rules = f"A JPEG, PNG or WebP of up to {most}, at most {images.MAX_SIDE} pixels on each side."
+    return {"picture_rules": rules}
+
+
+@bp.errorhandler(413)
+def _too_large(error):
+    """A body over the limit: nothing was read or saved; on a picture page, say what fits."""
+    limit = images.megabytes(request.max_content_length or 0)
+    message = f"That was more than this page takes at once ({limit}), so nothing was saved."
+    if request.endpoint in PICTURE_PAGES:
+        most = images.megabytes(images.max_image_bytes(current_app.config))
+        message += f" A picture can be up to {most}: please go back and choose a smaller one."
+    error.description = message
+    return render_template("error.html", error=error), 413
 
 
 def _done(message: str, endpoint: str, **values):
@@ -27,7 +77,19 @@ def _done(message: str, endpoint: str, **values):
 
 @bp.get("/")
 def index():
-    return render_template("catalog/index.html", services=service.active_services())
+    return render_template("catalog/index.html", menu=service.menu())
+
+
+@bp.get("/media/<name>")
+def media(name: str):
+    """A stored picture, with its own type and never sniffed; any other name is a 404."""
+    path = images.stored_path(name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=images.content_type(name), max_age=A_YEAR)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.get("/staff/")
@@ -62,16 +124,27 @@ def _service_page(svc: Service | None):
     form.therapists.choices = _therapist_choices()
     if form.validate_on_submit():
         try:
-            with unit_of_work():
-                saved = service.save_service(svc, _service_details(form))
+            with images.changes() as files, unit_of_work():
+                saved = service.save_service(svc, _service_details(form), files)
                 message = f"Saved the service “{saved.name}”."
         except service.NameTaken:
             form.name.errors.append(NAME_TAKEN)
         except service.UnknownChoice:
             form.therapists.errors.append(CHOICE_GONE)
+        except images.NotStored as failed:
+            form.image.errors.append(str(failed))
         else:
             return _done(message, "catalog.services")
-    return render_template("catalog/service_form.html", form=form, service=svc)
+    _ask_again(form.image, form)
+    return render_template(
+        "catalog/service_form.html", form=form, service=svc, categories=service.categories()
+    )
+
+
+def _ask_again(upload, form) -> None:
+    """A good picture on a refused form is lost (no browser fills a file field in again)."""
+    if form.errors and upload.data is not None and not upload.errors:
+        upload.errors.append(CHOOSE_AGAIN)
 
 
 def _service_data(svc: Service) -> dict:
@@ -83,6 +156,8 @@ def _service_data(svc: Service) -> dict:
         "buffer_min": svc.buffer_min,
         "active": svc.active,
         "therapists": _ids(svc.therapists),
+        "category": svc.category,
+        "position": svc.position,
     }
 
 
@@ -95,6 +170,9 @@ def _service_details(form: ServiceForm) -> service.ServiceDetails:
         buffer_min=form.buffer_min.data,
         active=form.active.data,
         therapist_ids=form.therapists.data,
+        category=form.category.data or "",
+        position=form.position.data or 0,
+        image=picture_change(form.image, form.remove_image),
     )
 
 
@@ -201,17 +279,22 @@ def edit_therapist(therapist_id: int):
     form.services.choices = [SelectChoice(s.id, s.name) for s in service.all_services()]
     if form.validate_on_submit():
         try:
-            with unit_of_work():
+            with images.changes() as files, unit_of_work():
                 service.update_therapist(
                     therapist,
                     display_name=form.display_name.data,
                     bio=form.bio.data or "",
                     active=form.active.data,
                     service_ids=form.services.data,
+                    photo=picture_change(form.photo, form.remove_photo),
+                    files=files,
                 )
                 message = f"Saved {therapist.display_name}."
         except service.UnknownChoice:
             form.services.errors.append(CHOICE_GONE)
+        except images.NotStored as failed:
+            form.photo.errors.append(str(failed))
         else:
             return _done(message, "catalog.therapists")
+    _ask_again(form.photo, form)
     return render_template("catalog/therapist_form.html", form=form, therapist=therapist)
