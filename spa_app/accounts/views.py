@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
 
 from spa_app import params
-from spa_app.accounts import service
+from spa_app.accounts import picked, service
 from spa_app.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -63,7 +63,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(form.next.data) or _landing(user))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, **_on_the_way(form.next.data))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -86,7 +86,14 @@ def register():
             login_user(user)
             flash("Your account is ready.", "success")
             return redirect(safe_next(form.next.data) or url_for("booking.mine"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form, **_on_the_way(form.next.data))
+
+
+def _on_the_way(target: str | None) -> dict:
+    """What the log-in and sign-up pages show of where the client is going: the time they
+    picked (when ``next`` is the confirm page) and the ``next`` that the link to the other page
+    keeps (only one on this site)."""
+    return {"pick": picked.pick_in(target, utcnow()), "next": safe_next(target)}
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
