@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TimeField
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
-from spa_app.fields import SINGLE_LINE, WholeNumberField, whole
+from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, WholeNumberField, whole
 from spa_app.scheduling.service import (
     SETTING_RANGES,
     SLOT_STEPS,
@@ -98,3 +98,17 @@ class ClosureForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A form that is only a button (delete): CSRF protection and nothing else."""
+
+
+#: The stored note is a message's reason, a column of 500.
+NOTE_MAX = 480
+
+
+class TellForm(FlaskForm):
+    """Tell clients their visit needs a new time: which visit ("all" or an id, on the button
+    pressed) and an optional note the e-mail quotes as written."""
+
+    note = TextAreaField(
+        "A note for the clients (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX), PLAIN_TEXT],
+    )

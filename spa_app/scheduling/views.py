@@ -1,25 +1,31 @@
-"""Staff pages for the schedule: business settings, working hours, time off and closures."""
+"""Staff pages for the schedule: business settings, working hours, time off and closures, and
+the booked visits a closure or time off falls on (to tell their clients, or move them)."""
 
 from dataclasses import fields
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from spa_app import params
 from spa_app.accounts.guards import staff_required
 from spa_app.business import business, business_tz
 from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
-from spa_app.scheduling import service
+from spa_app.scheduling import affected, notices, service
 from spa_app.scheduling.forms import (
+    NOTE_MAX,
     ButtonForm,
     ClosureForm,
     SettingsForm,
+    TellForm,
     TimeOffForm,
     WorkingHoursForm,
 )
+from spa_app.scheduling.models import Closure, TimeOff
 from spa_app.scheduling.queries import get_settings
+from spa_app.templating import use_timezone
 
 bp = Blueprint("scheduling", __name__, url_prefix="/staff")
 
@@ -80,19 +86,27 @@ def time_off(therapist_id: int):
                     tz=business_tz(),
                     now=now,
                 )
-                clashes = service.bookings_during(therapist.id, entry.starts_at, entry.ends_at)
+                cause, entry_id = affected.of_time_off(entry), entry.id
+                clashes = affected.count(cause, now)
         except service.BadTimeOff as exc:
             form[f"{exc.field}_time"].errors.append(str(exc))
         else:
-            return _done(
-                "Time off added.", "scheduling.time_off", clashes, therapist_id=therapist_id
-            )
+            if clashes:
+                return _done(
+                    "Time off added.",
+                    "scheduling.time_off_visits",
+                    clashes,
+                    therapist_id=therapist_id,
+                    time_off_id=entry_id,
+                )
+            return _done("Time off added.", "scheduling.time_off", therapist_id=therapist_id)
     entries = service.upcoming_time_off(therapist.id, now)
     return render_template(
         "scheduling/time_off.html",
         form=form,
         therapist=therapist,
         entries=entries,
+        clashes=affected.counts({e.id: affected.of_time_off(e) for e in entries}, now),
         tz=business().timezone,
     )
 
@@ -111,24 +125,29 @@ def delete_time_off(therapist_id: int, time_off_id: int):
 @bp.route("/closures", methods=["GET", "POST"])
 @staff_required
 def closures():
-    form, tz = ClosureForm(), business_tz()
-    today = local_today(utcnow(), tz)
+    form, tz, now = ClosureForm(), business_tz(), utcnow()
+    today = local_today(now, tz)
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 closure = service.add_closure(
                     day=form.day.data, reason=form.reason.data or "", today=today
                 )
-                clashes = service.bookings_on_day(closure.day, tz)
+                cause, closure_id = affected.of_closure(closure, tz), closure.id
+                clashes = affected.count(cause, now)
                 message = f"Closed on {closure.day:%A %d %B %Y}."
         except service.BadClosure as exc:
             form.day.errors.append(str(exc))
         else:
-            return _done(message, "scheduling.closures", clashes)
+            if clashes:
+                return _done(message, "scheduling.closure_visits", clashes, closure_id=closure_id)
+            return _done(message, "scheduling.closures")
+    upcoming = service.upcoming_closures(today)
     return render_template(
         "scheduling/closures.html",
         form=form,
-        closures=service.upcoming_closures(today),
+        closures=upcoming,
+        clashes=affected.counts({c.id: affected.of_closure(c, tz) for c in upcoming}, now),
     )
 
 
@@ -143,12 +162,112 @@ def delete_closure(closure_id: int):
     return _done("Closure removed.", "scheduling.closures")
 
 
+@bp.get("/closures/<id:closure_id>/visits")
+@staff_required
+def closure_visits(closure_id: int):
+    closure = db.get_or_404(Closure, closure_id)
+    title = f"Visits on {closure.day:%A %d %B %Y}, when the spa is closed"
+    return _affected_page(
+        affected.of_closure(closure, business_tz()),
+        title=title,
+        tell_url=url_for("scheduling.tell_closure", closure_id=closure.id),
+        back=(url_for("scheduling.closures"), "Back to closures"),
+    )
+
+
+@bp.post("/closures/<id:closure_id>/visits")
+@staff_required
+def tell_closure(closure_id: int):
+    cause = affected.of_closure(db.get_or_404(Closure, closure_id), business_tz())
+    return _tell(cause, url_for("scheduling.closure_visits", closure_id=closure_id))
+
+
+def _time_off_or_404(therapist_id: int, time_off_id: int) -> TimeOff:
+    entry = db.session.get(TimeOff, time_off_id)
+    if entry is None or entry.therapist_id != therapist_id:
+        abort(404)
+    return entry
+
+
+@bp.get("/therapists/<id:therapist_id>/time-off/<id:time_off_id>/visits")
+@staff_required
+def time_off_visits(therapist_id: int, time_off_id: int):
+    entry = _time_off_or_404(therapist_id, time_off_id)
+    name = db.session.get(Therapist, therapist_id).display_name
+    tz, shown = business_tz(), "%a %d %b %Y, %H:%M"
+    starts, ends = (t.astimezone(tz).strftime(shown) for t in (entry.starts_at, entry.ends_at))
+    title = f"Visits with {name} from {starts} to {ends}, when {name} is away"
+    return _affected_page(
+        affected.of_time_off(entry),
+        title=title,
+        tell_url=url_for(
+            "scheduling.tell_time_off", therapist_id=therapist_id, time_off_id=time_off_id
+        ),
+        back=(url_for("scheduling.time_off", therapist_id=therapist_id), "Back to time off"),
+    )
+
+
+@bp.post("/therapists/<id:therapist_id>/time-off/<id:time_off_id>/visits")
+@staff_required
+def tell_time_off(therapist_id: int, time_off_id: int):
+    cause = affected.of_time_off(_time_off_or_404(therapist_id, time_off_id))
+    back = url_for("scheduling.time_off_visits", therapist_id=therapist_id, time_off_id=time_off_id)
+    return _tell(cause, back)
+
+
+def _affected_page(cause: affected.Cause, *, title: str, tell_url: str, back: tuple[str, str]):
+    """The booked visits ``cause`` falls on, whether each client was told, and the buttons."""
+    use_timezone(business_tz())
+    visits = affected.visits(cause, utcnow())
+    told = notices.told(visits, cause)
+    return render_template(
+        "scheduling/affected.html",
+        title=title,
+        visits=visits,
+        told=told,
+        untold=sum(1 for v in visits if v.id not in told),
+        states=notices.STATE_TEXT,
+        form=TellForm(),
+        tell_url=tell_url,
+        back=back,
+    )
+
+
+def _tell(cause: affected.Cause, back: str):
+    """Queue the needs-a-new-time e-mail for the visit on the button pressed, or for all."""
+    form, now = TellForm(), utcnow()
+    if not form.validate_on_submit():
+        flash(f"Notes are plain text, {NOTE_MAX} characters at most. Nobody was told.", "error")
+        return redirect(back)
+    which = request.form.get("visit", "all")
+    wanted = None if which == "all" else params.as_id(which)
+    if which != "all" and wanted is None:
+        flash("That is not a visit on this list. Nobody was told.", "error")
+        return redirect(back)
+    with unit_of_work():
+        visits = [v for v in affected.visits(cause, now) if wanted in (None, v.id)]
+        added = notices.tell(visits, cause, note=form.note.data or "", now=now)
+    flash(*_told_message(wanted, len(visits), added))
+    return redirect(back)
+
+
+def _told_message(wanted: int | None, found: int, added: int) -> tuple[str, str]:
+    if not found:
+        gone = "That visit is no longer" if wanted is not None else "No booked visits are left"
+        return f"{gone} on this list (moved or cancelled). Nobody was told.", "error"
+    if not added:
+        already = "That client was" if wanted is not None else "Every client here was"
+        return f"{already} already told; nobody gets a second e-mail.", "info"
+    clients = "the client" if added == 1 else f"{added} clients"
+    return f"E-mail queued to {clients}: they can choose a new time from it.", "success"
+
+
 def _done(message: str, endpoint: str, clashes: int = 0, **values):
     """Say what was saved and go on. Callers build ``message`` inside the unit of work, before
     its commit expires the rows, so nothing is read afterwards (on SQLite that read would hold
     the write lock until teardown)."""
     flash(message, "success")
     if clashes:
-        plural = "booking falls" if clashes == 1 else "bookings fall"
-        flash(f"{clashes} existing {plural} in that time; move or cancel them.", "error")
+        visits = "booked visit falls" if clashes == 1 else "booked visits fall"
+        flash(f"{clashes} {visits} in that time: tell the clients or move the visits.", "error")
     return redirect(url_for(endpoint, **values))

@@ -120,5 +120,5 @@ def test_bookings_on_a_newly_closed_day_are_pointed_out(staff):
         factories.booking(factories.user(), ann, room, svc, starts + timedelta(hours=offset))
     response = staff.post("/staff/closures", data={"day": day.isoformat()}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "2 existing bookings fall in that time; move or cancel them." in page
+    assert "2 booked visits fall in that time: tell the clients or move the visits." in page
     assert saved_closures() == [(day, "")]

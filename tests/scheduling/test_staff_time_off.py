@@ -222,5 +222,5 @@ def test_bookings_inside_new_time_off_are_pointed_out(staff):
     response = staff.post(f"/staff/therapists/{ann.id}/time-off", data=data, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Time off added." in page
-    assert "1 existing booking falls in that time; move or cancel them." in page
+    assert "1 booked visit falls in that time: tell the clients or move the visits." in page
     assert len(saved_time_off()) == 1
