@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from spa_app import signals
+from spa_app.booking.links import manage_path
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.business import Business
 from spa_app.calendar import ics
+from spa_app.calendar import links as calendar_links
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 
@@ -107,10 +109,17 @@ def _visit_letter(message: Message, settings: Business, sender: outbox.Sender) -
     subject = SUBJECTS[message.kind].format(
         service=booking.service.name, when=when.strftime("%a %d %b, %H:%M")
     )
-    context = {"booking": booking, "link": f"{sender.public_url}/bookings/{booking.id}"}
+    # The link opens this one visit with no log-in until it ends (booking/links.py).
+    context = {
+        "booking": booking,
+        "link": sender.public_url + manage_path(sender.secret, booking),
+        "login_link": f"{sender.public_url}/bookings/{booking.id}",
+    }
     if message.kind not in CALENDAR_CHANGES:
         return outbox.Letter(subject, context)
     cancelled = message.kind is MessageKind.BOOKING_CANCELLED
+    if not cancelled:
+        context.update(add_to_calendars(message, settings, sender))
     event = outbox.Attachment(
         calendar_file(message, settings, sender),
         maintype="text",
@@ -119,6 +128,25 @@ def _visit_letter(message: Message, settings: Business, sender: outbox.Sender) -
         params={"method": "CANCEL" if cancelled else "REQUEST"},
     )
     return outbox.Letter(subject, context, (event,))
+
+
+def add_to_calendars(message: Message, settings: Business, sender: outbox.Sender) -> dict:
+    """'Add to Google Calendar' and 'Add to Outlook' links for the visit as the message tells
+    it. Their details carry the log-in link, not the signed one: an event in a web calendar may
+    be shared with others, and the signed link would open the visit for them."""
+    booking = message.booking
+    event = (
+        f"{booking.service.name} at {settings.business_name}",
+        message.visit_starts_at,
+        message.visit_ends_at,
+        ics.location(settings.business_name, settings.address, booking.room.name),
+        f"With {booking.therapist.display_name}. To see, move or cancel it: "
+        f"{sender.public_url}/bookings/{booking.id}",
+    )
+    return {
+        "google": calendar_links.google_url(*event),
+        "outlook": calendar_links.outlook_url(*event),
+    }
 
 
 def calendar_file(message: Message, settings: Business, sender: outbox.Sender) -> bytes:
