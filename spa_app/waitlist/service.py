@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from spa_app import signals
 from spa_app.accounts.models import User
 from spa_app.booking import service as booking_service
+from spa_app.booking.browse import PARTS
 from spa_app.booking.clashes import clash_message, client_clash, overlapping
 from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus, Freed
 from spa_app.business import Business, business, business_tz
@@ -38,6 +39,12 @@ HEAD_START = timedelta(minutes=10)
 MAX_OFFERS = 10
 #: The days a new request covers unless the client picks others.
 DEFAULT_DAYS = 14
+#: The parts of the day a request can name, as the free-times page groups its times: each
+#: one's key, its label and the local hours it covers, [from, until). None is any time.
+PARTS_OF_DAY = {
+    label.lower(): (label, starts, ends)
+    for (label, ends), starts in zip(PARTS, (0, *(ends for _, ends in PARTS[:-1])), strict=True)
+}
 
 
 GONE = "Sorry, that time has gone: someone booked it first."
@@ -65,13 +72,15 @@ class OfferRefused(WaitlistError):
 
 @dataclass(frozen=True)
 class Request:
-    """What a client asks to wait for: a service, a therapist (None: any) and local days."""
+    """What a client asks to wait for: a service, a therapist (None: any), local days and a
+    part of the day (a key of PARTS_OF_DAY; None: any time)."""
 
     service_id: int
     therapist_id: int | None
     first_day: date
     last_day: date
     booking: Booking | None = None
+    part: str | None = None
 
 
 def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, bool]:
@@ -80,7 +89,12 @@ def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, 
     A changed request keeps its place in line. Returns (entry, created). Raises WaitlistError,
     and AlreadyWaiting when a concurrent join of the same client and service added its request
     first (the partial unique index decides). Flushes; the caller commits.
+
+    The part of the day is checked but not yet kept: waitlist_entries has no column for it, so
+    a request still hears of a freed time at any hour of its days.
     """
+    if request.part is not None and request.part not in PARTS_OF_DAY:
+        raise WaitlistError("Please choose a time of day from the list.")
     tz = business_tz()
     today = local_today(now, tz)
     horizon = business().horizon_days
@@ -129,11 +143,12 @@ def visit_to_bring_earlier(
 
 @dataclass(frozen=True)
 class Defaults:
-    """What the join form shows before the client changes it (therapist None: any)."""
+    """What the join form shows before the client changes it (therapist and part None: any)."""
 
     therapist_id: int | None
     first_day: date
     last_day: date
+    part: str | None = None
 
 
 def defaults(
@@ -142,14 +157,28 @@ def defaults(
     today: date,
     tz: ZoneInfo,
     therapist_id: int | None = None,
+    *,
+    day: date | None = None,
+    part: str | None = None,
+    horizon_days: int | None = None,
 ) -> Defaults:
-    """The open request as it stands; else, to bring ``visit`` earlier, from local ``today`` to
-    its day with its therapist; else ``DEFAULT_DAYS`` from today with ``therapist_id``."""
+    """The open request as it stands; else, to bring ``visit`` earlier, from local ``today``
+    (or ``day``, if before the visit) to its day with its therapist; else ``DEFAULT_DAYS`` from
+    ``day`` (or today) with ``therapist_id``, within ``horizon_days`` of today (if given).
+
+    ``day`` and ``part`` are the day and the part of it being browsed, from a link: a day
+    outside today to the horizon is ignored, and so is a part that is not a key of
+    PARTS_OF_DAY.
+    """
+    horizon = date.max if horizon_days is None else today + timedelta(days=horizon_days)
+    first = day if day is not None and today <= day <= horizon else today
+    part = part if part in PARTS_OF_DAY else None
     if existing is not None:
         return Defaults(existing.therapist_id, existing.first_day, existing.last_day)
     if visit is not None:
-        return Defaults(visit.therapist_id, today, visit.starts_at.astimezone(tz).date())
-    return Defaults(therapist_id, today, today + timedelta(days=DEFAULT_DAYS))
+        on = visit.starts_at.astimezone(tz).date()
+        return Defaults(visit.therapist_id, first if first <= on else today, on, part)
+    return Defaults(therapist_id, first, min(first + timedelta(days=DEFAULT_DAYS), horizon), part)
 
 
 def leave(entry: WaitlistEntry, now: datetime, why: str = "left") -> None:

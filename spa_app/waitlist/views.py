@@ -40,15 +40,19 @@ def join(service_id: int):
     existing = waitlist.open_entry(current_user.id, service_id)
     form = WaitlistForm()
     form.therapist.choices = therapist_choices(availability.therapists)
-    if request.method == "GET":
+    if request.method == "GET":  # from the day and part of it being browsed, if any
         shown = waitlist.defaults(existing, visit, local_today(now, tz), tz,
-                                  therapist_id=params.arg_id("therapist"))  # fmt: skip
+                                  therapist_id=params.arg_id("therapist"), day=params.arg_day(),
+                                  part=request.args.get("part"),
+                                  horizon_days=availability.rules.horizon_days)  # fmt: skip
         form.therapist.data = str(shown.therapist_id or ANY)
         form.first_day.data, form.last_day.data = shown.first_day, shown.last_day
+        form.part.data = shown.part or ANY
     if form.validate_on_submit():
         wanted = waitlist.Request(
-            service_id, therapist_id(form.therapist), form.first_day.data, form.last_day.data, visit
-        )
+            service_id, therapist_id(form.therapist), form.first_day.data, form.last_day.data,
+            visit, part=None if form.part.data == ANY else form.part.data,
+        )  # fmt: skip
         try:
             with unit_of_work():
                 _, created = waitlist.join(current_user, wanted, now)
