@@ -98,6 +98,8 @@ GET  /waitlist/offers/{offer}                in   200  404  404  404  404  404
 POST /waitlist/offers/{offer}                in   302+ 404  404  404  404  404
 # Booking a service: the menu is public; only clients book online.
 GET  /book/{service}                         200  200  200  200  200  200  200
+# Pictures staff upload are public by their random stored name; any other name is nothing.
+GET  /media/0123456789abcdef0123456789abcdef.png 404  404  404  404  404  404  404
 GET  /book/{service}/confirm                 in   200  200  404  404  404  404
 POST /book/{service}/confirm                 in   302+ 302+ 404  404  404  404  form=confirm
 # Links that carry their own key: whoever holds one gets what it names; a wrong key, nothing.
@@ -130,6 +132,11 @@ POST /staff/therapists/{own}/time-off        in   404  404  404  404  404  302+ 
 POST /staff/therapists/{own}/time-off/{time_off}/delete in   404  404  404  404  404  302+
 POST /staff/therapists/{other}/time-off/{time_off}/delete in   404  404  404  404  404  404
 POST /staff/closures/{closure}/delete        in   404  404  404  404  404  302+
+GET  /staff/closures/{closure}/visits        in   404  404  404  404  404  200
+POST /staff/closures/{closure}/visits        in   404  404  404  404  404  302
+GET  /staff/therapists/{own}/time-off/{time_off}/visits in   404  404  404  404  404  200
+POST /staff/therapists/{own}/time-off/{time_off}/visits in   404  404  404  404  404  302
+GET  /staff/therapists/{other}/time-off/{time_off}/visits in   404  404  404  404  404  404
 GET  /staff/routines/{routine}               in   404  404  404  404  404  200
 POST /staff/routines/{routine}               in   404  404  404  404  404  302+  form=routine
 GET  /staff/conditions/pregnancy             in   404  404  404  404  404  200
