@@ -248,7 +248,8 @@ class FileChanges:
             os.replace(part, self.folder / name)
         except OSError as exc:
             log.error("a picture could not be stored in %s: %s", self.folder, exc)
-            part.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
             raise NotStored(
                 "We could not save the picture just now, so nothing was changed. "
                 "Please try again in a moment."
