@@ -1,0 +1,183 @@
+"""A visit's own page, opened from the signed link in its e-mails: see, move or cancel that one
+visit with no log-in (booking/links.py says what a link grants, and until when).
+
+The link acts for the visit's client on that visit and nothing else: the changes go through the
+booking service with the client as the actor, so the client's rules hold (the policy window,
+one visit at a time), and the session is never logged in. The page shows no health data (no
+intake, no plan): anyone the e-mail was forwarded to could open it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from spa_app import params
+from spa_app.accounts.limits import PER_ADDRESS, limited
+from spa_app.booking import browse, links, service
+from spa_app.booking.forms import MoveForm, SlotSearchForm
+from spa_app.booking.models import Booking
+from spa_app.business import business
+from spa_app.calendar.ics import location
+from spa_app.calendar.links import google_url, outlook_url
+from spa_app.clock import REACH, local_today, within_reach
+from spa_app.database import unit_of_work, utcnow
+from spa_app.extensions import db
+from spa_app.fields import ANY, therapist_choices, therapist_id
+from spa_app.scheduling.queries import UnknownService, find_slots
+from spa_app.templating import use_timezone
+
+NO_LONGER_OFFERED = (
+    "We no longer offer this treatment online, so the visit cannot move here. Please call us and "
+    "we will find you a time."
+)
+
+bp = Blueprint("visit_link", __name__, url_prefix="/bookings/<id:booking_id>/manage/<token>")
+
+
+class LinkRefused(Exception):
+    def __init__(self, refusal: links.Refusal):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+@bp.errorhandler(LinkRefused)
+def _refused(exc: LinkRefused):
+    page = render_template(
+        "booking/manage_refused.html",
+        message=exc.refusal.message,
+        login=url_for("accounts.login", next=url_for("booking.mine")),
+    )
+    return page, exc.refusal.status
+
+
+@bp.after_request
+def _private(response):
+    # The address is the key to the visit: kept out of shared caches, history and search engines.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _granted(booking_id: int, token: str) -> Booking:
+    """The visit the link opens; LinkRefused (403 or 410, with the words) if it opens none."""
+    named = links.read_manage_token(current_app.config["SECRET_KEY"], token)
+    booking = db.session.get(Booking, booking_id) if named else None
+    if (refused := links.refusal(named, booking_id, booking, utcnow())) is not None:
+        raise LinkRefused(refused)
+    use_timezone(business().tz)
+    return booking
+
+
+@bp.get("")
+def show(booking_id: int, token: str):
+    booking = _granted(booking_id, token)
+    settings = business()
+    title = f"{booking.service.name} at {settings.business_name}"
+    where = location(settings.business_name, settings.address, booking.room.name)
+    details = f"With {booking.therapist.display_name}."
+    add = (booking.starts_at, booking.ends_at, where, details)
+    who, _ = booking.cancellation()  # the reason is never shown here: it may be about health
+    return render_template(
+        "booking/manage_visit.html",
+        booking=booking,
+        token=token,
+        refusal=service.change_refusal(booking, booking.client, utcnow()),
+        cancelled_by={"client": "by you", "staff": "by the spa"}.get(who),
+        google=google_url(title, *add),
+        outlook=outlook_url(title, *add),
+        policy=settings.policy,
+    )
+
+
+@bp.post("/cancel")
+@limited(PER_ADDRESS)
+def cancel(booking_id: int, token: str):
+    booking = _granted(booking_id, token)
+    try:
+        with unit_of_work():
+            service.cancel(booking=booking, actor=booking.client, now=utcnow())
+    except service.ChangeNotAllowed as exc:
+        flash(f"{exc} Nothing was changed.", "error")
+    else:
+        flash("Your visit is cancelled. We have sent you an e-mail to say so.", "success")
+    return redirect(url_for(".show", booking_id=booking_id, token=token))
+
+
+@bp.route("/move", methods=["GET", "POST"])
+@limited(PER_ADDRESS)
+def move(booking_id: int, token: str):
+    booking = _granted(booking_id, token)
+    client = booking.client
+    if refusal := service.change_refusal(booking, client, utcnow()):
+        flash(refusal, "error")
+        return redirect(url_for(".show", booking_id=booking_id, token=token))
+    problem = None
+    move_form = MoveForm()
+    if request.method == "POST" and move_form.validate():
+        choice = service.Choice(
+            booking.service_id, move_form.start.data, therapist_id(move_form.therapist)
+        )
+        try:
+            with unit_of_work():
+                service.move(booking=booking, choice=choice, actor=client, now=utcnow())
+        except (service.SlotUnavailable, service.ClientBusy) as exc:
+            problem = exc
+        else:
+            flash("Your visit is moved. We have sent you an e-mail with the new time.", "success")
+            return redirect(url_for(".show", booking_id=booking_id, token=token))
+    elif request.method == "POST":
+        problem = "Please pick one of the times shown."
+    form, availability, shown = _search(booking)
+    return render_template(
+        "booking/manage_move.html",
+        booking=booking,
+        token=token,
+        form=form,
+        move_form=move_form,
+        availability=availability,
+        browse=shown,
+        problem=problem,
+    ), (409 if problem else 200)
+
+
+def _search(booking: Booking):
+    """The free-times form and a week's strip from one search, starting from the visit's own
+    day and therapist (most moves are a few hours away). As the logged-in move page does."""
+    form = SlotSearchForm(request.args)
+    tz = business().tz
+    if "therapist" not in request.args:
+        form.therapist.data = str(booking.therapist_id)
+    if "date" not in request.args:
+        form.date.data = booking.starts_at.astimezone(tz).date()
+    now = utcnow()
+    if (day := form.date.data) and not within_reach(day, now):
+        form.date.data = now.date() + (REACH if day > now.date() else -REACH)
+    asked: date | None = form.date.data
+    first, last = browse.search_range(asked, now.date() - timedelta(days=1))
+    try:
+        availability = find_slots(
+            service_id=booking.service_id,
+            first_day=first,
+            last_day=last + timedelta(days=1) if asked is None else last,
+            now=now,
+            therapist_id=params.as_id(form.therapist.data),
+            ignore_booking_id=booking.id,
+        )
+    except UnknownService:  # the service was taken off since: nothing to move the visit to
+        raise LinkRefused(links.Refusal(410, NO_LONGER_OFFERED)) from None
+    form.therapist.choices = therapist_choices(availability.therapists)
+    shown = browse.browse(
+        availability.slots,
+        asked=asked,
+        today=local_today(now, tz),
+        tz=tz,
+        names=availability.therapists,
+        therapist=form.therapist.data or ANY,
+    )
+    form.date.data = shown.day
+    if form.validate() and (problem := availability.date_problem(shown.day, now)):
+        form.date.errors.append(problem)
+    return form, availability, shown
