@@ -18,6 +18,7 @@ from spa_app.catalog.service import active_services, all_therapists
 from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
 from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import therapist_choices, therapist_id
+from spa_app.scheduling import affected
 
 bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")
 
@@ -33,7 +34,11 @@ def day():
         flash("That date is years away; showing today.", "error")
         on = None
     on = on or local_today(utcnow(), tz)
-    return render_template("booking/staff_day.html", on=on, bookings=service.bookings_on(on, tz))
+    bookings = service.bookings_on(on, tz)
+    closed = affected.needs_new_time(bookings, tz, utcnow())  # one statement for the day
+    return render_template(
+        "booking/staff_day.html", on=on, bookings=bookings, needs_new_time=closed
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

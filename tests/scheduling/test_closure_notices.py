@@ -422,3 +422,12 @@ def test_a_post_without_the_csrf_token_is_refused(app, spa, app_config):
     assert notices() == []
     assert desk.post(url, data={"visit": "all", "csrf_token": token}).status_code == 302
     assert len(notices()) == 3
+
+
+def test_the_staff_day_view_marks_the_visits_that_need_a_new_time(spa, staff):
+    time_off(staff, spa["ann"], spa["day"])  # Ann's 10:00 only
+    page = staff.get(f"/staff/bookings/?date={spa['day']}").get_data(as_text=True)
+    assert page.count("Needs a new time (closed then)") == 1
+    close(staff, spa["day"])
+    page = staff.get(f"/staff/bookings/?date={spa['day']}").get_data(as_text=True)
+    assert page.count("Needs a new time (closed then)") == 3
