@@ -107,6 +107,13 @@ GET  /feeds/{feed_a}.ics                     200  200  200  200  200  200  200  
 GET  /feeds/{feed_own}.ics                   200  200  200  200  200  200  200  key shows=a_name
 GET  /feeds/{feed_staff}.ics                 404  404  404  404  404  404  404
 GET  /feeds/not-a-real-feed-token.ics        404  404  404  404  404  404  404
+GET  /bookings/{a_next}/manage/{manage_a}     200  200  200  200  200  200  200  key
+GET  /bookings/{a_next}/manage/{manage_a}/move 200  200  200  200  200  200  200  key
+POST /bookings/{a_next}/manage/{manage_a}/move 302+ 302+ 302+ 302+ 302+ 302+ 302+  key form=move
+POST /bookings/{a_next}/manage/{manage_a}/cancel 302+ 302+ 302+ 302+ 302+ 302+ 302+  key
+GET  /bookings/{b_next}/manage/{manage_a}     403  403  403  403  403  403  403
+POST /bookings/{b_next}/manage/{manage_a}/cancel 403  403  403  403  403  403  403
+GET  /bookings/{a_next}/manage/forged.token   403  403  403  403  403  403  403
 GET  /unsubscribe/{unsubscribe}              200  200  200  200  200  200  200  key
 POST /unsubscribe/{unsubscribe}              200+ 200+ 200+ 200+ 200+ 200+ 200+  key
 GET  /unsubscribe/forged.token               404  404  404  404  404  404  404

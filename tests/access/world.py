@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from spa_app.accounts.models import Role, User
 from spa_app.accounts.service import reset_token
 from spa_app.booking import series
+from spa_app.booking.links import manage_token
 from spa_app.booking.models import BookingStatus
 from spa_app.cadence.service import record_completed_visit
 from spa_app.calendar.models import CalendarFeed
@@ -205,6 +206,7 @@ def build_world(app, sink_dir: str | None = None) -> World:
         "items": [item.id for plan in (published, draft) for item in plan.items],
         "tuesday": tuesday.isoformat(),
         "day_done": day_done_token(secret, published.id, a.id, today),
+        "manage_a": manage_token(secret, a_next.id, a.id),
         "unsubscribe": unsubscribe_token(secret, a.id, MessageKind.APPOINTMENT_REMINDER),
         "reset": reset_token(secret, a),
         "sink_key": _letter_to(sink_dir, a) if sink_dir else "none",
