@@ -17,6 +17,8 @@ from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import delivery, outbox, tasks
 from spa_app.notifications.models import Message, MessageKind, MessageState
+from spa_app.scheduling import affected
+from spa_app.scheduling import notices as notices_service
 from spa_app.scheduling.models import Closure, TimeOff
 from tests import factories
 from tests.access.test_fuzz import login_with_token
@@ -431,3 +433,26 @@ def test_the_staff_day_view_marks_the_visits_that_need_a_new_time(spa, staff):
     close(staff, spa["day"])
     page = staff.get(f"/staff/bookings/?date={spa['day']}").get_data(as_text=True)
     assert page.count("Needs a new time (closed then)") == 3
+
+
+@pytest.mark.postgres
+def test_the_reads_and_the_notice_on_postgresql(pg_app):
+    svc, (ann,), (room,) = factories.spa()
+    day = factories.next_weekday(2)
+    visit = factories.booking(factories.user(), ann, room, svc, at(day, "10:00"))
+    other = factories.booking(factories.user(), ann, room, svc, at(day, "15:00"))
+    db.session.add_all([Closure(day=day + timedelta(days=1)),
+                        TimeOff(therapist_id=ann.id, starts_at=at(day, "09:00"),
+                                ends_at=at(day, "12:00"))])  # fmt: skip
+    db.session.commit()
+    now = datetime.now(UTC)
+    assert affected.needs_new_time([visit, other], factories.LONDON, now) == {visit.id}
+    entry = db.session.execute(db.select(TimeOff)).scalar_one()
+    cause = affected.of_time_off(entry)
+    assert [v.id for v in affected.visits(cause, now)] == [visit.id]
+    assert affected.counts({"away": cause}, now) == {"away": 1}
+    with unit_of_work():
+        assert notices_service.tell([visit], cause, note="", now=now) == 1
+        assert notices_service.tell([visit], cause, note="", now=now) == 0
+    (message,) = notices()
+    assert not outbox.is_pointless(message, now)
