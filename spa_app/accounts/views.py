@@ -62,7 +62,7 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(safe_next(form.next.data) or _landing(user))
+            return redirect(_next_for(user, form.next.data) or _landing(user))
     return render_template("accounts/login.html", form=form, **_on_the_way(form.next.data))
 
 
@@ -87,6 +87,14 @@ def register():
             flash("Your account is ready.", "success")
             return redirect(safe_next(form.next.data) or url_for("booking.mine"))
     return render_template("accounts/register.html", form=form, **_on_the_way(form.next.data))
+
+
+def _next_for(user: User, target: str | None) -> str | None:
+    """Where a log-in leads: ``next`` if on this site, but not a client's booking page for
+    anyone else (staff and therapists would find nothing there; they book on the staff side)."""
+    if user.role is not Role.CLIENT and picked.choice_in(target) is not None:
+        return None
+    return safe_next(target)
 
 
 def _on_the_way(target: str | None) -> dict:

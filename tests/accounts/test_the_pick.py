@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from flask import url_for
 
+from spa_app.accounts.models import Role
 from spa_app.extensions import db
 from tests import factories
 from tests.factories import at
@@ -197,3 +198,14 @@ def test_after_signing_up_the_client_lands_on_the_confirm_page(client, pick):
     )
     assert reply.request.path == f"/book/{svc.id}/confirm"
     assert "Confirm your booking" in text(reply) and anna.display_name in text(reply)
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.THERAPIST])
+def test_staff_and_therapists_who_log_in_from_a_pick_land_on_their_own_page(client, pick, role):
+    *_, link, _ = pick
+    someone = factories.user(role)
+    reply = client.post(
+        "/login", data={"email": someone.email, "password": factories.PASSWORD, "next": link}
+    )
+    assert reply.status_code == 302 and reply.location not in (link, "/bookings")
+    assert client.get(reply.location).status_code == 200
