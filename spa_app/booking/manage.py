@@ -54,10 +54,11 @@ def _refused(exc: LinkRefused):
 
 @bp.after_request
 def _private(response):
-    # The address is the key to the visit: kept out of shared caches, history and search engines.
+    # The address is the key to the visit: kept out of shared caches and search engines. (Other
+    # sites never see it: the site-wide Referrer-Policy is same-origin. "no-referrer" would make
+    # the browser send "Origin: null" with the page's forms, which the origin check refuses.)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
