@@ -1,21 +1,11 @@
 """The service menu for visitors; staff pages that manage services, therapists and rooms."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from wtforms.fields.choices import SelectChoice
 
 from spa_app.accounts.guards import staff_required
 from spa_app.accounts.service import EmailTaken
-from spa_app.catalog import images, service
+from spa_app.catalog import images, picture_views, service
 from spa_app.catalog.forms import (
     ActiveForm,
     NewTherapistForm,
@@ -29,42 +19,15 @@ from spa_app.database import unit_of_work
 from spa_app.extensions import db
 
 bp = Blueprint("catalog", __name__)
+#: The staff pages with a picture field: they take a larger body than the rest of the site.
+picture_views.register(
+    bp, picture_pages={"catalog.new_service", "catalog.edit_service", "catalog.edit_therapist"}
+)
 
 NAME_TAKEN = "That name is already in use; please choose another."
 CHOICE_GONE = "One of the choices no longer exists; please choose again."
 #: Browsers cannot fill a file field in again: said when a form with a good picture is refused.
 CHOOSE_AGAIN = "Please choose the picture again: it was not saved, as something else needs fixing."
-#: The staff pages with a picture field, which take a larger request body than the rest.
-PICTURE_PAGES = frozenset({"catalog.new_service", "catalog.edit_service", "catalog.edit_therapist"})
-#: Stored pictures never change (a new one gets a new name), so browsers may keep them a year.
-A_YEAR = 365 * 24 * 3600
-
-
-@bp.url_value_preprocessor
-def _room_for_a_picture(endpoint, values):
-    """Let a page with a picture field take a few pictures' worth of body. This runs before
-    every before_request hook, and so before the CSRF check, the first to read the body."""
-    if endpoint in PICTURE_PAGES:
-        request.max_content_length = images.body_limit(current_app.config)
-
-
-@bp.context_processor
-def _picture_rules() -> dict:
-    most = images.megabytes(images.max_image_bytes(current_app.config))
-    rules = f"A JPEG, PNG or WebP of up to {most}, at most {images.MAX_SIDE} pixels on each side."
-    return {"picture_rules": rules}
-
-
-@bp.errorhandler(413)
-def _too_large(error):
-    """A body over the limit: nothing was read or saved; on a picture page, say what fits."""
-    limit = images.megabytes(request.max_content_length or 0)
-    message = f"That was more than this page takes at once ({limit}), so nothing was saved."
-    if request.endpoint in PICTURE_PAGES:
-        most = images.megabytes(images.max_image_bytes(current_app.config))
-        message += f" A picture can be up to {most}: please go back and choose a smaller one."
-    error.description = message
-    return render_template("error.html", error=error), 413
 
 
 def _done(message: str, endpoint: str, **values):
@@ -78,18 +41,6 @@ def _done(message: str, endpoint: str, **values):
 @bp.get("/")
 def index():
     return render_template("catalog/index.html", menu=service.menu())
-
-
-@bp.get("/media/<name>")
-def media(name: str):
-    """A stored picture, with its own type and never sniffed; any other name is a 404."""
-    path = images.stored_path(name)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=images.content_type(name), max_age=A_YEAR)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.immutable = True
-    return response
 
 
 @bp.get("/staff/")
