@@ -179,6 +179,8 @@ def _decode(data: bytes, ext: str) -> Image.Image:
                 raise _too_many_pixels(width, height)
             if min(width, height) < 1:
                 raise damaged
+            if ext == "jpg":  # decode a large photo at a fraction of its size: far quicker
+                image.draft(image.mode, (SAVED_SIDE, SAVED_SIDE))
             image.load()
         except BadImage:
             raise
@@ -207,7 +209,7 @@ def _reencode(image: Image.Image, ext: str) -> Picture:
             image = image.convert("RGB")
         image.save(out, "JPEG", quality=85, optimize=True, icc_profile=icc)
     elif ext == "png":
-        image.save(out, "PNG", optimize=True, icc_profile=icc)
+        image.save(out, "PNG", icc_profile=icc)
     else:
         if image.mode not in ("RGB", "RGBA"):
             image = image.convert("RGBA")

@@ -160,6 +160,7 @@ def test_a_photo_over_the_sites_body_limit_but_within_the_picture_page_limit_is_
 # Refused, with the reason, changing nothing ----------------------------------------------------
 
 _PNG = picture()
+_JPEG = picture("JPEG", size=(400, 300))
 REFUSED = {
     "text named .png": (b"Just some notes, not a picture.\n" * 4, "not a JPEG, PNG or WebP"),
     "svg": (
@@ -168,6 +169,7 @@ REFUSED = {
         "That is an SVG drawing",
     ),  # fmt: skip
     "cut short": (_PNG[: len(_PNG) // 2], "damaged or cut short"),
+    "a jpeg cut short": (_JPEG[: len(_JPEG) - 300], "damaged or cut short"),
     "garbage after the magic bytes": (b"\x89PNG\r\n\x1a\n" + os.urandom(400), "damaged"),
     "a jpeg's start and nothing else": (b"\xff\xd8\xff\xe0" + b"\x00" * 60, "damaged"),
     "gif": (picture("GIF"), "That is a GIF."),
