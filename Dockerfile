@@ -12,7 +12,7 @@ COPY spa_app ./spa_app
 COPY worker ./worker
 COPY templates ./templates
 COPY migrations ./migrations
-RUN pip install .
+RUN pip install . && pybabel compile -d spa_app/translations
 
 # The app finds templates/, migrations/ and its static files next to the spa_app package, and the
 # wheel carries only the Python modules, so the code must be imported from this tree.

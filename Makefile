@@ -7,9 +7,13 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: run test bench load lint venv
+# The compiled translations (.mo) are built from the catalogues (.po) at install, not kept.
+CATALOGS := $(wildcard spa_app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
-venv: $(INSTALLED)
+.PHONY: run test bench load lint venv messages
+
+venv: $(INSTALLED) $(COMPILED)
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -19,6 +23,16 @@ $(PY):
 $(INSTALLED): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
+
+%.mo: %.po | $(INSTALLED)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+# After changing text: collect it anew and add the new words to every catalogue to translate.
+messages: venv
+	$(VENV)/bin/pybabel extract -F spa_app/translations/babel.cfg -k _l -k lazy_gettext \
+		--no-location --sort-output -o spa_app/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i spa_app/translations/messages.pot \
+		-d spa_app/translations
 
 run: venv
 	$(PY) scripts/run_local.py --port $(PORT)

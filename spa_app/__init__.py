@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext
 
 from spa_app import database
 from spa_app.config import DEFAULTS, celery_defaults
@@ -40,10 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
 
-    from spa_app import cli, templating
+    from spa_app import cli, i18n, templating
     from spa_app.accounts import security
 
     cli.init_app(app)
+    i18n.init_app(app)
     templating.init_app(app)
     # Proxy trust, cookie flags, the hashing method, rate limits (on the registered views).
     security.init_app(app)
@@ -94,6 +96,7 @@ def _connect_reactions() -> None:
 def _register_blueprints(app: Flask) -> None:
     from spa_app.accounts.views import bp as accounts_bp
     from spa_app.api.views import bp as api_bp
+    from spa_app.booking.manage import bp as visit_link_bp
     from spa_app.booking.staff_views import bp as booking_staff_bp
     from spa_app.booking.views import bp as booking_bp
     from spa_app.cadence.views import bp as cadence_bp
@@ -116,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         profile_bp,
         booking_bp,
         booking_staff_bp,
+        visit_link_bp,
         api_bp,
         calendar_bp,
         cadence_bp,
@@ -131,17 +135,24 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 409, 429, 500):
-        app.register_error_handler(
-            code, lambda e, code=code: (render_template("error.html", error=e), code)
-        )
+        app.register_error_handler(code, lambda e, code=code: (_error_page(e), code))
     app.register_error_handler(413, _too_large)
+
+
+def _error_page(error) -> str:
+    """The page for ``error``: our words for its code, or the view's own (given translated)."""
+    own = getattr(error, "description", None)
+    explained = own if own and own != getattr(type(error), "description", None) else None
+    return render_template("error.html", error=error, explained=explained)
 
 
 def _too_large(error):
     """413 before anything was parsed: JSON for the API, a page for people."""
     limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
-    message = f"That was more than this site takes in one request ({limit} KiB). Nothing was saved."
+    message = gettext(
+        "That was more than this site takes in one request (%(limit)s KiB). Nothing was saved.",
+        limit=limit,
+    )
     if request.path.startswith("/api/"):
         return jsonify(error=message), 413
-    error.description = message
-    return render_template("error.html", error=error), 413
+    return render_template("error.html", error=error, explained=message), 413

@@ -12,6 +12,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import g, has_app_context
+from flask_babel import gettext, ngettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -56,15 +57,22 @@ class Business:
         if self.cancellation_policy.strip():
             return self.cancellation_policy.strip()
         hours = self.cancel_window_hours
-        rule = (
-            f"You can cancel or move a visit online up to {hours} "
-            f"{'hour' if hours == 1 else 'hours'} before it starts"
-            if hours
-            else "You can cancel or move a visit online until it starts"
+        if not hours:
+            return gettext("You can cancel or move a visit online until it starts.")
+        if not self.grace_min:
+            return ngettext(
+                "You can cancel or move a visit online up to %(num)d hour before it starts.",
+                "You can cancel or move a visit online up to %(num)d hours before it starts.",
+                hours,
+            )
+        return ngettext(
+            "You can cancel or move a visit online up to %(num)d hour before it starts, and "
+            "within %(grace)d minutes of booking it whenever it is.",
+            "You can cancel or move a visit online up to %(num)d hours before it starts, and "
+            "within %(grace)d minutes of booking it whenever it is.",
+            hours,
+            grace=self.grace_min,
         )
-        if self.grace_min and hours:
-            rule += f", and within {self.grace_min} minutes of booking it whenever it is"
-        return rule + "."
 
     @classmethod
     def of(cls, row: BusinessSettings) -> Business:

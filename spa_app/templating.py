@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from spa_app.business import Business, business, business_tz
 from spa_app.config import served_over_https
+from spa_app.i18n import language, when
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,13 @@ def _business_tz() -> ZoneInfo:
 
 
 def local(value: datetime, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    return value.astimezone(_business_tz()).strftime(fmt)
+    """An instant on the business clock, in the shape ``fmt``, in the page's language."""
+    return when(value.astimezone(_business_tz()), fmt)
+
+
+def day(value: date, fmt: str = "%A %d %B %Y") -> str:
+    """A calendar day in the shape ``fmt``, in the page's language."""
+    return when(value, fmt)
 
 
 def first_name(name: str) -> str:
@@ -51,7 +58,7 @@ def first_name(name: str) -> str:
 def money(cents: int) -> str:
     """A price in the spa's currency, written the way its language writes money."""
     settings = business()
-    return format_currency(Decimal(cents) / 100, settings.currency, locale=settings.locale)
+    return format_currency(Decimal(cents) / 100, settings.currency, locale=language())
 
 
 def nl2br(text: str) -> Markup:
@@ -108,6 +115,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(local)
+    app.add_template_filter(day)
     app.add_template_filter(money)
     app.add_template_filter(first_name)
     app.add_template_filter(nl2br)

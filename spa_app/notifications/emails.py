@@ -11,8 +11,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from flask import render_template
+from flask_babel import force_locale
 
 from spa_app.business import Business
+from spa_app.i18n import recipient_language
 from spa_app.notifications import outbox
 from spa_app.notifications.models import OPTIONAL_KINDS, Message
 from spa_app.notifications.outbox import Sender
@@ -20,7 +22,13 @@ from spa_app.notifications.preferences import unsubscribe_token
 
 
 def render(message: Message, settings: Business, sender: Sender) -> EmailMessage:
-    """The e-mail for ``message``, addressed to its user's current address."""
+    """The e-mail for ``message``, addressed to its user's current address, in their language
+    (their account's, else the spa's)."""
+    with force_locale(recipient_language(message.user.locale)):
+        return _render(message, settings, sender)
+
+
+def _render(message: Message, settings: Business, sender: Sender) -> EmailMessage:
     letter = outbox.composer(message.kind)(message, settings, sender)
     context = dict(letter.context, message=message, spa=settings.business_name, business=settings)
     if message.kind in OPTIONAL_KINDS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,34 +11,34 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, WholeNumberField
 from spa_app.profile.service import CURRENCIES, GRACE_RANGE
 
-PHONE = Regexp(r"^\+?[0-9 ()./-]{5,40}$", message="Use digits, spaces and + ( ) - only.")
+PHONE = Regexp(r"^\+?[0-9 ()./-]{5,40}$", message=_l("Use digits, spaces and + ( ) - only."))
 
 
 class DetailsForm(FlaskForm):
     business_name = StringField(
-        "Business name", validators=[InputRequired(), Length(max=120), SINGLE_LINE]
+        _l("Business name"), validators=[InputRequired(), Length(max=120), SINGLE_LINE]
     )
-    address = TextAreaField("Address", validators=[Optional(), Length(max=300), PLAIN_TEXT])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40), PHONE])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=300), PLAIN_TEXT])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PHONE])
     map_url = StringField(
-        "Map link",
+        _l("Map link"),
         validators=[
             Optional(),
             Length(max=500),
-            URL(require_tld=True, message="Use a web address starting with https://."),
+            URL(require_tld=True, message=_l("Use a web address starting with https://.")),
         ],
     )
     opening_hours = TextAreaField(
-        "Opening hours", validators=[Optional(), Length(max=1000), PLAIN_TEXT]
+        _l("Opening hours"), validators=[Optional(), Length(max=1000), PLAIN_TEXT]
     )
     cancellation_policy = TextAreaField(
-        "Cancellation policy", validators=[Optional(), Length(max=2000), PLAIN_TEXT]
+        _l("Cancellation policy"), validators=[Optional(), Length(max=2000), PLAIN_TEXT]
     )
     grace_min = WholeNumberField(
-        "Grace period after booking (minutes)",
+        _l("Grace period after booking (minutes)"),
         validators=[
             InputRequired(),
-            NumberRange(*GRACE_RANGE, message="Use {} to {} minutes.".format(*GRACE_RANGE)),
+            NumberRange(*GRACE_RANGE, message=_l("Use %(min)s to %(max)s minutes.")),
         ],
     )
-    currency = SelectField("Currency", choices=[SelectChoice(c, c) for c in CURRENCIES])
+    currency = SelectField(_l("Currency"), choices=[SelectChoice(c, c) for c in CURRENCIES])

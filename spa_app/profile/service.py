@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from flask_babel import gettext as _
+
 from spa_app.extensions import db
 from spa_app.scheduling.queries import get_settings
 
@@ -43,14 +45,14 @@ def update_details(details: SpaDetails) -> None:
     """Write ``details`` to the settings row (flushed), or raise BadDetails and change nothing."""
     values = {k: _tidy(v) if isinstance(v, str) else v for k, v in asdict(details).items()}
     if not values["business_name"]:
-        raise BadDetails("business_name", "Please give the spa's name.")
+        raise BadDetails("business_name", _("Please give the spa's name."))
     if values["currency"] not in CURRENCIES:
-        raise BadDetails("currency", "Please choose a currency from the list.")
+        raise BadDetails("currency", _("Please choose a currency from the list."))
     low, high = GRACE_RANGE
     if not low <= values["grace_min"] <= high:
-        raise BadDetails("grace_min", f"Use {low} to {high} minutes.")
+        raise BadDetails("grace_min", _("Use %(min)s to %(max)s minutes.", min=low, max=high))
     if values["map_url"] and not values["map_url"].startswith(MAP_URL_SCHEMES):
-        raise BadDetails("map_url", "Use a web address starting with https://.")
+        raise BadDetails("map_url", _("Use a web address starting with https://."))
     row = get_settings()
     for name, value in values.items():
         setattr(row, name, value)

@@ -3,6 +3,7 @@
 from dataclasses import fields
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from spa_app.accounts.guards import staff_required
 from spa_app.database import unit_of_work
@@ -25,6 +26,6 @@ def details():
         except service.BadDetails as exc:
             form[exc.field].errors.append(str(exc))
         else:
-            flash("The spa's details are saved.", "success")
+            flash(_("The spa's details are saved."), "success")
             return redirect(url_for("profile.details"))
     return render_template("profile/details.html", form=form)
