@@ -22,6 +22,7 @@ class WaitlistEntry(db.Model):
     __tablename__ = "waitlist_entries"
     __table_args__ = (
         CheckConstraint("last_day >= first_day", name="days"),
+        CheckConstraint("part_of_day IN ('morning', 'afternoon', 'evening')", name="part_of_day"),
         Index(
             "uq_waitlist_entries_open",
             "client_id",
@@ -39,6 +40,8 @@ class WaitlistEntry(db.Model):
     therapist_id: Mapped[int | None] = mapped_column(ForeignKey("therapists.id"))  # None: any
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date] = mapped_column(Date)
+    #: Morning, afternoon or evening, as the free-times page groups its times; None: any time.
+    part_of_day: Mapped[str | None] = mapped_column(String(16))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     # When the client joined: offers go out in this order.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -89,9 +89,6 @@ def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, 
     A changed request keeps its place in line. Returns (entry, created). Raises WaitlistError,
     and AlreadyWaiting when a concurrent join of the same client and service added its request
     first (the partial unique index decides). Flushes; the caller commits.
-
-    The part of the day is checked but not yet kept: waitlist_entries has no column for it, so
-    a request still hears of a freed time at any hour of its days.
     """
     if request.part is not None and request.part not in PARTS_OF_DAY:
         raise WaitlistError("Please choose a time of day from the list.")
@@ -118,6 +115,7 @@ def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, 
                 db.session.add(entry)
             entry.therapist_id = request.therapist_id
             entry.first_day, entry.last_day = request.first_day, request.last_day
+            entry.part_of_day = request.part
             entry.booking_id = visit.id if visit is not None else None
     except IntegrityError as exc:
         raise AlreadyWaiting() from exc
@@ -174,7 +172,9 @@ def defaults(
     first = day if day is not None and today <= day <= horizon else today
     part = part if part in PARTS_OF_DAY else None
     if existing is not None:
-        return Defaults(existing.therapist_id, existing.first_day, existing.last_day)
+        return Defaults(
+            existing.therapist_id, existing.first_day, existing.last_day, existing.part_of_day
+        )
     if visit is not None:
         on = visit.starts_at.astimezone(tz).date()
         return Defaults(visit.therapist_id, first if first <= on else today, on, part)
@@ -253,14 +253,21 @@ def offer_freed(freed: Freed, now: datetime) -> int:
     day = freed.starts_at.astimezone(tz).date()
     entries = _waiting_for(freed, day)
     busy = _their_visits(entries, freed)
-    slots: dict[int, tuple[Slot, timedelta] | None] = {}
+    slots: dict[int, tuple[list[Slot], timedelta] | None] = {}
     offered = 0
     for entry in entries:
         if entry.service_id not in slots:
-            slots[entry.service_id] = _slot_in(freed, entry.service_id, day, now)
+            slots[entry.service_id] = _slots_in(freed, entry.service_id, day, now)
         if (fit := slots[entry.service_id]) is None:
             continue
-        slot, length = fit
+        starts, length = fit
+        slot = min(
+            (s for s in starts if _in_part(s, entry.part_of_day, tz)),
+            key=lambda s: abs(s.starts_at - freed.starts_at),
+            default=None,
+        )
+        if slot is None:
+            continue
         theirs = [v for v in busy.get(entry.client_id, []) if v.id != entry.booking_id]
         if not _earlier_than_their_visit(entry, slot) or overlapping(
             theirs, slot.starts_at, slot.starts_at + length
@@ -333,12 +340,12 @@ def _their_visits(entries: list[WaitlistEntry], freed: Freed) -> dict[int, list[
     return by_client
 
 
-def _slot_in(
+def _slots_in(
     freed: Freed, service_id: int, day: date, now: datetime
-) -> tuple[Slot, timedelta] | None:
-    """The free start for ``service_id`` with the freed therapist that uses the freed time,
-    nearest its old start, and the visit's length; None if the service does not fit (or is no
-    longer offered).
+) -> tuple[list[Slot], timedelta] | None:
+    """The free starts for ``service_id`` with the freed therapist that use the freed time, and
+    the visit's length; None if the service is no longer offered. Each request then takes the
+    one nearest the old start in its part of the day.
 
     Only starts overlapping the freed time count: the rest were free before and are no news.
     Online rules apply (minimum notice), as the client books it themselves.
@@ -354,8 +361,15 @@ def _slot_in(
         s for s in availability.slots
         if s.starts_at < freed.busy_until and s.starts_at + hold > freed.starts_at
     ]  # fmt: skip
-    slot = min(fitting, key=lambda s: abs(s.starts_at - freed.starts_at), default=None)
-    return None if slot is None else (slot, timedelta(minutes=availability.service.duration_min))
+    return fitting, timedelta(minutes=availability.service.duration_min)
+
+
+def _in_part(slot: Slot, part: str | None, tz: ZoneInfo) -> bool:
+    """Whether ``slot`` starts in the part of the day (local hours); any time for None."""
+    if part is None:
+        return True
+    _, starts, ends = PARTS_OF_DAY[part]
+    return starts <= slot.starts_at.astimezone(tz).hour < ends
 
 
 def _earlier_than_their_visit(entry: WaitlistEntry, slot: Slot) -> bool:

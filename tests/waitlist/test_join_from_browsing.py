@@ -172,11 +172,6 @@ def test_defaults_keep_the_day_within_reach():
     assert shown == waitlist.Defaults(None, start, start + timedelta(days=14), None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waitlist_entries has no part_of_day column yet, so a request hears of a freed time "
-    "at any hour; passes (and must lose this mark) once the column and the matching are in",
-)
 def test_a_request_for_mornings_hears_only_of_a_freed_morning_time(app, spa):
     svc, anna, _, room, me = spa
     day = factories.next_weekday(2)
