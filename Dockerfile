@@ -18,7 +18,7 @@ RUN pip install . && pybabel compile -d spa_app/translations
 # wheel carries only the Python modules, so the code must be imported from this tree.
 ENV PYTHONPATH=/app
 
-RUN useradd --create-home --uid 10001 spa
+RUN useradd --create-home --uid 10001 spa && mkdir -p /data/uploads && chown spa /data/uploads
 USER spa
 
 EXPOSE 8000

@@ -23,6 +23,7 @@ import yaml
 from celery.app.defaults import DEFAULTS as CELERY_SETTINGS
 
 from spa_app import create_app
+from spa_app.catalog import images
 from spa_app.config import DEFAULTS, celery_defaults
 from spa_app.notifications.delivery import send_time_limits
 
@@ -386,5 +387,15 @@ def test_the_proxy_is_the_only_way_in_and_bounds_requests_like_the_app(services)
     for setting in ("client_header_timeout 10s", "client_body_timeout 10s",
                     "proxy_request_buffering on", "proxy_pass http://web:8000"):  # fmt: skip
         assert setting in nginx
+    # Only the staff pages with a picture field take more: what the app takes there.
+    pictures = re.search(r"location ~ (\S+) \{\s*client_max_body_size (\d+)k;", nginx)
+    assert pictures and int(pictures.group(2)) * 1024 == images.body_limit(DEFAULTS)
+    pattern = re.compile(pictures.group(1).replace("$$", "$"))
+    for path in ("/staff/services/new", "/staff/services/12", "/staff/therapists/3"):
+        assert pattern.match(path), path
+    for path in ("/staff/services", "/staff/therapists/new", "/staff/services/1/x", "/login"):
+        assert not pattern.match(path), path
+    assert services["web"]["environment"]["SPA_UPLOAD_FOLDER"] == "/data/uploads"
+    assert "uploads:/data/uploads" in services["web"]["volumes"]
     # Compose would read a bare $name as its own variable: nginx's are all written $$name.
     assert "$" not in nginx.replace("$$", "")
