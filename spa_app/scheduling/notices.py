@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from spa_app.booking.links import manage_path
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.business import Business, business_tz
 from spa_app.extensions import db
@@ -77,7 +78,8 @@ def _new_time_letter(message: Message, settings: Business, sender: outbox.Sender
     subject = f"Please choose a new time: {booking.service.name} on {when:%a %d %b, %H:%M}"
     context = {
         "booking": booking,
-        "link": f"{sender.public_url}/bookings/{booking.id}/move",
+        # Straight to choosing a time, with no log-in (the visit's signed link, booking/links.py).
+        "link": f"{sender.public_url}{manage_path(sender.secret, booking)}/move",
         "visit_link": f"{sender.public_url}/bookings/{booking.id}",
     }
     return outbox.Letter(subject, context)
