@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from spa_app import params
@@ -62,8 +63,8 @@ def join(service_id: int):
         except waitlist.WaitlistError as exc:
             form.last_day.errors.append(str(exc))
         else:
-            flash("You are on the waitlist: we will e-mail you when a time frees up."
-                  if created else "Your waitlist request is changed; your place is kept.",
+            flash(_("You are on the waitlist: we will e-mail you when a time frees up.")
+                  if created else _("Your waitlist request is changed; your place is kept."),
                   "success")  # fmt: skip
             return redirect(url_for("booking.mine"))
     return render_template(
@@ -94,7 +95,7 @@ def leave(entry_id: int):
         abort(404)
     with unit_of_work():
         waitlist.leave(entry, utcnow())
-    flash("You have left the waitlist.", "success")
+    flash(_("You have left the waitlist."), "success")
     return redirect(url_for("booking.mine"))
 
 
