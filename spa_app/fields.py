@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp, ValidationError
@@ -19,11 +21,11 @@ from spa_app import params
 #: line and paragraph separators (which e-mail headers would fold on).
 SINGLE_LINE = Regexp(
     r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$",
-    message="Use a single line without control characters.",
+    message=_l("Use a single line without control characters."),
 )
 
 #: Text over several lines, but no other control characters (NUL breaks PostgreSQL).
-PLAIN_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Please use plain text.")
+PLAIN_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message=_l("Please use plain text."))
 
 #: The therapist choice that lets the system pick whoever is free.
 ANY = "any"
@@ -39,7 +41,7 @@ class MultiCheckboxField(SelectMultipleField):
 def therapist_choices(names: dict[int, str]) -> list[SelectChoice]:
     """ "Any therapist" first, then each therapist by name."""
     by_name = sorted(names.items(), key=lambda item: item[1])
-    return [SelectChoice(ANY, "Any therapist")] + [
+    return [SelectChoice(ANY, _("Any therapist"))] + [
         SelectChoice(str(tid), name) for tid, name in by_name
     ]
 
@@ -52,8 +54,8 @@ def therapist_id(field: Field) -> int | None:
 class IdOf:
     """Validator: the field holds a database id (ASCII digits, in range)."""
 
-    def __init__(self, message: str = "Unknown choice.") -> None:
-        self.message = message
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or _l("Unknown choice.")
 
     def __call__(self, form, field) -> None:
         if params.as_id(field.data) is None:

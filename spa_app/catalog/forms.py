@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -31,6 +33,8 @@ from spa_app.fields import PLAIN_TEXT, SINGLE_LINE, MultiCheckboxField, WholeNum
 
 #: Largest price we accept: far above any massage, well inside a 32-bit integer of cents.
 MAX_PRICE_CENTS = 1_000_000_00
+#: A length in minutes out of its range (the numbers are the field's own).
+MINUTES = _l("Use %(min)s to %(max)s minutes.")
 _DECIMAL = re.compile(r"^([0-9]+)(?:\.([0-9]+))?$")  # ASCII digits only
 
 
@@ -38,18 +42,18 @@ def parse_price(text: str) -> int:
     """Integer cents from money text like "65", "65.5" or "£65.00"; raises ValueError(message)."""
     text = text.strip().removeprefix("£").strip()
     if not text:
-        raise ValueError("Enter a price, for example 65.00.")
+        raise ValueError(_("Enter a price, for example 65.00."))
     if text.startswith("-"):
-        raise ValueError("The price cannot be negative.")
+        raise ValueError(_("The price cannot be negative."))
     match = _DECIMAL.match(text)
     if match is None:
-        raise ValueError("Enter the price as a number, for example 65 or 65.00.")
+        raise ValueError(_("Enter the price as a number, for example 65 or 65.00."))
     whole, fraction = match[1], match[2] or ""
     if len(fraction) > 2:
-        raise ValueError("Use at most two decimal places, for example 65.50.")
+        raise ValueError(_("Use at most two decimal places, for example 65.50."))
     cents = int(whole) * 100 + int(fraction.ljust(2, "0"))
     if cents > MAX_PRICE_CENTS:
-        raise ValueError("That price is too high.")
+        raise ValueError(_("That price is too high."))
     return cents
 
 
@@ -63,7 +67,7 @@ class MoneyField(StringField):
 
     def pre_validate(self, form):
         if self.data is None and not self.process_errors:
-            raise StopValidation("Enter a price, for example 65.00.")
+            raise StopValidation(_("Enter a price, for example 65.00."))
 
     def _value(self):
         if self.raw_data:
@@ -90,7 +94,7 @@ class PictureField(FileField):
                 raise ValueError(str(refused)) from refused
 
 
-def _picture(label: str) -> PictureField:
+def _picture(label) -> PictureField:
     return PictureField(label, render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
@@ -104,50 +108,53 @@ def picture_change(upload: PictureField, remove: BooleanField) -> images.Picture
 def _not_both(upload_name: str):
     def check(form, field):
         if field.data and form[upload_name].data is not None:
-            raise ValidationError("Choose a new picture or remove the current one, not both.")
+            raise ValidationError(_("Choose a new picture or remove the current one, not both."))
 
     return check
 
 
-def _name(label: str, max_length: int) -> StringField:
+def _name(label, max_length: int) -> StringField:
     return StringField(label, validators=[InputRequired(), Length(max=max_length), SINGLE_LINE])
 
 
 class ServiceForm(FlaskForm):
-    name = _name("Name", 120)
+    name = _name(_l("Name"), 120)
     description = TextAreaField(
-        "Description", validators=[Optional(), Length(max=2000), PLAIN_TEXT]
+        _l("Description"), validators=[Optional(), Length(max=2000), PLAIN_TEXT]
     )
     duration_min = WholeNumberField(
-        "Duration (minutes)",
-        validators=[InputRequired(), NumberRange(5, 480, "Use 5 to 480 minutes.")],
+        _l("Duration (minutes)"),
+        validators=[InputRequired(), NumberRange(5, 480, MINUTES)],
     )
-    price = MoneyField("Price", render_kw={"inputmode": "decimal"})
+    price = MoneyField(_l("Price"), render_kw={"inputmode": "decimal"})
     buffer_min = WholeNumberField(
-        "Clean-up buffer (minutes)",
+        _l("Clean-up buffer (minutes)"),
         default=0,
-        validators=[InputRequired(), NumberRange(0, 120, "Use 0 to 120 minutes.")],
+        validators=[InputRequired(), NumberRange(0, 120, MINUTES)],
     )
-    active = BooleanField("Open for booking", default=True)
-    therapists = MultiCheckboxField("Therapists who offer it", coerce=whole)
+    active = BooleanField(_l("Open for booking"), default=True)
+    therapists = MultiCheckboxField(_l("Therapists who offer it"), coerce=whole)
     category = StringField(
-        "Category",
+        _l("Category"),
         validators=[Optional(), Length(max=80), SINGLE_LINE],
         render_kw={"list": "categories", "autocomplete": "off"},
     )
     # Optional: a form posted without it keeps the service's place (a new one gets 0).
     position = WholeNumberField(
-        "Position in its category",
+        _l("Position in its category"),
         default=0,
-        validators=[Optional(), NumberRange(0, 999, "Use a whole number from 0 to 999.")],
+        validators=[
+            Optional(),
+            NumberRange(0, 999, _l("Use a whole number from %(min)s to %(max)s.")),
+        ],
         render_kw={"inputmode": "numeric"},
     )
-    image = _picture("Choose an image")
-    remove_image = BooleanField("Remove the current image", validators=[_not_both("image")])
+    image = _picture(_l("Choose an image"))
+    remove_image = BooleanField(_l("Remove the current image"), validators=[_not_both("image")])
 
 
 class RoomForm(FlaskForm):
-    name = _name("Name", 80)
+    name = _name(_l("Name"), 80)
 
 
 class ActiveForm(FlaskForm):
@@ -157,21 +164,24 @@ class ActiveForm(FlaskForm):
 
 
 class NewTherapistForm(FlaskForm):
-    display_name = _name("Name shown to clients", 120)
+    display_name = _name(_l("Name shown to clients"), 120)
     email = EmailField(
-        "Login e-mail",
+        _l("Login e-mail"),
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
     )
     password = PasswordField(
-        "Initial password",
-        validators=[InputRequired(), Length(min=10, max=200, message="Use 10 to 200 characters.")],
+        _l("Initial password"),
+        validators=[
+            InputRequired(),
+            Length(min=10, max=200, message=_l("Use %(min)s to %(max)s characters.")),
+        ],
     )
 
 
 class TherapistForm(FlaskForm):
-    display_name = _name("Name shown to clients", 120)
-    bio = TextAreaField("About", validators=[Optional(), Length(max=2000), PLAIN_TEXT])
-    active = BooleanField("Takes bookings")
-    services = MultiCheckboxField("Services offered", coerce=whole)
-    photo = _picture("Choose a photo")
-    remove_photo = BooleanField("Remove the current photo", validators=[_not_both("photo")])
+    display_name = _name(_l("Name shown to clients"), 120)
+    bio = TextAreaField(_l("About"), validators=[Optional(), Length(max=2000), PLAIN_TEXT])
+    active = BooleanField(_l("Takes bookings"))
+    services = MultiCheckboxField(_l("Services offered"), coerce=whole)
+    photo = _picture(_l("Choose a photo"))
+    remove_photo = BooleanField(_l("Remove the current photo"), validators=[_not_both("photo")])

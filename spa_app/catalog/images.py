@@ -27,8 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from babel.numbers import format_decimal
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
+
+from spa_app.i18n import language
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +55,7 @@ BODY_FACTOR = 4
 #: Room for the form's other fields beside the picture.
 FORM_ROOM = 256 * 1024
 
-ACCEPTED = "Please choose a JPEG, PNG or WebP picture."
+ACCEPTED = _l("Please choose a JPEG, PNG or WebP picture.")
 
 
 class BadImage(ValueError):
@@ -79,10 +84,11 @@ PictureChange = Change | Picture
 
 
 def megabytes(size: int) -> str:
-    """``size`` bytes for people: "2 MB", "3.4 MB", "850 KB"."""
+    """``size`` bytes for people: "2 MB", "3.4 MB", "850 KB" (in Spanish "3,4 MB")."""
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} KB"
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    number = format_decimal(round(size / (1024 * 1024), 1), "0.#", locale=language())
+    return f"{number} MB"
 
 
 def max_image_bytes(config) -> int:
@@ -122,7 +128,7 @@ def check(stream: IO[bytes], *, max_bytes: int) -> Picture:
         raise _too_large(size, max_bytes)
     data = stream.read(max_bytes + 1)
     if not data:
-        raise BadImage(f"That file is empty. {ACCEPTED}")
+        raise BadImage(_("That file is empty.") + " " + str(ACCEPTED))
     if len(data) > max_bytes:
         raise _too_large(size, max_bytes)
     ext = sniff(data[:12])
@@ -143,29 +149,40 @@ def _size(stream: IO[bytes]) -> int | None:
 
 
 def _too_large(size: int | None, max_bytes: int) -> BadImage:
-    said = f"That picture is {megabytes(size)}" if size else "That picture is too large"
+    most = megabytes(max_bytes)
+    if size:
+        said = _(
+            "That picture is %(size)s; the most we take is %(most)s.",
+            size=megabytes(size),
+            most=most,
+        )
+    else:
+        said = _("That picture is too large; the most we take is %(most)s.", most=most)
     return BadImage(
-        f"{said}; the most we take is {megabytes(max_bytes)}. Please choose a smaller one "
-        "(a photo saved for the web is usually well under 1 MB)."
+        said
+        + " "
+        + _("Please choose a smaller one (a photo saved for the web is usually well under 1 MB).")
     )
 
 
 def _not_a_picture(head: bytes) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in text:
-        return f"That is an SVG drawing, which we cannot show safely. {ACCEPTED}"
+        return _("That is an SVG drawing, which we cannot show safely.") + " " + str(ACCEPTED)
     if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1", b"ftyphevc"):
-        return f"That is a HEIC photo, which browsers cannot show. {ACCEPTED}"
+        return _("That is a HEIC photo, which browsers cannot show.") + " " + str(ACCEPTED)
     if head.startswith((b"GIF87a", b"GIF89a")):
-        return f"That is a GIF. {ACCEPTED}"
-    return "That file is not a JPEG, PNG or WebP picture, whatever its name says."
+        return _("That is a GIF.") + " " + str(ACCEPTED)
+    return _("That file is not a JPEG, PNG or WebP picture, whatever its name says.")
 
 
 def _decode(data: bytes, ext: str) -> Image.Image:
     """Open and fully decode the picture, so a damaged or cut-short file is caught here."""
     damaged = BadImage(
-        "That picture seems damaged or cut short, so we could not read it. "
-        "Please try another copy of it."
+        _(
+            "That picture seems damaged or cut short, so we could not read it. "
+            "Please try another copy of it."
+        )
     )
     with warnings.catch_warnings():
         # A picture of absurd pixel counts (a "decompression bomb") is refused, not decoded.
@@ -192,10 +209,20 @@ def _decode(data: bytes, ext: str) -> Image.Image:
 
 
 def _too_many_pixels(width: int | None = None, height: int | None = None) -> BadImage:
-    said = f"That picture is {width} × {height} pixels" if width else "That picture is too big"
-    return BadImage(
-        f"{said}; the most we take is {MAX_SIDE} pixels on each side. Please choose a smaller one."
-    )
+    if width:
+        said = _(
+            "That picture is %(width)d × %(height)d pixels; the most we take is %(most)d pixels "
+            "on each side.",
+            width=width,
+            height=height,
+            most=MAX_SIDE,
+        )
+    else:
+        said = _(
+            "That picture is too big; the most we take is %(most)d pixels on each side.",
+            most=MAX_SIDE,
+        )
+    return BadImage(said + " " + _("Please choose a smaller one."))
 
 
 def _reencode(image: Image.Image, ext: str) -> Picture:
@@ -253,8 +280,10 @@ class FileChanges:
             with contextlib.suppress(OSError):
                 part.unlink(missing_ok=True)
             raise NotStored(
-                "We could not save the picture just now, so nothing was changed. "
-                "Please try again in a moment."
+                _(
+                    "We could not save the picture just now, so nothing was changed. "
+                    "Please try again in a moment."
+                )
             ) from exc
         self.stored.append(name)
         return name

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 
 from spa_app.catalog import images
 
@@ -27,17 +28,27 @@ def register(bp: Blueprint, *, picture_pages: Collection[str]) -> None:
     @bp.context_processor
     def _picture_rules() -> dict:
         most = images.megabytes(images.max_image_bytes(current_app.config))
-        rules = f"A JPEG, PNG or WebP of up to {most}, at most {images.MAX_SIDE} pixels a side."
+        rules = _(
+            "A JPEG, PNG or WebP of up to %(size)s, at most %(side)d pixels a side.",
+            size=most,
+            side=images.MAX_SIDE,
+        )
         return {"picture_rules": rules}
 
     @bp.errorhandler(413)
     def _too_large(error):
         """Nothing was read or saved; on a picture page, say how large a picture may be."""
         limit = images.megabytes(request.max_content_length or 0)
-        message = f"That was more than this page takes at once ({limit}), so nothing was saved."
+        message = _(
+            "That was more than this page takes at once (%(size)s), so nothing was saved.",
+            size=limit,
+        )
         if request.endpoint in picture_pages:
             most = images.megabytes(images.max_image_bytes(current_app.config))
-            message += f" A picture can be up to {most}: please go back and choose a smaller one."
+            message += " " + _(
+                "A picture can be up to %(size)s: please go back and choose a smaller one.",
+                size=most,
+            )
         error.description = message
         return render_template("error.html", error=error), 413
 

@@ -1,6 +1,8 @@
 """The service menu for visitors; staff pages that manage services, therapists and rooms."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from spa_app.accounts.guards import staff_required
@@ -24,10 +26,12 @@ picture_views.register(
     bp, picture_pages={"catalog.new_service", "catalog.edit_service", "catalog.edit_therapist"}
 )
 
-NAME_TAKEN = "That name is already in use; please choose another."
-CHOICE_GONE = "One of the choices no longer exists; please choose again."
+NAME_TAKEN = _l("That name is already in use; please choose another.")
+CHOICE_GONE = _l("One of the choices no longer exists; please choose again.")
 #: Browsers cannot fill a file field in again: said when a form with a good picture is refused.
-CHOOSE_AGAIN = "Please choose the picture again: it was not saved, as something else needs fixing."
+CHOOSE_AGAIN = _l(
+    "Please choose the picture again: it was not saved, as something else needs fixing."
+)
 
 
 def _done(message: str, endpoint: str, **values):
@@ -77,7 +81,7 @@ def _service_page(svc: Service | None):
         try:
             with images.changes() as files, unit_of_work():
                 saved = service.save_service(svc, _service_details(form), files)
-                message = f"Saved the service “{saved.name}”."
+                message = _("Saved the service “%(name)s”.", name=saved.name)
         except service.NameTaken:
             form.name.errors.append(NAME_TAKEN)
         except service.UnknownChoice:
@@ -129,7 +133,9 @@ def _service_details(form: ServiceForm) -> service.ServiceDetails:
 
 def _therapist_choices() -> list[SelectChoice]:
     return [
-        SelectChoice(t.id, t.display_name if t.active else f"{t.display_name} (inactive)")
+        SelectChoice(
+            t.id, t.display_name if t.active else _("%(name)s (inactive)", name=t.display_name)
+        )
         for t in service.all_therapists()
     ]
 
@@ -165,7 +171,7 @@ def _room_page(room: Room | None):
         try:
             with unit_of_work():
                 saved = service.save_room(room, form.name.data)
-                message = f"Saved the room “{saved.name}”."
+                message = _("Saved the room “%(name)s”.", name=saved.name)
         except service.NameTaken:
             form.name.errors.append(NAME_TAKEN)
         else:
@@ -182,8 +188,10 @@ def set_room_active(room_id: int):
         abort(400)
     with unit_of_work():
         service.set_room_active(room, form.active.data == "1")
-        state = "open for bookings" if room.active else "closed to new bookings"
-        message = f"The room “{room.name}” is {state}."
+        if room.active:
+            message = _("The room “%(name)s” is open for bookings.", name=room.name)
+        else:
+            message = _("The room “%(name)s” is closed to new bookings.", name=room.name)
     return _done(message, "catalog.rooms")
 
 
@@ -208,10 +216,12 @@ def new_therapist():
                     email=form.email.data,
                     password=form.password.data,
                 )
-                message = f"Added {therapist.display_name}. Now choose their services."
+                message = _(
+                    "Added %(name)s. Now choose their services.", name=therapist.display_name
+                )
                 therapist_id = therapist.id
         except EmailTaken:
-            form.email.errors.append("An account with this e-mail already exists.")
+            form.email.errors.append(_("An account with this e-mail already exists."))
         else:
             return _done(message, "catalog.edit_therapist", therapist_id=therapist_id)
     return render_template("catalog/therapist_new.html", form=form)
@@ -240,7 +250,7 @@ def edit_therapist(therapist_id: int):
                     photo=picture_change(form.photo, form.remove_photo),
                     files=files,
                 )
-                message = f"Saved {therapist.display_name}."
+                message = _("Saved %(name)s.", name=therapist.display_name)
         except service.UnknownChoice:
             form.services.errors.append(CHOICE_GONE)
         except images.NotStored as failed:

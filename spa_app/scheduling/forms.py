@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
@@ -16,32 +17,44 @@ from spa_app.scheduling.service import (
     parse_windows,
 )
 
+#: A setting out of its range, by its unit (the numbers are the setting's own).
+RANGE_MESSAGES = {
+    "min": _l("Use %(min)s to %(max)s min."),
+    "days": _l("Use %(min)s to %(max)s days."),
+    "hours": _l("Use %(min)s to %(max)s hours."),
+}
+
 
 def _range(name: str, unit: str) -> NumberRange:
     low, high = SETTING_RANGES[name]
-    return NumberRange(low, high, f"Use {low} to {high} {unit}.")
+    return NumberRange(low, high, RANGE_MESSAGES[unit])
 
 
 def _reason() -> StringField:
-    return StringField("Reason (optional)", validators=[Optional(), Length(max=200), SINGLE_LINE])
+    return StringField(
+        _l("Reason (optional)"), validators=[Optional(), Length(max=200), SINGLE_LINE]
+    )
 
 
 class SettingsForm(FlaskForm):
-    business_name = StringField(
-        "Business name", validators=[InputRequired(), Length(max=120), SINGLE_LINE]
+    timezone = StringField(
+        _l("Time zone"), validators=[InputRequired(), Length(max=64), SINGLE_LINE]
     )
-    timezone = StringField("Time zone", validators=[InputRequired(), Length(max=64), SINGLE_LINE])
     slot_step_min = SelectField(
-        "Slot step", coerce=whole, choices=[SelectChoice(n, f"{n} minutes") for n in SLOT_STEPS]
+        _l("Slot step"),
+        coerce=whole,
+        choices=[SelectChoice(n, _l("%(num)d minutes", num=n)) for n in SLOT_STEPS],
     )
     min_notice_min = WholeNumberField(
-        "Minimum notice (minutes)", validators=[InputRequired(), _range("min_notice_min", "min")]
+        _l("Minimum notice (minutes)"),
+        validators=[InputRequired(), _range("min_notice_min", "min")],
     )
     horizon_days = WholeNumberField(
-        "Bookable up to (days ahead)", validators=[InputRequired(), _range("horizon_days", "days")]
+        _l("Bookable up to (days ahead)"),
+        validators=[InputRequired(), _range("horizon_days", "days")],
     )
     cancel_window_hours = WholeNumberField(
-        "Cancellation window (hours)",
+        _l("Cancellation window (hours)"),
         validators=[InputRequired(), _range("cancel_window_hours", "hours")],
     )
 
@@ -72,27 +85,27 @@ class WindowsField(StringField):
 class WorkingHoursForm(FlaskForm):
     """One text input per weekday; the field order is Monday (0) to Sunday (6)."""
 
-    monday = WindowsField("Monday")
-    tuesday = WindowsField("Tuesday")
-    wednesday = WindowsField("Wednesday")
-    thursday = WindowsField("Thursday")
-    friday = WindowsField("Friday")
-    saturday = WindowsField("Saturday")
-    sunday = WindowsField("Sunday")
+    monday = WindowsField(_l("Monday"))
+    tuesday = WindowsField(_l("Tuesday"))
+    wednesday = WindowsField(_l("Wednesday"))
+    thursday = WindowsField(_l("Thursday"))
+    friday = WindowsField(_l("Friday"))
+    saturday = WindowsField(_l("Saturday"))
+    sunday = WindowsField(_l("Sunday"))
 
     DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class TimeOffForm(FlaskForm):
-    start_date = DateField("From (date)", validators=[InputRequired()])
-    start_time = TimeField("From (time)", validators=[InputRequired()])
-    end_date = DateField("Until (date)", validators=[InputRequired()])
-    end_time = TimeField("Until (time)", validators=[InputRequired()])
+    start_date = DateField(_l("From (date)"), validators=[InputRequired()])
+    start_time = TimeField(_l("From (time)"), validators=[InputRequired()])
+    end_date = DateField(_l("Until (date)"), validators=[InputRequired()])
+    end_time = TimeField(_l("Until (time)"), validators=[InputRequired()])
     reason = _reason()
 
 
 class ClosureForm(FlaskForm):
-    day = DateField("Day", validators=[InputRequired()])
+    day = DateField(_l("Day"), validators=[InputRequired()])
     reason = _reason()
 
 
@@ -109,6 +122,6 @@ class TellForm(FlaskForm):
     pressed) and an optional note the e-mail quotes as written."""
 
     note = TextAreaField(
-        "A note for the clients (optional)",
+        _l("A note for the clients (optional)"),
         validators=[Optional(), Length(max=NOTE_MAX), PLAIN_TEXT],
     )

@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from spa_app.booking.links import manage_path
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.business import Business, business_tz
 from spa_app.extensions import db
+from spa_app.i18n import when
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from spa_app.scheduling.affected import Cause, needs_new_time
@@ -62,20 +66,45 @@ def told(bookings: Iterable[Booking], cause: Cause) -> dict[int, Message]:
 
 #: How a notice's state reads on the staff list.
 STATE_TEXT = {
-    MessageState.PENDING: "E-mail queued",
-    MessageState.SENT: "E-mail sent",
-    MessageState.FAILED: "E-mail failed (see Messages)",
-    MessageState.DROPPED: "E-mail not needed after all",
-    MessageState.UNCONFIRMED: "E-mail may not have arrived (see Messages)",
+    MessageState.PENDING: _l("E-mail queued"),
+    MessageState.SENT: _l("E-mail sent"),
+    MessageState.FAILED: _l("E-mail failed (see Messages)"),
+    MessageState.DROPPED: _l("E-mail not needed after all"),
+    MessageState.UNCONFIRMED: _l("E-mail may not have arrived (see Messages)"),
 }
+
+
+def told_message(one: bool, found: int, added: int) -> tuple[str, str]:
+    """What staff read after pressing a button to tell ``one`` client (or all of them), when
+    ``found`` visits were still on the list and ``added`` e-mails were queued; and its kind."""
+    if not found:
+        if one:
+            return _(
+                "That visit is no longer on this list (moved or cancelled). Nobody was told."
+            ), "error"
+        return _(
+            "No booked visits are left on this list (moved or cancelled). Nobody was told."
+        ), "error"
+    if not added:
+        if one:
+            return _("That client was already told; nobody gets a second e-mail."), "info"
+        return _("Every client here was already told; nobody gets a second e-mail."), "info"
+    if added == 1:
+        return _("E-mail queued to the client: they can choose a new time from it."), "success"
+    message = _("E-mail queued to %(num)d clients: they can choose a new time from it.", num=added)
+    return message, "success"
 
 
 @outbox.composes(KIND)
 def _new_time_letter(message: Message, settings: Business, sender: outbox.Sender) -> outbox.Letter:
     """The visit as it was when staff told the client, and a link to choose another time."""
     booking = message.booking
-    when = message.visit_starts_at.astimezone(settings.tz)
-    subject = f"Please choose a new time: {booking.service.name} on {when:%a %d %b, %H:%M}"
+    starts = when(message.visit_starts_at.astimezone(settings.tz), "%a %d %b, %H:%M")
+    subject = _(
+        "Please choose a new time: %(service)s on %(when)s",
+        service=booking.service.name,
+        when=starts,
+    )
     context = {
         "booking": booking,
         # Straight to choosing a time, with no log-in (the visit's signed link, booking/links.py).

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist, service_therapist
@@ -61,9 +63,13 @@ class Availability:
         """Why nobody can book on local ``day`` at all, or None."""
         today = local_today(now, self.rules.tz)
         if day < today:
-            return "That date has passed; please pick today or a later date."
+            return _("That date has passed; please pick today or a later date.")
         if day > today + timedelta(days=self.rules.horizon_days):
-            return f"We take bookings up to {self.rules.horizon_days} days ahead."
+            return ngettext(
+                "We take bookings up to %(num)d day ahead.",
+                "We take bookings up to %(num)d days ahead.",
+                self.rules.horizon_days,
+            )
         return None
 
 
@@ -140,7 +146,7 @@ def find_slots(
         with_rooms=with_rooms,
     )
     load = dict.fromkeys(names, 0)
-    for starts_ms, ends_ms, therapist, _ in busy:
+    for starts_ms, ends_ms, therapist, _kind in busy:
         if therapist in load:
             load[therapist] += ends_ms - starts_ms
     return Availability(service, rules, first_day, last_day, slots, names, load)

@@ -12,6 +12,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.clock import NonexistentLocalTime, day_bounds, local_to_utc, zone
@@ -29,7 +31,7 @@ SETTING_RANGES = {
 }
 MAX_HOURS_TEXT = 200
 MAX_YEARS_AHEAD = 10
-DST_GAP = "Sorry, that time does not exist on that day (clocks change)."
+DST_GAP = _l("Sorry, that time does not exist on that day (clocks change).")
 
 Window = tuple[time, time]
 _WINDOW = re.compile(r"^([0-9]{2}):([0-9]{2})\s*[-–]\s*([0-9]{2}):([0-9]{2})$")  # ASCII digits
@@ -65,7 +67,6 @@ class BadClosure(ValueError):
 
 @dataclass(frozen=True)
 class SettingsChange:
-    business_name: str
     timezone: str
     slot_step_min: int
     min_notice_min: int
@@ -101,7 +102,7 @@ def parse_windows(text: str) -> list[Window]:
     Raises BadHours listing every malformed, reversed or overlapping window.
     """
     if len(text) > MAX_HOURS_TEXT:
-        raise BadHours([f"Use at most {MAX_HOURS_TEXT} characters."])
+        raise BadHours([_("Use at most %(max)d characters.", max=MAX_HOURS_TEXT)])
     if not text.strip():
         return []
     problems: list[str] = []
@@ -109,12 +110,17 @@ def parse_windows(text: str) -> list[Window]:
     for part in (p.strip() for p in text.split(",")):
         match = _WINDOW.match(part)
         if match is None:
-            shown = f"“{part}”" if part else "An empty entry between commas"
-            problems.append(f"{shown} is not a window written like 09:00-13:00.")
+            if part:
+                problem = _("“%(text)s” is not a window written like 09:00-13:00.", text=part)
+            else:
+                problem = _(
+                    "An empty entry between commas is not a window written like 09:00-13:00."
+                )
+            problems.append(problem)
             continue
         hours = [int(n) for n in match.groups()]
         if hours[0] > 23 or hours[2] > 23 or hours[1] > 59 or hours[3] > 59:
-            problems.append(f"“{part}” is not a time of day (00:00 to 23:59).")
+            problems.append(_("“%(text)s” is not a time of day (00:00 to 23:59).", text=part))
             continue
         windows.append((time(hours[0], hours[1]), time(hours[2], hours[3])))
     problems += window_problems(windows)
@@ -126,12 +132,20 @@ def parse_windows(text: str) -> list[Window]:
 def window_problems(windows: list[Window]) -> list[str]:
     """What is wrong with one day's windows: reversed or empty windows, and overlaps."""
     problems = [
-        f"{format_window(w)} does not start before it ends." for w in windows if w[0] >= w[1]
+        _("%(window)s does not start before it ends.", window=format_window(w))
+        for w in windows
+        if w[0] >= w[1]
     ]
     ordered = sorted(w for w in windows if w[0] < w[1])
     for first, second in zip(ordered, ordered[1:], strict=False):
         if second[0] < first[1]:
-            problems.append(f"{format_window(first)} and {format_window(second)} overlap.")
+            problems.append(
+                _(
+                    "%(first)s and %(second)s overlap.",
+                    first=format_window(first),
+                    second=format_window(second),
+                )
+            )
     return problems
 
 
@@ -194,14 +208,18 @@ def add_time_off(
     starts_at = _instant(start, tz, "start")
     ends_at = _instant(end, tz, "end")
     if ends_at <= starts_at:
-        raise BadTimeOff("end", "The end must be after the start.")
+        raise BadTimeOff("end", _("The end must be after the start."))
     if ends_at <= now:
-        raise BadTimeOff("end", "That time off is already over.")
+        raise BadTimeOff("end", _("That time off is already over."))
     # Like closures: a year like 9999 is a slip, and shown in a zone further east it overflows.
     if ends_at.year > now.year + MAX_YEARS_AHEAD:
-        raise BadTimeOff("end", f"Pick an end within the next {MAX_YEARS_AHEAD} years.")
+        raise BadTimeOff(
+            "end", _("Pick an end within the next %(num)d years.", num=MAX_YEARS_AHEAD)
+        )
     if starts_at.year < now.year - MAX_YEARS_AHEAD:
-        raise BadTimeOff("start", f"Pick a start within the last {MAX_YEARS_AHEAD} years.")
+        raise BadTimeOff(
+            "start", _("Pick a start within the last %(num)d years.", num=MAX_YEARS_AHEAD)
+        )
     entry = TimeOff(
         therapist_id=therapist_id, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()
     )
@@ -214,9 +232,9 @@ def _instant(local: datetime, tz: ZoneInfo, field: str) -> datetime:
     try:
         return local_to_utc(local.date(), local.time(), tz)
     except NonexistentLocalTime as exc:
-        raise BadTimeOff(field, DST_GAP) from exc
+        raise BadTimeOff(field, str(DST_GAP)) from exc
     except OverflowError as exc:  # year 1 or 9999 shifted past the calendar's ends
-        raise BadTimeOff(field, "That date is out of range.") from exc
+        raise BadTimeOff(field, _("That date is out of range.")) from exc
 
 
 def upcoming_time_off(therapist_id: int, now: datetime) -> list[TimeOff]:
@@ -258,17 +276,17 @@ def bookings_on_day(day: date, tz: ZoneInfo) -> int:
 def add_closure(*, day: date, reason: str, today: date) -> Closure:
     """Close the spa on local ``day`` (flushed); raises BadClosure if it has passed or is closed."""
     if day < today:
-        raise BadClosure("That day has passed.")
+        raise BadClosure(_("That day has passed."))
     if day.year > today.year + MAX_YEARS_AHEAD:
-        raise BadClosure(f"Pick a day within the next {MAX_YEARS_AHEAD} years.")
+        raise BadClosure(_("Pick a day within the next %(num)d years.", num=MAX_YEARS_AHEAD))
     if db.session.execute(db.select(Closure.id).where(Closure.day == day)).first() is not None:
-        raise BadClosure("The spa is already closed on that day.")
+        raise BadClosure(_("The spa is already closed on that day."))
     closure = Closure(day=day, reason=reason.strip())
     try:
         with db.session.begin_nested():
             db.session.add(closure)
     except sa.exc.IntegrityError as exc:  # added by a concurrent request since the check
-        raise BadClosure("The spa is already closed on that day.") from exc
+        raise BadClosure(_("The spa is already closed on that day.")) from exc
     return closure
 
 

@@ -5,6 +5,9 @@ from dataclasses import fields
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from spa_app import params
 from spa_app.accounts.guards import staff_required
@@ -13,6 +16,7 @@ from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
+from spa_app.i18n import when
 from spa_app.scheduling import affected, notices, service
 from spa_app.scheduling.forms import (
     NOTE_MAX,
@@ -30,7 +34,7 @@ from spa_app.templating import use_timezone
 bp = Blueprint("scheduling", __name__, url_prefix="/staff")
 
 DAYS = WorkingHoursForm.DAYS
-UNKNOWN_ZONE = "Unknown time zone; use an IANA name such as Europe/London or America/New_York."
+UNKNOWN_ZONE = _l("Unknown time zone; use an IANA name such as Europe/London or America/New_York.")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -45,7 +49,7 @@ def settings():
         except service.UnknownTimeZone:
             form.timezone.errors.append(UNKNOWN_ZONE)
         else:
-            return _done("Settings saved.", "scheduling.settings")
+            return _done(_("Settings saved."), "scheduling.settings")
     return render_template("scheduling/settings.html", form=form)
 
 
@@ -57,7 +61,7 @@ def working_hours(therapist_id: int):
     form = WorkingHoursForm(data={name: week[i] for i, name in enumerate(DAYS)})
     if form.validate_on_submit():
         new_week = {i: form[name].data for i, name in enumerate(DAYS)}
-        message = f"Saved the working hours of {therapist.display_name}."
+        message = _("Saved the working hours of %(name)s.", name=therapist.display_name)
         try:
             with unit_of_work():
                 service.replace_weekly_hours(therapist.id, new_week)
@@ -93,13 +97,13 @@ def time_off(therapist_id: int):
         else:
             if clashes:
                 return _done(
-                    "Time off added.",
+                    _("Time off added."),
                     "scheduling.time_off_visits",
                     clashes,
                     therapist_id=therapist_id,
                     time_off_id=entry_id,
                 )
-            return _done("Time off added.", "scheduling.time_off", therapist_id=therapist_id)
+            return _done(_("Time off added."), "scheduling.time_off", therapist_id=therapist_id)
     entries = service.upcoming_time_off(therapist.id, now)
     return render_template(
         "scheduling/time_off.html",
@@ -119,7 +123,7 @@ def delete_time_off(therapist_id: int, time_off_id: int):
     with unit_of_work():
         if not service.remove_time_off(therapist_id, time_off_id):
             abort(404)
-    return _done("Time off removed.", "scheduling.time_off", therapist_id=therapist_id)
+    return _done(_("Time off removed."), "scheduling.time_off", therapist_id=therapist_id)
 
 
 @bp.route("/closures", methods=["GET", "POST"])
@@ -135,7 +139,7 @@ def closures():
                 )
                 cause, closure_id = affected.of_closure(closure, tz), closure.id
                 clashes = affected.count(cause, now)
-                message = f"Closed on {closure.day:%A %d %B %Y}."
+                message = _("Closed on %(day)s.", day=when(closure.day, "%A %d %B %Y"))
         except service.BadClosure as exc:
             form.day.errors.append(str(exc))
         else:
@@ -159,19 +163,19 @@ def delete_closure(closure_id: int):
     with unit_of_work():
         if not service.remove_closure(closure_id):
             abort(404)
-    return _done("Closure removed.", "scheduling.closures")
+    return _done(_("Closure removed."), "scheduling.closures")
 
 
 @bp.get("/closures/<id:closure_id>/visits")
 @staff_required
 def closure_visits(closure_id: int):
     closure = db.get_or_404(Closure, closure_id)
-    title = f"Visits on {closure.day:%A %d %B %Y}, when the spa is closed"
+    title = _("Visits on %(day)s, when the spa is closed", day=when(closure.day, "%A %d %B %Y"))
     return _affected_page(
         affected.of_closure(closure, business_tz()),
         title=title,
         tell_url=url_for("scheduling.tell_closure", closure_id=closure.id),
-        back=(url_for("scheduling.closures"), "Back to closures"),
+        back=(url_for("scheduling.closures"), _("Back to closures")),
     )
 
 
@@ -195,15 +199,20 @@ def time_off_visits(therapist_id: int, time_off_id: int):
     entry = _time_off_or_404(therapist_id, time_off_id)
     name = db.session.get(Therapist, therapist_id).display_name
     tz, shown = business_tz(), "%a %d %b %Y, %H:%M"
-    starts, ends = (t.astimezone(tz).strftime(shown) for t in (entry.starts_at, entry.ends_at))
-    title = f"Visits with {name} from {starts} to {ends}, when {name} is away"
+    starts, ends = (when(t.astimezone(tz), shown) for t in (entry.starts_at, entry.ends_at))
+    title = _(
+        "Visits with %(name)s from %(start)s to %(end)s, when %(name)s is away",
+        name=name,
+        start=starts,
+        end=ends,
+    )
     return _affected_page(
         affected.of_time_off(entry),
         title=title,
         tell_url=url_for(
             "scheduling.tell_time_off", therapist_id=therapist_id, time_off_id=time_off_id
         ),
-        back=(url_for("scheduling.time_off", therapist_id=therapist_id), "Back to time off"),
+        back=(url_for("scheduling.time_off", therapist_id=therapist_id), _("Back to time off")),
     )
 
 
@@ -237,29 +246,24 @@ def _tell(cause: affected.Cause, back: str):
     """Queue the needs-a-new-time e-mail for the visit on the button pressed, or for all."""
     form, now = TellForm(), utcnow()
     if not form.validate_on_submit():
-        flash(f"Notes are plain text, {NOTE_MAX} characters at most. Nobody was told.", "error")
+        flash(
+            _(
+                "Notes are plain text, %(max)d characters at most. Nobody was told.",
+                max=NOTE_MAX,
+            ),
+            "error",
+        )
         return redirect(back)
     which = request.form.get("visit", "all")
     wanted = None if which == "all" else params.as_id(which)
     if which != "all" and wanted is None:
-        flash("That is not a visit on this list. Nobody was told.", "error")
+        flash(_("That is not a visit on this list. Nobody was told."), "error")
         return redirect(back)
     with unit_of_work():
         visits = [v for v in affected.visits(cause, now) if wanted in (None, v.id)]
         added = notices.tell(visits, cause, note=form.note.data or "", now=now)
-    flash(*_told_message(wanted, len(visits), added))
+    flash(*notices.told_message(wanted is not None, len(visits), added))
     return redirect(back)
-
-
-def _told_message(wanted: int | None, found: int, added: int) -> tuple[str, str]:
-    if not found:
-        gone = "That visit is no longer" if wanted is not None else "No booked visits are left"
-        return f"{gone} on this list (moved or cancelled). Nobody was told.", "error"
-    if not added:
-        already = "That client was" if wanted is not None else "Every client here was"
-        return f"{already} already told; nobody gets a second e-mail.", "info"
-    clients = "the client" if added == 1 else f"{added} clients"
-    return f"E-mail queued to {clients}: they can choose a new time from it.", "success"
 
 
 def _done(message: str, endpoint: str, clashes: int = 0, **values):
@@ -268,6 +272,12 @@ def _done(message: str, endpoint: str, clashes: int = 0, **values):
     the write lock until teardown)."""
     flash(message, "success")
     if clashes:
-        visits = "booked visit falls" if clashes == 1 else "booked visits fall"
-        flash(f"{clashes} {visits} in that time: tell the clients or move the visits.", "error")
+        flash(
+            ngettext(
+                "%(num)d booked visit falls in that time: tell the clients or move the visits.",
+                "%(num)d booked visits fall in that time: tell the clients or move the visits.",
+                clashes,
+            ),
+            "error",
+        )
     return redirect(url_for(endpoint, **values))

@@ -1,4 +1,5 @@
-"""Staff change the business settings: name, IANA time zone, slot step, notice, horizon, policy."""
+"""Staff change the business settings: IANA time zone, slot step, notice, horizon, policy. The
+spa's name is set on the spa's details page (profile), so this form leaves it alone."""
 
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ def saved() -> tuple:
 
 def form(**changes) -> dict:
     data = {
-        "business_name": "Calm Rooms",
         "timezone": "America/New_York",
         "slot_step_min": "30",
         "min_notice_min": "0",
@@ -54,7 +54,15 @@ def test_the_page_shows_the_current_settings(staff):
 def test_staff_change_the_settings(staff):
     response = staff.post("/staff/settings", data=form(), follow_redirects=True)
     assert "Settings saved." in response.get_data(as_text=True)
-    assert saved() == ("Calm Rooms", "America/New_York", 30, 0, 365, 48)
+    assert saved() == ("Spa", "America/New_York", 30, 0, 365, 48)
+
+
+def test_the_business_name_is_not_on_this_form(staff):
+    page = staff.get("/staff/settings").get_data(as_text=True)
+    assert 'name="business_name"' not in page
+    response = staff.post("/staff/settings", data=form(business_name="Calm Rooms"))
+    assert response.status_code == 302
+    assert saved() == ("Spa", "America/New_York", 30, 0, 365, 48)
 
 
 def test_an_unknown_time_zone_is_a_field_error(staff):
@@ -77,7 +85,6 @@ def test_an_unknown_time_zone_is_a_field_error(staff):
         ("horizon_days", "366", "Use 1 to 365 days."),
         ("cancel_window_hours", "337", "Use 0 to 336 hours."),
         ("cancel_window_hours", "99999999999999999999", "Use 0 to 336 hours."),
-        ("business_name", "Calm\nRooms", "Use a single line"),
         ("timezone", "", "This field is required."),
     ],
 )
@@ -89,9 +96,9 @@ def test_out_of_range_settings_change_nothing(staff, field, value, message):
 
 
 def test_the_service_refuses_what_the_database_would(app):
-    change = service.SettingsChange("Spa", "Europe/Paris", 15, 0, 400, 24)
+    change = service.SettingsChange("Europe/Paris", 15, 0, 400, 24)
     with pytest.raises(ValueError, match="horizon_days"):
         service.update_settings(change)
     with pytest.raises(service.UnknownTimeZone):
-        service.update_settings(service.SettingsChange("Spa", "Nowhere/Else", 15, 0, 90, 24))
+        service.update_settings(service.SettingsChange("Nowhere/Else", 15, 0, 90, 24))
     assert saved() == DEFAULTS
