@@ -56,7 +56,7 @@ def join(service_id: int):
         )  # fmt: skip
         try:
             with unit_of_work():
-                _, created = waitlist.join(current_user, wanted, now)
+                _entry, created = waitlist.join(current_user, wanted, now)
         except waitlist.AlreadyWaiting as exc:  # a second tab joined at the same moment
             flash(str(exc), "error")
             return redirect(url_for("booking.mine"))
