@@ -19,6 +19,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from spa_app.homecare.vocab import AREA_LABELS, Area, Kind
 
 if TYPE_CHECKING:
@@ -104,7 +107,7 @@ DETAILS = {
 @dataclass(frozen=True)
 class Spot:
     view: str
-    words: str  # where it is, as the text list says it
+    words: str  # where it is, as the text list says it (translated where it is shown)
     #: A line along the region on the viewer's left half (the other side is its mirror); one
     #: marker sits at its middle, several spread along it.
     start: Point
@@ -112,37 +115,55 @@ class Spot:
 
 
 SPOTS = {
-    "base_of_skull": Spot("back", "under the ridge at the back of the head, either side of the "
-                          "middle", (90.5, 47), (86, 45)),
-    "neck_back": Spot("back", "the back of the neck, beside the spine", (91, 58), (91, 70)),
-    "neck_sides": Spot("back", "the back part of the sides of the neck, down towards the "
-                       "shoulders", (85, 75.5), (79.5, 80)),
-    "top_of_shoulders": Spot("back", "the top of the shoulders, halfway to the arm", (82, 86),
-                             (62, 91)),
-    "front_of_shoulders": Spot("front", "the front of the shoulders, below the collarbone",
-                               (74, 91), (62, 97)),
-    "back_of_shoulders": Spot("back", "the thick muscle over the outer shoulder blade", (67, 100),
-                              (67, 112)),
-    "upper_back_shoulder_blades": Spot("back", "over and between the shoulder blades", (76, 114),
-                                       (76, 140)),
-    "beside_upper_spine": Spot("back", "beside the upper spine, never on it", (90.5, 98),
-                               (90.5, 150)),
-    "beside_lower_spine": Spot("back", "beside the lower spine, never on it", (90.5, 158),
-                               (90.5, 194)),
-    "base_of_spine_points": Spot("back", "the hollows either side of the base of the spine",
-                                 (89, 207), (89, 215)),
-    "forearms": Spot("front", "the forearms, wrist to elbow", (44.5, 168), (41, 194)),
-    "wrists": Spot("front", "the wrists", (39, 202), (39, 214)),
-    "palms": Spot("front", "the palms and fingers", (39, 240), (39, 262)),
-    "backs_of_hands": Spot("back", "the backs of the hands and fingers", (39, 240), (39, 262)),
-    "above_knees": Spot("front", "just above the kneecaps", (81.5, 284), (81.5, 290)),
-    "shins": Spot("front", "the front and inner side of the lower legs", (86, 316), (87, 350)),
-    "calves": Spot("back", "the calves, from the ankle to below the knee", (81.5, 312),
-                   (83.5, 350)),
-    "ankles": Spot("back", "round the ankles and the tendons behind them", (85, 360), (85, 366)),
-    "tops_of_feet": Spot("front", "the tops of the feet and the toes", (81, 378), (79, 390)),
-    "arches": Spot("back", "the soles and arches of the feet", (84, 380), (83.5, 391)),
-}  # fmt: skip
+    "base_of_skull": Spot(
+        "back",
+        _l("under the ridge at the back of the head, either side of the middle"),
+        (90.5, 47),
+        (86, 45),
+    ),
+    "neck_back": Spot("back", _l("the back of the neck, beside the spine"), (91, 58), (91, 70)),
+    "neck_sides": Spot(
+        "back",
+        _l("the back part of the sides of the neck, down towards the shoulders"),
+        (85, 75.5),
+        (79.5, 80),
+    ),
+    "top_of_shoulders": Spot(
+        "back", _l("the top of the shoulders, halfway to the arm"), (82, 86), (62, 91)
+    ),
+    "front_of_shoulders": Spot(
+        "front", _l("the front of the shoulders, below the collarbone"), (74, 91), (62, 97)
+    ),
+    "back_of_shoulders": Spot(
+        "back", _l("the thick muscle over the outer shoulder blade"), (67, 100), (67, 112)
+    ),
+    "upper_back_shoulder_blades": Spot(
+        "back", _l("over and between the shoulder blades"), (76, 114), (76, 140)
+    ),
+    "beside_upper_spine": Spot(
+        "back", _l("beside the upper spine, never on it"), (90.5, 98), (90.5, 150)
+    ),
+    "beside_lower_spine": Spot(
+        "back", _l("beside the lower spine, never on it"), (90.5, 158), (90.5, 194)
+    ),
+    "base_of_spine_points": Spot(
+        "back", _l("the hollows either side of the base of the spine"), (89, 207), (89, 215)
+    ),
+    "forearms": Spot("front", _l("the forearms, wrist to elbow"), (44.5, 168), (41, 194)),
+    "wrists": Spot("front", _l("the wrists"), (39, 202), (39, 214)),
+    "palms": Spot("front", _l("the palms and fingers"), (39, 240), (39, 262)),
+    "backs_of_hands": Spot("back", _l("the backs of the hands and fingers"), (39, 240), (39, 262)),
+    "above_knees": Spot("front", _l("just above the kneecaps"), (81.5, 284), (81.5, 290)),
+    "shins": Spot("front", _l("the front and inner side of the lower legs"), (86, 316), (87, 350)),
+    "calves": Spot(
+        "back", _l("the calves, from the ankle to below the knee"), (81.5, 312), (83.5, 350)
+    ),
+    "ankles": Spot(
+        "back", _l("round the ankles and the tendons behind them"), (85, 360), (85, 366)
+    ),
+    "tops_of_feet": Spot("front", _l("the tops of the feet and the toes"), (81, 378), (79, 390)),
+    "arches": Spot("back", _l("the soles and arches of the feet"), (84, 380), (83.5, 391)),
+}
 #: Where an item works when it names no spots of its own.
 AREA_DEFAULT_SPOTS = {
     Area.NECK: ["neck_back"],
@@ -212,10 +233,24 @@ class Mark:
     @property
     def name(self) -> str:
         """The marker's accessible name: which routine, where, and that it links to the steps."""
-        return f"{self.label}: {SPOTS[self.spot].words}, {self.side} side. Go to its steps"
+        words = SPOTS[self.spot].words
+        if self.side == "right":
+            return _(
+                "%(item)s: %(where)s, right side. Go to its steps", item=self.label, where=words
+            )
+        return _("%(item)s: %(where)s, left side. Go to its steps", item=self.label, where=words)
 
 
 CLOSEUP_MIN, CLOSEUP_PAD, CLOSEUP_SPLIT = 76, 26, 100
+#: A close-up's caption, by its figure and the one side it shows (None: both sides).
+CAPTIONS = {
+    ("front", "right"): _l("Right side, from the front"),
+    ("front", "left"): _l("Left side, from the front"),
+    ("front", None): _l("From the front"),
+    ("back", "right"): _l("Right side, from behind"),
+    ("back", "left"): _l("Left side, from behind"),
+    ("back", None): _l("From behind"),
+}
 
 
 @dataclass(frozen=True)
@@ -233,16 +268,16 @@ class Closeup:
     @property
     def caption(self) -> str:
         sides = {m.side for m in self.marks}
-        seen = "from the front" if self.view == "front" else "from behind"
-        return f"{sides.pop().capitalize()} side, {seen}" if len(sides) == 1 else seen.capitalize()
+        return str(CAPTIONS[self.view, sides.pop() if len(sides) == 1 else None])
 
     @property
     def side_labels(self) -> list[tuple[str, float, str]]:
         """Where a crop shows both sides, their names at its top corners: (word, x, anchor)."""
         if len({m.side for m in self.marks}) == 1:
             return []
-        x, _, w, _ = self.box
-        first, second = ("Right", "Left") if self.view == "front" else ("Left", "Right")
+        x, _y, w, _h = self.box
+        right, left = _("Right"), _("Left")
+        first, second = (right, left) if self.view == "front" else (left, right)
         return [(first, x + 3, "start"), (second, x + w - 3, "end")]
 
 
@@ -290,12 +325,19 @@ class Place:
     @property
     def summary(self) -> str:
         """The item's line in the map's description: "2. Shoulder knead (shoulders): ..."."""
-        point = ""
-        if self.kind is Kind.PRESSURE_POINT:
-            views = " and ".join(dict.fromkeys(c.view for c in self.closeups))
-            point = f", a pressure point on the {views}"
-        words = "; ".join(self.where)
-        return f"{self.label} ({AREA_LABELS[self.area].lower()}){point}: {words}. Both sides."
+        words = {"item": self.label, "area": str(AREA_LABELS[self.area]).lower(),
+                 "where": "; ".join(self.where)}  # fmt: skip
+        if self.kind is not Kind.PRESSURE_POINT:
+            return _("%(item)s (%(area)s): %(where)s. Both sides.", **words)
+        views = tuple(dict.fromkeys(c.view for c in self.closeups))
+        if views == ("front",):
+            return _("%(item)s (%(area)s), a pressure point on the front: %(where)s. Both sides.",
+                     **words)  # fmt: skip
+        if views == ("back",):
+            return _("%(item)s (%(area)s), a pressure point on the back: %(where)s. Both sides.",
+                     **words)  # fmt: skip
+        return _("%(item)s (%(area)s), a pressure point on the front and back: %(where)s. Both "
+                 "sides.", **words)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -315,11 +357,18 @@ class BodyMap:
     outlines = {view: path(OUTLINES[view]) for view in VIEWS}
 
 
+def _in_words(spot: Spot) -> str:
+    """A spot in the map's text, with its figure: "the wrists (front figure)"."""
+    if spot.view == "front":
+        return _("%(where)s (front figure)", where=spot.words)
+    return _("%(where)s (back figure)", where=spot.words)
+
+
 def figure(plan: Plan) -> BodyMap:
     """A marker on each side of every spot each item works on, numbered as the items are; items
     sharing a spot spread along it. Also each item's place in words and its close-ups."""
     named = [(n, item, spots_of(item)) for n, item in enumerate(plan.items, start=1)]
-    crowd = Counter(spot for _, _, spots in named for spot in spots)
+    crowd = Counter(spot for _number, _item, spots in named for spot in spots)
     seen: Counter[str] = Counter()
     marks, places = [], []
     for number, item, spots in named:
@@ -331,6 +380,6 @@ def figure(plan: Plan) -> BodyMap:
                 x, y = spread(spot, side, crowd[name])[nth]
                 own.append(Mark(spot.view, x, y, kind, label, number, name, side))
         marks += own
-        where = [f"{SPOTS[name].words} ({SPOTS[name].view} figure)" for name in spots]
+        where = [_in_words(SPOTS[name]) for name in spots]
         places.append(Place(number, label, kind, Area(item.area), where, closeups(own)))
     return BodyMap(marks, places)

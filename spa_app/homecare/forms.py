@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -28,70 +31,81 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
+def _capital(words) -> str:
+    """A body-map spot's words as a choice: "The wrists" (translated when shown)."""
+    return str(words).capitalize()
+
+
 class RoutineForm(FlaskForm):
     """A technique-library entry, as staff write it (steps one per line)."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=120), SINGLE_LINE])
-    kind = SelectField("Kind", choices=_choices(KIND_LABELS), validators=[InputRequired()])
-    area = SelectField("Body area", choices=_choices(AREA_LABELS), validators=[InputRequired()])
-    summary = StringField("In one line", validators=[Optional(), Length(max=300), SINGLE_LINE])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120), SINGLE_LINE])
+    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS), validators=[InputRequired()])
+    area = SelectField(_l("Body area"), choices=_choices(AREA_LABELS), validators=[InputRequired()])
+    summary = StringField(_l("In one line"), validators=[Optional(), Length(max=300), SINGLE_LINE])
     steps = TextAreaField(
-        "Steps, one per line",
-        validators=[InputRequired(message="Please write the steps."), Length(max=4000),
+        _l("Steps, one per line"),
+        validators=[InputRequired(message=_l("Please write the steps.")), Length(max=4000),
                     PLAIN_TEXT],
     )  # fmt: skip
     tools = StringField(
-        "Tools, separated by commas (e.g. tennis ball, foam roller)",
+        _l("Tools, separated by commas (e.g. tennis ball, foam roller)"),
         validators=[Optional(), Length(max=200), SINGLE_LINE],
     )
     min_minutes = WholeNumberField(
-        "Least minutes that still help",
-        validators=[InputRequired(), NumberRange(1, 30, message="Between 1 and 30 minutes.")],
+        _l("Least minutes that still help"),
+        validators=[InputRequired(), NumberRange(1, 30, message=_l("Between 1 and 30 minutes."))],
     )
     minutes = WholeNumberField(
-        "Typical minutes",
-        validators=[InputRequired(), NumberRange(1, 30, message="Between 1 and 30 minutes.")],
+        _l("Typical minutes"),
+        validators=[InputRequired(), NumberRange(1, 30, message=_l("Between 1 and 30 minutes."))],
     )
     hold_seconds = WholeNumberField(
-        "For a pressure point: seconds per hold",
-        validators=[Optional(), NumberRange(10, 300, message="Between 10 and 300 seconds.")],
+        _l("For a pressure point: seconds per hold"),
+        validators=[Optional(), NumberRange(10, 300, message=_l("Between 10 and 300 seconds."))],
     )
     sides = SelectField(
-        "Sides", choices=[SelectChoice(1, "Once"), SelectChoice(2, "On each side")], coerce=whole
+        _l("Sides"),
+        choices=[SelectChoice(1, _l("Once")), SelectChoice(2, _l("On each side"))],
+        coerce=whole,
     )
-    deep_tool = BooleanField("Body weight on a ball or roller (one such routine per area a day)")
-    build_up = BooleanField("Start gently the first week and build up")
+    deep_tool = BooleanField(
+        _l("Body weight on a ball or roller (one such routine per area a day)")
+    )
+    build_up = BooleanField(_l("Start gently the first week and build up"))
     time_of_day = SelectField(
-        "Best time of day",
+        _l("Best time of day"),
         choices=[SelectChoice(t.value, x) for t, x in TIME_OF_DAY_LABELS.items()],
     )
-    also_areas = MultiCheckboxField("Other areas it works on", choices=_choices(AREA_LABELS))
+    also_areas = MultiCheckboxField(_l("Other areas it works on"), choices=_choices(AREA_LABELS))
     spots = MultiCheckboxField(
-        "Where it works, on the body map",
-        choices=[SelectChoice(name, spot.words.capitalize()) for name, spot in SPOTS.items()],
+        _l("Where it works, on the body map"),
+        choices=[
+            SelectChoice(name, LazyString(_capital, spot.words)) for name, spot in SPOTS.items()
+        ],
     )
     times_per_week = WholeNumberField(
-        "Times a week",
-        validators=[InputRequired(), NumberRange(1, 7, message="Between 1 and 7 times.")],
+        _l("Times a week"),
+        validators=[InputRequired(), NumberRange(1, 7, message=_l("Between 1 and 7 times."))],
     )
     pressure = SelectField(
-        "Most pressure it calls for",
+        _l("Most pressure it calls for"),
         choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
         coerce=whole,
     )
-    goals = MultiCheckboxField("Goals it serves", choices=_choices(GOAL_LABELS))
-    contexts = MultiCheckboxField("Daily contexts it suits", choices=_choices(CONTEXT_LABELS))
+    goals = MultiCheckboxField(_l("Goals it serves"), choices=_choices(GOAL_LABELS))
+    contexts = MultiCheckboxField(_l("Daily contexts it suits"), choices=_choices(CONTEXT_LABELS))
     excluded_by = MultiCheckboxField(
-        "Leave it out for clients with", choices=_choices(CONDITION_LABELS)
+        _l("Leave it out for clients with"), choices=_choices(CONDITION_LABELS)
     )
     caution = StringField(
-        "A caution, if any", validators=[Optional(), Length(max=500), SINGLE_LINE]
+        _l("A caution, if any"), validators=[Optional(), Length(max=500), SINGLE_LINE]
     )
-    active = BooleanField("Offered in suggestions and the editor", default=True)
+    active = BooleanField(_l("Offered in suggestions and the editor"), default=True)
 
     def validate_min_minutes(self, field):
         if field.data and self.minutes.data and field.data > self.minutes.data:
-            raise ValidationError("The least minutes cannot be more than the typical minutes.")
+            raise ValidationError(_("The least minutes cannot be more than the typical minutes."))
 
     #: Fields shown and saved as the routine stores them.
     AS_STORED = ("name", "summary", "min_minutes", "minutes", "times_per_week", "hold_seconds",
@@ -137,29 +151,31 @@ class RoutineForm(FlaskForm):
 class ConditionRuleForm(FlaskForm):
     """What ticking one checklist condition does to a plan, as staff set it."""
 
-    names_areas = BooleanField("Ask the client which areas it affects")
-    excludes_named_areas = BooleanField("Leave out every routine for the areas the client names")
-    excludes_areas = MultiCheckboxField(
-        "Always leave out these areas with it", choices=_choices(AREA_LABELS)
+    names_areas = BooleanField(_l("Ask the client which areas it affects"))
+    excludes_named_areas = BooleanField(
+        _l("Leave out every routine for the areas the client names")
     )
-    pauses_all = BooleanField("Pause every routine until the therapist says")
+    excludes_areas = MultiCheckboxField(
+        _l("Always leave out these areas with it"), choices=_choices(AREA_LABELS)
+    )
+    pauses_all = BooleanField(_l("Pause every routine until the therapist says"))
     pressure_cap = SelectField(
-        "The most pressure any routine may use",
+        _l("The most pressure any routine may use"),
         choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
         coerce=whole,
     )
     therapist_note = TextAreaField(
-        "What the therapist should check (shown when they review)",
+        _l("What the therapist should check (shown when they review)"),
         validators=[Optional(), Length(max=500), PLAIN_TEXT],
     )
     client_caution = TextAreaField(
-        "What the client reads in their plan (no diagnosis; do not name a pressure)",
+        _l("What the client reads in their plan (no diagnosis; do not name a pressure)"),
         validators=[Optional(), Length(max=500), PLAIN_TEXT],
     )
 
     def validate_excludes_named_areas(self, field):
         if field.data and not self.names_areas.data:
-            raise ValidationError("The client is not asked for areas, so none can be left out.")
+            raise ValidationError(_("The client is not asked for areas, so none can be left out."))
 
     #: Fields shown and saved as the rule stores them.
     AS_STORED = ("names_areas", "excludes_named_areas", "pauses_all", "pressure_cap",

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
+
+from flask_babel import gettext as _
 
 from spa_app.homecare.vocab import (
     AREA_LABELS,
@@ -88,7 +91,22 @@ class Technique:
 
 
 def label(area: Area) -> str:
-    return AREA_LABELS[area].lower()
+    """The area as a sentence names it ("lower back"), in the current language."""
+    return str(AREA_LABELS[area]).lower()
+
+
+def and_list(words: Iterable[str]) -> str:
+    """The words joined by "and" ("neck and shoulders"), in the current language."""
+
+    def join(first: str, second: str) -> str:
+        return _("%(first)s and %(second)s", first=first, second=second)
+
+    return reduce(join, words)
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter a capital (the rest as it is)."""
+    return text[:1].upper() + text[1:]
 
 
 def rules_for(needs: Needs, rules: Mapping[Condition, Rule]) -> list[Rule]:
@@ -102,17 +120,22 @@ def exclusion(technique: Technique, needs: Needs, rules: Mapping[Condition, Rule
     for rule in rules_for(needs, rules):
         name = CONDITION_NAMES[rule.condition]
         if rule.pauses_all:
-            return f"Paused for now because of {name}. Your therapist will say when to start."
+            return _(
+                "Paused for now because of %(condition)s. Your therapist will say when to start.",
+                condition=name,
+            )
         if rule.condition in technique.excluded_by:
-            return f"Left out because of {name}."
+            return _("Left out because of %(condition)s.", condition=name)
         hit = technique.areas & rule.excludes_areas
         if rule.excludes_named_areas:
             hit |= technique.areas & needs.conditions[rule.condition]
         if hit:
-            where = " and ".join(label(a) for a in sorted(hit, key=list(Area).index))
-            return f"No work on the {where} because of {name}."
+            where = and_list(label(a) for a in sorted(hit, key=list(Area).index))
+            return _(
+                "No work on the %(areas)s because of %(condition)s.", areas=where, condition=name
+            )
     if technique.deep_tool and pressure_cap(technique, needs, rules)[0] is Pressure.LIGHT:
-        return "A ball or roller presses deeper than the light pressure this client needs."
+        return _("A ball or roller presses deeper than the light pressure this client needs.")
     return None
 
 
@@ -131,7 +154,7 @@ def pressure_cap(
     for rule in rules_for(needs, rules):
         if rule.pressure_cap < cap:
             cap = Pressure(rule.pressure_cap)
-            why = f"because of {CONDITION_NAMES[rule.condition]}"
+            why = _("because of %(condition)s", condition=CONDITION_NAMES[rule.condition])
     pain = pain_of(technique, needs)
     pain_cap = (
         Pressure.LIGHT
@@ -141,8 +164,13 @@ def pressure_cap(
         else Pressure.FIRM
     )
     if pain_cap < cap:
-        cap, why = pain_cap, f"while the pain is {pain}/10"
-    return cap, (f"{PRESSURE_LABELS[cap]} pressure {why}." if cap < wanted else "")
+        cap, why = pain_cap, _("while the pain is %(pain)s/10", pain=pain)
+    if cap >= wanted:
+        return cap, ""
+    # "Light pressure because of ...": the pressure as one word, then the reason (the plan
+    # editor's checks quote the reason from the third word on).
+    pressure = str(PRESSURE_LABELS[cap]).lower()
+    return cap, _sentence(_("%(pressure)s pressure %(why)s.", pressure=pressure, why=why))
 
 
 def review_reasons(needs: Needs, rules: Mapping[Condition, Rule]) -> list[str]:
@@ -150,21 +178,27 @@ def review_reasons(needs: Needs, rules: Mapping[Condition, Rule]) -> list[str]:
     reasons = []
     if not needs.checklist_answered:
         reasons.append(
-            "The client has not answered the contraindication checklist since it changed: "
-            "ask them before publishing."
+            _(
+                "The client has not answered the contraindication checklist since it changed: "
+                "ask them before publishing."
+            )
         )
     for rule in rules_for(needs, rules):
-        reason = f"The client ticked: {CONDITION_LABELS[rule.condition]}"
+        reason = _("The client ticked: %(condition)s", condition=CONDITION_LABELS[rule.condition])
         if named := needs.conditions[rule.condition]:
             reason += f" ({', '.join(label(a) for a in sorted(named, key=list(Area).index))})"
         elif rule.names_areas:
-            reason += " (no area of the body map named: ask where, and leave it out)"
+            unnamed = _("no area of the body map named: ask where, and leave it out")
+            reason += f" ({unnamed})"
+        # The therapist's note is the library's reviewed words, as staff wrote them.
         reasons.append(reason + (f". {rule.therapist_note}" if rule.therapist_note else "."))
     for area in Area:
         if (pain := needs.severity.get(area, 0)) >= SEVERE_PAIN:
-            reasons.append(f"Severe pain in the {label(area)} ({pain}/10).")
+            reasons.append(
+                _("Severe pain in the %(area)s (%(pain)s/10).", area=label(area), pain=pain)
+            )
     if needs.medicines:
-        reasons.append("The client listed medicines or allergies: check them against the plan.")
+        reasons.append(_("The client listed medicines or allergies: check them against the plan."))
     return reasons
 
 
@@ -175,8 +209,11 @@ def client_cautions(needs: Needs, rules: Mapping[Condition, Rule]) -> list[str]:
     for rule in rules_for(needs, rules):
         if rule.excludes_named_areas and not needs.conditions[rule.condition]:
             cautions.append(
-                f"You told us about {CONDITION_NAMES[rule.condition]} but not where on the body "
-                "map: leave that part of you alone, and your therapist will ask you at the visit."
+                _(
+                    "You told us about %(condition)s but not where on the body map: leave that "
+                    "part of you alone, and your therapist will ask you at the visit.",
+                    condition=CONDITION_NAMES[rule.condition],
+                )
             )
         elif rule.client_caution:
             cautions.append(rule.client_caution)

@@ -5,6 +5,7 @@ this blueprint by ``spa_app.homecare.intake.views``; the plans have their own (`
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from spa_app.accounts.guards import staff_required
 from spa_app.database import unit_of_work
@@ -49,9 +50,9 @@ def _routine_page(routine: Routine | None):
             with unit_of_work():
                 name = library.save_routine(routine, form.values()).name
         except library.NameInUse:  # nothing half-saved: the form shows what was typed
-            form.name.errors.append("That name is already in use; please choose another.")
+            form.name.errors.append(_("That name is already in use; please choose another."))
         else:
-            flash(f"Saved the routine “{name}”.", "success")
+            flash(_("Saved the routine “%(name)s”.", name=name), "success")
             return redirect(url_for("homecare.routines"))
     status = 400 if request.method == "POST" else 200
     return render_template("homecare/routine_form.html", form=form, routine=routine), status
@@ -79,7 +80,8 @@ def edit_condition(condition: str):
     if form.validate_on_submit():
         with unit_of_work():
             library.save_rule(Condition(condition), form.values())
-        flash(f"Saved the rule for “{LABELS['conditions'][condition]}”.", "success")
+        label = LABELS["conditions"][condition]
+        flash(_("Saved the rule for “%(condition)s”.", condition=label), "success")
         return redirect(url_for("homecare.conditions"))
     status = 400 if request.method == "POST" else 200
     return render_template(

@@ -1,11 +1,15 @@
 """The words of home care: body areas, goals, daily context, pressure and contraindications.
 
-Values are stored; labels are what people read.
+Values are stored; labels are what people read, in their language: lazy (``_l``), so each is
+translated where it is shown. Code that needs a plain string (JSON, a stored text) takes str() of
+a label, or uses it inside a translated sentence.
 """
 
 from __future__ import annotations
 
 import enum
+
+from flask_babel import lazy_gettext as _l
 
 
 class Area(enum.StrEnum):
@@ -63,62 +67,70 @@ class Kind(enum.StrEnum):
 
 
 AREA_LABELS = {
-    Area.NECK: "Neck",
-    Area.SHOULDERS: "Shoulders",
-    Area.UPPER_BACK: "Upper back",
-    Area.LOWER_BACK: "Lower back",
-    Area.HANDS_WRISTS: "Hands and wrists",
-    Area.LOWER_LEGS_FEET: "Lower legs and feet",
+    Area.NECK: _l("Neck"),
+    Area.SHOULDERS: _l("Shoulders"),
+    Area.UPPER_BACK: _l("Upper back"),
+    Area.LOWER_BACK: _l("Lower back"),
+    Area.HANDS_WRISTS: _l("Hands and wrists"),
+    Area.LOWER_LEGS_FEET: _l("Lower legs and feet"),
 }
 GOAL_LABELS = {
-    Goal.PAIN_RELIEF: "Pain relief",
-    Goal.STRESS: "Less stress",
-    Goal.CIRCULATION: "Better circulation",
-    Goal.MOBILITY: "Easier movement",
-    Goal.SLEEP: "Better sleep",
-    Goal.HEADACHES: "Fewer tension headaches",
-    Goal.POSTURE: "Better posture",
-    Goal.CRAMPS: "Fewer cramps",
+    Goal.PAIN_RELIEF: _l("Pain relief"),
+    Goal.STRESS: _l("Less stress"),
+    Goal.CIRCULATION: _l("Better circulation"),
+    Goal.MOBILITY: _l("Easier movement"),
+    Goal.SLEEP: _l("Better sleep"),
+    Goal.HEADACHES: _l("Fewer tension headaches"),
+    Goal.POSTURE: _l("Better posture"),
+    Goal.CRAMPS: _l("Fewer cramps"),
 }
 CONTEXT_LABELS = {
-    Context.DESK_WORK: "Desk work",
-    Context.STANDING_WORK: "Work on my feet",
-    Context.SPORT: "Sport or training",
-    Context.REPETITIVE_HANDS: "Repetitive hand use (typing, tools, instruments)",
+    Context.DESK_WORK: _l("Desk work"),
+    Context.STANDING_WORK: _l("Work on my feet"),
+    Context.SPORT: _l("Sport or training"),
+    Context.REPETITIVE_HANDS: _l("Repetitive hand use (typing, tools, instruments)"),
 }
-PRESSURE_LABELS = {Pressure.LIGHT: "Light", Pressure.MEDIUM: "Medium", Pressure.FIRM: "Firm"}
+PRESSURE_LABELS = {
+    Pressure.LIGHT: _l("Light"),
+    Pressure.MEDIUM: _l("Medium"),
+    Pressure.FIRM: _l("Firm"),
+}
 CONDITION_LABELS = {
-    Condition.PREGNANCY: "Pregnancy",
-    Condition.RECENT_INJURY: "A recent injury or surgery (in the last three months)",
-    Condition.BLOOD_CLOTS: "A blood clot, now or in the past",
-    Condition.VARICOSE_VEINS: "Varicose veins",
-    Condition.SKIN_CONDITION: "A skin condition, a rash or broken skin in one of my areas",
-    Condition.OSTEOPOROSIS: "Osteoporosis or fragile bones",
-    Condition.BLOOD_THINNERS: "Blood-thinning medicine, or I bruise easily",
-    Condition.DIABETES_NEUROPATHY: "Diabetes, or reduced feeling in the feet or hands",
-    Condition.CANCER_TREATMENT: "Cancer treatment now or in the past year, or lymph nodes removed",
-    Condition.ARTHRITIS_FLARE: (
-        "A flare of inflammatory arthritis (such as rheumatoid arthritis) right now"
+    Condition.PREGNANCY: _l("Pregnancy"),
+    Condition.RECENT_INJURY: _l("A recent injury or surgery (in the last three months)"),
+    Condition.BLOOD_CLOTS: _l("A blood clot, now or in the past"),
+    Condition.VARICOSE_VEINS: _l("Varicose veins"),
+    Condition.SKIN_CONDITION: _l("A skin condition, a rash or broken skin in one of my areas"),
+    Condition.OSTEOPOROSIS: _l("Osteoporosis or fragile bones"),
+    Condition.BLOOD_THINNERS: _l("Blood-thinning medicine, or I bruise easily"),
+    Condition.DIABETES_NEUROPATHY: _l("Diabetes, or reduced feeling in the feet or hands"),
+    Condition.CANCER_TREATMENT: _l(
+        "Cancer treatment now or in the past year, or lymph nodes removed"
     ),
-    Condition.SPREADING_NUMBNESS: "Numbness or tingling that spreads, such as down an arm or a leg",
-    Condition.FEVER_INFECTION: "A fever or an infection",
-    Condition.OTHER: "Something else (please say)",
+    Condition.ARTHRITIS_FLARE: (
+        _l("A flare of inflammatory arthritis (such as rheumatoid arthritis) right now")
+    ),
+    Condition.SPREADING_NUMBNESS: _l(
+        "Numbness or tingling that spreads, such as down an arm or a leg"
+    ),
+    Condition.FEVER_INFECTION: _l("A fever or an infection"),
+    Condition.OTHER: _l("Something else (please say)"),
 }
 #: How a reason or a warning names each condition ("left out because of ...").
 CONDITION_NAMES = {
-    Condition.PREGNANCY: "pregnancy",
-    Condition.RECENT_INJURY: "a recent injury or surgery",
-    Condition.BLOOD_CLOTS: "a blood clot",
-    Condition.VARICOSE_VEINS: "varicose veins",
-    Condition.SKIN_CONDITION: "a skin condition",
-    Condition.OSTEOPOROSIS: "osteoporosis",
-    Condition.BLOOD_THINNERS: "blood-thinning medicine or easy bruising",
-    Condition.DIABETES_NEUROPATHY: "diabetes or reduced feeling",
-    Condition.CANCER_TREATMENT: "cancer treatment",
-    Condition.ARTHRITIS_FLARE: "an arthritis flare",
-    Condition.SPREADING_NUMBNESS: "spreading numbness or tingling",
-    Condition.FEVER_INFECTION: "a fever or infection",
-    Condition.OTHER: "what you told us",
+    Condition.PREGNANCY: _l("pregnancy"),
+    Condition.RECENT_INJURY: _l("a recent injury or surgery"),
+    Condition.BLOOD_CLOTS: _l("a blood clot"),
+    Condition.VARICOSE_VEINS: _l("varicose veins"),
+    Condition.SKIN_CONDITION: _l("a skin condition"),
+    Condition.OSTEOPOROSIS: _l("osteoporosis"),
+    Condition.BLOOD_THINNERS: _l("blood-thinning medicine or easy bruising"),
+    Condition.DIABETES_NEUROPATHY: _l("diabetes or reduced feeling"),
+    Condition.CANCER_TREATMENT: _l("cancer treatment"),
+    Condition.ARTHRITIS_FLARE: _l("an arthritis flare"),
+    Condition.SPREADING_NUMBNESS: _l("spreading numbness or tingling"),
+    Condition.FEVER_INFECTION: _l("a fever or infection"),
+    Condition.OTHER: _l("what you told us"),
 }
 #: The checklist's explicit "none of these" (stored as Intake.no_conditions, not as a condition)
 NO_CONDITIONS = "none"
@@ -133,14 +145,14 @@ class TimeOfDay(enum.StrEnum):
 
 
 TIME_OF_DAY_LABELS = {
-    TimeOfDay.ANY: "Any time",
-    TimeOfDay.MORNING: "In the morning",
-    TimeOfDay.MIDDAY: "In the middle of the day",
-    TimeOfDay.EVENING: "In the evening",
-    TimeOfDay.BEFORE_BED: "Before bed",
+    TimeOfDay.ANY: _l("Any time"),
+    TimeOfDay.MORNING: _l("In the morning"),
+    TimeOfDay.MIDDAY: _l("In the middle of the day"),
+    TimeOfDay.EVENING: _l("In the evening"),
+    TimeOfDay.BEFORE_BED: _l("Before bed"),
 }
 
-KIND_LABELS = {Kind.ROUTINE: "Self-massage routine", Kind.PRESSURE_POINT: "Pressure point"}
+KIND_LABELS = {Kind.ROUTINE: _l("Self-massage routine"), Kind.PRESSURE_POINT: _l("Pressure point")}
 
 #: Most a client can give each day, in minutes; the least.
 MINUTES_RANGE = (5, 60)
@@ -156,5 +168,5 @@ LABELS = {
     "goals": GOAL_LABELS,
     "pressure": PRESSURE_LABELS,
     "kinds": KIND_LABELS,
-    "where": {**AREA_LABELS, ELSEWHERE: "Somewhere else"},
+    "where": {**AREA_LABELS, ELSEWHERE: _l("Somewhere else")},
 }

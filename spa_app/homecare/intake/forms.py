@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -24,7 +26,7 @@ from spa_app.homecare.vocab import (
 )
 
 PAIN_CHOICES = [
-    SelectChoice(n, {0: "0 – none", 10: "10 – worst"}.get(n, str(n))) for n in range(11)
+    SelectChoice(n, {0: _l("0 – none"), 10: _l("10 – worst")}.get(n, str(n))) for n in range(11)
 ]
 
 
@@ -33,33 +35,34 @@ def _choices(labels: dict) -> list[SelectChoice]:
 
 
 class IntakeForm(FlaskForm):
-    goals = MultiCheckboxField("What would you like from your home routine?",
+    goals = MultiCheckboxField(_l("What would you like from your home routine?"),
                                choices=_choices(GOAL_LABELS))  # fmt: skip
-    contexts = MultiCheckboxField("Your days include", choices=_choices(CONTEXT_LABELS))
+    contexts = MultiCheckboxField(_l("Your days include"), choices=_choices(CONTEXT_LABELS))
     pressure = SelectField(
-        "Pressure you like",
+        _l("Pressure you like"),
         choices=[SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()],
         coerce=whole,
         validators=[InputRequired()],
     )
     minutes_per_day = WholeNumberField(
-        f"Minutes a day you can give it ({MINUTES_RANGE[0]} to {MINUTES_RANGE[1]})",
+        _l("Minutes a day you can give it (%(min)s to %(max)s)", min=MINUTES_RANGE[0],
+           max=MINUTES_RANGE[1]),
         validators=[
-            InputRequired(message="Please say how many minutes a day."),
-            NumberRange(*MINUTES_RANGE, message=f"Between {MINUTES_RANGE[0]} and "
-                                                f"{MINUTES_RANGE[1]} minutes, please."),
+            InputRequired(message=_l("Please say how many minutes a day.")),
+            # NumberRange puts in min and max.
+            NumberRange(*MINUTES_RANGE, message=_l("Between %(min)s and %(max)s minutes, please.")),
         ],
     )  # fmt: skip
     conditions = MultiCheckboxField(
-        "Anything we should be careful of?",
-        choices=[*_choices(CONDITION_LABELS), SelectChoice(NO_CONDITIONS, "None of these")],
+        _l("Anything we should be careful of?"),
+        choices=[*_choices(CONDITION_LABELS), SelectChoice(NO_CONDITIONS, _l("None of these"))],
     )
     condition_note = TextAreaField(
-        "Tell us more (needed if you ticked “something else”)",
+        _l("Tell us more (needed if you ticked “something else”)"),
         validators=[Optional(), Length(max=500), PLAIN_TEXT],
     )
     medicines = TextAreaField(
-        "Medicines you take, and any allergies (to oils, lotions or nuts, for example)",
+        _l("Medicines you take, and any allergies (to oils, lotions or nuts, for example)"),
         validators=[Optional(), Length(max=500), PLAIN_TEXT],
     )
     #: The conditions that ask which areas they affect (from the condition rules); the view sets
@@ -69,16 +72,20 @@ class IntakeForm(FlaskForm):
     def validate_conditions(self, field):
         ticked = set(field.data or [])
         if not ticked:
-            raise ValidationError("Please tick what applies, or “None of these”.")
+            raise ValidationError(_("Please tick what applies, or “None of these”."))
         if NO_CONDITIONS in ticked and len(ticked) > 1:
-            raise ValidationError("You ticked “None of these” and something else: which is it?")
+            raise ValidationError(_("You ticked “None of these” and something else: which is it?"))
         note = (self.condition_note.data or "").strip()
         if Condition.OTHER.value in ticked and not note:
-            raise ValidationError("Please say what else we should be careful of, in the box below.")
+            raise ValidationError(
+                _("Please say what else we should be careful of, in the box below.")
+            )
         for condition in sorted(ticked & self.area_conditions):
             if not self[f"areas_{condition}"].data:
                 label = CONDITION_LABELS[Condition(condition)]
-                raise ValidationError(f"Please tick where: {label.lower()}.")
+                raise ValidationError(
+                    _("Please tick where: %(condition)s.", condition=label.lower())
+                )
 
     def named_areas(self) -> dict[str, list[str]]:
         """{condition: [areas]} for the ticked conditions that name areas."""
@@ -121,7 +128,7 @@ class IntakeForm(FlaskForm):
 
 
 #: "Where?" for a condition that names areas: the client's areas, or somewhere not listed.
-AREA_CHOICES = [*_choices(AREA_LABELS), SelectChoice(ELSEWHERE, "Somewhere else")]
+AREA_CHOICES = [*_choices(AREA_LABELS), SelectChoice(ELSEWHERE, _l("Somewhere else"))]
 
 
 # Where each condition is, as fields named areas_<condition> (shown for those that name areas).
@@ -129,7 +136,7 @@ for _condition, _name in CONDITION_NAMES.items():
     setattr(
         IntakeForm,
         f"areas_{_condition.value}",
-        MultiCheckboxField(f"Where? ({_name})", choices=AREA_CHOICES),
+        MultiCheckboxField(_l("Where? (%(condition)s)", condition=_name), choices=AREA_CHOICES),
     )
 
 # One 0-10 score per area, as fields named pain_<area>.

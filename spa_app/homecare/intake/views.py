@@ -4,6 +4,7 @@ read audited). Its pages are on the homecare blueprint (``spa_app.homecare.views
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from spa_app.accounts.guards import role_required
@@ -30,11 +31,13 @@ def intake():
             before = service.save_intake(current_user.id, form.answers(), now)
             # The intake knows nothing of plans: the plan's review reacts to the change here.
             again = review.recheck(current_user.id, before, now)
-        flash("Thank you: your health intake is saved. Your therapist will see it.", "success")
+        flash(_("Thank you: your health intake is saved. Your therapist will see it."), "success")
         if again:
             flash(
-                "Your therapist will look at your home-care plan again because of this change. "
-                "Until then, your plan page shows what to pause.",
+                _(
+                    "Your therapist will look at your home-care plan again because of this "
+                    "change. Until then, your plan page shows what to pause."
+                ),
                 "info",
             )
         return redirect(url_for("homecare.intake"))
