@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from flask import render_template_string
 from flask_babel import force_locale
 
 from spa_app.accounts.models import Role
@@ -215,3 +216,16 @@ def test_the_body_map_words_in_spanish(app):
             "Lado izquierdo, de frente",
         }
         assert [w for w, _x, _a in point.closeups[0].side_labels] == ["Izquierda", "Derecha"]
+        page = html.unescape(
+            render_template_string(
+                '{% from "homecare/_bodymap.html" import body_map, closeups %}'
+                "{{ body_map(m, 'the client’s') }}{{ closeups(m, m.places[0]) }}",
+                m=figure,
+            )
+        )
+    for words in ("Mapa del cuerpo: un marcador numerado", ">Derecha<", ">Izquierda<",
+                  "De frente, mirándote", "Espalda, desde detrás",
+                  "Izquierda y Derecha son las del cliente", "Dónde actúa cada rutina",
+                  "(punto de presión): los hoyuelos", "Detalle, lado derecho, de frente: dónde "
+                  "actúa 1. Muñecas"):  # fmt: skip
+        assert words in page, words
