@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from spa_app import params, signals
 from spa_app.accounts.models import Role, User
@@ -124,11 +126,16 @@ def weeks_from(min_weeks: str | None, max_weeks: str | None) -> tuple[int, int]:
     raises IntervalRefused."""
     low, high = params.as_whole(min_weeks, most=99), params.as_whole(max_weeks, most=99)
     if low is None or high is None:
-        raise IntervalRefused("Please give the weeks as whole numbers.")
+        raise IntervalRefused(_("Please give the weeks as whole numbers."))
     if not (LOWEST_MIN_WEEKS <= low <= HIGHEST_MIN_WEEKS and low <= high <= HIGHEST_MAX_WEEKS):
         raise IntervalRefused(
-            f"From {LOWEST_MIN_WEEKS} to {HIGHEST_MIN_WEEKS} weeks, to at most "
-            f"{HIGHEST_MAX_WEEKS} and not fewer than the first."
+            _(
+                "From %(lowest)s to %(highest_min)s weeks, to at most %(highest_max)s and not "
+                "fewer than the first.",
+                lowest=LOWEST_MIN_WEEKS,
+                highest_min=HIGHEST_MIN_WEEKS,
+                highest_max=HIGHEST_MAX_WEEKS,
+            )
         )
     return low, high
 
@@ -141,7 +148,7 @@ def set_interval(
     see may_set_interval) or IntervalRefused. Flushed with the caller's transaction.
     """
     if not may_set_interval(by, db.session.get(User, client_id)):
-        raise NotYourClient("No such client.")
+        raise NotYourClient(_("No such client."))
     weeks = weeks_from(min_weeks, max_weeks)
     row = db.session.get(VisitInterval, client_id) or VisitInterval(client_id=client_id)
     row.min_weeks, row.max_weeks, row.set_by_id, row.set_at = *weeks, by.id, now
@@ -212,7 +219,7 @@ def nudge_now(client_id: int, now: datetime) -> bool:
     """
     window = due_window(client_id)
     if window is None:
-        raise NothingDue("This client has nothing due: no nudge sent.")
+        raise NothingDue(_("This client has nothing due: no nudge sent."))
     kind = MessageKind.REBOOK_WINDOW_OPEN
     return outbox.enqueue(
         kind,
@@ -238,8 +245,8 @@ def _nudge_overtaken(message: Message, now: datetime) -> bool:
 
 
 NUDGE_SUBJECTS = {
-    MessageKind.REBOOK_WINDOW_OPEN: "Time to book your next visit to {spa}",
-    MessageKind.REBOOK_WINDOW_CLOSING: "Six weeks since your last visit to {spa}",
+    MessageKind.REBOOK_WINDOW_OPEN: _l("Time to book your next visit to %(spa)s"),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("Six weeks since your last visit to %(spa)s"),
 }
 
 
@@ -263,7 +270,9 @@ def _nudge_letter(message: Message, settings: Business, sender: outbox.Sender) -
         "same_therapist": "therapist=" in link,
         "link": link,
     }
-    return outbox.Letter(NUDGE_SUBJECTS[message.kind].format(spa=settings.business_name), context)
+    # In the recipient's language: composed inside their force_locale.
+    subject = NUDGE_SUBJECTS[message.kind] % {"spa": settings.business_name}
+    return outbox.Letter(subject, context)
 
 
 def _on_marked(booking: Booking, *, now: datetime, status: BookingStatus) -> None:

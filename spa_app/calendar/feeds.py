@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
@@ -52,7 +53,8 @@ def owner_of(token: str) -> User | None:
 
 
 def ical(user: User, now: datetime, spa_name: str, address: str, domain: str) -> bytes:
-    """The user's bookings (a therapist's appointments, or a client's visits) as a calendar."""
+    """The user's bookings (a therapist's appointments, or a client's visits) as a calendar, its
+    words in the current language."""
     query = (
         sa.select(Booking)
         .options(db.joinedload(Booking.service), db.joinedload(Booking.room),
@@ -75,11 +77,15 @@ def ical(user: User, now: datetime, spa_name: str, address: str, domain: str) ->
             ends_at=booking.ends_at,
             summary=f"{booking.service.name}: {booking.client.name}"
             if therapist
-            else f"{booking.service.name} at {spa_name}",
+            else _("%(service)s at %(spa)s", service=booking.service.name, spa=spa_name),
             location=ics.location(spa_name, address, booking.room.name),
             cancelled=booking.status is BookingStatus.CANCELLED,
         )
         for booking in db.session.execute(query).scalars().unique()
     ]
-    name = f"{spa_name}: {'appointments' if therapist else 'visits'}"
+    name = (
+        _("%(spa)s: appointments", spa=spa_name)
+        if therapist
+        else _("%(spa)s: visits", spa=spa_name)
+    )
     return ics.calendar(visits, spa_name=spa_name, domain=domain, stamp=now, name=name)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
@@ -22,10 +24,19 @@ from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import day_bounds, zone
 from spa_app.extensions import db
 from spa_app.homecare.models import Intake
+from spa_app.i18n import when as written
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
 
 DEFAULT_OPEN, DEFAULT_CLOSE = time(9), time(18)
 BY = ("therapist", "room")
+#: A visit's status as the cards and lists say it.
+STATUS_WORDS = {
+    BookingStatus.BOOKED: _l("booked"),
+    BookingStatus.ARRIVED: _l("arrived"),
+    BookingStatus.COMPLETED: _l("completed"),
+    BookingStatus.NO_SHOW: _l("no-show"),
+    BookingStatus.CANCELLED: _l("cancelled"),
+}
 
 
 @dataclass(frozen=True)
@@ -52,26 +63,29 @@ class Block:
         return [m for m in MARKERS if getattr(self, m.when)]
 
     @property
+    def status_words(self) -> str:
+        return str(STATUS_WORDS[self.status])
+
+    @property
     def details(self) -> str:
         """The whole card in words, markers spelt out: the card's tooltip and the list's line."""
-        status = self.status.value.replace("_", "-")
         when = f"{self.starts:%H:%M}–{self.ends:%H:%M}"
         said = "".join(f" {m.words}." for m in self.markers)
-        return f"{self.client}, {when}, {self.service}, {status}.{said}"
+        return f"{self.client}, {when}, {self.service}, {self.status_words}.{said}"
 
 
 @dataclass(frozen=True)
 class Marker:
     when: str  # the Block field that turns it on
     symbol: str
-    words: str
+    words: str  # lazy: said in the page's language
     css: str = ""
 
 
 MARKERS = (
-    Marker("flagged", "!", "Contraindication ticked", "flag"),
-    Marker("no_intake", "?", "No health intake yet"),
-    Marker("new_client", "N", "New client"),
+    Marker("flagged", "!", _l("Contraindication ticked"), "flag"),
+    Marker("no_intake", "?", _l("No health intake yet")),
+    Marker("new_client", "N", _l("New client")),
 )
 
 
@@ -138,7 +152,7 @@ def day_view(day: date, by: str = "therapist", therapist_user_id: int | None = N
         where = {c.id: c for c in view.columns}
         for therapist_id, starts_at, ends_at, reason in _time_off(lo, hi, list(where)):
             first, span = _rows_of(view, starts_at, ends_at)
-            where[therapist_id].blocked.append((first, span, reason or "Time off"))
+            where[therapist_id].blocked.append((first, span, reason or _("Time off")))
         placed = [(where.get(b.therapist_id), b) for b in bookings]
     for column, b in placed:
         if column is not None:
@@ -330,11 +344,12 @@ def week_view(monday: date, therapist_id: int) -> DayView | None:
     for d, w in zip(days, wall, strict=True):
         shift = int((w - earliest) / timedelta(minutes=d.step))
         (column,) = d.columns or [Column(therapist_id, "")]
-        column.name, column.day = d.day.strftime("%a %d %b"), d.day
+        column.name, column.day = written(d.day, "%a %d %b"), d.day
         column.open_rows = {r + shift for r in column.open_rows} if d.closure is None else set()
         column.blocked = [(r + shift, n, what) for r, n, what in column.blocked]
         if d.closure is not None:
-            column.blocked.append((0, rows, f"Closed{': ' + d.closure if d.closure else ''}"))
+            closed = _("Closed: %(reason)s", reason=d.closure) if d.closure else _("Closed")
+            column.blocked.append((0, rows, closed))
         column.blocks = [replace(b, row=b.row + shift) for b in column.blocks]
         week.columns.append(column)
     return week

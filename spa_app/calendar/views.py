@@ -19,6 +19,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from spa_app import params
@@ -33,6 +35,7 @@ from spa_app.config import mail_domain
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
+from spa_app.i18n import recipient_language
 from spa_app.templating import use_timezone
 
 bp = Blueprint("calendar", __name__)
@@ -124,9 +127,9 @@ def feed_settings():
             else:
                 feeds.new_token(current_user.id)
         message = (
-            "Your calendar link is turned off."
+            _("Your calendar link is turned off.")
             if turn_off
-            else "Here is your new calendar link; any older one no longer works."
+            else _("Here is your new calendar link; any older one no longer works.")
         )
         flash(message, "success")
         return redirect(url_for("calendar.feed_settings"))
@@ -137,14 +140,20 @@ def feed_settings():
 
 @bp.get("/feeds/<token>.ics")
 def feed(token: str):
-    """The subscription itself: no login, the secret token is the key."""
+    """The subscription itself: no login, the secret token is the key. Its words (the calendar's
+    name) are in the owner's language: the phone's calendar app fetching it has none of theirs."""
     owner = feeds.owner_of(token)
     if owner is None or owner.role is Role.STAFF:
         abort(404)
     settings = business()
     # The e-mails' domain, so feed events and e-mailed calendar files share UIDs.
-    body = feeds.ical(
-        owner, utcnow(), settings.business_name, settings.address, mail_domain(current_app.config)
-    )
+    with force_locale(recipient_language(owner.locale)):
+        body = feeds.ical(
+            owner,
+            utcnow(),
+            settings.business_name,
+            settings.address,
+            mail_domain(current_app.config),
+        )
     headers = {"Cache-Control": "private, max-age=300"}
     return Response(body, mimetype="text/calendar", headers=headers)

@@ -16,6 +16,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from spa_app import signals
@@ -27,6 +30,7 @@ from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus, Freed
 from spa_app.business import Business, business, business_tz
 from spa_app.clock import local_today
 from spa_app.extensions import db
+from spa_app.i18n import when as written
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 from spa_app.scheduling.availability import Slot
@@ -47,7 +51,7 @@ PARTS_OF_DAY = {
 }
 
 
-GONE = "Sorry, that time has gone: someone booked it first."
+GONE = _l("Sorry, that time has gone: someone booked it first.")
 
 
 class WaitlistError(ValueError):
@@ -58,7 +62,7 @@ class AlreadyWaiting(WaitlistError):
     """A second request for the same service joined at the same moment (another tab) and won."""
 
     def __init__(self) -> None:
-        super().__init__("You are already on the waitlist for this service.")
+        super().__init__(_("You are already on the waitlist for this service."))
 
 
 class OfferRefused(WaitlistError):
@@ -91,19 +95,25 @@ def join(client: User, request: Request, now: datetime) -> tuple[WaitlistEntry, 
     first (the partial unique index decides). Flushes; the caller commits.
     """
     if request.part is not None and request.part not in PARTS_OF_DAY:
-        raise WaitlistError("Please choose a time of day from the list.")
+        raise WaitlistError(_("Please choose a time of day from the list."))
     tz = business_tz()
     today = local_today(now, tz)
     horizon = business().horizon_days
     if request.first_day < today:
-        raise WaitlistError("The first day has passed; please start today or later.")
+        raise WaitlistError(_("The first day has passed; please start today or later."))
     if request.last_day < request.first_day:
-        raise WaitlistError("The last day must be on or after the first day.")
+        raise WaitlistError(_("The last day must be on or after the first day."))
     if request.last_day > today + timedelta(days=horizon):
-        raise WaitlistError(f"We take bookings up to {horizon} days ahead.")
+        raise WaitlistError(
+            ngettext(
+                "We take bookings up to %(num)d day ahead.",
+                "We take bookings up to %(num)d days ahead.",
+                horizon,
+            )
+        )
     visit = request.booking
     if visit is not None and request.last_day > visit.starts_at.astimezone(tz).date():
-        raise WaitlistError("To see your visit earlier, the last day must be on or before it.")
+        raise WaitlistError(_("To see your visit earlier, the last day must be on or before it."))
     entry = open_entry(client.id, request.service_id)
     created = entry is None
     try:
@@ -368,7 +378,7 @@ def _in_part(slot: Slot, part: str | None, tz: ZoneInfo) -> bool:
     """Whether ``slot`` starts in the part of the day (local hours); any time for None."""
     if part is None:
         return True
-    _, starts, ends = PARTS_OF_DAY[part]
+    _label, starts, ends = PARTS_OF_DAY[part]
     return starts <= slot.starts_at.astimezone(tz).hour < ends
 
 
@@ -384,12 +394,12 @@ def offer_problem(offer: WaitlistOffer, now: datetime):
     """
     entry = offer.entry
     if entry.closed_at is not None:
-        return "This waitlist request is closed, so the offer no longer stands."
+        return _l("This waitlist request is closed, so the offer no longer stands.")
     if entry.booking is not None and (
         entry.booking.status is not BookingStatus.BOOKED
         or entry.booking.starts_at <= offer.starts_at
     ):
-        return "Your visit has changed since this offer, so it no longer applies."
+        return _l("Your visit has changed since this offer, so it no longer applies.")
     ends_at = offer.starts_at + timedelta(minutes=entry.service.duration_min)
     clash = client_clash(entry.client_id, offer.starts_at, ends_at, ignore=entry.booking_id)
     if clash is not None:
@@ -494,7 +504,11 @@ def _offer_letter(message: Message, settings: Business, sender: outbox.Sender) -
         "entry": entry,
         "link": f"{sender.public_url}/waitlist/offers/{offer.id}",
     }
-    subject = f"A time has freed up: {entry.service.name} on {when:%a %d %b, %H:%M}"
+    subject = _(
+        "A time has freed up: %(service)s on %(when)s",
+        service=entry.service.name,
+        when=written(when, "%a %d %b, %H:%M"),
+    )
     return outbox.Letter(subject, context)
 
 
