@@ -133,6 +133,8 @@ def test_the_condition_rules_in_spanish(client, staff):
     page = text(client.get("/staff/conditions/", headers=ES))
     assert "<h1>Reglas de las afecciones</h1>" in page and "biblioteca de técnicas" in page
     assert "Embarazo" in page and "todas las rutinas" in page  # the fever pauses everything
+    assert "solo las rutinas que la incluyen" in page  # pregnancy: only routines listing it
+    assert "las zonas indicadas" in page and "Piernas y pies" in page  # an injury; a clot
     edit = text(client.get("/staff/conditions/pregnancy", headers=ES))
     assert "<h1>Regla: Embarazo</h1>" in edit and "Pausar todas las rutinas" in edit
     data = {"names_areas": "", "excludes_named_areas": "y", "pressure_cap": "1"}
