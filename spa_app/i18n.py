@@ -15,6 +15,7 @@ from babel.dates import format_date, format_time
 from flask import has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 #: The languages the site speaks, each in its own words (for the language setting).
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -71,7 +72,7 @@ def spa_language() -> str:
 
     try:
         language = business().locale
-    except LookupError:
+    except (LookupError, SQLAlchemyError):  # no database (a command on files alone): English
         return DEFAULT
     return language if language in LANGUAGES else DEFAULT
 

@@ -66,7 +66,7 @@ def test_translations_keep_every_placeholder(language):
         ids = m.id if isinstance(m.id, tuple) else (m.id,)
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
         wanted = set(PLACEHOLDER.findall(" ".join(ids)))
-        for string in strings:
+        for string in filter(None, strings):  # an untranslated one is the test above's
             assert set(PLACEHOLDER.findall(string)) == wanted, (m.id, string)
 
 
