@@ -30,6 +30,7 @@ $(INSTALLED): pyproject.toml | $(PY)
 # After changing text: collect it anew and add the new words to every catalogue to translate.
 messages: venv
 	$(VENV)/bin/pybabel extract -F spa_app/translations/babel.cfg -k _l -k lazy_gettext \
+		--ignore-dirs '.* __pycache__ .venv' \
 		--no-location --sort-output -o spa_app/translations/messages.pot .
 	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i spa_app/translations/messages.pot \
 		-d spa_app/translations

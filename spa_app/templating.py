@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_name
 from flask import Flask, g
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
@@ -59,6 +59,11 @@ def money(cents: int) -> str:
     """A price in the spa's currency, written the way its language writes money."""
     settings = business()
     return format_currency(Decimal(cents) / 100, settings.currency, locale=language())
+
+
+def currency_name(code: str) -> str:
+    """The currency's name in the page's language ("pounds sterling", "euros")."""
+    return get_currency_name(code, count=2, locale=language())
 
 
 def nl2br(text: str) -> Markup:
@@ -119,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(first_name)
     app.add_template_filter(nl2br)
+    app.add_template_filter(currency_name)
     app.add_template_filter(tel)
     app.context_processor(_the_spa)
     app.jinja_env.globals["timedelta"] = timedelta
