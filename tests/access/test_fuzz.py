@@ -210,10 +210,14 @@ FORMS = [
     Form("staff", "GET", "/staff/audit", {"client_email": "email", "role": "choice:staff|x",
          "actor": "id", "page": "int"}),
     # Staff management.
-    Form("staff", "POST", "/staff/settings", {"business_name": "name", "timezone": "tz",
+    Form("staff", "POST", "/staff/settings", {"timezone": "tz",
          "slot_step_min": "choice:5|15|60", "min_notice_min": "int", "horizon_days": "int",
          "cancel_window_hours": "int"},
          then=("/staff/calendar?date={tuesday}", "anonymous:/book/{service}")),
+    Form("staff", "POST", "/staff/details", {"business_name": "name", "address": "text",
+         "phone": "text", "map_url": "text", "opening_hours": "text",
+         "cancellation_policy": "text", "grace_min": "int", "currency": "choice:GBP|EUR|x"},
+         then=("anonymous:/", "anonymous:/book/{service}")),
     Form("staff", "POST", "/staff/closures", {"day": "date", "reason": "text"},
          then=("/staff/closures",)),
     Form("staff", "POST", "/staff/closures/{closure}/delete", {}),
@@ -542,11 +546,11 @@ FOUND = [
      "start_time": "10:00", "end_date": "9999-12-31", "end_time": "23:00"}),
     ("staff", "POST", "/staff/therapists/{own}/time-off", {"start_date": "0001-01-01",
      "start_time": "00:30", "end_date": "{tuesday}", "end_time": "23:00"}),
-    ("staff", "POST", "/staff/settings", {"business_name": "Spa", "timezone": "Pacific/Kiritimati",
+    ("staff", "POST", "/staff/settings", {"timezone": "Pacific/Kiritimati",
      "slot_step_min": "15", "min_notice_min": "120", "horizon_days": "90",
      "cancel_window_hours": "24"}),
     ("staff", "GET", "/staff/therapists/{own}/time-off", None),
-    ("staff", "POST", "/staff/settings", {"business_name": "Spa", "timezone": "America/New_York",
+    ("staff", "POST", "/staff/settings", {"timezone": "America/New_York",
      "slot_step_min": "15", "min_notice_min": "120", "horizon_days": "90",
      "cancel_window_hours": "24"}),
     ("staff", "GET", "/staff/therapists/{own}/time-off", None),
@@ -685,9 +689,8 @@ def test_a_line_break_in_a_saved_name_never_adds_an_e_mail_header(app, client, b
         "request_key": "header-test-key-0001"})  # fmt: skip
     client.post(f"/staff/services/{world.ids['service']}",
                 data=world.forms["service"] | {"name": injected})  # fmt: skip
-    client.post("/staff/settings", data={"business_name": injected, "timezone": "Europe/London",
-                "slot_step_min": "15", "min_notice_min": "120", "horizon_days": "90",
-                "cancel_window_hours": "24"})  # fmt: skip
+    client.post("/staff/details", data={"business_name": injected, "grace_min": "10",
+                "currency": "GBP", "phone": f"0123{brk}Bcc: victim@example.com"})  # fmt: skip
     note = "Sorry! " + MARKUP[1]  # quoted in the cancellation e-mail, whose HTML must escape it
     client.post(f"/bookings/{world.ids['a_next']}/cancel", data={"note_to_client": note})
     factories.fresh()
