@@ -51,9 +51,12 @@ class Browse:
         return not self.parts
 
 
-def search_range(asked: date | None, today: date) -> tuple[date, date]:
+def search_range(asked: date | None, today: date, *, last: date | None = None) -> tuple[date, date]:
     """The days to search: the strip from the day asked for, or (none asked) far enough ahead
-    to find the first day with times."""
+    to find the first day with times; or, given the ``last`` bookable day (a day further ahead
+    was asked for), the strip that ends on it."""
+    if last is not None:
+        return max(today, last - timedelta(days=STRIP_DAYS - 1)), last
     if asked is not None:
         return asked, asked + timedelta(days=STRIP_DAYS - 1)
     return today, today + timedelta(days=LOOK_AHEAD_DAYS - 1)
@@ -67,14 +70,21 @@ def browse(
     tz: ZoneInfo,
     names: Mapping[int, str],
     therapist: str,
+    last: date | None = None,
 ) -> Browse:
     """The strip and the open day: the day asked for, or else the first day with free times
-    (today when none in reach). ``therapist`` is the choice made ("any" or an id)."""
+    (today when none in reach); or, given the ``last`` bookable day (a day beyond it was asked
+    for), the strip ending on it, open on its latest day with times. ``therapist`` is the
+    choice made ("any" or an id)."""
     by_day: dict[date, list[Slot]] = defaultdict(list)
     for slot in slots:
         by_day[slot.starts_at.astimezone(tz).date()].append(slot)
-    day = asked or min(by_day, default=today)
-    start = asked or (day if (day - today).days >= STRIP_DAYS else today)
+    if last is not None:
+        start, _ = search_range(None, today, last=last)
+        day = max((d for d in by_day if start <= d <= last), default=last)
+    else:
+        day = asked or min(by_day, default=today)
+        start = asked or (day if (day - today).days >= STRIP_DAYS else today)
     strip = tuple(
         StripDay(d, len(by_day.get(d, ())))
         for d in (start + timedelta(days=n) for n in range(STRIP_DAYS))

@@ -35,6 +35,8 @@ from spa_app.scheduling.queries import Availability, find_slots
 ALTERNATIVES = 6
 ALTERNATIVE_DAYS = 7
 NOT_FREE = "That time is not free. Here are the nearest free times."
+NO_LONGER_FREE = "That time is no longer free. Here are the nearest free times."
+PASSED = "That time has passed. Here are the nearest free times."
 TAKEN = "That time was just taken by someone else. Here are the nearest free times."
 
 
@@ -96,7 +98,7 @@ def book(
     tz = availability.rules.tz
     _refuse_clash(client, choice, ends_at, actor, tz, repeat_ok=True)
     if availability.slot_at(choice.starts_at) is None:
-        raise _unavailable(NOT_FREE, choice, now, tz, staff=staff)
+        raise _unavailable(_why_not(choice, now), choice, now, tz, staff=staff)
 
     def write(therapist_id: int, room_id: int) -> Booking:
         booking = Booking(
@@ -110,6 +112,8 @@ def book(
             price_cents=service.price_cents,
             request_key=request_key,
             created_by_id=actor.id,
+            # On the same clock as the rules: the grace period counts from here.
+            created_at=now,
         )
         db.session.add(booking)
         return booking
@@ -152,7 +156,7 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     tz = availability.rules.tz
     _refuse_clash(booking.client, choice, ends_at, actor, tz, ignore=booking.id)
     if availability.slot_at(choice.starts_at) is None:
-        raise _unavailable(NOT_FREE, choice, now, tz, staff=staff, ignore=booking.id)
+        raise _unavailable(_why_not(choice, now), choice, now, tz, staff=staff, ignore=booking.id)
     busy_until = ends_at + timedelta(minutes=availability.service.buffer_min)
     freed = Freed.before_change(booking)
     sequence = booking.sequence
@@ -281,25 +285,32 @@ class VisitActions:
     may_repeat: bool
     #: Whether they may ask to hear of an earlier time (the client, of their own visit).
     may_ask_earlier: bool = False
+    #: When the client may change it only thanks to the grace period: when that ends.
+    grace_until: datetime | None = None
 
 
 def actions_for(booking: Booking, actor: User, now: datetime) -> VisitActions:
     """What ``actor`` may do with ``booking`` now: the one answer views and templates use."""
     refusal = change_refusal(booking, actor, now)
+    in_grace = refusal is None and actor.role is not Role.STAFF and _inside_window(booking, now)
     return VisitActions(
         change_refusal=refusal,
         marks=tuple(s for s in NEXT_STATUS if mark_refusal(booking, s, actor, now) is None),
         may_repeat=booking.status is BookingStatus.BOOKED
         and (actor.role is Role.STAFF or actor.id == booking.client_id),
-        may_ask_earlier=refusal is None and actor.id == booking.client_id,
+        # Not in the grace period: an earlier time offered later could not be taken then.
+        may_ask_earlier=refusal is None and not in_grace and actor.id == booking.client_id,
+        grace_until=_grace_end(booking, now) if in_grace else None,
     )
 
 
 def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
     """Why ``actor`` may not move or cancel ``booking`` now, or None if they may.
 
-    Clients may change their own booked visit until the cancellation window before it starts;
-    staff may change any booked visit, even inside the window; therapists only read.
+    Clients may change their own booked visit until the cancellation window before it starts,
+    and inside the window during the grace period after it was booked (whoever booked it: a
+    visit the front desk booked by phone can be undone by its client just the same); staff may
+    change any booked visit, even inside the window; therapists only read.
     """
     if booking.status is not BookingStatus.BOOKED:
         return f"This visit is {booking.status.value.replace('_', '-')} and can no longer change."
@@ -309,13 +320,30 @@ def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
         return "Only the client or the front desk can change this visit."
     if booking.starts_at <= now:
         return "This visit has already started."
-    hours = business().cancel_window_hours
-    if booking.starts_at - now < timedelta(hours=hours):
+    if _inside_window(booking, now) and _grace_end(booking, now) is None:
+        settings = business()
+        hours = settings.cancel_window_hours
+        ask = (
+            f"Please call us on {settings.phone.strip()}"
+            if settings.phone.strip()
+            else "Please speak to the front desk"
+        )
         return (
-            f"Online changes close {hours} hours before the visit. "
-            "Please call us and we will do our best to help."
+            f"Online changes close {hours} {'hour' if hours == 1 else 'hours'} before the "
+            f"visit. {ask} and we will do our best to help."
         )
     return None
+
+
+def _inside_window(booking: Booking, now: datetime) -> bool:
+    """Whether the visit is nearer than the cancellation window (clients' changes close)."""
+    return booking.starts_at - now < timedelta(hours=business().cancel_window_hours)
+
+
+def _grace_end(booking: Booking, now: datetime) -> datetime | None:
+    """When the grace period after booking ``booking`` ends, if it has not yet; else None."""
+    ends = booking.created_at + timedelta(minutes=business().grace_min)
+    return ends if now < ends else None
 
 
 def cancellation_for(booking: Booking, viewer: User) -> str | None:
@@ -494,3 +522,27 @@ def _unavailable(
 def _nearest(availability: Availability, wanted: datetime) -> list[Slot]:
     ranked = sorted(availability.slots, key=lambda s: abs(s.starts_at - wanted))
     return sorted(ranked[:ALTERNATIVES], key=lambda s: s.starts_at)
+
+
+def _why_not(choice: Choice, now: datetime) -> str:
+    return PASSED if choice.starts_at <= now else NOT_FREE
+
+
+def around(wanted: date, today: date, horizon_days: int) -> tuple[date, date]:
+    """The days to look for the nearest free times to local ``wanted``: a day before it to a
+    week after, kept between today and the last bookable day (a link from long ago, or a
+    date far ahead, looks near the edge it went past)."""
+    last = today + timedelta(days=horizon_days)
+    day = min(max(wanted, today), last)
+    return max(day - timedelta(days=1), today), min(day + timedelta(days=ALTERNATIVE_DAYS), last)
+
+
+def stale_choice(
+    availability: Availability, starts_at: datetime, now: datetime
+) -> SlotUnavailable | None:
+    """Why a time picked earlier (a link, a page left open) cannot be had now, with the
+    nearest free times in ``availability`` (searched ``around`` it); None while it is free."""
+    if availability.slot_at(starts_at) is not None:
+        return None
+    message = PASSED if starts_at <= now else NO_LONGER_FREE
+    return SlotUnavailable(message, _nearest(availability, starts_at), availability.therapists)

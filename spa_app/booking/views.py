@@ -15,10 +15,10 @@ from spa_app.booking import browse, service
 from spa_app.booking import series as series_service
 from spa_app.booking.forms import REASON_MAX, CancelForm, ConfirmForm, MoveForm, SlotSearchForm
 from spa_app.booking.models import BookingStatus
-from spa_app.business import business_tz
+from spa_app.business import business, business_tz
 from spa_app.cadence import service as cadence
 from spa_app.calendar.service import visit_markers
-from spa_app.clock import REACH, local_today, within_reach
+from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import ANY, therapist_choices, therapist_id
 from spa_app.homecare.access import audit_reads
@@ -35,27 +35,40 @@ bp = Blueprint("booking", __name__)
 
 def _search(service_id: int, *, ignore: int | None = None, default_therapist: str | None = None,
             default_day: date | None = None):  # fmt: skip
-    """The free-times form, and a week's strip of days with the open day's times, from one
-    search: the day asked for, or else the first day with free times. The whole page in three
-    statements (the person, then find_slots' two)."""
+    """The free-times form, a week's strip of days with the open day's times, and what to say
+    of a day out of range, from one search: the day asked for, or else the first day with
+    free times; for a day out of range, the nearest days that can be booked instead. The whole
+    page in four statements (the person, the spa's details, then find_slots' two)."""
     form = SlotSearchForm(request.args)
     if default_therapist and "therapist" not in request.args:
         form.therapist.data = default_therapist
     if default_day and "date" not in request.args:
         form.date.data = default_day
     now = utcnow()
-    if (day := form.date.data) and not within_reach(day, now):
-        # Shown as the edge of reach, which the page then calls passed or too far ahead.
-        form.date.data = now.date() + (REACH if day > now.date() else -REACH)
-    asked = form.date.data
-    # Today is local, and the time zone comes with the search: start a day early to be sure
-    # (no time before now is ever free).
-    first, last = browse.search_range(asked, now.date() - timedelta(days=1))
+    settings = business()
+    today = local_today(now, settings.tz)
+    last_day = today + timedelta(days=settings.horizon_days)
+    asked, beyond, out_of_range = form.date.data, None, None
+    if asked is not None and asked < today:
+        asked, out_of_range = None, "That day has passed."
+    elif asked is not None and asked > last_day:
+        asked, beyond = None, last_day
+        out_of_range = (
+            f"We take bookings up to {settings.horizon_days} days ahead – the last day you "
+            f"can book is {last_day:%A} {last_day.day} {last_day:%B %Y}."
+        )
+    if beyond is not None:
+        first, last = browse.search_range(None, today, last=beyond)
+    else:
+        # The search starts a day early and (no day asked) ends a day late: find_slots' days
+        # are local, and no time before now is ever free.
+        first, last = browse.search_range(asked, today - timedelta(days=1))
+        last += timedelta(days=1) if asked is None else timedelta()
     try:
         availability = find_slots(
             service_id=service_id,
             first_day=first,
-            last_day=last + timedelta(days=1) if asked is None else last,
+            last_day=last,
             now=now,
             therapist_id=params.as_id(form.therapist.data),
             ignore_booking_id=ignore,
@@ -69,28 +82,34 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
     shown = browse.browse(
         availability.slots,
         asked=asked,
-        today=local_today(now, tz),
+        today=today,
         tz=tz,
         names=availability.therapists,
         therapist=form.therapist.data or ANY,
+        last=beyond,
     )
     form.date.data = shown.day
-    if form.validate() and (problem := availability.date_problem(shown.day, now)):
-        form.date.errors.append(problem)
-    return form, availability, shown
+    form.validate()
+    return form, availability, shown, out_of_range
 
 
 @bp.get("/book/<id:service_id>")
 def choose(service_id: int):
-    form, availability, shown = _search(service_id)
+    form, availability, shown, out_of_range = _search(service_id)
     return render_template(
-        "booking/choose.html", form=form, availability=availability, browse=shown
+        "booking/choose.html",
+        form=form,
+        availability=availability,
+        browse=shown,
+        out_of_range=out_of_range,
     )
 
 
 @bp.route("/book/<id:service_id>/confirm", methods=["GET", "POST"])
 @role_required(Role.CLIENT)
 def confirm(service_id: int):
+    """The summary of a picked time, the policy with it, and Confirm; a time that has gone
+    since it was picked (a stale link) says so and offers the nearest free times instead."""
     form = ConfirmForm(request.form if request.method == "POST" else request.args)
     problem = None
     if request.method == "POST":
@@ -111,14 +130,35 @@ def confirm(service_id: int):
             return redirect(target)
     else:
         form.request_key.data = secrets.token_urlsafe(24)
+    availability = _around(service_id, form.start.data, form.therapist.data)
+    if problem is None and form.start.data is not None:
+        problem = service.stale_choice(availability, form.start.data, utcnow())
+    return render_template(
+        "booking/confirm.html", form=form, availability=availability, problem=problem
+    ), (409 if problem and request.method == "POST" else 200)
+
+
+def _around(service_id: int, start, therapist: str | None, ignore: int | None = None):
+    """Free times around a picked ``start`` (the day before to a week after, within reach), so
+    the page can tell whether it is still free and, if not, offer the nearest: one search."""
+    now = utcnow()
+    settings = business()
+    today = local_today(now, settings.tz)
+    wanted = start.astimezone(settings.tz).date() if start is not None else today
+    first, last = service.around(wanted, today, settings.horizon_days)
     try:
-        availability = find_slots(service_id=service_id, now=utcnow(), day_of=form.start.data)
+        availability = find_slots(
+            service_id=service_id,
+            first_day=first,
+            last_day=last,
+            now=now,
+            therapist_id=params.as_id(therapist),
+            ignore_booking_id=ignore,
+        )
     except UnknownService:
         abort(404)
     use_timezone(availability.rules.tz)
-    return render_template(
-        "booking/confirm.html", form=form, availability=availability, problem=problem
-    ), (409 if problem else 200)
+    return availability
 
 
 def _book(service_id: int, form: ConfirmForm) -> str:
@@ -157,7 +197,6 @@ def mine():
         ask_for_intake=ask_for_intake,
         window=window,
         suggested=suggested,
-        request_key=secrets.token_urlsafe(24),
         waiting=waitlist.waiting(current_user.id, local_today(utcnow(), tz)),
     )
 
@@ -193,7 +232,6 @@ def detail(booking_id: int):
         booking=booking,
         cancellation=service.cancellation_for(booking, current_user),
         actions=actions,
-        cancel_form=CancelForm(),
         has_intake=has_intake,
         plans=versions,
         can_write_plan=can_write_plan,
@@ -206,18 +244,25 @@ def detail(booking_id: int):
     )
 
 
-@bp.post("/bookings/<id:booking_id>/cancel")
+@bp.route("/bookings/<id:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
+    """GET: "Cancel your <service> on <day>?" with the visit, the policy and the reason
+    fields; POST cancels (the rules checked again)."""
     booking = _visible_or_404(booking_id)
+    if (refusal := _change_refused(booking)) is not None:
+        return refusal
     form = CancelForm()
+    if request.method == "GET":
+        use_timezone(business_tz())
+        return render_template("booking/cancel.html", booking=booking, form=form)
     if not form.validate():
         flash(
             f"Reasons and notes are plain text, {REASON_MAX} characters at most. "
             "Nothing was changed.",
             "error",
         )
-        return redirect(url_for("booking.detail", booking_id=booking.id))
+        return redirect(url_for("booking.cancel", booking_id=booking.id))
     try:
         with unit_of_work():
             service.cancel(
@@ -231,6 +276,15 @@ def cancel(booking_id: int):
         flash(str(exc), "error")
     else:
         flash("The visit is cancelled.", "success")
+    return redirect(url_for("booking.detail", booking_id=booking.id))
+
+
+def _change_refused(booking):
+    """The way back to the visit, with why, when the person may not move or cancel it now."""
+    refusal = service.change_refusal(booking, current_user, utcnow())
+    if refusal is None:
+        return None
+    flash(refusal, "error")
     return redirect(url_for("booking.detail", booking_id=booking.id))
 
 
@@ -256,11 +310,11 @@ def mark(booking_id: int):
 @bp.route("/bookings/<id:booking_id>/move", methods=["GET", "POST"])
 @login_required
 def move(booking_id: int):
+    """GET: free times to move to, each leading to the "from X to Y?" step; POST (from that
+    step) moves, the rules and the time checked again."""
     booking = _visible_or_404(booking_id)
-    refusal = service.change_refusal(booking, current_user, utcnow())
-    if refusal:
-        flash(refusal, "error")
-        return redirect(url_for("booking.detail", booking_id=booking.id))
+    if (refusal := _change_refused(booking)) is not None:
+        return refusal
     problem = None
     move_form = MoveForm()
     if request.method == "POST" and move_form.validate():
@@ -276,7 +330,7 @@ def move(booking_id: int):
             flash("The visit is moved.", "success")
             return redirect(url_for("booking.detail", booking_id=booking.id))
     # Moving starts from the visit's own day and therapist: most moves are a few hours away.
-    form, availability, shown = _search(
+    form, availability, shown, out_of_range = _search(
         booking.service_id,
         ignore=booking.id,
         default_therapist=str(booking.therapist_id),
@@ -286,11 +340,37 @@ def move(booking_id: int):
         "booking/move.html",
         booking=booking,
         form=form,
-        move_form=move_form,
         availability=availability,
         browse=shown,
+        out_of_range=out_of_range,
         problem=problem,
     ), (409 if problem else 200)
+
+
+@bp.get("/bookings/<id:booking_id>/move/confirm")
+@login_required
+def move_confirm(booking_id: int):
+    """ "Move from X to Y?": the visit now and the time picked, the policy, and Confirm move
+    (which posts to ``move``); a time gone since it was picked offers the nearest instead."""
+    booking = _visible_or_404(booking_id)
+    if (refusal := _change_refused(booking)) is not None:
+        return refusal
+    form = MoveForm(request.args, meta={"csrf": False})
+    if not form.validate():
+        flash("Please pick one of the free times first.", "error")
+        return redirect(url_for("booking.move", booking_id=booking.id))
+    availability = _around(booking.service_id, form.start.data, form.therapist.data, booking.id)
+    problem = service.stale_choice(availability, form.start.data, utcnow())
+    chosen = form.therapist.data
+    therapist = availability.therapists.get(params.as_id(chosen)) if chosen != ANY else None
+    return render_template(
+        "booking/move_confirm.html",
+        booking=booking,
+        form=MoveForm(formdata=None, start=form.start.data, therapist=chosen),
+        availability=availability,
+        therapist=therapist,
+        problem=problem,
+    )
 
 
 @bp.get("/schedule")

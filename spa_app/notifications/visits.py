@@ -118,7 +118,15 @@ def _visit_letter(message: Message, settings: Business, sender: outbox.Sender) -
     if message.kind not in CALENDAR_CHANGES:
         return outbox.Letter(subject, context)
     cancelled = message.kind is MessageKind.BOOKING_CANCELLED
-    if not cancelled:
+    if cancelled:
+        # "Book another time" leads to the free times of the same service, not the cancelled
+        # visit (a dead end); to the menu if the spa no longer offers that service. The
+        # visit's own link stays, lower down, to see it shown cancelled.
+        context["visit_link"] = context["link"]
+        context["link"] = sender.public_url + (
+            f"/book/{booking.service_id}" if booking.service.active else "/"
+        )
+    else:
         context.update(add_to_calendars(message, settings, sender))
     event = outbox.Attachment(
         calendar_file(message, settings, sender),

@@ -55,6 +55,8 @@ GET  /bookings/{a_gone}                      in   200  404  404  404  200  200  
 GET  /bookings/{b_next}                      in   404  200  404  200  404  200  shows=b_name
 GET  /bookings/{a_next}/move                 in   200  404  302  404  404  200
 POST /bookings/{a_next}/move                 in   302+ 404  302  404  404  302+  form=move
+GET  /bookings/{a_next}/move/confirm?{move_step} in   200  404  302  404  404  200  shows=a_name
+GET  /bookings/{a_next}/cancel               in   200  404  302  404  404  200  shows=a_name
 POST /bookings/{a_next}/cancel               in   302+ 404  302  404  404  302+  form=cancel
 POST /bookings/{a_now}/status                in   302  404  302+ 404  404  302+  form=arrived
 GET  /bookings/{a_next}/series?every=4&visits=2 in   200  404  404  404  404  200

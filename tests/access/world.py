@@ -20,6 +20,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
@@ -213,6 +214,8 @@ def build_world(app, sink_dir: str | None = None) -> World:
         **{name: feed.token for name, feed in feeds.items()},
     }
     world.forms = _forms(world, a_next, published, draft, tuesday, now)
+    # The "move from X to Y?" step is a GET of the time picked: the move form's time.
+    world.ids["move_step"] = urlencode(world.forms["move"])
     return world
 
 

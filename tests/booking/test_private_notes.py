@@ -82,9 +82,9 @@ def test_the_clients_own_reason_is_theirs_to_read_and_the_spas(app, visit):
 
 def test_the_cancel_form_says_which_note_the_client_sees(app, visit):
     booking, me, _ = visit
-    staff_page = as_user(app, factories.user(Role.STAFF)).get(f"/bookings/{booking.id}")
+    staff_page = as_user(app, factories.user(Role.STAFF)).get(f"/bookings/{booking.id}/cancel")
     html = staff_page.get_data(as_text=True)
     assert "Staff only: kept with the visit for staff and its therapist. The client never" in html
     assert "The client sees this: it is quoted in their cancellation e-mail." in html
-    own = as_user(app, me).get(f"/bookings/{booking.id}").get_data(as_text=True)
+    own = as_user(app, me).get(f"/bookings/{booking.id}/cancel").get_data(as_text=True)
     assert "Seen by you and by us" in own and 'name="note_to_client"' not in own

@@ -90,8 +90,8 @@ def test_a_double_submit_makes_one_booking(client, spa):
 @pytest.mark.parametrize(
     "query,message",
     [
-        ("date=2020-01-01", "That date has passed"),
-        ("date=2099-01-01", "days ahead"),
+        ("date=2020-01-01", "That day has passed."),
+        ("date=2099-01-01", "We take bookings up to 90 days ahead – the last day you can book"),
         ("date=not-a-date", "Not a valid date"),
         ("therapist=999999&date={monday}", "Not a valid choice"),
         ("therapist=99999999999999999999", "Not a valid choice"),
@@ -162,6 +162,11 @@ def test_cancel_and_move_within_the_policy(client, spa):
     (b,) = bookings()
     page = client.get(f"/bookings/{b.id}/move?therapist={ben.id}&date={monday}")
     assert page.status_code == 200 and "Move to" in page.get_data(as_text=True)
+    query = urlencode({"start": at(monday, "11:00").isoformat(), "therapist": ben.id})
+    step = client.get(f"/bookings/{b.id}/move/confirm?{query}").get_data(as_text=True)
+    assert "Move from Mon " in step and "to Mon " in step and "Confirm move" in step
+    factories.fresh()
+    assert b.starts_at == at(monday, "09:00")  # looking changes nothing
     moved = client.post(
         f"/bookings/{b.id}/move?date={monday}",
         data={"start": at(monday, "11:00").isoformat(), "therapist": str(ben.id)},
@@ -180,9 +185,12 @@ def test_inside_the_window_the_client_is_told_why_not(client, app):
     me = factories.user()
     soon = datetime.now(UTC) + timedelta(hours=3)
     b = factories.booking(me, t, r, svc, soon)
+    b.created_at = datetime.now(UTC) - timedelta(hours=1)  # the grace period is long gone
+    db.session.commit()
     factories.login(client, me)
     page = client.get(f"/bookings/{b.id}").get_data(as_text=True)
-    assert "Online changes close 24 hours before" in page and "Cancel visit" not in page
+    assert "Online changes close 24 hours before" in page and "Cancel this visit" not in page
+    assert client.get(f"/bookings/{b.id}/cancel").status_code == 302
     refused = client.post(f"/bookings/{b.id}/cancel", data={}, follow_redirects=True)
     assert "Online changes close 24 hours" in refused.get_data(as_text=True)
     factories.fresh()

@@ -3,7 +3,10 @@ per-client interval set by the therapist, and the staff list of clients due to r
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -21,19 +24,29 @@ def regular(app):
     return factories.regular()
 
 
-def test_my_bookings_shows_the_window_and_books_a_suggestion_in_one_click(client, regular):
+def test_my_bookings_shows_the_window_and_a_suggestion_opens_its_summary(client, regular):
     me, anna, ben, svc, visit = regular
     factories.login(client, me)
     page = client.get("/bookings").get_data(as_text=True)
     assert "Your next visit" in page and f"Free times with {anna.display_name}" in page
-    starts = [line.split('value="')[1].split('"')[0] for line in page.splitlines()
-              if 'name="start"' in line]  # fmt: skip
-    assert 1 <= len(starts) <= 5
+    assert 'name="start"' not in page  # no time books on one tap
+    links = re.findall(rf'href="(/book/{svc.id}/confirm\?[^"]+)"', page)
+    assert 1 <= len(links) <= 5
+    queries = [parse_qs(urlsplit(html.unescape(link)).query) for link in links]
+    starts = [q["start"][0] for q in queries]
+    assert all(q["therapist"] == [str(anna.id)] for q in queries)
     local = [datetime.fromisoformat(s).astimezone(LONDON) for s in starts]
     weekday = visit.starts_at.astimezone(LONDON).weekday()
     assert any(t.weekday() == weekday and t.strftime("%H:%M") == "10:00" for t in local)
     assert all(t.weekday() == weekday for t in local)  # plenty of free times that weekday
-    key = page.split('name="request_key" value="')[1].split('"')[0]
+    summary = client.get(html.unescape(links[0]))
+    text = summary.get_data(as_text=True)
+    assert summary.status_code == 200 and "Confirm booking" in text
+    assert anna.display_name in text and "If your plans change" in text
+    factories.fresh()
+    assert db.session.scalar(db.select(db.func.count(Booking.id)).where(
+        Booking.status == BookingStatus.BOOKED)) == 0  # fmt: skip
+    key = text.split('name="request_key" type="hidden" value="')[1].split('"')[0]
     form = {"start": starts[0], "therapist": anna.id, "request_key": key}
     reply = client.post(f"/book/{svc.id}/confirm", data=form)
     assert reply.status_code == 302

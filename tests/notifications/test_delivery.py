@@ -118,7 +118,7 @@ def test_staff_changes_say_so_and_quote_the_front_desk_note(app, booked, smtp, c
             now=datetime.now(UTC),
         )
     factories.login(client, staff)
-    page = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    page = client.get(f"/bookings/{booking.id}/cancel").get_data(as_text=True)
     assert "Please leave out anything about their health" in page
     client.post(
         f"/bookings/{booking.id}/cancel",
