@@ -85,7 +85,7 @@ def test_a_pressure_point_has_a_hold_timer_in_plain_text(client, published):
 
 
 def test_the_printout_is_a_blank_four_week_sheet_with_names_and_legend(app, client, published):
-    app.config["BUSINESS_CONTACT"] = "1 High Street, Bath · 01225 000000"
+    factories.settings(address="1 High Street\nBath", phone="01225 000000")
     client.post(f"/plans/{published.id}/done", data={"item_id": published.items[0].id})
     text = page(client, published)
     sheet = text.split('<section class="tick-sheet print-only"')[1].split("</section>")[0]

@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from spa_app.homecare.plans.generator import WEEK, Dose
 from spa_app.homecare.safety import Needs, Rule, Technique, exclusion, label, pressure_cap
 from spa_app.homecare.vocab import PRESSURE_LABELS, Area, Condition, Pressure
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (
+    _l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+    _l("Sunday"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,11 +53,16 @@ def warnings(
         over: dict[int, list[str]] = {}
         for day, total in zip(WEEK, day_totals(entries, dose), strict=True):
             if total > needs.minutes_per_day:
-                over.setdefault(total, []).append(WEEKDAYS[day])
+                over.setdefault(total, []).append(str(WEEKDAYS[day]))
         for total, days in over.items():
             found.append(
-                f"{', '.join(days)}: {total} minutes with the warm-up and rest, more than the "
-                f"{needs.minutes_per_day} the client has."
+                _(
+                    "%(days)s: %(total)s minutes with the warm-up and rest, more than the "
+                    "%(budget)s the client has.",
+                    days=", ".join(days),
+                    total=total,
+                    budget=needs.minutes_per_day,
+                )
             )
     return list(dict.fromkeys(found))
 
@@ -63,19 +74,31 @@ def _item_warnings(entry: Entry, needs: Needs | None, rules) -> list[str]:
             found.append(f"{entry.name}: {reason}")
         cap, why = pressure_cap(t, needs, rules)
         if entry.pressure > cap:
+            # The reason from its third word on: "because of pregnancy", "while the pain is 8/10".
             because = f" ({why.split(' ', 2)[-1].rstrip('.')})" if why else ""
-            found.append(
-                f"{entry.name}: {PRESSURE_LABELS[Pressure(entry.pressure)]} pressure is above "
-                f"this client's cap of {PRESSURE_LABELS[cap].lower()}{because}."
+            above = _(
+                "%(pressure)s pressure is above this client's cap of %(cap)s%(because)s.",
+                pressure=str(PRESSURE_LABELS[Pressure(entry.pressure)]).lower(),
+                cap=str(PRESSURE_LABELS[cap]).lower(),
+                because=because,
             )
+            found.append(f"{entry.name}: {_sentence(above)}")
     if entry.pressure > t.pressure:
         found.append(
-            f"{entry.name}: the routine calls for "
-            f"{PRESSURE_LABELS[Pressure(t.pressure)].lower()} pressure at most."
+            _(
+                "%(routine)s: the routine calls for %(pressure)s pressure at most.",
+                routine=entry.name,
+                pressure=str(PRESSURE_LABELS[Pressure(t.pressure)]).lower(),
+            )
         )
     if entry.minutes < t.min_minutes:
         found.append(
-            f"{entry.name}: {entry.minutes} minutes is below the {t.min_minutes} that still help."
+            _(
+                "%(routine)s: %(minutes)s minutes is below the %(least)s that still help.",
+                routine=entry.name,
+                minutes=entry.minutes,
+                least=t.min_minutes,
+            )
         )
     return found
 
@@ -89,7 +112,17 @@ def _tool_warnings(entries: list[Entry]) -> list[str]:
                 other = first.setdefault((area, day), entry.name)
                 if other != entry.name:
                     found.append(
-                        f"{WEEKDAYS[day]}: {other} and {entry.name} both press on the "
-                        f"{label(area)} with a tool; one a day is enough."
+                        _(
+                            "%(day)s: %(first)s and %(second)s both press on the %(area)s with "
+                            "a tool; one a day is enough.",
+                            day=WEEKDAYS[day],
+                            first=other,
+                            second=entry.name,
+                            area=label(area),
+                        )
                     )
     return found
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

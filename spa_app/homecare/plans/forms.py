@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,7 +24,10 @@ from spa_app.homecare.plans.service import EditorAction, EditorChange, ItemEdit
 from spa_app.homecare.vocab import AREA_LABELS, PRESSURE_LABELS
 from spa_app.routing import MAX_ID
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (
+    _l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+    _l("Sunday"),
+)  # fmt: skip
 PRESSURE_CHOICES = [SelectChoice(p.value, label) for p, label in PRESSURE_LABELS.items()]
 
 
@@ -38,42 +43,42 @@ def library_id(value) -> int:
 
 
 class ItemForm(Form):
-    item_id = HiddenField(validators=[InputRequired(), IdOf("Unknown routine.")])
+    item_id = HiddenField(validators=[InputRequired(), IdOf(_l("Unknown routine."))])
     minutes = WholeNumberField(
-        "Minutes",
+        _l("Minutes"),
         validators=[
-            InputRequired(message="Please give the minutes."),
-            NumberRange(1, 30, message="Between 1 and 30 minutes."),
+            InputRequired(message=_l("Please give the minutes.")),
+            NumberRange(1, 30, message=_l("Between 1 and 30 minutes.")),
         ],
     )
     days = MultiCheckboxField(
-        "Days", choices=[SelectChoice(str(n), name) for n, name in enumerate(WEEKDAYS)]
+        _l("Days"), choices=[SelectChoice(str(n), name) for n, name in enumerate(WEEKDAYS)]
     )
-    pressure = SelectField("Pressure", choices=PRESSURE_CHOICES, coerce=whole)
+    pressure = SelectField(_l("Pressure"), choices=PRESSURE_CHOICES, coerce=whole)
     note = TextAreaField(
-        "Note for the client", validators=[Optional(), Length(max=300), PLAIN_TEXT]
+        _l("Note for the client"), validators=[Optional(), Length(max=300), PLAIN_TEXT]
     )
 
     def validate_days(self, field):
         if not field.data:
-            raise ValidationError("Pick at least one day.")
+            raise ValidationError(_l("Pick at least one day."))
 
 
 class PlanEditForm(FlaskForm):
     items = FieldList(FormField(ItemForm), max_entries=40)
     routine = SelectField(
-        "Add a routine from the library", coerce=library_id, validators=[Optional()]
+        _l("Add a routine from the library"), coerce=library_id, validators=[Optional()]
     )
-    reviewed = BooleanField("I have reviewed this plan against the client's contraindications")
+    reviewed = BooleanField(_l("I have reviewed this plan against the client's contraindications"))
     confirm = BooleanField(
-        "I have read these warnings and want to go ahead; the plan keeps this confirmation"
+        _l("I have read these warnings and want to go ahead; the plan keeps this confirmation")
     )
     #: The button pressed (its value: "save", "add", "publish", "remove-12", ...).
     action = StringField(default="save")
 
     def offer(self, routines: list[Routine]) -> None:
         """The library's routines to choose from when adding one."""
-        self.routine.choices = [SelectChoice(0, "Choose a routine")] + [
+        self.routine.choices = [SelectChoice(0, _l("Choose a routine"))] + [
             SelectChoice(r.id, f"{AREA_LABELS[r.area]}: {r.name}") for r in routines
         ]
 
@@ -109,17 +114,25 @@ class PlanEditForm(FlaskForm):
 
 
 #: How a routine felt, the same way round as the intake's pain: 0 none, 10 the worst.
-DISCOMFORT_WORDS = {0: "no discomfort", 2: "a little", 5: "some", 8: "a lot", 10: "the worst"}
-DISCOMFORT_CHOICES = [SelectChoice("", "No note")] + [
-    SelectChoice(str(n), f"{n}" + (f" – {DISCOMFORT_WORDS[n]}" if n in DISCOMFORT_WORDS else ""))
-    for n in range(11)
+DISCOMFORT_WORDS = {
+    0: _l("no discomfort"), 2: _l("a little"), 5: _l("some"), 8: _l("a lot"), 10: _l("the worst")
+}  # fmt: skip
+
+
+def _felt(n: int) -> str:
+    """A discomfort choice's label, "8 – a lot", in the current language."""
+    return f"{n}" + (f" – {DISCOMFORT_WORDS[n]}" if n in DISCOMFORT_WORDS else "")
+
+
+DISCOMFORT_CHOICES = [SelectChoice("", _l("No note"))] + [
+    SelectChoice(str(n), LazyString(_felt, n)) for n in range(11)
 ]
 
 
 class TickForm(FlaskForm):
-    item_id = HiddenField(validators=[InputRequired(), IdOf("Unknown routine.")])
+    item_id = HiddenField(validators=[InputRequired(), IdOf(_l("Unknown routine."))])
     discomfort = SelectField(
-        "How did it feel? (optional; 0 no discomfort, 10 the worst)",
+        _l("How did it feel? (optional; 0 no discomfort, 10 the worst)"),
         choices=DISCOMFORT_CHOICES,
         validators=[Optional()],
     )

@@ -13,12 +13,20 @@ and to read:
    least busy ones.
 4. Then lengthen items towards their typical minutes while the day allows.
 5. Each item says why it is there and why its pressure is capped; general cautions follow.
+
+The words are written in the current language (the plan's service sets the client's); they
+are stored with the plan, so every text here is a plain str.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import reduce
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from spa_app.homecare.safety import (
     MODERATE_PAIN,
@@ -76,18 +84,37 @@ class Dose:
 DEFAULT_DOSE = Dose()
 
 GENERAL_CAUTIONS = (
-    "Begin each session with a minute of warming up: rub your hands together and move the area "
-    "gently. It is counted in your minutes.",
-    "Start gently and build up over the days; pressing hard too soon can make things worse.",
-    "Stop at once if you feel sharp pain, tingling or numbness, and tell your therapist.",
-    "Breathe slowly while you work, and keep the rest of your body relaxed.",
-    "Afterwards, drink a glass of water and rest lying down for a couple of minutes; that is "
-    "counted in your minutes too.",
+    _l(
+        "Begin each session with a minute of warming up: rub your hands together and move the "
+        "area gently. It is counted in your minutes."
+    ),
+    _l("Start gently and build up over the days; pressing hard too soon can make things worse."),
+    _l("Stop at once if you feel sharp pain, tingling or numbness, and tell your therapist."),
+    _l("Breathe slowly while you work, and keep the rest of your body relaxed."),
+    _l(
+        "Afterwards, drink a glass of water and rest lying down for a couple of minutes; that is "
+        "counted in your minutes too."
+    ),
 )
-REVIEWED_CAUTION = (
+REVIEWED_CAUTION = _l(
     "You told us about something to be careful of, and your therapist has checked this plan "
     "for it. Keep to the pressure and minutes shown for each routine."
 )
+
+
+def general_cautions() -> list[str]:
+    """The cautions of every plan, in the current language."""
+    return [str(c) for c in GENERAL_CAUTIONS]
+
+
+def _and(words: Iterable[str]) -> str:
+    """The words joined by "and" ("desk work and sport"), in the current language."""
+    return reduce(lambda a, b: _("%(first)s and %(second)s", first=a, second=b), words)
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter a capital."""
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -125,10 +152,11 @@ class Draft:
         if self.items:
             return ""
         if not self.left_out:
-            return "No area was scored above 0 on the intake, so there is nothing to target."
-        return "Nothing could be suggested: " + " ".join(
+            return _("No area was scored above 0 on the intake, so there is nothing to target.")
+        reasons = " ".join(
             dict.fromkeys(f"{label(x.area).capitalize()}: {x.reason}" for x in self.left_out)
         )
+        return _("Nothing could be suggested: %(reasons)s", reasons=reasons)
 
 
 class _Week:
@@ -221,7 +249,11 @@ def _choose(areas, candidates, needs, week: _Week, dose: Dose, left_out: list) -
     stop = ""
     for area in (a for a in areas if candidates[a]):
         if not stop and len(chosen) >= dose.max_items:
-            stop = f"The plan is kept to {dose.max_items} items; more painful areas came first."
+            stop = ngettext(
+                "The plan is kept to %(num)d item; more painful areas came first.",
+                "The plan is kept to %(num)d items; more painful areas came first.",
+                dose.max_items,
+            )
         if not stop and not _add(candidates[area], week, chosen):
             stop = _no_time(candidates[area], week, dose, needs.minutes_per_day)
         if stop:
@@ -230,7 +262,7 @@ def _choose(areas, candidates, needs, week: _Week, dose: Dose, left_out: list) -
         return chosen
     for area in areas:
         if needs.severity[area] >= MODERATE_PAIN and len(chosen) < dose.max_items:
-            taken = {t.id for t, _, _ in chosen}
+            taken = {t.id for t, _minutes, _days in chosen}
             _add([t for t in candidates[area] if t.id not in taken], week, chosen)
     return chosen
 
@@ -241,8 +273,8 @@ def cautions(needs: Needs, rules) -> list[str]:
     if any(r.pauses_all for r in rules_for(needs, rules)):
         return client_cautions(needs, rules)
     if needs.conditions:
-        return [*client_cautions(needs, rules), REVIEWED_CAUTION, *GENERAL_CAUTIONS]
-    return list(GENERAL_CAUTIONS)
+        return [*client_cautions(needs, rules), str(REVIEWED_CAUTION), *general_cautions()]
+    return general_cautions()
 
 
 def fit(
@@ -303,23 +335,27 @@ def _lengthen(technique: Technique, minutes: int, days: tuple[int, ...], week: _
 
 def _nothing_suitable(area: Area, library: list[Technique]) -> str:
     if not any(t.area == area for t in library):
-        return "The library has no routine for this area yet."
-    return "Nothing suitable: every routine for this area is left out (see each one's reason)."
+        return _("The library has no routine for this area yet.")
+    return _("Nothing suitable: every routine for this area is left out (see each one's reason).")
 
 
 def _no_time(candidates, week: _Week, dose: Dose, budget: int) -> str:
     shortest = min(candidates, key=lambda t: (t.min_minutes, t.id))
     pattern = DAY_PATTERNS[shortest.times_per_week]
     free = max(week.free(tuple((d + shift) % 7 for d in pattern)) for shift in WEEK)
-    return (
-        f"No time left: the shortest suitable routine needs {shortest.min_minutes} minutes on "
-        f"each of its days, and at most {max(0, free)} of the {budget} minutes a day remain there "
-        f"after the warm-up and rest ({dose.overhead} minutes) and any more painful areas."
+    return _(
+        "No time left: the shortest suitable routine needs %(needs)s minutes on each of its "
+        "days, and at most %(free)s of the %(budget)s minutes a day remain there after the "
+        "warm-up and rest (%(overhead)s minutes) and any more painful areas.",
+        needs=shortest.min_minutes,
+        free=max(0, free),
+        budget=budget,
+        overhead=dose.overhead,
     )
 
 
 def _item(technique, minutes, days, needs, rules, *, worst: bool, again: bool) -> Item:
-    pressure, _ = pressure_cap(technique, needs, rules)
+    pressure, _why = pressure_cap(technique, needs, rules)
     return Item(
         technique_id=technique.id,
         area=technique.area,
@@ -334,18 +370,24 @@ def _item(technique, minutes, days, needs, rules, *, worst: bool, again: bool) -
 
 def reason(technique: Technique, needs: Needs, *, worst: bool = False, again: bool = False) -> str:
     """Why the routine is in the plan: the area and its pain, the goals and days it serves."""
-    pain = pain_of(technique, needs)
-    what = "A pressure point" if technique.kind is Kind.PRESSURE_POINT else "A routine"
-    if again:
-        what = f"{'A second' if worst else 'Another'} {what.split(' ', 1)[1]}"
-    parts = [
-        f"{what} for your {label(technique.area)} ({pain}/10"
-        f"{', your worst area' if worst else ''})."
-    ]
+    pain, area = pain_of(technique, needs), label(technique.area)
+    point = technique.kind is Kind.PRESSURE_POINT
+    if not again:
+        what = _("A pressure point") if point else _("A routine")
+    elif worst:
+        what = _("A second pressure point") if point else _("A second routine")
+    else:
+        what = _("Another pressure point") if point else _("Another routine")
+    if worst:
+        first = _("%(what)s for your %(area)s (%(pain)s/10, your worst area).", what=what,
+                  area=area, pain=pain)  # fmt: skip
+    else:
+        first = _("%(what)s for your %(area)s (%(pain)s/10).", what=what, area=area, pain=pain)
+    parts = [first]
     if goals := [GOAL_LABELS[g].lower() for g in sorted(technique.goals & needs.goals)]:
-        parts.append(f"It serves your goals: {', '.join(goals)}.")
+        parts.append(_("It serves your goals: %(goals)s.", goals=", ".join(goals)))
     if contexts := [CONTEXT_LABELS[c].lower() for c in sorted(technique.contexts & needs.contexts)]:
-        parts.append(f"It suits {' and '.join(contexts)}.")
+        parts.append(_("It suits %(contexts)s.", contexts=_and(contexts)))
     return " ".join(parts)
 
 
@@ -357,17 +399,19 @@ def dose_note(
     cap, capped = pressure_cap(technique, needs, rules)
     parts = []
     if pressure > cap:
-        parts.append(f"{PRESSURE_LABELS[Pressure(pressure)]} pressure, set by your therapist.")
+        name = str(PRESSURE_LABELS[Pressure(pressure)]).lower()
+        parts.append(_sentence(_("%(pressure)s pressure, set by your therapist.", pressure=name)))
     elif pressure == cap and capped:
         parts.append(capped)
-    if minutes < technique.min_minutes:
-        parts.append(f"{minutes} minutes, set by your therapist.")
+    if minutes < technique.min_minutes or minutes > technique.minutes:
+        parts.append(_("%(minutes)s minutes, set by your therapist.", minutes=minutes))
     elif minutes == technique.min_minutes < technique.minutes:
-        parts.append(f"{minutes} minutes, the least that still helps, to fit your day.")
-    elif minutes > technique.minutes:
-        parts.append(f"{minutes} minutes, set by your therapist.")
+        parts.append(
+            _("%(minutes)s minutes, the least that still helps, to fit your day.", minutes=minutes)
+        )
     if technique.build_up:
-        parts.append("Go gently the first week, then build up.")
+        parts.append(_("Go gently the first week, then build up."))
     if technique.time_of_day:
-        parts.append(f"Best {TIME_OF_DAY_LABELS[TimeOfDay(technique.time_of_day)].lower()}.")
+        when = TIME_OF_DAY_LABELS[TimeOfDay(technique.time_of_day)].lower()
+        parts.append(_("Best %(when)s.", when=when))
     return " ".join(parts)

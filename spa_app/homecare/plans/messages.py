@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from spa_app.homecare.models import Plan
 from spa_app.homecare.plans.links import day_done_token
 from spa_app.homecare.plans.queries import current_plan
@@ -56,9 +58,9 @@ def _routine_reminder_overtaken(message: Message, now: datetime) -> bool:
 
 
 PLAN_SUBJECTS = {
-    MessageKind.PLAN_READY: "Your home-care plan from {spa} is ready",
-    MessageKind.PLAN_NEEDS_REVIEW: "Please look again at a client's home-care plan",
-    MessageKind.ROUTINE_REMINDER: "Today's home routines",
+    MessageKind.PLAN_READY: _l("Your home-care plan from %(spa)s is ready"),
+    MessageKind.PLAN_NEEDS_REVIEW: _l("Please look again at a client's home-care plan"),
+    MessageKind.ROUTINE_REMINDER: _l("Today's home routines"),
 }
 
 
@@ -84,4 +86,6 @@ def _plan_letter(message: Message, settings, sender: outbox.Sender) -> outbox.Le
         context["routines"] = [i for i in plan.items if day.weekday() in i.weekdays]
         token = day_done_token(sender.secret, plan.id, plan.client_id, day)
         context["done_link"] = f"{sender.public_url}/plans/{plan.id}/day-done/{token}"
-    return outbox.Letter(PLAN_SUBJECTS[message.kind].format(spa=settings.business_name), context)
+    # In the recipient's language: composed inside their force_locale.
+    subject = str(PLAN_SUBJECTS[message.kind]) % {"spa": settings.business_name}
+    return outbox.Letter(subject, context)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from spa_app.extensions import db
 from spa_app.homecare.intake.needs import needs_from
 from spa_app.homecare.intake.service import intake_for
@@ -51,11 +53,13 @@ def pause_advice(plan: Plan, needs: Needs | None = None) -> dict[int, str]:
     for item in plan.items:
         technique = as_technique(item.routine)
         if reason := exclusion(technique, needs, rule_map):
-            advice[item.id] = f"Pause this one until your therapist has checked it. {reason}"
+            advice[item.id] = _(
+                "Pause this one until your therapist has checked it. %(reason)s", reason=reason
+            )
         elif (cap := pressure_cap(technique, needs, rule_map)[0]) < item.pressure:
-            advice[item.id] = (
-                f"Use {PRESSURE_LABELS[cap].lower()} pressure only until your therapist has "
-                "checked your plan."
+            advice[item.id] = _(
+                "Use %(pressure)s pressure only until your therapist has checked your plan.",
+                pressure=str(PRESSURE_LABELS[cap]).lower(),
             )
     return advice
 

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 
 from spa_app import params
@@ -28,16 +30,17 @@ from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Rout
 from spa_app.homecare.plans.checks import warnings
 from spa_app.homecare.plans.generator import (
     DEFAULT_DOSE,
-    GENERAL_CAUTIONS,
     Dose,
     cautions,
     dose_note,
     fit,
+    general_cautions,
     suggest,
 )
 from spa_app.homecare.plans.messages import queue_plan_ready
 from spa_app.homecare.plans.queries import current_plan, draft_of, entries, plans_of
 from spa_app.homecare.plans.review import review_for
+from spa_app.i18n import recipient_language
 
 
 class PlanError(Exception):
@@ -48,7 +51,7 @@ class PlanWarning(PlanError):
     """An edit breaks a safety rule or the day's budget: allowed once the therapist confirms."""
 
     def __init__(self, warnings: list[str]):
-        super().__init__("Please read these warnings and confirm to go ahead.")
+        super().__init__(_("Please read these warnings and confirm to go ahead."))
         self.warnings = warnings
 
 
@@ -63,8 +66,16 @@ class ItemEdit:
     note: str
 
 
-#: A routine that an edit names is not (or no longer) in the draft.
-GONE = "That routine is no longer in this draft; please reload."
+def _gone() -> PlanError:
+    """A routine that an edit names is not (or no longer) in the draft."""
+    return PlanError(_("That routine is no longer in this draft; please reload."))
+
+
+def for_the_client(of: Plan | Booking):
+    """Write the plan's own words (why each routine, the cautions, what was left out) in the
+    client's language: they are stored with the plan, which the client reads."""
+    booking = of.booking if isinstance(of, Plan) else of
+    return force_locale(recipient_language(booking.client.locale))
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,7 @@ def apply(draft: Plan, change: EditorChange, *, by: User, now: datetime,
     edit(draft, list(change.items))
     action = change.action
     if action.kind in EditorAction.ON_AN_ITEM and action.item_id is None:
-        raise PlanError(GONE)
+        raise _gone()
     if action.kind == "remove":
         remove(draft, action.item_id)
     elif action.kind in ("up", "down"):
@@ -146,7 +157,7 @@ def start_draft(
             client_id=booking.client_id,
             author_id=author.id,
             version=(versions[-1].version + 1) if versions else 1,
-            cautions=list(GENERAL_CAUTIONS),
+            cautions=_general_cautions(booking),
             created_at=now,
         )
         published = [p for p in versions if p.status is PlanStatus.PUBLISHED]
@@ -158,7 +169,7 @@ def start_draft(
         except DBAPIError as exc:
             if not lost_race(exc):
                 raise
-            raise PlanError("A draft of this plan was opened just now; please reload.") from None
+            raise PlanError(_("A draft of this plan was opened just now; please reload.")) from None
     if suggested:
         _suggest_into(draft, dose)
     db.session.flush()
@@ -184,8 +195,11 @@ def _copy_items(source: Plan, draft: Plan) -> None:
 def _suggest_into(draft: Plan, dose: Dose) -> None:
     intake = intake_for(draft.client_id)
     if intake is None:
-        raise PlanError("The client has not filled in the health intake yet: nothing to suggest.")
-    suggestion = suggest(needs_from(intake), techniques(), rules(), dose)
+        raise PlanError(
+            _("The client has not filled in the health intake yet: nothing to suggest.")
+        )
+    with for_the_client(draft.booking):
+        suggestion = suggest(needs_from(intake), techniques(), rules(), dose)
     draft.items.clear()
     db.session.flush()
     draft.cautions = list(suggestion.cautions)
@@ -223,7 +237,7 @@ def edit(draft: Plan, edits: list[ItemEdit]) -> None:
     for change in edits:
         item = by_id.get(change.item_id)
         if item is None:
-            raise PlanError(GONE)
+            raise _gone()
         changed = (item.minutes, item.days, item.pressure) != (
             change.minutes, change.days, change.pressure
         )  # fmt: skip
@@ -241,7 +255,7 @@ def add_routine(draft: Plan, routine_id: int, dose: Dose = DEFAULT_DOSE) -> Plan
     _require_draft(draft)
     routine = db.session.get(Routine, routine_id)
     if routine is None or not routine.active:
-        raise PlanError("Please choose a routine from the library.")
+        raise PlanError(_("Please choose a routine from the library."))
     intake = intake_for(draft.client_id)
     needs = needs_from(intake) if intake is not None else None
     technique = as_technique(routine)
@@ -252,11 +266,11 @@ def add_routine(draft: Plan, routine_id: int, dose: Dose = DEFAULT_DOSE) -> Plan
         minutes=minutes,
         days="".join(map(str, days)),
         pressure=int(pressure),
-        why="Added by your therapist.",
+        why=_added_why(draft),
     )
     item.copy_words(routine)
-    _explain(item, needs, technique)
     draft.items.append(item)
+    _explain(item, needs, technique)
     db.session.flush()
     return item
 
@@ -286,7 +300,8 @@ def _explain(item: PlanItem, needs, technique=None) -> None:
         return
     technique = technique or as_technique(item.routine)
     chosen = item.why.split("\n", 1)[0]
-    note = dose_note(technique, needs, rules(), item.minutes, item.pressure)
+    with for_the_client(item.plan):
+        note = dose_note(technique, needs, rules(), item.minutes, item.pressure)
     item.why = f"{chosen}\n{note}".strip()[:500]
 
 
@@ -294,7 +309,7 @@ def remove(draft: Plan, item_id: int) -> None:
     _require_draft(draft)
     item = next((i for i in draft.items if i.id == item_id), None)
     if item is None:
-        raise PlanError(GONE)
+        raise _gone()
     draft.items.remove(item)
     _renumber(draft)
 
@@ -305,7 +320,7 @@ def move(draft: Plan, item_id: int, step: int) -> None:
     items = list(draft.items)
     index = next((n for n, i in enumerate(items) if i.id == item_id), None)
     if index is None:
-        raise PlanError(GONE)
+        raise _gone()
     target = index + step
     if 0 <= target < len(items):
         items[index], items[target] = items[target], items[index]
@@ -322,18 +337,21 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime, dose: Dose = DEFAULT_
     publish once. Raises PlanError."""
     _require_draft(draft)
     if not draft.items:
-        raise PlanError("Add at least one routine before publishing.")
+        raise PlanError(_("Add at least one routine before publishing."))
     guard(draft, confirmed=False, now=now, dose=dose)
     reasons = review_for(draft)
     if reasons and not reviewed:
         raise PlanError(
-            "This plan needs your review first: "
-            + " ".join(reasons)
-            + " Please confirm you reviewed the plan for it."
+            _(
+                "This plan needs your review first: %(reasons)s Please confirm you reviewed the "
+                "plan for it.",
+                reasons=" ".join(reasons),
+            )
         )
     intake = intake_for(draft.client_id)
     if intake is not None:  # the cautions of the intake as it is now, not as when drafted
-        draft.cautions = cautions(needs_from(intake), rules())
+        with for_the_client(draft):
+            draft.cautions = cautions(needs_from(intake), rules())
         db.session.flush()
     done = db.session.execute(
         sa.update(Plan)
@@ -343,7 +361,7 @@ def publish(draft: Plan, *, reviewed: bool, now: datetime, dose: Dose = DEFAULT_
     )
     db.session.refresh(draft)
     if done.rowcount != 1:
-        raise PlanError("This plan was published a moment ago.")
+        raise PlanError(_("This plan was published a moment ago."))
     queue_plan_ready(draft, now)
     return draft
 
@@ -352,13 +370,13 @@ def tick(plan: Plan, item_id: int, day: date, discomfort: int | None) -> bool:
     """Mark an item of the client's current plan done on ``day``; True if newly marked (a
     repeat changes nothing)."""
     if plan.status is not PlanStatus.PUBLISHED or item_id not in {i.id for i in plan.items}:
-        raise PlanError("That routine is not in this plan.")
+        raise PlanError(_("That routine is not in this plan."))
     current = current_plan(plan.client_id)
     if current is None or current.id != plan.id:
-        raise PlanError("A newer plan has replaced this one: please follow the new plan.")
+        raise PlanError(_("A newer plan has replaced this one: please follow the new plan."))
     item = next(i for i in plan.items if i.id == item_id)
     if day.weekday() not in item.weekdays:
-        raise PlanError("That routine is not scheduled for that day.")
+        raise PlanError(_("That routine is not scheduled for that day."))
     # ON CONFLICT DO NOTHING: a double tap (or two tabs) records one completion, no error.
     table = Completion.__table__
     statement = (
@@ -390,9 +408,19 @@ def untick(plan: Plan, item_id: int, day: date) -> bool:
     return done.rowcount == 1
 
 
+def _general_cautions(booking: Booking) -> list[str]:
+    with for_the_client(booking):
+        return general_cautions()
+
+
+def _added_why(plan: Plan) -> str:
+    with for_the_client(plan):
+        return _("Added by your therapist.")
+
+
 def _require_draft(plan: Plan) -> None:
     if plan.status is not PlanStatus.DRAFT:
-        raise PlanError("A published plan is never changed; start a revision instead.")
+        raise PlanError(_("A published plan is never changed; start a revision instead."))
 
 
 def _renumber(plan: Plan) -> None:

@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from spa_app import params
@@ -92,9 +93,9 @@ def edit(plan_id: int):
                 return redirect(url_for("plans.edit", plan_id=plan_id))
             else:
                 if published:
-                    flash("The plan is published: the client can follow it now.", "success")
+                    flash(_("The plan is published: the client can follow it now."), "success")
                     return redirect(url_for("plans.show", plan_id=plan_id))
-                flash("Saved.", "success")
+                flash(_("Saved."), "success")
                 return redirect(url_for("plans.edit", plan_id=plan_id))
         status = 409 if warnings else 400
         with unit_of_work():
@@ -150,7 +151,6 @@ def show(plan_id: int):
         discomfort_choices=DISCOMFORT_CHOICES,
         sheet=week.sheet,
         spa=settings,
-        spa_contact=current_app.config["BUSINESS_CONTACT"],
         tick_form=TickForm(),
         figure=bodymap.figure(plan),
         pressures=PRESSURE_LABELS,
@@ -163,7 +163,7 @@ def show(plan_id: int):
 def tick(plan_id: int):
     plan, form = _my_published_plan_or_404(plan_id), TickForm()
     if not form.validate():
-        flash("Please pick a routine and, if you like, how it felt from 0 to 10.", "error")
+        flash(_("Please pick a routine and, if you like, how it felt from 0 to 10."), "error")
         return redirect(url_for("plans.show", plan_id=plan_id))
     today = local_today(utcnow(), business_tz())
     try:
@@ -173,7 +173,8 @@ def tick(plan_id: int):
         flash(str(exc), "error")
     else:
         flash(
-            "Well done: marked as done for today." if added else "Already marked today.", "success"
+            _("Well done: marked as done for today.") if added else _("Already marked today."),
+            "success",
         )
     return redirect(url_for("plans.show", plan_id=plan_id))
 
@@ -188,7 +189,7 @@ def untick(plan_id: int):
         with unit_of_work():
             undone = service.untick(plan, form.item(), today)
         if undone:
-            flash("Taken back: not marked as done today.", "success")
+            flash(_("Taken back: not marked as done today."), "success")
     return redirect(url_for("plans.show", plan_id=plan_id))
 
 
