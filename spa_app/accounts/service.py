@@ -5,10 +5,12 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from spa_app.accounts.models import DELETED_DOMAIN, Role, User, spend_a_password_check
 from spa_app.extensions import db
+from spa_app.i18n import LANGUAGES
 from spa_app.notifications import outbox
 from spa_app.notifications.models import MessageKind
 
@@ -19,6 +21,10 @@ class EmailTaken(ValueError):
 
 class WrongPassword(ValueError):
     """The current password given does not match."""
+
+
+class UnknownLanguage(ValueError):
+    """A language the site does not speak."""
 
 
 def normalize_email(email: str) -> str:
@@ -35,15 +41,30 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(
-    *, email: str, name: str, role: Role, password: str | None = None, phone: str | None = None
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None = None,
+    phone: str | None = None,
+    locale: str | None = None,
 ) -> User:
-    """Add a user (flushed, not committed); raises EmailTaken if the address is in use.
+    """Add a user (flushed, not committed); raises EmailTaken if the address is in use, and
+    UnknownLanguage for a ``locale`` the site does not speak (None: the browser's).
 
     A user without a password (a phone or walk-in client created by staff) cannot log in.
     """
+    if locale is not None and locale not in LANGUAGES:
+        raise UnknownLanguage(locale)
     if find_by_email(email) is not None:
         raise EmailTaken(email)
-    user = User(email=normalize_email(email), name=name.strip(), role=role, phone=phone or None)
+    user = User(
+        email=normalize_email(email),
+        name=name.strip(),
+        role=role,
+        phone=phone or None,
+        locale=locale,
+    )
     if password is not None:
         user.set_password(password)
     db.session.add(user)
@@ -74,6 +95,15 @@ def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise WrongPassword()
     user.set_password(new)
+    db.session.flush()
+
+
+def set_language(user: User, locale: str | None) -> None:
+    """Store the account's language (a code from LANGUAGES; None: the browser's), or raise
+    UnknownLanguage and change nothing. Flushes."""
+    if locale is not None and locale not in LANGUAGES:
+        raise UnknownLanguage(locale)
+    user.locale = locale
     db.session.flush()
 
 
@@ -177,6 +207,6 @@ def _reset_letter(message, settings, sender: outbox.Sender) -> outbox.Letter:
     secrets."""
     token = reset_token(sender.secret, message.user)
     return outbox.Letter(
-        f"Set a new password for {settings.business_name}",
+        _("Set a new password for %(spa)s", spa=settings.business_name),
         {"link": f"{sender.public_url}/reset-password/{token}"},
     )

@@ -3,12 +3,17 @@
 import hmac
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
 
-from spa_app import params
+from spa_app import i18n, params
 from spa_app.accounts import picked, service
 from spa_app.accounts.forms import (
+    BROWSER,
     ChangePasswordForm,
+    LanguageForm,
     LoginForm,
     NewPasswordForm,
     RegisterForm,
@@ -23,7 +28,9 @@ from spa_app.extensions import db, login_manager
 bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please log in to continue."
+login_manager.login_message = _l("Please log in to continue.")
+# The message is flashed (kept in the session) as plain text in the page's language.
+login_manager.localize_callback = str
 
 
 @login_manager.user_loader
@@ -33,7 +40,7 @@ def load_user(session_id: str) -> User | None:
     ``session_id`` is ``User.get_id()``: after a password change the stamp differs, so every
     session made before it ends (a bare id, as sessions held before stamps, ends too).
     """
-    number, _, stamp = session_id.partition(".")
+    number, _dot, stamp = session_id.partition(".")
     if (user_id := params.as_id(number)) is None or not stamp:
         return None
     user = db.session.get(User, user_id)
@@ -58,10 +65,10 @@ def login():
         with unit_of_work():  # a hash made the old way is replaced as the user logs in
             user = service.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("That e-mail and password do not match an account.")
+            form.password.errors.append(_("That e-mail and password do not match an account."))
         else:
             login_user(user, remember=form.remember.data)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_next_for(user, form.next.data) or _landing(user))
     return render_template("accounts/login.html", form=form, **_on_the_way(form.next.data))
 
@@ -79,14 +86,22 @@ def register():
                     phone=form.phone.data,
                     password=form.password.data,
                     role=Role.CLIENT,
+                    locale=_signed_up_in(),
                 )
         except service.EmailTaken:
-            form.email.errors.append("An account with this e-mail exists; please log in.")
+            form.email.errors.append(_("An account with this e-mail exists; please log in."))
         else:
             login_user(user)
-            flash("Your account is ready.", "success")
+            flash(_("Your account is ready."), "success")
             return redirect(safe_next(form.next.data) or url_for("booking.mine"))
     return render_template("accounts/register.html", form=form, **_on_the_way(form.next.data))
+
+
+def _signed_up_in() -> str | None:
+    """The language the person signed up in, kept when it is not the spa's own, so their
+    e-mails come in it (None: the spa's, or later their browser's)."""
+    spoken = i18n.language()
+    return spoken if spoken != i18n.spa_language() else None
 
 
 def _next_for(user: User, target: str | None) -> str | None:
@@ -112,7 +127,8 @@ def reset_request():
         with unit_of_work():
             service.request_password_reset(form.email.data, utcnow())
         flash(
-            "If an account uses that address, a link to set a new password is on its way.", "info"
+            _("If an account uses that address, a link to set a new password is on its way."),
+            "info",
         )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
@@ -122,13 +138,13 @@ def reset_request():
 def reset_password(token: str):
     user = service.user_for_reset(current_app.config["SECRET_KEY"], token)
     if user is None:
-        flash("That link has expired or was already used; please ask for a new one.", "error")
+        flash(_("That link has expired or was already used; please ask for a new one."), "error")
         return redirect(url_for("accounts.reset_request"))
     form = NewPasswordForm()
     if form.validate_on_submit():
         with unit_of_work():
             user.set_password(form.password.data)
-        flash("Your password is set; please log in.", "success")
+        flash(_("Your password is set; please log in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
@@ -143,12 +159,33 @@ def change_password():
             with unit_of_work():
                 service.change_password(current_user, form.current.data, form.password.data)
         except service.WrongPassword:
-            form.current.errors.append("That is not your current password.")
+            form.current.errors.append(_("That is not your current password."))
         else:
             _renew_this_session()
-            flash("Your password is changed; you are logged out everywhere else.", "success")
+            flash(_("Your password is changed; you are logged out everywhere else."), "success")
             return redirect(_landing(current_user))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@login_required
+def language():
+    """The account's language: English, Español or whatever the browser says."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                service.set_language(current_user, form.locale())
+        except service.UnknownLanguage:
+            form.language.errors.append(_("Please choose a language from the list."))
+        else:
+            with force_locale(i18n.select_locale()):  # said in the language just chosen
+                flash(_("Your language is saved."), "success")
+            return redirect(url_for("accounts.language"))
+    elif request.method == "GET":
+        form.language.data = current_user.locale or BROWSER
+    page = render_template("accounts/language.html", form=form, languages=i18n.LANGUAGES)
+    return page, 422 if form.errors else 200
 
 
 def _renew_this_session() -> None:
@@ -164,5 +201,5 @@ def _renew_this_session() -> None:
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("catalog.index"))

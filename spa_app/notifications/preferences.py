@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from spa_app.database import dialect_insert
@@ -13,6 +14,21 @@ from spa_app.notifications.models import OPTIONAL_KINDS, MailOptOut, MessageKind
 from spa_app.notifications.service import DEFAULT_REMINDER_TIME
 
 _SALT = "unsubscribe"
+
+#: Each optional kind as the e-mail settings list it (models.KIND_LABELS, capitalised).
+KIND_CHOICES = {
+    MessageKind.APPOINTMENT_REMINDER: _l("Reminders the day before a visit"),
+    MessageKind.REBOOK_WINDOW_OPEN: _l("A note four weeks after a visit, when the next one is due"),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("A last note six weeks after a visit, if none is booked"),
+    MessageKind.ROUTINE_REMINDER: _l("A reminder on the days your home-care plan has routines"),
+}
+#: The same inside a sentence ("You will no longer get ..."), as models.KIND_LABELS writes it.
+KIND_WORDS = {
+    MessageKind.APPOINTMENT_REMINDER: _l("reminders the day before a visit"),
+    MessageKind.REBOOK_WINDOW_OPEN: _l("a note four weeks after a visit, when the next one is due"),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("a last note six weeks after a visit, if none is booked"),
+    MessageKind.ROUTINE_REMINDER: _l("a reminder on the days your home-care plan has routines"),
+}
 
 
 def opted_out(user_id: int) -> set[MessageKind]:

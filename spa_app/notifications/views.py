@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from spa_app import params
@@ -22,9 +24,33 @@ from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import csrf
 from spa_app.notifications import preferences, service, sink
 from spa_app.notifications.forms import EmailSettingsForm
-from spa_app.notifications.models import KIND_LABELS, OPTIONAL_KINDS, MessageKind, MessageState
+from spa_app.notifications.models import OPTIONAL_KINDS, MessageKind, MessageState
 
 bp = Blueprint("notifications", __name__)
+
+#: Each kind of message as the staff log names it (the stored value stays as it is).
+KIND_NAMES = {
+    MessageKind.BOOKING_CONFIRMED: _l("booking confirmed"),
+    MessageKind.BOOKING_MOVED: _l("booking moved"),
+    MessageKind.BOOKING_CANCELLED: _l("booking cancelled"),
+    MessageKind.APPOINTMENT_REMINDER: _l("appointment reminder"),
+    MessageKind.PASSWORD_RESET: _l("password reset"),
+    MessageKind.REBOOK_WINDOW_OPEN: _l("rebook window open"),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("rebook window closing"),
+    MessageKind.PLAN_READY: _l("plan ready"),
+    MessageKind.PLAN_NEEDS_REVIEW: _l("plan needs review"),
+    MessageKind.ROUTINE_REMINDER: _l("routine reminder"),
+    MessageKind.WAITLIST_OFFER: _l("waitlist offer"),
+    MessageKind.VISIT_NEEDS_NEW_TIME: _l("visit needs new time"),
+}
+#: Each state as the staff log names it.
+STATE_WORDS = {
+    MessageState.PENDING: _l("pending"),
+    MessageState.SENT: _l("sent"),
+    MessageState.FAILED: _l("failed"),
+    MessageState.DROPPED: _l("dropped"),
+    MessageState.UNCONFIRMED: _l("unconfirmed"),
+}
 
 
 @bp.get("/staff/messages")
@@ -36,6 +62,8 @@ def log():
         messages=service.message_log(state),
         state=state,
         states=list(MessageState),
+        kind_names=KIND_NAMES,
+        state_words=STATE_WORDS,
     )
 
 
@@ -46,8 +74,8 @@ def retry(message_id: int):
         changed = service.send_again(message_id, utcnow())
     return _change_message(
         changed,
-        done="The message will be sent again within a minute.",
-        refused="Only a failed or unconfirmed message can be sent again.",
+        done=_("The message will be sent again within a minute."),
+        refused=_("Only a failed or unconfirmed message can be sent again."),
     )
 
 
@@ -58,8 +86,8 @@ def received(message_id: int):
         changed = service.mark_received(message_id, utcnow())
     return _change_message(
         changed,
-        done="Marked received; it will not be sent again.",
-        refused="Only an unconfirmed message can be marked received.",
+        done=_("Marked received; it will not be sent again."),
+        refused=_("Only an unconfirmed message can be marked received."),
     )
 
 
@@ -107,7 +135,7 @@ def settings():
         with unit_of_work():
             preferences.set_wanted(current_user.id, wanted)
             preferences.set_routine_time(current_user.id, form.routine_time.data.strftime("%H:%M"))
-        flash("Your e-mail settings are saved.", "success")
+        flash(_("Your e-mail settings are saved."), "success")
         return redirect(url_for("notifications.settings"))
     if request.method == "GET":
         off = preferences.opted_out(current_user.id)
@@ -127,5 +155,7 @@ def unsubscribe(token: str):
         with unit_of_work():
             preferences.unsubscribe(user_id, kind)
     return render_template(
-        "notifications/unsubscribe.html", label=KIND_LABELS[kind], done=request.method == "POST"
+        "notifications/unsubscribe.html",
+        label=preferences.KIND_WORDS[kind],
+        done=request.method == "POST",
     )

@@ -3,7 +3,8 @@
 All in the caller's one transaction, so a failure anywhere leaves everything as it was. The
 user row stays (past visits, with their prices, belong in the spa's accounts) but no longer
 names anyone: "Deleted client", an e-mail address at a domain that can never receive mail (and
-that the sign-up and booking forms refuse, so nobody can take it), no phone, no password.
+that the sign-up and booking forms refuse, so nobody can take it), no phone, no password, no
+language setting.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from spa_app.accounts.models import DELETED_DOMAIN, Role, User
 from spa_app.booking import service as booking_service
@@ -82,10 +84,10 @@ def erase_account(client: User, password: str, now: datetime) -> int:
     """
     require_serialized(db.session)
     if client.role is not Role.CLIENT:
-        raise ErasureRefused("Only a client account can be deleted here.")
+        raise ErasureRefused(_("Only a client account can be deleted here."))
     _lock(client)
     if not client.check_password(password):
-        raise WrongPassword("That password is not right; nothing was changed.")
+        raise WrongPassword(_("That password is not right; nothing was changed."))
     visits = visits_ahead(client.id, now)
     if (refused := blocking_visit(client, visits, now)) is not None:
         raise refused
@@ -173,6 +175,7 @@ def _anonymise(client: User) -> None:
     client.email = f"deleted-{client.id}@{DELETED_DOMAIN}"
     client.phone = None
     client.password_hash = None
+    client.locale = None
 
 
 def _run(statement) -> None:

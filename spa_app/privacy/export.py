@@ -33,7 +33,7 @@ from spa_app.privacy.export_health import utc as _utc
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 
 #: Name and version of the document's shape; bump the version when the shape changes.
-FORMAT = "spa-personal-data/1"
+FORMAT = "spa-personal-data/2"
 
 
 def export_for(client: User, now: datetime) -> dict:
@@ -48,6 +48,7 @@ def export_for(client: User, now: datetime) -> dict:
             "name": client.name,
             "email": client.email,
             "phone": client.phone,
+            "locale": client.locale,
             "created_at": _utc(client.created_at),
         },
         "bookings": _bookings(cid, tz),

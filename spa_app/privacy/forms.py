@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -6,15 +8,22 @@ from wtforms.validators import InputRequired, Length, Optional
 from spa_app.accounts.models import Role, User
 from spa_app.fields import SINGLE_LINE
 
+#: A role as the audit log's page names it (the stored value stays English).
+ROLE_WORDS = {
+    Role.CLIENT: _l("client"),
+    Role.STAFF: _l("staff"),
+    Role.THERAPIST: _l("therapist"),
+}
+
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(
-        "Your password",
-        validators=[InputRequired(message="Please enter your password."), Length(max=200)],
+        _l("Your password"),
+        validators=[InputRequired(message=_l("Please enter your password.")), Length(max=200)],
     )
 
 
-ANYONE = SelectChoice("", "Anyone")
+ANYONE = SelectChoice("", _l("Anyone"))
 
 
 class AuditFilterForm(FlaskForm):
@@ -24,22 +33,25 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     client_email = StringField(
-        "Client e-mail (or part of it)", [Optional(), Length(max=254), SINGLE_LINE]
+        _l("Client e-mail (or part of it)"), [Optional(), Length(max=254), SINGLE_LINE]
     )
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=[
             ANYONE,
-            SelectChoice(Role.STAFF.value, "Staff"),
-            SelectChoice(Role.THERAPIST.value, "Therapists"),
+            SelectChoice(Role.STAFF.value, _l("Staff")),
+            SelectChoice(Role.THERAPIST.value, _l("Therapists")),
         ],
         default="",
     )
-    actor = SelectField("Person", default="")
+    actor = SelectField(_l("Person"), default="")
 
     def offer_actors(self, people: list[User]) -> None:
         self.actor.choices = [ANYONE] + [
-            SelectChoice(str(p.id), f"{p.name} ({p.role.value})") for p in people
+            SelectChoice(
+                str(p.id), _("%(name)s (%(role)s)", name=p.name, role=ROLE_WORDS[p.role])
+            )
+            for p in people
         ]
 
     def actor_id(self) -> int | None:

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from spa_app import params
@@ -22,7 +23,7 @@ from spa_app.accounts.limits import PER_ADDRESS, PER_SIGNED_IN_ACCOUNT, limited
 from spa_app.accounts.models import Role
 from spa_app.database import unit_of_work, utcnow
 from spa_app.privacy import audit_log, erasure, export
-from spa_app.privacy.forms import AuditFilterForm, DeleteAccountForm
+from spa_app.privacy.forms import ROLE_WORDS, AuditFilterForm, DeleteAccountForm
 
 bp = Blueprint("privacy", __name__)
 
@@ -55,6 +56,8 @@ def delete():
     now = utcnow()
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        # In the language of the account being deleted (it is forgotten with the rest).
+        goodbye = _("Your account is deleted and you are logged out. Thank you for visiting us.")
         try:
             with unit_of_work():
                 erasure.erase_account(current_user, form.password.data, now)
@@ -64,8 +67,7 @@ def delete():
             pass  # nothing is erased: the page below says which visit is in the way
         else:
             logout_user()
-            flash("Your account is deleted and you are logged out. Thank you for visiting us.",
-                  "success")  # fmt: skip
+            flash(goodbye, "success")
             return redirect(url_for("catalog.index"))
     visits = erasure.visits_ahead(current_user.id, now)
     blocked = erasure.blocking_visit(current_user, visits, now)
@@ -87,4 +89,6 @@ def audit():
     filters = audit_log.Filters(form.client_email.data or "", form.actor_id(), form.actor_role())
     kept = {k: v for k in ("client_email", "role", "actor") if (v := request.args.get(k))}
     page = audit_log.page_of(filters, number)
-    return render_template("privacy/audit.html", form=form, page=page, kept=kept)
+    return render_template(
+        "privacy/audit.html", form=form, page=page, kept=kept, role_words=ROLE_WORDS
+    )

@@ -196,7 +196,9 @@ def test_a_failure_halfway_leaves_everything_as_it_was(client, cast, monkeypatch
 def test_a_visit_inside_the_cancellation_window_must_be_settled_first(client, cast):
     factories.fresh()
     soon = utcnow() + timedelta(hours=5)
-    factories.booking(cast.me, cast.ben, cast.past.room, cast.svc, soon.replace(second=0))
+    b = factories.booking(cast.me, cast.ben, cast.past.room, cast.svc, soon.replace(second=0))
+    b.created_at = utcnow() - timedelta(days=1)  # booked long ago: the grace period has passed
+    db.session.commit()
     factories.login(client, cast.me)
     page = client.get("/account/delete").get_data(as_text=True)
     assert "cannot be cancelled online" in page and 'type="password"' not in page
