@@ -93,8 +93,6 @@ DEFAULTS = {
     "MAIL_SINK_DIR": None,
     # How long before a visit its reminder goes out (real hours, so DST-proof).
     "REMINDER_LEAD_HOURS": 24,
-    # The spa's address and phone, one line, as the printed home-care tick sheet shows them.
-    "BUSINESS_CONTACT": "",
     # The most items a suggested home-care plan holds (a small plan is followed).
     "PLAN_MAX_ITEMS": 5,
     # Where links in e-mails point.

@@ -16,7 +16,7 @@ from tests.browser.conftest import log_in
 def test_a_plan_for_a_pregnant_client_warns_asks_and_prints(live_server, phone, journey, app):
     load_library()
     db.session.commit()
-    app.config["BUSINESS_CONTACT"] = "1 High Street, Bath · 01225 000000"
+    factories.settings(address="1 High Street\nBath", phone="01225 000000")
     svc, (anna,), (room,) = factories.spa()
     pia = factories.user(name="Pia Pregnant")
     factories.intake(
