@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from spa_app import signals
 from spa_app.booking.links import manage_path
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.business import Business
 from spa_app.calendar import ics
 from spa_app.calendar import links as calendar_links
+from spa_app.i18n import when as written
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
 
@@ -86,11 +90,12 @@ def connect() -> None:
     signals.visit_marked.connect(_marked)
 
 
+#: Each kind's subject, formatted at send time in the recipient's language.
 SUBJECTS = {
-    MessageKind.BOOKING_CONFIRMED: "Booked: {service} on {when}",
-    MessageKind.BOOKING_MOVED: "Moved: {service} is now on {when}",
-    MessageKind.BOOKING_CANCELLED: "Cancelled: {service} on {when}",
-    MessageKind.APPOINTMENT_REMINDER: "Reminder: {service} on {when}",
+    MessageKind.BOOKING_CONFIRMED: _l("Booked: %(service)s on %(when)s"),
+    MessageKind.BOOKING_MOVED: _l("Moved: %(service)s is now on %(when)s"),
+    MessageKind.BOOKING_CANCELLED: _l("Cancelled: %(service)s on %(when)s"),
+    MessageKind.APPOINTMENT_REMINDER: _l("Reminder: %(service)s on %(when)s"),
 }
 
 #: The kinds that change the visit, so carry a calendar file; a reminder changes nothing.
@@ -106,9 +111,11 @@ def _visit_letter(message: Message, settings: Business, sender: outbox.Sender) -
     """A notice or reminder: the visit as the message tells it, and a link to it."""
     booking = message.booking
     when = message.visit_starts_at.astimezone(settings.tz)
-    subject = SUBJECTS[message.kind].format(
-        service=booking.service.name, when=when.strftime("%a %d %b, %H:%M")
-    )
+    # The lazy text is read here, inside the recipient's language (emails.render).
+    subject = str(SUBJECTS[message.kind]) % {
+        "service": booking.service.name,
+        "when": written(when, "%a %d %b, %H:%M"),
+    }
     # The link opens this one visit with no log-in until it ends (booking/links.py).
     context = {
         "booking": booking,
@@ -144,12 +151,15 @@ def add_to_calendars(message: Message, settings: Business, sender: outbox.Sender
     be shared with others, and the signed link would open the visit for them."""
     booking = message.booking
     event = (
-        f"{booking.service.name} at {settings.business_name}",
+        _("%(service)s at %(spa)s", service=booking.service.name, spa=settings.business_name),
         message.visit_starts_at,
         message.visit_ends_at,
         ics.location(settings.business_name, settings.address, booking.room.name),
-        f"With {booking.therapist.display_name}. To see, move or cancel it: "
-        f"{sender.public_url}/bookings/{booking.id}",
+        _(
+            "With %(therapist)s. To see, move or cancel it: %(link)s",
+            therapist=booking.therapist.display_name,
+            link=f"{sender.public_url}/bookings/{booking.id}",
+        ),
     )
     return {
         "google": calendar_links.google_url(*event),
@@ -169,7 +179,9 @@ def calendar_file(message: Message, settings: Business, sender: outbox.Sender) -
         sequence=message.visit_sequence,
         starts_at=message.visit_starts_at,
         ends_at=message.visit_ends_at,
-        summary=f"{booking.service.name} at {settings.business_name}",
+        summary=_(
+            "%(service)s at %(spa)s", service=booking.service.name, spa=settings.business_name
+        ),
         location=ics.location(settings.business_name, settings.address, booking.room.name),
         cancelled=cancelled,
         url=f"{sender.public_url}/bookings/{booking.id}",
