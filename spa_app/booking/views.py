@@ -255,7 +255,8 @@ def cancel(booking_id: int):
     form = CancelForm()
     if request.method == "GET":
         use_timezone(business_tz())
-        return render_template("booking/cancel.html", booking=booking, form=form)
+        actions = service.actions_for(booking, current_user, utcnow())
+        return render_template("booking/cancel.html", booking=booking, form=form, actions=actions)
     if not form.validate():
         flash(
             f"Reasons and notes are plain text, {REASON_MAX} characters at most. "

@@ -25,9 +25,14 @@ def test_a_client_books_their_next_visit_from_the_suggestions(live_server, phone
     menu(phone, "My bookings").click()
     assert phone.get_by_role("heading", name="Your next visit").is_visible()
     assert axe_check(phone.url, phone.context.cookies()) == []
-    first = phone.get_by_role("button", name=re.compile(f"^Book .* with {anna.display_name}$"))
+    first = phone.get_by_role("link", name=re.compile(f"^Book .* with {anna.display_name}$"))
     label = first.first.get_attribute("aria-label")
     first.first.click()
+    # The suggestion opens its summary, with the policy; nothing is booked until Confirm.
+    assert phone.get_by_role("heading", name="Confirm your booking").is_visible()
+    assert phone.get_by_role("heading", name="If your plans change").is_visible()
+    assert axe_check(phone.url, phone.context.cookies()) == []
+    phone.get_by_role("button", name="Confirm booking").click()
     assert phone.get_by_text("Your visit is booked.").is_visible()
 
     factories.fresh()
@@ -76,7 +81,7 @@ def test_a_client_joins_the_waitlist_and_takes_the_freed_time(
     ]
     link = re.search(r"/waitlist/offers/\d+", email.get_body(("plain",)).get_content())[0]
     phone.goto(live_server + link)
-    assert phone.get_by_text(f"{day:%a %d %b %Y}, 10:00").is_visible()
+    assert phone.get_by_text(f"{day:%A} {day.day} {day:%B %Y}, 10:00 to").is_visible()
     assert axe_check(phone.url, phone.context.cookies()) == []
     phone.get_by_role("button", name="Book this time").click()
     assert phone.get_by_text("That time is yours").is_visible()

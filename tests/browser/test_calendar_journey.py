@@ -48,12 +48,16 @@ def test_staff_book_from_an_empty_cell_move_and_cancel(live_server, phone, app, 
     assert phone.get_by_label("Date").input_value() == day.isoformat()  # the visit's own day
     phone.get_by_label("Therapist").select_option(label=ben.display_name)
     phone.get_by_role("button", name="Show free times").click()
-    phone.get_by_role("button", name=re.compile(r"Move to .* at 13:00")).click()
+    phone.get_by_role("link", name=re.compile(r"Move to .* at 13:00")).click()
+    step = phone.get_by_role("heading", name=re.compile(r"^Move from .* to .*, 13:00\?$"))
+    assert step.is_visible()
+    phone.get_by_role("button", name="Confirm move").click()
     assert phone.get_by_text("The visit is moved.").is_visible()
 
     # Cancel Cy with a reason.
     phone.goto(calendar_url)
     phone.get_by_role("link", name=re.compile("Cancel Cy")).click()
+    phone.get_by_role("link", name="Cancel this visit").click()
     phone.get_by_label("Reason (optional)").fill("Therapist unwell")
     phone.get_by_role("button", name="Cancel visit").click()
     assert phone.get_by_text("The visit is cancelled.").is_visible()

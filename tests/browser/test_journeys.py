@@ -143,6 +143,8 @@ def test_a_new_client_signs_up_books_reads_the_email_cancels_and_books_again(
     log_in(journey, phone, live_server, nina, "long-enough-pw")  # lands on My bookings
     phone.get_by_role("link", name=re.compile("View, move or cancel")).click()
     journey.step("visit")
+    phone.get_by_role("link", name="Cancel this visit").click()
+    journey.step("cancel-step")
     phone.get_by_label("Reason (optional)").fill("A meeting came up")
     phone.get_by_role("button", name="Cancel visit").click()
     assert phone.get_by_text("The visit is cancelled.").is_visible()
