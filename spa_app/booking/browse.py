@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from spa_app.scheduling.availability import Slot
 
 #: Days in the strip, and how far "next available" looks when no day was asked for.
@@ -21,6 +23,9 @@ LOOK_AHEAD_DAYS = 28
 
 #: Parts of the day by local start time: (label, the hour it ends).
 PARTS = (("Morning", 12), ("Afternoon", 17), ("Evening", 24))
+#: Each part's label as shown, in the page's language. The English labels above stay the keys
+#: (the waitlist names its parts of the day by them, lowercased).
+PART_LABELS = {"Morning": _l("Morning"), "Afternoon": _l("Afternoon"), "Evening": _l("Evening")}
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,11 @@ class Browse:
     @property
     def empty(self) -> bool:
         return not self.parts
+
+    @staticmethod
+    def label(part: str) -> str:
+        """A part of the day's heading ("Morning"), in the page's language."""
+        return str(PART_LABELS.get(part, part))
 
 
 def search_range(asked: date | None, today: date, *, last: date | None = None) -> tuple[date, date]:

@@ -11,9 +11,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
+from spa_app.i18n import when
 
 
 def client_clash(
@@ -69,8 +71,21 @@ def is_the_same_visit(
 def clash_message(visit: Booking, tz: ZoneInfo, *, client_name: str | None = None) -> str:
     """What the person is told: the client in the second person, staff the client's name."""
     local = visit.starts_at.astimezone(tz)
-    when = f"{local:%H:%M} on {local:%A} {local.day} {local:%B}"
-    what = f"{visit.service.name} at {when} with {visit.therapist.display_name}"
+    what = {
+        "service": visit.service.name,
+        "time": f"{local:%H:%M}",
+        "day": when(local, "%A %-d %B"),
+        "therapist": visit.therapist.display_name,
+    }
     if client_name is None:
-        return f"You already have a visit at that time: {what}."
-    return f"{client_name} already has a visit at that time: {what}."
+        return _(
+            "You already have a visit at that time: %(service)s at %(time)s on %(day)s with "
+            "%(therapist)s.",
+            **what,
+        )
+    return _(
+        "%(name)s already has a visit at that time: %(service)s at %(time)s on %(day)s with "
+        "%(therapist)s.",
+        name=client_name,
+        **what,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -38,7 +39,7 @@ class InstantField(HiddenField):
 
     def pre_validate(self, form):
         if self.data is None:
-            raise ValidationError("Please pick one of the times shown.")
+            raise ValidationError(_l("Please pick one of the times shown."))
 
 
 class SlotSearchForm(FlaskForm):
@@ -47,8 +48,8 @@ class SlotSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    therapist = SelectField("Therapist", default=ANY, validate_choice=True)
-    date = DateField("Date", validators=[Optional()])
+    therapist = SelectField(_l("Therapist"), default=ANY, validate_choice=True)
+    date = DateField(_l("Date"), validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):
@@ -68,12 +69,12 @@ REASON_MAX = 480
 class CancelForm(FlaskForm):
     # 480: the stored reason is prefixed with who gave it, in a column of 500.
     reason = TextAreaField(
-        "Reason (optional)", validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT]
+        _l("Reason (optional)"), validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT]
     )
     # Staff only: what the client's e-mail says. A staff reason above stays with the spa (see
     # service.cancellation_for); the client reads only a reason they gave themselves.
     note_to_client = TextAreaField(
-        "Note to the client (optional)",
+        _l("Note to the client (optional)"),
         validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT],
     )
 
@@ -82,17 +83,17 @@ class StaffBookingForm(FlaskForm):
     """Staff book for a phone or walk-in client: an existing e-mail, or a new client's details."""
 
     client_email = StringField(
-        "Client e-mail",
+        _l("Client e-mail"),
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
     )
     client_name = StringField(
-        "Client name (for a new client)", validators=[Optional(), Length(max=120), SINGLE_LINE]
+        _l("Client name (for a new client)"), validators=[Optional(), Length(max=120), SINGLE_LINE]
     )
     client_phone = StringField(
-        "Client phone (for a new client)", validators=[Optional(), Length(max=40), SINGLE_LINE]
+        _l("Client phone (for a new client)"), validators=[Optional(), Length(max=40), SINGLE_LINE]
     )
-    service = SelectField("Service", coerce=whole, validate_choice=True)
-    therapist = SelectField("Therapist", default=ANY, validate_choice=True)
-    date = DateField("Date", validators=[InputRequired()])
-    time = TimeField("Start time", validators=[InputRequired()])
+    service = SelectField(_l("Service"), coerce=whole, validate_choice=True)
+    therapist = SelectField(_l("Therapist"), default=ANY, validate_choice=True)
+    date = DateField(_l("Date"), validators=[InputRequired()])
+    time = TimeField(_l("Start time"), validators=[InputRequired()])
     request_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])

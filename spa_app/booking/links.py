@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from spa_app.booking.models import Booking
@@ -25,16 +26,16 @@ _SALT = "visit-manage-link"
 #: A belt to the visit's end: no link outlives the furthest ahead a visit may be booked.
 MAX_AGE_SECONDS = int(REACH.total_seconds())
 
-NOT_GENUINE = (
+NOT_GENUINE = _l(
     "This link is not one we sent, or part of it is missing (long links sometimes break across "
     "lines in an e-mail). Please open the link from the e-mail again, or log in to see your visits."
 )
-OTHER_VISIT = (
+OTHER_VISIT = _l(
     "This link belongs to another visit, so it cannot open this one. Please use the link from "
     "this visit's own e-mail, or log in to see your visits."
 )
-GONE = "This visit is no longer on our books. Please log in to see your visits."
-ENDED = (
+GONE = _l("This visit is no longer on our books. Please log in to see your visits.")
+ENDED = _l(
     "This visit has ended, and its link worked only until then. Please log in to see your "
     "visits or book the next one."
 )

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from spa_app import params
 from spa_app.accounts.limits import PER_ADDRESS, limited
@@ -28,7 +30,7 @@ from spa_app.fields import ANY, therapist_choices, therapist_id
 from spa_app.scheduling.queries import UnknownService, find_slots
 from spa_app.templating import use_timezone
 
-NO_LONGER_OFFERED = (
+NO_LONGER_OFFERED = _l(
     "We no longer offer this treatment online, so the visit cannot move here. Please call us and "
     "we will find you a time."
 )
@@ -76,17 +78,17 @@ def _granted(booking_id: int, token: str) -> Booking:
 def show(booking_id: int, token: str):
     booking = _granted(booking_id, token)
     settings = business()
-    title = f"{booking.service.name} at {settings.business_name}"
+    title = _("%(service)s at %(spa)s", service=booking.service.name, spa=settings.business_name)
     where = location(settings.business_name, settings.address, booking.room.name)
-    details = f"With {booking.therapist.display_name}."
+    details = _("With %(therapist)s.", therapist=booking.therapist.display_name)
     add = (booking.starts_at, booking.ends_at, where, details)
-    who, _ = booking.cancellation()  # the reason is never shown here: it may be about health
+    who, _reason = booking.cancellation()  # the reason is never shown here: it may be about health
     return render_template(
         "booking/manage_visit.html",
         booking=booking,
         token=token,
         refusal=service.change_refusal(booking, booking.client, utcnow()),
-        cancelled_by={"client": "by you", "staff": "by the spa"}.get(who),
+        cancelled_by={"client": _("by you"), "staff": _("by the spa")}.get(who),
         google=google_url(title, *add),
         outlook=outlook_url(title, *add),
         policy=settings.policy,
@@ -101,9 +103,9 @@ def cancel(booking_id: int, token: str):
         with unit_of_work():
             service.cancel(booking=booking, actor=booking.client, now=utcnow())
     except service.ChangeNotAllowed as exc:
-        flash(f"{exc} Nothing was changed.", "error")
+        flash(_("%(refusal)s Nothing was changed.", refusal=exc), "error")
     else:
-        flash("Your visit is cancelled. We have sent you an e-mail to say so.", "success")
+        flash(_("Your visit is cancelled. We have sent you an e-mail to say so."), "success")
     return redirect(url_for(".show", booking_id=booking_id, token=token))
 
 
@@ -127,10 +129,12 @@ def move(booking_id: int, token: str):
         except (service.SlotUnavailable, service.ClientBusy) as exc:
             problem = exc
         else:
-            flash("Your visit is moved. We have sent you an e-mail with the new time.", "success")
+            flash(
+                _("Your visit is moved. We have sent you an e-mail with the new time."), "success"
+            )
             return redirect(url_for(".show", booking_id=booking_id, token=token))
     elif request.method == "POST":
-        problem = "Please pick one of the times shown."
+        problem = _("Please pick one of the times shown.")
     form, availability, shown = _search(booking)
     return render_template(
         "booking/manage_move.html",

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,21 @@ class BookingStatus(enum.StrEnum):
     COMPLETED = "completed"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The status as people read it ("no-show"), in the page's language."""
+        return str(STATUS_LABELS[self])
+
+
+#: The statuses in words (the value is the stored key, never shown).
+STATUS_LABELS = {
+    BookingStatus.BOOKED: _l("booked"),
+    BookingStatus.ARRIVED: _l("arrived"),
+    BookingStatus.COMPLETED: _l("completed"),
+    BookingStatus.NO_SHOW: _l("no-show"),
+    BookingStatus.CANCELLED: _l("cancelled"),
+}
 
 
 #: The longest a booking can hold a therapist and room (the services' CHECK limits: 480 + 120).

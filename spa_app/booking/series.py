@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
+
 from spa_app.accounts.models import Role, User
 from spa_app.booking.clashes import client_visits, overlapping
 from spa_app.booking.models import Booking
@@ -56,9 +58,15 @@ class Occurrence:
 
 def check_terms(every: int, visits: int) -> None:
     if every not in EVERY_WEEKS:
-        raise SeriesError("Choose every 4, 5 or 6 weeks.")
+        raise SeriesError(_("Choose every 4, 5 or 6 weeks."))
     if visits not in VISITS:
-        raise SeriesError(f"Choose between {VISITS[0]} and {VISITS[-1]} more visits.")
+        raise SeriesError(
+            _(
+                "Choose between %(first)d and %(last)d more visits.",
+                first=VISITS[0],
+                last=VISITS[-1],
+            )
+        )
 
 
 def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):

@@ -17,6 +17,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import DBAPIError
 
 from spa_app import signals
@@ -34,10 +37,10 @@ from spa_app.scheduling.queries import Availability, find_slots
 
 ALTERNATIVES = 6
 ALTERNATIVE_DAYS = 7
-NOT_FREE = "That time is not free. Here are the nearest free times."
-NO_LONGER_FREE = "That time is no longer free. Here are the nearest free times."
-PASSED = "That time has passed. Here are the nearest free times."
-TAKEN = "That time was just taken by someone else. Here are the nearest free times."
+NOT_FREE = _l("That time is not free. Here are the nearest free times.")
+NO_LONGER_FREE = _l("That time is no longer free. Here are the nearest free times.")
+PASSED = _l("That time has passed. Here are the nearest free times.")
+TAKEN = _l("That time was just taken by someone else. Here are the nearest free times.")
 
 
 class BookingError(Exception):
@@ -46,7 +49,7 @@ class BookingError(Exception):
 
 class SlotUnavailable(BookingError):
     def __init__(self, message: str, alternatives: list[Slot], therapists: dict[int, str]):
-        super().__init__(message)
+        super().__init__(str(message))  # in the language of the request that met it
         self.alternatives = alternatives
         self.therapists = therapists
 
@@ -252,7 +255,7 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
     db.session.refresh(booking)
     if marked.rowcount != 1:
         raise ChangeNotAllowed(
-            f"Someone marked this visit {booking.status.value.replace('_', '-')} just now."
+            _("Someone marked this visit %(status)s just now.", status=booking.status.label)
         )
     signals.visit_marked.send(booking, now=now, status=status)
     return booking
@@ -262,14 +265,15 @@ def mark_refusal(booking: Booking, status: BookingStatus, actor: User, now: date
     """Why ``actor`` may not mark ``booking`` as ``status`` now, or None if they may."""
     is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
     if actor.role is not Role.STAFF and not is_own_therapist:
-        return "Only the front desk or the visit's therapist can mark it."
+        return _("Only the front desk or the visit's therapist can mark it.")
     if booking.status not in NEXT_STATUS.get(status, set()):
-        return (
-            f"A visit that is {booking.status.value.replace('_', '-')} cannot become "
-            f"{status.value.replace('_', '-')}."
+        return _(
+            "A visit that is %(status)s cannot become %(new_status)s.",
+            status=booking.status.label,
+            new_status=status.label,
         )
     if now < booking.starts_at - MARK_EARLY:
-        return "This visit has not started yet."
+        return _("This visit has not started yet.")
     return None
 
 
@@ -313,24 +317,31 @@ def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
     change any booked visit, even inside the window; therapists only read.
     """
     if booking.status is not BookingStatus.BOOKED:
-        return f"This visit is {booking.status.value.replace('_', '-')} and can no longer change."
+        return _("This visit is %(status)s and can no longer change.", status=booking.status.label)
     if actor.role is Role.STAFF:
         return None
     if actor.id != booking.client_id:
-        return "Only the client or the front desk can change this visit."
+        return _("Only the client or the front desk can change this visit.")
     if booking.starts_at <= now:
-        return "This visit has already started."
+        return _("This visit has already started.")
     if _inside_window(booking, now) and _grace_end(booking, now) is None:
         settings = business()
         hours = settings.cancel_window_hours
-        ask = (
-            f"Please call us on {settings.phone.strip()}"
-            if settings.phone.strip()
-            else "Please speak to the front desk"
-        )
-        return (
-            f"Online changes close {hours} {'hour' if hours == 1 else 'hours'} before the "
-            f"visit. {ask} and we will do our best to help."
+        if phone := settings.phone.strip():
+            return ngettext(
+                "Online changes close %(num)d hour before the visit. Please call us on "
+                "%(phone)s and we will do our best to help.",
+                "Online changes close %(num)d hours before the visit. Please call us on "
+                "%(phone)s and we will do our best to help.",
+                hours,
+                phone=phone,
+            )
+        return ngettext(
+            "Online changes close %(num)d hour before the visit. Please speak to the front "
+            "desk and we will do our best to help.",
+            "Online changes close %(num)d hours before the visit. Please speak to the front "
+            "desk and we will do our best to help.",
+            hours,
         )
     return None
 
@@ -357,9 +368,12 @@ def cancellation_for(booking: Booking, viewer: User) -> str | None:
     if who is None:
         return None
     if viewer.id == booking.client_id:
-        return (f"by you: {reason}" if reason else "by you") if who == "client" else "by the spa"
-    by = "the client" if who == "client" else "staff"
-    return f"by {by}: {reason}" if reason else f"by {by}"
+        if who != "client":
+            return _("by the spa")
+        return _("by you: %(reason)s", reason=reason) if reason else _("by you")
+    if who == "client":
+        return _("by the client: %(reason)s", reason=reason) if reason else _("by the client")
+    return _("by staff: %(reason)s", reason=reason) if reason else _("by staff")
 
 
 def ensure_changeable(booking: Booking, actor: User, now: datetime) -> None:

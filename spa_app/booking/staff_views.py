@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -29,9 +30,9 @@ def day():
     tz = business_tz()
     on = params.arg_day()
     if on is None and request.args.get("date"):
-        flash("That is not a date; showing today.", "error")
+        flash(_("That is not a date; showing today."), "error")
     if on and not within_reach(on, utcnow()):
-        flash("That date is years away; showing today.", "error")
+        flash(_("That date is years away; showing today."), "error")
         on = None
     on = on or local_today(utcnow(), tz)
     bookings = service.bookings_on(on, tz)
@@ -46,7 +47,8 @@ def day():
 def new():
     form = StaffBookingForm()
     form.service.choices = [
-        SelectChoice(s.id, f"{s.name} ({s.duration_min} min)") for s in active_services()
+        SelectChoice(s.id, _("%(name)s (%(minutes)d min)", name=s.name, minutes=s.duration_min))
+        for s in active_services()
     ]
     form.therapist.choices = therapist_choices({t.id: t.display_name for t in all_therapists()})
     found = None
@@ -78,11 +80,11 @@ def _prefill_from_calendar(form: StaffBookingForm) -> None:
 def _book_for_client(form: StaffBookingForm):
     """Book the form's choice in one unit of work; returns the error to show, or None."""
     if not within_reach(form.date.data, utcnow()):
-        return _refuse(form.date, "Pick a date within the next few years.")
+        return _refuse(form.date, _("Pick a date within the next few years."))
     try:
         starts_at = local_to_utc(form.date.data, form.time.data, business_tz())
     except NonexistentLocalTime:
-        return _refuse(form.time, "The clocks change at that time; that time does not exist.")
+        return _refuse(form.time, _("The clocks change at that time; that time does not exist."))
     choice = service.Choice(form.service.data, starts_at, therapist_id(form.therapist))
     try:
         with unit_of_work():
@@ -98,13 +100,17 @@ def _book_for_client(form: StaffBookingForm):
                 now=utcnow(),
                 request_key=form.request_key.data,
             )
-            message = f"Booked {client.name} for {booking.service.name}."
+            message = _(
+                "Booked %(client)s for %(service)s.",
+                client=client.name,
+                service=booking.service.name,
+            )
     except accounts.ClientDetailsNeeded:
-        return _refuse(form.client_name, "No client has this e-mail; give a name to add them.")
+        return _refuse(form.client_name, _("No client has this e-mail; give a name to add them."))
     except accounts.NotAClient:
         return _refuse(
             form.client_email,
-            "That e-mail belongs to a staff or therapist login, or to a deleted account.",
+            _("That e-mail belongs to a staff or therapist login, or to a deleted account."),
         )
     except service.BookingError as exc:
         return exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from spa_app import params
@@ -32,7 +33,10 @@ def set_interval(client_id: int):
     except cadence.IntervalRefused as refused:
         flash(str(refused), "error")
     else:
-        flash(f"Next visits for this client: every {low} to {high} weeks.", "success")
+        flash(
+            _("Next visits for this client: every %(low)d to %(high)d weeks.", low=low, high=high),
+            "success",
+        )
     return redirect(_back(form.get("back", "")))
 
 
@@ -64,6 +68,6 @@ def nudge_now(client_id: int):
     except cadence.NothingDue as refused:
         flash(str(refused), "error")
     else:
-        flash("Nudge queued: it goes out within a minute." if added else
-              "A nudge was already sent today.", "success" if added else "error")  # fmt: skip
+        flash(_("Nudge queued: it goes out within a minute.") if added else
+              _("A nudge was already sent today."), "success" if added else "error")  # fmt: skip
     return redirect(url_for("cadence.rebook_due"))

@@ -132,8 +132,8 @@ def take(offer_id: int):
         return render_template("waitlist/offer.html", offer=offer, problem=refused.problem), 409
     if visit_id is None:
         return redirect(url_for("booking.mine"))  # a second click
-    flash("That time is yours: your visit is moved." if moving
-          else "That time is yours: your visit is booked.", "success")  # fmt: skip
+    flash(_("That time is yours: your visit is moved.") if moving
+          else _("That time is yours: your visit is booked."), "success")  # fmt: skip
     return redirect(url_for("booking.detail", booking_id=visit_id))
 
 
