@@ -162,6 +162,8 @@ FORMS = [
     Form("client_a", "GET", "/bookings/{a_next}/move", {"therapist": "therapist", "date": "date"}),
     Form("client_a", "POST", "/bookings/{a_next}/move", {"start": "instant",
          "therapist": "therapist"}),
+    Form("client_a", "GET", "/bookings/{a_next}/move/confirm", {"start": "instant",
+         "therapist": "therapist"}),
     Form("client_a", "GET", "/bookings/{a_next}/series", {"every": "int", "visits": "int"}),
     Form("client_a", "POST", "/bookings/{a_next}/series", {"every": "int", "visits": "int",
          "chosen": "instants"}),
