@@ -135,7 +135,7 @@ def test_the_confirmation_is_in_spanish(app, smtp):
     assert '<html lang="es">' in html and "<p>Hola, Dana Doe:</p>" in html
     assert "¿Usas un calendario web?" in html and ">Añádela a Google Calendar</a>" in html
     assert ">Ver, cambiar de hora o cancelar tu cita</a>" in html
-    assert "Teléfono: <a href=" in html and ">Vernos en un mapa</a>" in html
+    assert "Teléfono: <a href=" in html and ">Ver en el mapa</a>" in html
     assert str(event(mail)["summary"]) == f"{booking.service.name} en Lime Tree Spa"
 
 
