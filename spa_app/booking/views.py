@@ -90,6 +90,8 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
     )
     form.date.data = shown.day
     form.validate()
+    if out_of_range:
+        form.date.raw_data = [shown.day.isoformat()]  # the field shows the day shown, too
     return form, availability, shown, out_of_range
 
 

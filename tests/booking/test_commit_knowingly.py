@@ -359,6 +359,7 @@ def test_a_day_too_far_ahead_names_the_last_day_and_opens_the_days_before_it(cli
     assert f"Free times on {far:%A %d %B %Y}" not in page
     (shown,) = re.findall(r"Free times on (\w+ \d\d \w+ \d{4})", page)
     assert datetime.strptime(shown, "%A %d %B %Y").date() <= last
+    assert f'value="{datetime.strptime(shown, "%A %d %B %Y").date().isoformat()}"' in page
     assert f'href="/book/{svc.id}?date={last.isoformat()}' in page  # the strip ends on it
     assert f'date={(last + timedelta(days=1)).isoformat()}&amp;therapist=any" aria' not in page
 
