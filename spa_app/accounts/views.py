@@ -68,7 +68,8 @@ def login():
             form.password.errors.append(_("That e-mail and password do not match an account."))
         else:
             login_user(user, remember=form.remember.data)
-            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            with force_locale(i18n.select_locale()):  # the account's language, if it has one
+                flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_next_for(user, form.next.data) or _landing(user))
     return render_template("accounts/login.html", form=form, **_on_the_way(form.next.data))
 
@@ -200,6 +201,7 @@ def _renew_this_session() -> None:
 @bp.post("/logout")
 @login_required
 def logout():
+    goodbye = _("You are logged out.")  # in the account's language, before it is forgotten
     logout_user()
-    flash(_("You are logged out."), "info")
+    flash(goodbye, "info")
     return redirect(url_for("catalog.index"))

@@ -48,9 +48,7 @@ class AuditFilterForm(FlaskForm):
 
     def offer_actors(self, people: list[User]) -> None:
         self.actor.choices = [ANYONE] + [
-            SelectChoice(
-                str(p.id), _("%(name)s (%(role)s)", name=p.name, role=ROLE_WORDS[p.role])
-            )
+            SelectChoice(str(p.id), _("%(name)s (%(role)s)", name=p.name, role=ROLE_WORDS[p.role]))
             for p in people
         ]
 
