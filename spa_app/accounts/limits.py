@@ -23,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_login import current_user
 
 from spa_app.accounts.service import normalize_email
 
-TOO_MANY = (
+TOO_MANY = _l(
     "There have been too many attempts for this account or from your network in the last few "
     "minutes. Please wait a quarter of an hour, then try again."
 )
@@ -120,7 +121,7 @@ def init_app(app: Flask) -> Limiter:
                 _configured(rule.setting),
                 key_func=rule.key,
                 methods=["POST"],
-                error_message=TOO_MANY,
+                error_message=lambda: str(TOO_MANY),  # in the page's language
                 deduct_when=_failed if failures_only else None,
             )(view)
         app.view_functions[endpoint] = view

@@ -221,3 +221,12 @@ def test_the_staff_message_log_in_spanish(client, failed_message):
     assert "Solo se puede marcar como recibido un mensaje sin confirmar." in page(
         client.get(reply.location)
     )
+
+
+def test_too_many_attempts_are_refused_in_spanish(client):
+    me = factories.user()
+    for _ in range(10):  # the default: ten per account in a quarter of an hour
+        client.post("/login", data={"email": me.email, "password": "wrong"}, headers=ES)
+    refused = client.post("/login", data={"email": me.email, "password": "wrong"}, headers=ES)
+    assert refused.status_code == 429
+    assert "Ha habido demasiados intentos para esta cuenta o desde tu red" in page(refused)
