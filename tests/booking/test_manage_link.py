@@ -38,8 +38,14 @@ def visit(app):
     return booking
 
 
+_TOKENS: dict[tuple[int, int], str] = {}
+
+
 def path_of(booking: Booking, token: str | None = None) -> str:
-    token = token or links.manage_token(SECRET, booking.id, booking.client_id)
+    """The visit's link path; one token per visit in a test run (a token carries the second it
+    was made, so two made either side of a second would differ)."""
+    key = (booking.id, booking.client_id)
+    token = token or _TOKENS.setdefault(key, links.manage_token(SECRET, *key))
     return f"/bookings/{booking.id}/manage/{token}"
 
 
@@ -59,12 +65,13 @@ def logged_in(client) -> bool:
 
 
 def test_the_link_shows_the_visit_without_logging_in(client, visit):
-    page = client.get(path_of(visit))
+    path = path_of(visit)
+    page = client.get(path)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert visit.service.name in html and visit.therapist.display_name in html
     assert "10:00" in html and "11:00" in html and visit.room.name in html
-    assert "Cancel my visit" in html and f"{path_of(visit)}/move" in html
+    assert "Cancel my visit" in html and f"{path}/move" in html
     assert "calendar.google.com" in html and "outlook.live.com" in html
     # No health data, nor who the client is: anyone the e-mail reached could open it.
     for private in (
