@@ -6,6 +6,8 @@ import secrets
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from spa_app import params
@@ -18,13 +20,16 @@ from spa_app.booking.models import BookingStatus
 from spa_app.business import business, business_tz
 from spa_app.cadence import service as cadence
 from spa_app.calendar.service import visit_markers
+from spa_app.catalog.models import Therapist
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
+from spa_app.extensions import db
 from spa_app.fields import ANY, therapist_choices, therapist_id
 from spa_app.homecare.access import audit_reads
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import PlanStatus
 from spa_app.homecare.plans import queries as plans
+from spa_app.i18n import when
 from spa_app.scheduling import affected
 from spa_app.scheduling.queries import UnknownService, find_slots
 from spa_app.templating import use_timezone
@@ -38,7 +43,8 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
     """The free-times form, a week's strip of days with the open day's times, and what to say
     of a day out of range, from one search: the day asked for, or else the first day with
     free times; for a day out of range, the nearest days that can be booked instead. The whole
-    page in four statements (the person, the spa's details, then find_slots' two)."""
+    page in four statements (the person, the spa's details, then find_slots' two); the free-times
+    page adds one for its therapists' cards."""
     form = SlotSearchForm(request.args)
     if default_therapist and "therapist" not in request.args:
         form.therapist.data = default_therapist
@@ -50,12 +56,14 @@ def _search(service_id: int, *, ignore: int | None = None, default_therapist: st
     last_day = today + timedelta(days=settings.horizon_days)
     asked, beyond, out_of_range = form.date.data, None, None
     if asked is not None and asked < today:
-        asked, out_of_range = None, "That day has passed."
+        asked, out_of_range = None, _("That day has passed.")
     elif asked is not None and asked > last_day:
         asked, beyond = None, last_day
-        out_of_range = (
-            f"We take bookings up to {settings.horizon_days} days ahead – the last day you "
-            f"can book is {last_day:%A} {last_day.day} {last_day:%B %Y}."
+        out_of_range = ngettext(
+            "We take bookings up to %(num)d day ahead – the last day you can book is %(day)s.",
+            "We take bookings up to %(num)d days ahead – the last day you can book is %(day)s.",
+            settings.horizon_days,
+            day=when(last_day, "%A %-d %B %Y"),
         )
     if beyond is not None:
         first, last = browse.search_range(None, today, last=beyond)
@@ -104,7 +112,21 @@ def choose(service_id: int):
         availability=availability,
         browse=shown,
         out_of_range=out_of_range,
+        therapists=_cards(availability.therapists),
     )
+
+
+def _cards(names: dict[int, str]) -> list[Therapist]:
+    """The service's active therapists (find_slots named them) with their photos and bios, for
+    "Who you can see": one statement for them all, none when nobody offers the service."""
+    if not names:
+        return []
+    query = (
+        db.select(Therapist)
+        .where(Therapist.id.in_(names), Therapist.active)
+        .order_by(Therapist.display_name, Therapist.id)
+    )
+    return list(db.session.scalars(query))
 
 
 @bp.route("/book/<id:service_id>/confirm", methods=["GET", "POST"])
@@ -116,19 +138,19 @@ def confirm(service_id: int):
     problem = None
     if request.method == "POST":
         if not form.validate():
-            flash("That booking request was incomplete; please pick a time again.", "error")
+            flash(_("That booking request was incomplete; please pick a time again."), "error")
             return redirect(url_for("booking.choose", service_id=service_id))
         try:
             with unit_of_work():
                 target = _book(service_id, form)
         except service.AlreadyBooked as exc:
             # Back, then Confirm again: the visit made the first time is the answer.
-            flash("You had already booked this visit; here it is.", "info")
+            flash(_("You had already booked this visit; here it is."), "info")
             return redirect(url_for("booking.detail", booking_id=exc.visit.id))
         except (service.SlotUnavailable, service.ClientBusy) as exc:
             problem = exc
         else:
-            flash("Your visit is booked.", "success")
+            flash(_("Your visit is booked."), "success")
             return redirect(target)
     else:
         form.request_key.data = secrets.token_urlsafe(24)
@@ -261,8 +283,11 @@ def cancel(booking_id: int):
         return render_template("booking/cancel.html", booking=booking, form=form, actions=actions)
     if not form.validate():
         flash(
-            f"Reasons and notes are plain text, {REASON_MAX} characters at most. "
-            "Nothing was changed.",
+            _(
+                "Reasons and notes are plain text, %(most)d characters at most. "
+                "Nothing was changed.",
+                most=REASON_MAX,
+            ),
             "error",
         )
         return redirect(url_for("booking.cancel", booking_id=booking.id))
@@ -278,7 +303,7 @@ def cancel(booking_id: int):
     except service.ChangeNotAllowed as exc:
         flash(str(exc), "error")
     else:
-        flash("The visit is cancelled.", "success")
+        flash(_("The visit is cancelled."), "success")
     return redirect(url_for("booking.detail", booking_id=booking.id))
 
 
@@ -306,7 +331,7 @@ def mark(booking_id: int):
     except service.ChangeNotAllowed as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Marked {wanted.replace('_', '-')}.", "success")
+        flash(_("Marked %(status)s.", status=BookingStatus(wanted).label), "success")
     return redirect(url_for("booking.detail", booking_id=booking.id))
 
 
@@ -330,7 +355,7 @@ def move(booking_id: int):
         except (service.SlotUnavailable, service.ClientBusy) as exc:
             problem = exc
         else:
-            flash("The visit is moved.", "success")
+            flash(_("The visit is moved."), "success")
             return redirect(url_for("booking.detail", booking_id=booking.id))
     # Moving starts from the visit's own day and therapist: most moves are a few hours away.
     form, availability, shown, out_of_range = _search(
@@ -360,7 +385,7 @@ def move_confirm(booking_id: int):
         return refusal
     form = MoveForm(request.args, meta={"csrf": False})
     if not form.validate():
-        flash("Please pick one of the free times first.", "error")
+        flash(_("Please pick one of the free times first."), "error")
         return redirect(url_for("booking.move", booking_id=booking.id))
     availability = _around(booking.service_id, form.start.data, form.therapist.data, booking.id)
     problem = service.stale_choice(availability, form.start.data, utcnow())
@@ -406,7 +431,7 @@ def series(booking_id: int):
     if request.method == "POST":
         seen = request.form.getlist("chosen")
         if seen != [o.chosen.isoformat() if o.bookable else "" for o in plan]:
-            flash("Some times changed since you looked: here is the series again, checked now.",
+            flash(_("Some times changed since you looked: here is the series again, checked now."),
                   "error")  # fmt: skip
             return redirect(url_for("booking.series", booking_id=base.id, every=every,
                                     visits=visits))  # fmt: skip
@@ -414,12 +439,13 @@ def series(booking_id: int):
             with unit_of_work():
                 booked = series_service.book_series(base, plan, current_user, now)
         except service.BookingError as exc:
-            why = ("One of those times was just taken." if isinstance(exc, service.SlotUnavailable)
-                   else str(exc))  # fmt: skip
-            flash(f"{why} Here is the series again, checked now.", "error")
+            why = (_("One of those times was just taken.")
+                   if isinstance(exc, service.SlotUnavailable) else str(exc))  # fmt: skip
+            flash(_("%(why)s Here is the series again, checked now.", why=why), "error")
             return redirect(url_for("booking.series", booking_id=base.id, every=every,
                                     visits=visits))  # fmt: skip
-        flash(f"Booked {len(booked)} more visits.", "success")
+        flash(ngettext("Booked %(num)d more visit.", "Booked %(num)d more visits.", len(booked)),
+              "success")  # fmt: skip
         return redirect(url_for("booking.detail", booking_id=base.id))
     use_timezone(business_tz())
     return render_template("booking/series.html", base=base, plan=plan, every=every, visits=visits)
