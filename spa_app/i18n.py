@@ -28,10 +28,8 @@ DATE_PATTERNS = {
     "es": {
         "%A %d %B %Y": "EEEE, d 'de' MMMM 'de' y",
         "%A %d %B": "EEEE, d 'de' MMMM",
-        "%A %-d %B": "EEEE, d 'de' MMMM",
         "%a %d %b %Y": "EEE, d MMM y",
         "%a %d %b": "EEE, d MMM",
-        "%a %-d %b": "EEE, d MMM",
         "%d %B %Y": "d 'de' MMMM 'de' y",
         "%d %B": "d 'de' MMMM",
         "%d %b %Y": "d MMM y",
@@ -93,7 +91,8 @@ def when(value: date | datetime, fmt: str) -> str:
     parts = []
     date_fmt = date_fmt.removesuffix(" at ").rstrip(", ")
     if date_fmt:
-        pattern = DATE_PATTERNS.get(lang, {}).get(date_fmt) or _pattern(date_fmt)
+        shapes = DATE_PATTERNS.get(lang, {})  # a day with or without its leading zero alike
+        pattern = shapes.get(date_fmt.replace("%-d", "%d")) or _pattern(date_fmt)
         parts.append(format_date(value, pattern, locale=lang))
     if time_fmt:
         parts.append(format_time(value, _pattern(time_fmt), locale=lang))

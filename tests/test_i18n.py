@@ -131,6 +131,7 @@ def test_english_dates_are_as_before_and_spanish_ones_are_spanish(app):
             assert when(saturday, "%A %d %B %Y, %H:%M") == "sábado, 5 de diciembre de 2026, 09:30"
             assert when(saturday, "%H:%M") == "09:30"
             assert when(date(2026, 3, 29), "%a %d %b") == "dom, 29 mar"
+            assert when(saturday, "%A %-d %B %Y") == "sábado, 5 de diciembre de 2026"
             # What machines read (form values, links) is the same in every language.
             assert when(saturday, "%Y-%m-%d") == "2026-12-05"
 
