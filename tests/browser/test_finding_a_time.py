@@ -91,3 +91,24 @@ def test_a_returning_client_books_in_three_clicks(live_server, device, quiet_wee
     click(device.get_by_role("button", name="Confirm booking"))
     assert device.get_by_text("Your visit is booked.").is_visible()
     assert click.count == 3
+
+
+def test_with_scripts_a_day_in_the_strip_opens_in_place(live_server, chromium, quiet_week):
+    """The strip's days swap the day's times in without reloading the page; the address follows
+    (Back returns to the day before), and the page stays the same page."""
+    svc, _, open_day = quiet_week
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/book/{svc.id}")
+    page.evaluate("window.samePage = true")
+    strip = page.get_by_role("navigation", name="Days")
+    before = open_day - timedelta(days=1)
+    strip.get_by_role("link", name=re.compile(f"{before:%a} {before:%d}")).click()
+    page.get_by_role("heading", name=f"Free times on {before:%A %d %B %Y}").wait_for()
+    assert page.evaluate("window.samePage === true")  # swapped in, not reloaded
+    assert f"date={before.isoformat()}" in page.url
+    assert page.evaluate("document.activeElement.tagName") == "H2"  # where a reader goes on
+    page.go_back()
+    page.get_by_role("heading", name=f"Free times on {open_day:%A %d %B %Y}").wait_for()
+    assert page.evaluate("window.samePage === true")
+    context.close()
