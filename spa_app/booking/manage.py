@@ -9,25 +9,21 @@ intake, no plan): anyone the e-mail was forwarded to could open it.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from spa_app import params
 from spa_app.accounts.limits import PER_ADDRESS, limited
-from spa_app.booking import browse, links, service
-from spa_app.booking.forms import MoveForm, SlotSearchForm
+from spa_app.booking import finding, links, service
+from spa_app.booking.forms import MoveForm
 from spa_app.booking.models import Booking
 from spa_app.business import business
 from spa_app.calendar.ics import location
 from spa_app.calendar.links import google_url, outlook_url
-from spa_app.clock import REACH, local_today, within_reach
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
-from spa_app.fields import ANY, therapist_choices, therapist_id
-from spa_app.scheduling.queries import UnknownService, find_slots
+from spa_app.fields import therapist_id
+from spa_app.scheduling.queries import UnknownService
 from spa_app.templating import use_timezone
 
 NO_LONGER_OFFERED = _l(
@@ -135,7 +131,7 @@ def move(booking_id: int, token: str):
             return redirect(url_for(".show", booking_id=booking_id, token=token))
     elif request.method == "POST":
         problem = _("Please pick one of the times shown.")
-    form, availability, shown = _search(booking)
+    form, availability, shown, out_of_range = _search(booking)
     return render_template(
         "booking/manage_move.html",
         booking=booking,
@@ -144,45 +140,20 @@ def move(booking_id: int, token: str):
         move_form=move_form,
         availability=availability,
         browse=shown,
+        out_of_range=out_of_range,
         problem=problem,
     ), (409 if problem else 200)
 
 
 def _search(booking: Booking):
-    """The free-times form and a week's strip from one search, starting from the visit's own
-    day and therapist (most moves are a few hours away). As the logged-in move page does."""
-    form = SlotSearchForm(request.args)
-    tz = business().tz
-    if "therapist" not in request.args:
-        form.therapist.data = str(booking.therapist_id)
-    if "date" not in request.args:
-        form.date.data = booking.starts_at.astimezone(tz).date()
-    now = utcnow()
-    if (day := form.date.data) and not within_reach(day, now):
-        form.date.data = now.date() + (REACH if day > now.date() else -REACH)
-    asked: date | None = form.date.data
-    first, last = browse.search_range(asked, now.date() - timedelta(days=1))
+    """The free times to move to, from the visit's own day and therapist, as the logged-in
+    move page offers them; a service no longer offered refuses the link."""
     try:
-        availability = find_slots(
-            service_id=booking.service_id,
-            first_day=first,
-            last_day=last + timedelta(days=1) if asked is None else last,
-            now=now,
-            therapist_id=params.as_id(form.therapist.data),
-            ignore_booking_id=booking.id,
+        return finding.free_times(
+            booking.service_id,
+            ignore=booking.id,
+            default_therapist=str(booking.therapist_id),
+            default_day=booking.starts_at.astimezone(business().tz).date(),
         )
     except UnknownService:  # the service was taken off since: nothing to move the visit to
         raise LinkRefused(links.Refusal(410, NO_LONGER_OFFERED)) from None
-    form.therapist.choices = therapist_choices(availability.therapists)
-    shown = browse.browse(
-        availability.slots,
-        asked=asked,
-        today=local_today(now, tz),
-        tz=tz,
-        names=availability.therapists,
-        therapist=form.therapist.data or ANY,
-    )
-    form.date.data = shown.day
-    if form.validate() and (problem := availability.date_problem(shown.day, now)):
-        form.date.errors.append(problem)
-    return form, availability, shown

@@ -303,3 +303,12 @@ def test_the_links_changes_are_rate_limited_like_the_other_public_forms(client, 
     forged = path_of(visit, "not-a-token") + "/cancel"
     assert [client.post(forged).status_code for _ in range(3)] == [403, 403, 429]
     assert client.get(path_of(visit)).status_code == 200  # reading is not counted
+
+
+def test_the_links_move_page_says_a_day_out_of_range_as_the_logged_in_one_does(client, visit):
+    """One search behind both move pages (booking/finding.py): a day too far ahead says so and
+    opens the nearest bookable days."""
+    far = (visit.starts_at + timedelta(days=400)).date().isoformat()
+    page = client.get(f"{path_of(visit)}/move?date={far}").get_data(as_text=True)
+    assert "We take bookings up to 90 days ahead" in page
+    assert "Here are the nearest days you can move to." in page
