@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urldefrag
 
@@ -26,6 +27,7 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 #: Screenshots of each journey step; CI keeps the folder, git ignores it.
 ARTIFACTS = PROJECT_ROOT / ".artifacts"
 BLOCKING = ("critical", "serious")
@@ -118,19 +120,61 @@ def mail_sink(app, tmp_path):
         yield handler
 
 
-@pytest.fixture
-def journey(request, phone, chromium):
-    """Record a journey on ``phone``: ``journey.step(name)`` saves a full-page screenshot of the
-    page as it stands and fails on any serious or critical axe violation in it."""
+@contextmanager
+def recorded(chromium, request, viewport: dict, *, scripts: bool = False,
+             locale: str | None = None, page=None):  # fmt: skip
+    """A journey on a page of ``viewport`` (JavaScript off unless ``scripts``, the browser's
+    language ``locale``; or on ``page``, given): ``step(name)`` saves a numbered full-page
+    screenshot and fails on any serious or critical axe finding, or on a page that scrolls
+    sideways."""
     from axe_playwright_python.sync_playwright import Axe
 
-    auditor = chromium.new_context(viewport=PHONE)  # axe needs JavaScript; the phone has none
+    context = None
+    if page is None:
+        context = chromium.new_context(
+            viewport=viewport, java_script_enabled=scripts, locale=locale
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+    # axe needs JavaScript: it runs on the page's own HTML replayed in a context that has it.
+    auditor = chromium.new_context(viewport=viewport, locale=locale)
     folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     axe = Axe()
-    recorded = Journey(phone, folder, lambda page, headers: _audit(page, headers, auditor, axe))
-    yield recorded
-    auditor.close()
+    try:
+        yield Journey(page, folder, lambda shown, headers: _audit(shown, headers, auditor, axe))
+    finally:
+        auditor.close()
+        if context is not None:
+            context.close()
+
+
+@pytest.fixture
+def journey(request, phone, chromium):
+    """A journey on ``phone`` (no JavaScript): every journey must work without it."""
+    with recorded(chromium, request, PHONE, page=phone) as steps:
+        yield steps
+
+
+@pytest.fixture
+def desktop_journey(request, chromium):
+    """A journey on a wide screen, JavaScript off."""
+    with recorded(chromium, request, DESKTOP) as steps:
+        yield steps
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def walk(request):
+    """The journey on a phone and on a wide screen, both without JavaScript."""
+    return request.getfixturevalue("journey" if request.param == "phone" else "desktop_journey")
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def device(request, chromium):
+    """The journey on a phone without JavaScript and on a desktop with it."""
+    on_phone = request.param == "phone"
+    with recorded(chromium, request, PHONE if on_phone else DESKTOP, scripts=not on_phone) as steps:
+        yield steps
 
 
 class Journey:
@@ -155,6 +199,8 @@ class Journey:
         found = self.audit(self.page, self.headers)
         blocking = [v for v in found if v["impact"] in BLOCKING]
         assert not blocking, f"{name} ({self.page.url}): " + "; ".join(map(_describe, blocking))
+        wide = self.page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= self.page.viewport_size["width"], f"{name}: the page scrolls sideways"
         return [v for v in found if v["impact"] not in BLOCKING]
 
 

@@ -16,7 +16,7 @@ from spa_app.clock import local_today
 from spa_app.extensions import db
 from spa_app.notifications.models import Message
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, BLOCKING, PHONE
+from tests.browser.conftest import PHONE, recorded
 from tests.factories import LONDON
 
 pytestmark = pytest.mark.browser
@@ -27,43 +27,23 @@ ENGLISH = re.compile(r"\b(the|your|with|Book|Confirm|Cancel|Free times|minutes|M
 
 @pytest.fixture
 def spanish_phone(chromium, request):
-    """A phone whose browser asks for Spanish, JavaScript off; ``step(name)`` screenshots the
-    page, audits it with axe and checks it has no English left outside the spa's own data."""
-    from axe_playwright_python.sync_playwright import Axe
+    """A phone whose browser asks for Spanish, JavaScript off; ``step(name, data)`` records the
+    step (screenshot, axe, nothing sideways) and checks the page is in Spanish with no English
+    left outside ``data``, the names people typed."""
+    with recorded(chromium, request, PHONE, locale="es-ES") as journey:
+        page = journey.page
 
-    context = chromium.new_context(viewport=PHONE, java_script_enabled=False, locale="es-ES")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    auditor = chromium.new_context(viewport=PHONE, locale="es-ES")
-    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
-    axe = Axe()
+        def step(name: str, data: tuple[str, ...] = ()) -> None:
+            journey.step(name)
+            assert page.locator("html").get_attribute("lang") == "es", name
+            text = page.locator("main").inner_text()
+            for typed in data:
+                text = text.replace(typed, "")
+            found = ENGLISH.search(text)
+            assert not found, f"{name}: {found.group()!r} in {text!r}"
 
-    def step(name: str, data: tuple[str, ...] = ()) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=folder / f"{name}.png", full_page=True)
-        assert page.locator("html").get_attribute("lang") == "es", name
-        text = page.locator("main").inner_text()
-        for typed in data:  # names people typed stay as typed
-            text = text.replace(typed, "")
-        assert not ENGLISH.search(text), f"{name}: {ENGLISH.search(text).group()!r} in {text!r}"
-        html = page.content()
-        audit = auditor.new_page()
-        audit.route("**/*", lambda route: route.fulfill(status=200, body=html,
-                    content_type="text/html") if route.request.is_navigation_request()
-                    else route.continue_())  # fmt: skip
-        try:
-            audit.goto(page.url)
-            found = axe.run(audit).response["violations"]
-        finally:
-            audit.close()
-        blocking = [f"{v['impact']} {v['id']}" for v in found if v["impact"] in BLOCKING]
-        assert not blocking, f"{name}: {blocking}"
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-
-    page.step = step
-    yield page
-    auditor.close()
-    context.close()
+        page.step = step
+        yield page
 
 
 def test_a_client_books_and_cancels_in_spanish(live_server, spanish_phone, app):

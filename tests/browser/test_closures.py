@@ -5,7 +5,6 @@ reads on their bookings that the visit needs a new time; axe checks every step."
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
@@ -13,33 +12,10 @@ from spa_app.accounts.models import Role
 from spa_app.extensions import db
 from spa_app.notifications.models import Message, MessageKind
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, Journey, _audit, log_in, menu
+from tests.browser.conftest import log_in, menu
 from tests.factories import at
 
 pytestmark = pytest.mark.browser
-DESKTOP = {"width": 1280, "height": 800}
-
-
-@pytest.fixture
-def desktop_journey(request, chromium):
-    """As the ``journey`` fixture, on a wide screen: screenshots and an axe audit per step."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    context = chromium.new_context(viewport=DESKTOP, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    auditor = chromium.new_context(viewport=DESKTOP)
-    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
-    shutil.rmtree(folder, ignore_errors=True)
-    axe = Axe()
-    yield Journey(page, folder, lambda shown, headers: _audit(shown, headers, auditor, axe))
-    auditor.close()
-    context.close()
-
-
-@pytest.fixture(params=["phone", "desktop"])
-def walk(request):
-    return request.getfixturevalue("journey" if request.param == "phone" else "desktop_journey")
 
 
 def test_staff_close_a_day_see_the_visits_and_tell_the_clients(live_server, app, walk):

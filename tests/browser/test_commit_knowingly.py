@@ -12,54 +12,12 @@ import pytest
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.extensions import db
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, BLOCKING, PHONE, log_in
+from tests.browser.conftest import log_in
 from tests.factories import LONDON, at
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
 ALL_DAY = [(time(0), time(23, 45))]
-
-
-@pytest.fixture(params=["phone", "desktop"])
-def device(request, chromium):
-    """A page of each size (the phone without JavaScript), and ``step(name)``: a screenshot
-    and an axe audit of the page as it stands, failing on any serious or critical finding."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    on_phone = request.param == "phone"
-    context = chromium.new_context(viewport=PHONE if on_phone else DESKTOP,
-                                   java_script_enabled=not on_phone)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    auditor = chromium.new_context(viewport=PHONE if on_phone else DESKTOP)
-    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
-    axe = Axe()
-
-    def step(name: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=folder / f"{name}.png", full_page=True)
-        # axe needs JavaScript: replay what the page shows in one that has it.
-        html = page.content()
-        audit = auditor.new_page()
-        audit.route("**/*", lambda route: route.fulfill(status=200, body=html,
-                    content_type="text/html") if route.request.is_navigation_request()
-                    else route.continue_())  # fmt: skip
-        try:
-            audit.goto(page.url)
-            found = axe.run(audit).response["violations"]
-        finally:
-            audit.close()
-        blocking = [f"{v['impact']} {v['id']}" for v in found if v["impact"] in BLOCKING]
-        assert not blocking, f"{name}: {blocking}"
-        assert (
-            page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-        ), f"{name}: the page scrolls sideways"
-
-    page.step = step
-    yield page
-    auditor.close()
-    context.close()
 
 
 def test_a_client_cancels_within_the_grace_period_inside_the_notice_window(
@@ -72,29 +30,31 @@ def test_a_client_cancels_within_the_grace_period_inside_the_notice_window(
                        address="12 Willow Lane\nLondon N1 2AB", phone="020 7946 0000")  # fmt: skip
     me = factories.user(name="Quick Quinn")
 
-    log_in(device, live_server, me)
-    device.goto(f"{live_server}/book/{svc.id}")  # the first day with times: within the day
-    device.locator("ul.slots a").first.click()
-    assert device.get_by_role("heading", name="Confirm your booking").is_visible()
-    summary = device.get_by_role("region", name="Your visit")  # the footer has them too
+    log_in(device.page, live_server, me)
+    device.page.goto(f"{live_server}/book/{svc.id}")  # the first day with times: within the day
+    device.page.locator("ul.slots a").first.click()
+    assert device.page.get_by_role("heading", name="Confirm your booking").is_visible()
+    summary = device.page.get_by_role("region", name="Your visit")  # the footer has them too
     assert summary.get_by_text("within 10 minutes of booking it whenever it is").is_visible()
     assert summary.get_by_text("12 Willow Lane").is_visible()
     device.step("1-summary")
-    device.get_by_role("button", name="Confirm booking").click()
-    assert device.get_by_text("Your visit is booked.").is_visible()
+    device.page.get_by_role("button", name="Confirm booking").click()
+    assert device.page.get_by_text("Your visit is booked.").is_visible()
     # Inside the 24-hour window, yet changeable: the page says until when.
-    assert device.get_by_text(re.compile(r"you can still move or cancel it online until \d\d:\d\d")
-                              ).is_visible()  # fmt: skip
+    until = re.compile(r"you can still move or cancel it online until \d\d:\d\d")
+    assert device.page.get_by_text(until).is_visible()
     device.step("2-booked")
-    device.get_by_role("link", name="Cancel this visit").click()
-    question = device.get_by_role("heading", name=re.compile(r"^Cancel your Deep tissue on .*\?$"))
+    device.page.get_by_role("link", name="Cancel this visit").click()
+    question = device.page.get_by_role(
+        "heading", name=re.compile(r"^Cancel your Deep tissue on .*\?$")
+    )
     assert question.is_visible()
-    assert device.get_by_text(re.compile(r"you can still cancel it online until \d\d:\d\d")
-                              ).is_visible()  # fmt: skip
+    until = re.compile(r"you can still cancel it online until \d\d:\d\d")
+    assert device.page.get_by_text(until).is_visible()
     device.step("3-cancel-step")
-    device.get_by_label("Reason (optional)").fill("Booked the wrong day")
-    device.get_by_role("button", name="Cancel visit").click()
-    assert device.get_by_text("The visit is cancelled.").is_visible()
+    device.page.get_by_label("Reason (optional)").fill("Booked the wrong day")
+    device.page.get_by_role("button", name="Cancel visit").click()
+    assert device.page.get_by_text("The visit is cancelled.").is_visible()
     device.step("4-cancelled")
 
     factories.fresh()
@@ -109,23 +69,23 @@ def test_a_moved_visit_shows_the_from_to_step(live_server, device, app):
     me = factories.user(name="Moving Mo")
     visit = factories.booking(me, anna, room, svc, at(day, "10:00"))
 
-    log_in(device, live_server, me)
-    device.goto(f"{live_server}/bookings/{visit.id}")
-    device.get_by_role("link", name="Move to another time").click()
-    device.get_by_label("Therapist").select_option(label=ben.display_name)
-    device.get_by_role("button", name="Show free times").click()
+    log_in(device.page, live_server, me)
+    device.page.goto(f"{live_server}/bookings/{visit.id}")
+    device.page.get_by_role("link", name="Move to another time").click()
+    device.page.get_by_label("Therapist").select_option(label=ben.display_name)
+    device.page.get_by_role("button", name="Show free times").click()
     device.step("1-times")
-    device.get_by_role("link", name=re.compile(r"Move to .* at 15:00")).click()
+    device.page.get_by_role("link", name=re.compile(r"Move to .* at 15:00")).click()
     when = f"{day:%a} {day.day} {day:%b}"
-    step = device.get_by_role("heading", name=f"Move from {when}, 10:00 to {when}, 15:00?")
+    step = device.page.get_by_role("heading", name=f"Move from {when}, 10:00 to {when}, 15:00?")
     assert step.is_visible()
-    assert device.get_by_text(f"10:00 to 11:00, with {anna.display_name}").is_visible()
-    assert device.get_by_text("15:00 to 16:00").is_visible()
+    assert device.page.get_by_text(f"10:00 to 11:00, with {anna.display_name}").is_visible()
+    assert device.page.get_by_text("15:00 to 16:00").is_visible()
     device.step("2-from-to")
     factories.fresh()
     assert db.session.get(Booking, visit.id).starts_at == at(day, "10:00")  # nothing yet
-    device.get_by_role("button", name="Confirm move").click()
-    assert device.get_by_text("The visit is moved.").is_visible()
+    device.page.get_by_role("button", name="Confirm move").click()
+    assert device.page.get_by_text("The visit is moved.").is_visible()
     device.step("3-moved")
 
     factories.fresh()

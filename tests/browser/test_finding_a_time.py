@@ -14,7 +14,6 @@ from spa_app.clock import local_today
 from spa_app.extensions import db
 from tests import factories
 from tests.browser.conftest import log_in
-from tests.browser.test_commit_knowingly import device  # noqa: F401  (the fixture)
 from tests.factories import LONDON
 
 pytestmark = pytest.mark.browser
@@ -43,33 +42,33 @@ class Clicks:
         locator.click()
 
 
-def test_a_new_client_finds_the_next_free_day_and_books_it(live_server, device, quiet_week):  # noqa: F811
+def test_a_new_client_finds_the_next_free_day_and_books_it(live_server, device, quiet_week):
     svc, anna, open_day = quiet_week
-    click = Clicks(device)
-    device.goto(live_server + "/")
-    click(device.get_by_role("link", name=f"Book {svc.name}"))
+    click = Clicks(device.page)
+    device.page.goto(live_server + "/")
+    click(device.page.get_by_role("link", name=f"Book {svc.name}"))
     heading = f"Free times on {open_day:%A %d %B %Y}"
-    assert device.get_by_role("heading", name=heading).is_visible()  # not today: the next day
-    strip = device.get_by_role("navigation", name="Days")
+    assert device.page.get_by_role("heading", name=heading).is_visible()  # not today: the next day
+    strip = device.page.get_by_role("navigation", name="Days")
     assert strip.get_by_role("link", name=re.compile("no times")).count() >= 1
     assert strip.locator('a[aria-current="date"]').inner_text().split()[-2:] == ["9", "free"]
-    assert device.get_by_role("heading", name="Morning").is_visible()
+    assert device.page.get_by_role("heading", name="Morning").is_visible()
     device.step("1-next-free-day")
 
-    click(device.get_by_role("link", name=re.compile(r"^09:00")))
-    assert "/login" in device.url
-    assert device.get_by_text(re.compile(f"You are booking: {svc.name}")).is_visible()
-    click(device.get_by_role("link", name=re.compile("Create an account|Sign up", re.I)).last)
-    device.get_by_label("Full name").fill("Nadia New")
-    device.get_by_label("E-mail").fill("nadia@example.com")
-    device.get_by_label("Password", exact=True).fill("long-enough-pw")
-    device.get_by_label("Repeat password").fill("long-enough-pw")
-    click(device.get_by_role("button", name="Create account"))
-    assert "/confirm" in device.url
-    assert device.get_by_text(anna.display_name).first.is_visible()
+    click(device.page.get_by_role("link", name=re.compile(r"^09:00")))
+    assert "/login" in device.page.url
+    assert device.page.get_by_text(re.compile(f"You are booking: {svc.name}")).is_visible()
+    click(device.page.get_by_role("link", name=re.compile("Create an account|Sign up", re.I)).last)
+    device.page.get_by_label("Full name").fill("Nadia New")
+    device.page.get_by_label("E-mail").fill("nadia@example.com")
+    device.page.get_by_label("Password", exact=True).fill("long-enough-pw")
+    device.page.get_by_label("Repeat password").fill("long-enough-pw")
+    click(device.page.get_by_role("button", name="Create account"))
+    assert "/confirm" in device.page.url
+    assert device.page.get_by_text(anna.display_name).first.is_visible()
     device.step("2-summary")
-    click(device.get_by_role("button", name="Confirm booking"))
-    assert device.get_by_text("Your visit is booked.").is_visible()
+    click(device.page.get_by_role("button", name="Confirm booking"))
+    assert device.page.get_by_text("Your visit is booked.").is_visible()
     device.step("3-booked")
     assert click.count == 5  # Book, the time, Create an account, Create account, Confirm
 
@@ -80,16 +79,16 @@ def test_a_new_client_finds_the_next_free_day_and_books_it(live_server, device, 
     )
 
 
-def test_a_returning_client_books_in_three_clicks(live_server, device, quiet_week):  # noqa: F811
+def test_a_returning_client_books_in_three_clicks(live_server, device, quiet_week):
     svc, _, open_day = quiet_week
     me = factories.user(name="Regular Rae")
-    log_in(device, live_server, me)
-    click = Clicks(device)
-    device.goto(live_server + "/")
-    click(device.get_by_role("link", name=f"Book {svc.name}"))
-    click(device.get_by_role("link", name=re.compile(r"^10:00")))
-    click(device.get_by_role("button", name="Confirm booking"))
-    assert device.get_by_text("Your visit is booked.").is_visible()
+    log_in(device.page, live_server, me)
+    click = Clicks(device.page)
+    device.page.goto(live_server + "/")
+    click(device.page.get_by_role("link", name=f"Book {svc.name}"))
+    click(device.page.get_by_role("link", name=re.compile(r"^10:00")))
+    click(device.page.get_by_role("button", name="Confirm booking"))
+    assert device.page.get_by_text("Your visit is booked.").is_visible()
     assert click.count == 3
 
 

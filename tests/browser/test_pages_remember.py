@@ -4,39 +4,14 @@ lands on the confirm page of that time; on a phone and on a wide screen, without
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from tests import factories
-from tests.browser.conftest import ARTIFACTS, Journey, _audit, log_in
+from tests.browser.conftest import log_in
 from tests.waitlist.helpers import entries
 
 pytestmark = pytest.mark.browser
-DESKTOP = {"width": 1280, "height": 800}
-
-
-@pytest.fixture
-def desktop_journey(request, chromium):
-    """As the ``journey`` fixture, on a wide screen: screenshots and an axe audit per step."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    context = chromium.new_context(viewport=DESKTOP, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    auditor = chromium.new_context(viewport=DESKTOP)
-    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
-    shutil.rmtree(folder, ignore_errors=True)
-    axe = Axe()
-    yield Journey(page, folder, lambda shown, headers: _audit(shown, headers, auditor, axe))
-    auditor.close()
-    context.close()
-
-
-@pytest.fixture(params=["phone", "desktop"])
-def walk(request):
-    """The journey on a phone (the shared fixture) or on a wide screen."""
-    return request.getfixturevalue("journey" if request.param == "phone" else "desktop_journey")
 
 
 def test_a_signed_out_client_signs_up_and_is_back_at_the_time_they_picked(live_server, app, walk):
