@@ -32,6 +32,7 @@ from spa_app.catalog.models import Therapist
 from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_client, require_serialized, violated_constraint
 from spa_app.extensions import db
+from spa_app.scheduling import affected
 from spa_app.scheduling.availability import Slot
 from spa_app.scheduling.queries import Availability, find_slots
 
@@ -313,8 +314,9 @@ def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
 
     Clients may change their own booked visit until the cancellation window before it starts,
     and inside the window during the grace period after it was booked (whoever booked it: a
-    visit the front desk booked by phone can be undone by its client just the same); staff may
-    change any booked visit, even inside the window; therapists only read.
+    visit the front desk booked by phone can be undone by its client just the same), or when
+    the spa has closed, or its therapist is off, at its time (the spa asks them to choose a new
+    time); staff may change any booked visit, even inside the window; therapists only read.
     """
     if booking.status is not BookingStatus.BOOKED:
         return _("This visit is %(status)s and can no longer change.", status=booking.status.label)
@@ -324,7 +326,11 @@ def change_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
         return _("Only the client or the front desk can change this visit.")
     if booking.starts_at <= now:
         return _("This visit has already started.")
-    if _inside_window(booking, now) and _grace_end(booking, now) is None:
+    if (
+        _inside_window(booking, now)
+        and _grace_end(booking, now) is None
+        and booking.id not in affected.needs_new_time([booking], business().tz, now)
+    ):
         settings = business()
         hours = settings.cancel_window_hours
         if phone := settings.phone.strip():
