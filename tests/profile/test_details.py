@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from email import policy
 
 import pytest
+from flask import render_template_string
 from icalendar import Calendar
 
 from spa_app.accounts.models import Role
 from spa_app.booking import service
+from spa_app.business import business
 from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.scheduling.models import BusinessSettings
@@ -142,3 +144,15 @@ def test_every_email_and_its_calendar_file_say_where_the_spa_is(app, staff, smtp
     (part,) = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
     (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
     assert str(event["location"]).startswith("Calm Rooms, 14 Orchard Row, London N1 7AB (Room ")
+
+
+def test_a_page_that_asks_to_call_gives_the_number(staff, app):
+    """The series preview with no bookable time asks the client to call: the number is there."""
+    staff.post("/staff/details", data=GOOD)
+    factories.fresh()
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "_macros/spa.html" import phone with context %}Call us.{{ phone() }}',
+            spa=business(),
+        )
+    assert html == 'Call us. Phone: <a href="tel:+442079460321">+44 20 7946 0321</a>'
