@@ -12,14 +12,12 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from spa_app import paging
 from spa_app.accounts.models import Role, User
 from spa_app.extensions import db
 from spa_app.homecare.models import AuditEntry
 
 PER_PAGE = 100
-#: A page number past this is a typo or a crawler, not a person reading back (and an OFFSET
-#: that large costs the database a long scan).
-MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -40,14 +38,7 @@ class Row:
     subject: str
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Row]
-    number: int
-    has_next: bool
-
-
-def page_of(filters: Filters, number: int = 1, per_page: int = PER_PAGE) -> Page:
+def page_of(filters: Filters, number: int = 1, per_page: int = PER_PAGE) -> paging.Page[Row]:
     """Entries matching ``filters``, newest first, page ``number`` (from 1): one statement."""
     actor, client = sa.orm.aliased(User), sa.orm.aliased(User)
     query = (
@@ -63,8 +54,6 @@ def page_of(filters: Filters, number: int = 1, per_page: int = PER_PAGE) -> Page
         .join(actor, actor.id == AuditEntry.actor_id)
         .join(client, client.id == AuditEntry.client_id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((number - 1) * per_page)
-        .limit(per_page + 1)  # one more tells whether there is a next page
     )
     if filters.client_email:
         term = filters.client_email.strip().lower()
@@ -73,8 +62,7 @@ def page_of(filters: Filters, number: int = 1, per_page: int = PER_PAGE) -> Page
         query = query.where(AuditEntry.actor_id == filters.actor_id)
     if filters.actor_role is not None:
         query = query.where(actor.role == filters.actor_role)
-    rows = [Row(*r) for r in db.session.execute(query)]
-    return Page(rows=rows[:per_page], number=number, has_next=len(rows) > per_page)
+    return paging.page_of(query, number, per_page, row=lambda r: Row(*r))
 
 
 def actors() -> list[User]:

@@ -6,7 +6,6 @@ import json
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -17,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from spa_app import params
+from spa_app import paging
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.limits import PER_ADDRESS, PER_SIGNED_IN_ACCOUNT, limited
 from spa_app.accounts.models import Role
@@ -81,9 +80,7 @@ def audit():
     """Every read or change of health data by staff or therapists, newest first, filtered."""
     form = AuditFilterForm(formdata=request.args)
     form.offer_actors(audit_log.actors())
-    number = params.as_whole(request.args.get("page", "1"), most=audit_log.MAX_PAGE)
-    if not number:
-        abort(404)
+    number = paging.arg_page()
     if not form.validate():
         return render_template("privacy/audit.html", form=form, page=None, kept={}), 422
     filters = audit_log.Filters(form.client_email.data or "", form.actor_id(), form.actor_role())
