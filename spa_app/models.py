@@ -4,7 +4,8 @@ from spa_app.accounts.models import Role, User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import NextVisit
 from spa_app.calendar.models import CalendarFeed
-from spa_app.catalog.models import Room, Service, Therapist, service_therapist
+from spa_app.catalog.models import Room, Service, Therapist, service_room, service_therapist
+from spa_app.clients.models import ClientTag, DeskNote
 from spa_app.homecare.models import (
     AuditEntry,
     Completion,
@@ -35,6 +36,8 @@ __all__ = [
     "RoutineReminderTime",
     "Booking",
     "CalendarFeed",
+    "ClientTag",
+    "DeskNote",
     "BookingStatus",
     "BusinessSettings",
     "Closure",
@@ -54,5 +57,6 @@ __all__ = [
     "WaitlistEntry",
     "WaitlistOffer",
     "WorkingHours",
+    "service_room",
     "service_therapist",
 ]

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
@@ -105,6 +106,9 @@ class Booking(db.Model):
     # Who cancelled and why, as "client", "staff", "client: <reason>" or "staff: <reason>".
     # A staff reason is the spa's own note: service.cancellation_for says who may read it.
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    #: Cancelled inside the cancellation window (by the client, or by staff for them): it counts
+    #: on the client's record. A closure's cancellation is the spa's, never late.
+    late_cancel: Mapped[bool] = mapped_column(server_default=sa.false())
 
     client = relationship("User", foreign_keys=[client_id])
     therapist = relationship("Therapist")

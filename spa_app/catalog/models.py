@@ -14,6 +14,15 @@ service_therapist = Table(
     Column("therapist_id", ForeignKey("therapists.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: The rooms a service may use (a couples room, one with a table for hot stones); a service with
+#: none may use any active room.
+service_room = Table(
+    "service_room",
+    db.metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("room_id", ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Therapist(db.Model):
     __tablename__ = "therapists"
@@ -56,6 +65,8 @@ class Service(db.Model):
     therapists: Mapped[list[Therapist]] = relationship(
         secondary=service_therapist, back_populates="services", order_by="Therapist.display_name"
     )
+    #: The rooms it may use; empty: any active room.
+    rooms: Mapped[list[Room]] = relationship(secondary=service_room, order_by="Room.name")
 
     @property
     def price(self) -> str:

@@ -1,0 +1,1 @@
+"""The client record: the directory staff and therapists search, and each client's profile."""
