@@ -53,12 +53,18 @@ visit_booked = Event(
 visit_moved = Event(
     "visit-moved",
     doc="A visit moved (its id kept, its sequence one higher). Sender: the Booking, as it is "
-    "now. Keywords: ``now``, ``changed_by``, ``freed`` (the booking.models.Freed time it held).",
+    "now. Keywords: ``now``, ``changed_by``, ``freed`` (the booking.models.Freed time it held), "
+    "``tell_client`` (False: staff chose to tell the client themselves, so no e-mail).",
 )
 visit_cancelled = Event(
     "visit-cancelled",
     doc="A visit was cancelled. Sender: the Booking. Keywords: ``now``, ``changed_by``, "
-    "``note_to_client`` (staff's words for the client, or None), ``freed``.",
+    "``note_to_client`` (staff's words for the client, or None), ``freed``, ``tell_client``.",
+)
+visit_unmarked = Event(
+    "visit-unmarked",
+    doc="A no-show or completed mark was undone the same day: the visit is booked again. "
+    "Sender: the Booking. Keywords: ``now``, ``was`` (the BookingStatus it had).",
 )
 visit_marked = Event(
     "visit-marked",

@@ -144,9 +144,12 @@ def book(
     return booking
 
 
-def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Booking:
+def move(
+    *, booking: Booking, choice: Choice, actor: User, now: datetime, tell_client: bool = True
+) -> Booking:
     """Move ``booking`` to ``choice`` (same service), keeping its id, and announce it
-    (visit_moved: the notice is queued, the time it held offered to the waitlist).
+    (visit_moved: the notice is queued unless staff chose not to ``tell_client``, the time it
+    held offered to the waitlist).
 
     Raises ChangeNotAllowed (policy), ClientBusy (the client's other visit is at that time)
     and SlotUnavailable. On SQLite, inside unit_of_work().
@@ -193,25 +196,37 @@ def move(*, booking: Booking, choice: Choice, actor: User, now: datetime) -> Boo
     if moved is None:
         db.session.refresh(booking)
         raise _unavailable(TAKEN, choice, now, tz, staff=staff, ignore=booking.id)
+    who = _who(actor, booking.client_id)
     signals.visit_moved.send(
-        booking, now=now, changed_by=_who(actor, booking.client_id), freed=freed
+        booking, now=now, changed_by=who, freed=freed, tell_client=tell_client or who != "staff"
     )
     return booking
 
 
 def cancel(
-    *, booking: Booking, actor: User, now: datetime, reason: str = "", note_to_client: str = ""
+    *,
+    booking: Booking,
+    actor: User,
+    now: datetime,
+    reason: str = "",
+    note_to_client: str = "",
+    tell_client: bool = True,
+    late: bool | None = None,
 ) -> Booking:
     """Cancel ``booking``, freeing its therapist and room, and announce it (visit_cancelled:
-    the notice is queued, the freed time offered to the waitlist).
+    the notice is queued unless staff chose not to ``tell_client``, the freed time offered to
+    the waitlist).
 
     ``reason`` stays with the spa (a client's may well be about their health); staff may add a
-    ``note_to_client``, which the e-mail quotes.
+    ``note_to_client``, which the e-mail quotes. A cancellation inside the cancellation window
+    is marked late (it counts on the client's record) unless the spa closed, or the therapist is
+    off, at its time; staff may say otherwise with ``late`` (the client rang in good time).
 
     Raises ChangeNotAllowed. Flushes; the caller commits.
     """
     ensure_changeable(booking, actor, now)
     freed = Freed.before_change(booking)
+    booking.late_cancel = is_late_cancel(booking, now) if late is None else late
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     who = _who(actor, booking.client_id)
@@ -219,9 +234,22 @@ def cancel(
     booking.sequence += 1
     told = note_to_client.strip() if who == "staff" else None
     signals.visit_cancelled.send(
-        booking, now=now, changed_by=who, note_to_client=told or None, freed=freed
+        booking,
+        now=now,
+        changed_by=who,
+        note_to_client=told or None,
+        freed=freed,
+        tell_client=tell_client or who != "staff",
     )
     return booking
+
+
+def is_late_cancel(booking: Booking, now: datetime) -> bool:
+    """Whether cancelling ``booking`` at ``now`` is a late cancellation: inside the window and
+    not because the spa closed (or its therapist is off) at its time."""
+    return _inside_window(booking, now) and booking.id not in affected.needs_new_time(
+        [booking], business().tz, now
+    )
 
 
 #: What a visit may become, from what, once it is near (staff and its therapist mark these).
@@ -262,6 +290,50 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
     return booking
 
 
+def unmark(*, booking: Booking, actor: User, now: datetime) -> Booking:
+    """Undo a no-show or a completion marked by mistake: the visit is booked again.
+
+    Only on the visit's own local day (a mistake is noticed the same day; later the next-visit
+    window and its nudges have been acted on), by staff or the visit's therapist. Announced as
+    visit_unmarked (``was``: the status it had), so the next-visit window forgets the visit.
+    Conditional like ``mark``: of two people undoing and marking at once, one is told.
+    Raises ChangeNotAllowed with the reason.
+    """
+    if (reason := unmark_refusal(booking, actor, now)) is not None:
+        raise ChangeNotAllowed(reason)
+    was = booking.status
+    undone = db.session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status == was)
+        .values(status=BookingStatus.BOOKED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(booking)
+    if undone.rowcount != 1:
+        raise ChangeNotAllowed(
+            _("Someone marked this visit %(status)s just now.", status=booking.status.label)
+        )
+    signals.visit_unmarked.send(booking, now=now, was=was)
+    return booking
+
+
+#: The marks that can be undone, the same day.
+UNDOABLE = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+
+def unmark_refusal(booking: Booking, actor: User, now: datetime) -> str | None:
+    """Why ``actor`` may not undo ``booking``'s mark now, or None if they may."""
+    is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
+    if actor.role is not Role.STAFF and not is_own_therapist:
+        return _("Only the front desk or the visit's therapist can mark it.")
+    if booking.status not in UNDOABLE:
+        return _("Only a no-show or a completed visit can be undone.")
+    tz = business().tz
+    if booking.starts_at.astimezone(tz).date() != local_today(now, tz):
+        return _("A mark can be undone only on the day of the visit.")
+    return None
+
+
 def mark_refusal(booking: Booking, status: BookingStatus, actor: User, now: datetime) -> str | None:
     """Why ``actor`` may not mark ``booking`` as ``status`` now, or None if they may."""
     is_own_therapist = actor.role is Role.THERAPIST and booking.therapist.user_id == actor.id
@@ -292,6 +364,10 @@ class VisitActions:
     may_ask_earlier: bool = False
     #: When the client may change it only thanks to the grace period: when that ends.
     grace_until: datetime | None = None
+    #: Whether they may undo its no-show or completed mark (the same day).
+    may_unmark: bool = False
+    #: Whether cancelling it now would be a late cancellation (inside the window).
+    cancel_is_late: bool = False
 
 
 def actions_for(booking: Booking, actor: User, now: datetime) -> VisitActions:
@@ -306,6 +382,8 @@ def actions_for(booking: Booking, actor: User, now: datetime) -> VisitActions:
         # Not in the grace period: an earlier time offered later could not be taken then.
         may_ask_earlier=refusal is None and not in_grace and actor.id == booking.client_id,
         grace_until=_grace_end(booking, now) if in_grace else None,
+        may_unmark=unmark_refusal(booking, actor, now) is None,
+        cancel_is_late=refusal is None and is_late_cancel(booking, now),
     )
 
 

@@ -280,6 +280,26 @@ def _on_marked(booking: Booking, *, now: datetime, status: BookingStatus) -> Non
         record_completed_visit(booking, business_tz())
 
 
+def _on_unmarked(booking: Booking, *, now: datetime, was: BookingStatus) -> None:
+    """A completion undone: the window follows the client's latest visit still completed (or
+    goes, with none); nudges queued for the undone one find it gone and are dropped."""
+    latest = db.session.get(NextVisit, booking.client_id)
+    if was is not BookingStatus.COMPLETED or latest is None or latest.booking_id != booking.id:
+        return
+    db.session.delete(latest)
+    db.session.flush()
+    before = db.session.scalars(
+        sa.select(Booking)
+        .where(Booking.client_id == booking.client_id, Booking.status == BookingStatus.COMPLETED)
+        .order_by(Booking.starts_at.desc(), Booking.id.desc())
+        .limit(1)
+    ).first()
+    if before is not None:
+        record_completed_visit(before, business_tz())
+
+
 def connect() -> None:
-    """A completed visit starts the client's next-visit window, in its own transaction."""
+    """A completed visit starts the client's next-visit window, in its own transaction; an
+    undone completion gives it back to the visit before."""
     signals.visit_marked.connect(_on_marked)
+    signals.visit_unmarked.connect(_on_unmarked)

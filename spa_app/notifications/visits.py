@@ -54,18 +54,32 @@ def _booked(booking: Booking, *, now: datetime, changed_by: str) -> None:
     queue_notice(MessageKind.BOOKING_CONFIRMED, booking, now, changed_by=changed_by)
 
 
-def _moved(booking: Booking, *, now: datetime, changed_by: str, freed) -> None:
+def _moved(
+    booking: Booking, *, now: datetime, changed_by: str, tell_client: bool, **_ignored
+) -> None:
     outbox.drop_pending(booking.id, REMINDERS)
-    queue_notice(MessageKind.BOOKING_MOVED, booking, now, changed_by=changed_by)
+    if tell_client:
+        queue_notice(MessageKind.BOOKING_MOVED, booking, now, changed_by=changed_by)
 
 
 def _cancelled(
-    booking: Booking, *, now: datetime, changed_by: str, note_to_client: str | None, freed
+    booking: Booking,
+    *,
+    now: datetime,
+    changed_by: str,
+    note_to_client: str | None,
+    tell_client: bool,
+    **_ignored,
 ) -> None:
     outbox.drop_pending(booking.id, REMINDERS)
-    queue_notice(
-        MessageKind.BOOKING_CANCELLED, booking, now, changed_by=changed_by, reason=note_to_client
-    )
+    if tell_client:
+        queue_notice(
+            MessageKind.BOOKING_CANCELLED,
+            booking,
+            now,
+            changed_by=changed_by,
+            reason=note_to_client,
+        )
 
 
 def _marked(booking: Booking, *, now: datetime, status: BookingStatus) -> None:
