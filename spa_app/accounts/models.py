@@ -20,6 +20,14 @@ from spa_app.extensions import db
 
 #: Where a deleted client's address is moved (RFC 2606 reserves .invalid: it never gets mail).
 DELETED_DOMAIN = "deleted.invalid"
+#: The address of a client the desk added with a phone and no e-mail: a unique placeholder
+#: that never gets mail (see User.has_email) until staff enter their real one.
+NO_EMAIL_DOMAIN = "no-email.invalid"
+
+
+def no_email_address() -> str:
+    """A fresh placeholder address for a client without e-mail."""
+    return f"no-email-{secrets.token_hex(8)}@{NO_EMAIL_DOMAIN}"
 
 
 class Role(enum.StrEnum):
@@ -79,6 +87,16 @@ class User(UserMixin, db.Model):
     def is_deleted(self) -> bool:
         """A client who deleted their account: the row stays, anonymised, for the spa's books."""
         return self.email.endswith("@" + DELETED_DOMAIN)
+
+    @property
+    def has_email(self) -> bool:
+        """Whether mail can reach them: not deleted, and not a client added without e-mail."""
+        return not self.email.endswith((f"@{DELETED_DOMAIN}", f"@{NO_EMAIL_DOMAIN}"))
+
+    @property
+    def shown_email(self) -> str:
+        """The address as pages show it: empty for a client without e-mail."""
+        return self.email if self.has_email else ""
 
     @property
     def is_staff(self) -> bool:
