@@ -40,8 +40,13 @@ class _Busy(Exception):
         self.what = what
 
 
-def candidates(availability: Availability, slot: Slot, prefer_room: int | None = None):
-    """Every (therapist, room) free at ``slot``, best first.
+def candidates(
+    availability: Availability,
+    slot: Slot,
+    prefer_room: int | None = None,
+    room_id: int | None = None,
+):
+    """Every (therapist, room) free at ``slot``, best first; in ``room_id`` only, when asked.
 
     Therapists with the least booked time that day come first (then the lowest id), which is
     how "any therapist" spreads the work. Each therapist's rooms start at a different room, so
@@ -49,7 +54,9 @@ def candidates(availability: Availability, slot: Slot, prefer_room: int | None =
     being moved keeps its room when that room is free.
     """
     therapists = sorted(slot.therapist_ids, key=lambda t: (availability.load.get(t, 0), t))
-    rooms = list(slot.room_ids)
+    rooms = [r for r in slot.room_ids if room_id in (None, r)]
+    if not rooms:
+        return []
     pairs: list[Pair] = []
     for therapist_id in therapists:
         k = therapist_id % len(rooms)
@@ -68,10 +75,12 @@ def place(
     refresh: Callable[[], Availability],
     *,
     prefer_room: int | None = None,
+    room_id: int | None = None,
     keep: Callable[[DBAPIError], bool] = lambda exc: False,
 ) -> T | None:
-    """Run ``write(therapist_id, room_id)`` on the best pair free at ``starts_at``; its result,
-    or None once no free pair is left (every one taken by concurrent bookings).
+    """Run ``write(therapist_id, room_id)`` on the best pair free at ``starts_at`` (in
+    ``room_id`` only, when one is asked for); its result, or None once no free pair is left
+    (every one taken by concurrent bookings).
 
     A first pass skips pairs that another transaction is writing right now, so simultaneous
     requests spread over the free rooms and therapists instead of queueing behind one; when
@@ -82,7 +91,7 @@ def place(
     """
     tried: set[Pair] = set()
     while (slot := availability.slot_at(starts_at)) is not None:
-        pairs = [p for p in candidates(availability, slot, prefer_room) if p not in tried]
+        pairs = [p for p in candidates(availability, slot, prefer_room, room_id) if p not in tried]
         if not pairs:
             break
         pair, outcome, result = _first_free(pairs, write, keep)

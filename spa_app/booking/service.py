@@ -28,7 +28,7 @@ from spa_app.booking.clashes import clash_message, client_clash, is_the_same_vis
 from spa_app.booking.models import CLIENT_OVERLAP, REQUEST_KEY, Booking, BookingStatus, Freed
 from spa_app.booking.placement import place
 from spa_app.business import business
-from spa_app.catalog.models import Therapist
+from spa_app.catalog.models import Room, Therapist
 from spa_app.clock import day_bounds, local_today
 from spa_app.database import lock_client, require_serialized, violated_constraint
 from spa_app.extensions import db
@@ -71,13 +71,20 @@ class AlreadyBooked(ClientBusy):
     """The very visit asked for is booked already (a confirm sent again, say after Back)."""
 
 
+class RoomRefused(BookingError):
+    """The room asked for cannot be booked: unknown, closed, not one the service uses, or
+    asked for by someone other than the front desk (clients never pick rooms)."""
+
+
 @dataclass(frozen=True)
 class Choice:
-    """What a person picked: a service, a start, and a therapist (None: any)."""
+    """What a person picked: a service, a start, a therapist (None: any) and, for the front
+    desk, a room (None: any free room the service may use)."""
 
     service_id: int
     starts_at: datetime
     therapist_id: int | None = None
+    room_id: int | None = None
 
 
 def book(
@@ -86,9 +93,10 @@ def book(
     """Book ``choice`` for ``client`` and announce it (visit_booked: the confirmation is
     queued); idempotent per request_key.
 
-    Staff may book at short notice. Raises AlreadyBooked (the client has this very visit),
-    ClientBusy (the client has another visit at that time), SlotUnavailable (not free, or lost
-    a race for the therapist or room) and UnknownService. Flushes; the caller commits. On
+    Staff may book at short notice, at any free minute (clients on the slot step), and in a
+    room they choose. Raises AlreadyBooked (the client has this very visit), ClientBusy (the
+    client has another visit at that time), RoomRefused, SlotUnavailable (not free, or lost a
+    race for the therapist or room) and UnknownService. Flushes; the caller commits. On
     SQLite, call inside unit_of_work().
     """
     require_serialized(db.session)
@@ -97,6 +105,7 @@ def book(
         return existing
     staff = actor.role is Role.STAFF
     availability = _availability_for(choice, now, staff=staff)
+    _refuse_room(choice, availability, staff=staff)
     service = availability.service
     ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
     tz = availability.rules.tz
@@ -128,6 +137,7 @@ def book(
             availability,
             write,
             lambda: _availability_for(choice, now, staff=staff),
+            room_id=choice.room_id,
             keep=_is_own_conflict,
         )
     except DBAPIError as exc:
@@ -151,14 +161,17 @@ def move(
     (visit_moved: the notice is queued unless staff chose not to ``tell_client``, the time it
     held offered to the waitlist).
 
-    Raises ChangeNotAllowed (policy), ClientBusy (the client's other visit is at that time)
-    and SlotUnavailable. On SQLite, inside unit_of_work().
+    The visit keeps its room when that room is free at the new time, unless staff chose
+    another (``choice.room_id``). Raises ChangeNotAllowed (policy), ClientBusy (the client's
+    other visit is at that time), RoomRefused and SlotUnavailable. On SQLite, inside
+    unit_of_work().
     """
     require_serialized(db.session)
     lock_client(db.session, booking.client_id)
     ensure_changeable(booking, actor, now)
     staff = actor.role is Role.STAFF
     availability = _availability_for(choice, now, staff=staff, ignore=booking.id)
+    _refuse_room(choice, availability, staff=staff)
     ends_at = choice.starts_at + timedelta(minutes=availability.service.duration_min)
     tz = availability.rules.tz
     _refuse_clash(booking.client, choice, ends_at, actor, tz, ignore=booking.id)
@@ -185,6 +198,7 @@ def move(
             write,
             lambda: _availability_for(choice, now, staff=staff, ignore=booking.id),
             prefer_room=booking.room_id,
+            room_id=choice.room_id,
             keep=_is_own_conflict,
         )
     except DBAPIError as exc:
@@ -573,14 +587,46 @@ def _by_request_key(client_id: int, request_key: str) -> Booking | None:
 def _availability_for(
     choice: Choice, now: datetime, *, staff: bool, ignore: int | None = None
 ) -> Availability:
+    """Whether the choice is free, with every free therapist and room at it: for staff at its
+    exact minute (they may book off the slot step) and without the minimum notice."""
     return find_slots(
         service_id=choice.service_id,
         day_of=choice.starts_at,
         now=now,
         with_rooms=True,
         therapist_id=choice.therapist_id,
+        room_id=choice.room_id,
         ignore_booking_id=ignore,
         min_notice=not staff,
+        only_at=choice.starts_at if staff else None,
+    )
+
+
+def _refuse_room(choice: Choice, availability: Availability, *, staff: bool) -> None:
+    """Raise RoomRefused for a room that cannot be booked for the choice's service, saying why
+    (one more statement, on refusal only): only the front desk picks rooms."""
+    if choice.room_id is None:
+        return
+    if not staff:
+        raise RoomRefused(_("Only the front desk chooses rooms."))
+    if choice.room_id in availability.rooms:
+        return
+    room = db.session.get(Room, choice.room_id)
+    if room is None:
+        raise RoomRefused(_("There is no such room. Please pick another, or any free room."))
+    if not room.active:
+        raise RoomRefused(
+            _(
+                "%(room)s is closed for bookings. Please pick another room, or any free room.",
+                room=room.name,
+            )
+        )
+    raise RoomRefused(
+        _(
+            "%(service)s does not use %(room)s. Please pick another room, or any free room.",
+            service=availability.service.name,
+            room=room.name,
+        )
     )
 
 
@@ -607,6 +653,7 @@ def _unavailable(
         last_day=day + timedelta(days=ALTERNATIVE_DAYS),
         now=now,
         therapist_id=choice.therapist_id,
+        room_id=choice.room_id,
         ignore_booking_id=ignore,
         min_notice=not staff,
     )

@@ -115,6 +115,7 @@ def free_slots(
     room_ids: Iterable[int],
     closed: Iterable[date] = (),
     with_rooms: bool = False,
+    only_at: datetime | None = None,
 ) -> list[Slot]:
     """Every start time in the request's days at which a therapist and a room are both free.
 
@@ -124,7 +125,9 @@ def free_slots(
     minimum notice ahead of ``now``, is on a day within the booking horizon and not a closure,
     and the therapist and one room are free for the service plus its clean-up buffer.
     ``with_rooms`` lists every free room in each slot (for booking one); otherwise the check
-    stops at the first free room and ``room_ids`` holds just that one.
+    stops at the first free room and ``room_ids`` holds just that one. ``only_at`` asks about
+    that one start, on the step or off it (the front desk may book any free minute): it
+    qualifies when the visit fits in a working window and everything else above holds.
     """
     first, last = bookable_days(rules, now, request.first_day, request.last_day)
     if first > last:
@@ -144,7 +147,7 @@ def free_slots(
             for therapist_id, windows_today in by_weekday.get(day.weekday(), {}).items():
                 timeline = therapist_busy.get(therapist_id)
                 spans = _spans(day, windows_today, rules.tz)
-                for start in _starts(spans, step, hold, earliest):
+                for start in _candidates(spans, step, hold, earliest, only_at):
                     end = start + hold
                     if timeline is not None and not timeline.is_free(start, end):
                         continue
@@ -227,6 +230,16 @@ def _starts(spans, step: int, hold: int, earliest: int):
         while start + hold <= closes:
             yield start
             start += step
+
+
+def _candidates(spans, step: int, hold: int, earliest: int, only_at: datetime | None):
+    """The starts to check: every one on the step, or ``only_at`` alone if the visit it begins
+    fits inside one of ``spans`` after ``earliest``."""
+    if only_at is None:
+        return _starts(spans, step, hold, earliest)
+    start = to_epoch_ms(only_at)
+    fits = any(opens <= start and start + hold <= closes for opens, closes in spans)
+    return [start] if fits and start >= earliest else []
 
 
 def window_utc_range(request: Request, rules: Rules) -> tuple[datetime, datetime]:

@@ -2,7 +2,8 @@
 
 ``find_slots`` issues two SQL statements whatever the range or the number of therapists: the
 terms (settings, the service, and the working week of each therapist offering it) together,
-and everything that occupies time (bookings, time off, closures, and the active rooms).
+and everything that occupies time (bookings, time off, closures, and the active rooms the
+service may use).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from spa_app.booking.models import LONGEST_HOLD, Booking, BookingStatus
-from spa_app.catalog.models import Room, Service, Therapist, service_therapist
+from spa_app.catalog.models import Room, Service, Therapist, service_room, service_therapist
 from spa_app.clock import local_today, zone
 from spa_app.database import UTCDateTime, epoch_ms
 from spa_app.extensions import db
@@ -55,6 +56,8 @@ class Availability:
     therapists: dict[int, str] = field(default_factory=dict)
     #: Booked or time-off milliseconds per therapist in range: "any therapist" picks the least.
     load: dict[int, int] = field(default_factory=dict)
+    #: The rooms the service may use now (active, and among its rooms if it has any), by id.
+    rooms: tuple[int, ...] = ()
 
     def slot_at(self, starts_at: datetime) -> Slot | None:
         return next((s for s in self.slots if s.starts_at == starts_at), None)
@@ -105,14 +108,19 @@ def find_slots(
     ignore_booking_id: int | None = None,
     min_notice: bool = True,
     with_rooms: bool = False,
+    room_id: int | None = None,
+    only_at: datetime | None = None,
 ) -> Availability:
-    """Free start times for a service over local days, for one therapist or any.
+    """Free start times for a service over local days, for one therapist or any, in any room
+    the service may use or in ``room_id`` alone.
 
     ``first_day`` defaults to the local day of ``day_of`` or else the business's today, and
     ``last_day`` to ``first_day``. ``with_rooms`` lists every free room per slot (to book one).
     ``ignore_booking_id`` leaves one booking out (the one being moved); ``min_notice=False``
-    lets staff book at short notice. ``therapists`` names every therapist offering the service,
-    whichever was asked for. Raises UnknownService. Always two SQL statements.
+    lets staff book at short notice; ``only_at`` asks about that one start, on the slot step
+    or off it (staff may book any free minute). ``therapists`` names every therapist offering
+    the service, whichever was asked for; ``rooms``, every room it may use. A service limited
+    to some rooms is free only in those. Raises UnknownService. Always two SQL statements.
     """
     rows = _core(_TERMS, {"service_id": service_id}).all()
     if not rows:
@@ -133,7 +141,8 @@ def find_slots(
     windows, names = _windows(rows, _weekdays(first_day, last_day))
     if therapist_id is not None:
         windows = [w for w in windows if w.therapist_id == therapist_id]
-    busy, room_ids, closed = _occupancy(lo, hi, first_day, last_day, ignore_booking_id)
+    busy, usable, closed = _occupancy(service.id, lo, hi, first_day, last_day, ignore_booking_id)
+    room_ids = usable if room_id is None else [r for r in usable if r == room_id]
 
     slots = free_slots(
         rules=rules,
@@ -144,12 +153,15 @@ def find_slots(
         room_ids=room_ids,
         closed=closed,
         with_rooms=with_rooms,
+        only_at=only_at,
     )
     load = dict.fromkeys(names, 0)
     for starts_ms, ends_ms, therapist, _kind in busy:
         if therapist in load:
             load[therapist] += ends_ms - starts_ms
-    return Availability(service, rules, first_day, last_day, slots, names, load)
+    return Availability(
+        service, rules, first_day, last_day, slots, names, load, tuple(sorted(usable))
+    )
 
 
 def _weekdays(first: date, last: date) -> set[int]:
@@ -170,11 +182,12 @@ def _windows(rows, weekdays: set[int]) -> tuple[list[Window], dict[int, str]]:
     return windows, names
 
 
-def _occupancy(lo: datetime, hi: datetime, first: date, last: date, ignore_booking_id):
-    """Active bookings and time off overlapping [lo, hi), the active room ids, and the closed
-    local days from ``first`` to ``last``: one statement."""
+def _occupancy(service_id: int, lo: datetime, hi: datetime, first: date, last: date,
+               ignore_booking_id):  # fmt: skip
+    """Active bookings and time off overlapping [lo, hi), the ids of the active rooms the
+    service may use, and the closed local days from ``first`` to ``last``: one statement."""
     params = {"lo": lo, "hi": hi, "floor": lo - LONGEST_HOLD, "ignore": ignore_booking_id or 0,
-              "first": first, "last": last}  # fmt: skip
+              "first": first, "last": last, "service_id": service_id}  # fmt: skip
     rows = _core(_OCCUPANCY, params).all()
     # Rows unpack like Busy tuples (starts_ms, ends_ms, therapist_id, room_id); no copy needed.
     # A room has no start; a closure, a start (its day) and nothing else.
@@ -227,7 +240,8 @@ _EPOCH_DAY = date(1970, 1, 1)
 
 
 def _occupancy_statement():
-    """Bookings and time off in a window, the active rooms and the closed days, as one UNION ALL.
+    """Bookings and time off in a window, the active rooms the service may use (its own rooms,
+    or any when it names none) and the closed days, as one UNION ALL.
 
     Instants come back as epoch milliseconds (see database.epoch_ms); the floor on
     ``starts_at`` keeps the index scan to the window whatever the history.
@@ -249,7 +263,12 @@ def _occupancy_statement():
     time_off = db.select(
         epoch_ms(TimeOff.starts_at), epoch_ms(TimeOff.ends_at), TimeOff.therapist_id, no_id
     ).where(TimeOff.starts_at < hi, TimeOff.ends_at > lo)
-    rooms = db.select(no_ms, no_ms, no_id, Room.id).where(Room.active)
+    service_id = sa.bindparam("service_id")
+    its_rooms = sa.select(service_room.c.room_id).where(service_room.c.service_id == service_id)
+    may_use = sa.or_(
+        ~its_rooms.exists(), its_rooms.where(service_room.c.room_id == Room.id).exists()
+    )
+    rooms = db.select(no_ms, no_ms, no_id, Room.id).where(Room.active, may_use)
     closures = db.select(epoch_ms(Closure.day), no_ms, no_id, no_id).where(
         Closure.day.between(sa.bindparam("first"), sa.bindparam("last"))
     )
