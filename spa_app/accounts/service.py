@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from spa_app.accounts.models import DELETED_DOMAIN, Role, User, spend_a_password_check
+from spa_app.accounts.models import (
+    DELETED_DOMAIN,
+    NO_EMAIL_DOMAIN,
+    Role,
+    User,
+    no_email_address,
+    spend_a_password_check,
+)
 from spa_app.extensions import db
 from spa_app.i18n import LANGUAGES
 from spa_app.notifications import outbox
@@ -107,48 +116,102 @@ def set_language(user: User, locale: str | None) -> None:
     db.session.flush()
 
 
+#: A phone number as people type it: digits with spaces, dashes, dots, brackets, a leading +.
+_PHONE = re.compile(r"\+?[0-9 ().-]+")
+#: Fewer digits than this match a part of too many numbers to mean one.
+MIN_PHONE_DIGITS = 3
+_PHONE_MARKS = (" ", "-", ".", "(", ")", "+")
+
+
 def search_clients(term: str, limit: int = 20) -> list[User]:
-    """Clients whose name or e-mail contains ``term`` (case-insensitive, % and _ literal)."""
+    """Clients whose name or e-mail contains ``term`` (case-insensitive, % and _ literal), or,
+    for a term written as a phone number, whose phone has its digits in that order however
+    either was written ("07700 900-123", "(07700) 900123", "+447700900123" finds
+    "+44 7700 900123"). Deleted clients are never found, nor the placeholder address of a
+    client without e-mail. One statement."""
     term = term.strip().lower()
+    if not term:
+        return []
+    found = [
+        sa.func.lower(User.name).contains(term, autoescape=True),
+        sa.and_(
+            ~User.email.endswith("@" + NO_EMAIL_DOMAIN),
+            User.email.contains(term, autoescape=True),
+        ),
+    ]
+    digits = re.sub(r"[^0-9]", "", term)
+    if _PHONE.fullmatch(term) and len(digits) >= MIN_PHONE_DIGITS:
+        found.append(_digits_of(User.phone).contains(digits, autoescape=True))
     return list(
         db.session.execute(
             db.select(User)
             .where(
                 User.role == Role.CLIENT,
                 ~User.email.endswith("@" + DELETED_DOMAIN),
-                db.or_(
-                    db.func.lower(User.name).contains(term, autoescape=True),
-                    User.email.contains(term, autoescape=True),
-                ),
+                sa.or_(*found),
             )
-            .order_by(User.name)
+            .order_by(User.name, User.id)
             .limit(limit)
         ).scalars()
     )
 
 
+def _digits_of(column):
+    for mark in _PHONE_MARKS:
+        column = sa.func.replace(column, mark, "")
+    return column
+
+
 class ClientDetailsNeeded(ValueError):
-    """No account has this e-mail, and no name was given to create a client."""
+    """A new client without a name: no account has the e-mail given (or none was given)."""
+
+
+class ContactNeeded(ValueError):
+    """A new client with neither an e-mail nor a phone: the spa could not reach them."""
 
 
 class NotAClient(ValueError):
-    """The e-mail belongs to a staff or therapist login, which cannot be booked as a client."""
+    """Not a client who can be booked: a staff or therapist login, a deleted account, or no
+    account at all (an id from a search gone stale)."""
 
 
-def client_for_booking(*, email: str, name: str | None, phone: str | None) -> User:
-    """The client with this e-mail, or a new client without a password (phone / walk-in).
-
-    Raises ClientDetailsNeeded (unknown e-mail, no name) and NotAClient (a staff or therapist
-    login, or a deleted account). Flushes.
-    """
-    user = find_by_email(email)
-    if user is None:
-        if not name:
-            raise ClientDetailsNeeded(email)
-        return create_user(email=email, name=name, phone=phone, role=Role.CLIENT)
-    if user.role is not Role.CLIENT or user.is_deleted:
-        raise NotAClient(email)
+def bookable_client(client_id: int | None) -> User | None:
+    """The client with this id if they can be booked for (not deleted), else None."""
+    user = db.session.get(User, client_id) if client_id is not None else None
+    if user is None or user.role is not Role.CLIENT or user.is_deleted:
+        return None
     return user
+
+
+def client_for_booking(
+    *, email: str | None, name: str | None, phone: str | None, client_id: int | None = None
+) -> User:
+    """Who the front desk is booking for: the client chosen from a search (``client_id``), the
+    client with this e-mail, or a new client without a password (phone or walk-in) from a
+    name and an e-mail or a phone. A new client with a phone and no e-mail gets a placeholder
+    address that never gets mail (User.has_email is false).
+
+    Raises NotAClient (a chosen id that is no bookable client; an e-mail of a staff or
+    therapist login, or of a deleted account), ContactNeeded (neither e-mail nor phone) and
+    ClientDetailsNeeded (a new client without a name). Flushes.
+    """
+    if client_id is not None:
+        if (chosen := bookable_client(client_id)) is None:
+            raise NotAClient(client_id)
+        return chosen
+    email, name, phone = (email or "").strip(), (name or "").strip(), (phone or "").strip()
+    user = find_by_email(email) if email else None
+    if user is not None:
+        if user.role is not Role.CLIENT or user.is_deleted:
+            raise NotAClient(email)
+        return user
+    if not email and not phone:
+        raise ContactNeeded()
+    if not name:
+        raise ClientDetailsNeeded(email)
+    return create_user(
+        email=email or no_email_address(), name=name, phone=phone or None, role=Role.CLIENT
+    )
 
 
 RESET_SALT = "password-reset"

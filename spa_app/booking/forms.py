@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     SelectField,
@@ -58,9 +59,19 @@ class ConfirmForm(FlaskForm):
     request_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
 
 
+#: A therapist or room picked from a list: any, or an id.
+ANY_OR_ID = Regexp(r"^(any|[1-9][0-9]{0,9})$", message=_l("Unknown choice."))
+
+
 class MoveForm(FlaskForm):
     start = InstantField()
-    therapist = HiddenField(default=ANY, validators=[Regexp(r"^(any|[1-9][0-9]{0,9})$")])
+    therapist = HiddenField(default=ANY, validators=[ANY_OR_ID])
+    #: Staff only: the room to move into ("any": keep the visit's own if free, else any).
+    room = HiddenField(default=ANY, validators=[ANY_OR_ID])
+    #: Staff only (a client is always told); ``tell_asked`` says the box was on the page, so a
+    #: form without it tells the client as before.
+    tell_client = BooleanField(_l("Tell the client by e-mail"), default=True)
+    tell_asked = HiddenField()
 
 
 REASON_MAX = 480
@@ -80,20 +91,28 @@ class CancelForm(FlaskForm):
 
 
 class StaffBookingForm(FlaskForm):
-    """Staff book for a phone or walk-in client: an existing e-mail, or a new client's details."""
+    """Staff book for a phone or walk-in client: one found in the search (by id), an existing
+    e-mail, or a new client's name with an e-mail or a phone (the service says which is
+    missing)."""
 
+    client_id = HiddenField(validators=[Optional(), Regexp(r"^[1-9][0-9]{0,9}$")])
     client_email = StringField(
         _l("Client e-mail"),
-        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+        render_kw={"type": "email", "autocomplete": "off"},
     )
     client_name = StringField(
         _l("Client name (for a new client)"), validators=[Optional(), Length(max=120), SINGLE_LINE]
     )
     client_phone = StringField(
-        _l("Client phone (for a new client)"), validators=[Optional(), Length(max=40), SINGLE_LINE]
+        _l("Client phone (for a new client)"),
+        validators=[Optional(), Length(max=40), SINGLE_LINE],
+        render_kw={"type": "tel", "autocomplete": "off"},
     )
     service = SelectField(_l("Service"), coerce=whole, validate_choice=True)
     therapist = SelectField(_l("Therapist"), default=ANY, validate_choice=True)
+    # Not checked against the list: the booking service says why a room cannot be had.
+    room = SelectField(_l("Room"), default=ANY, validators=[ANY_OR_ID], validate_choice=False)
     date = DateField(_l("Date"), validators=[InputRequired()])
     time = TimeField(_l("Start time"), validators=[InputRequired()])
     request_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])

@@ -114,6 +114,11 @@ def all_rooms() -> list[Room]:
     return list(db.session.execute(db.select(Room).order_by(Room.name)).scalars())
 
 
+def active_rooms() -> list[Room]:
+    """The rooms open for new bookings, by name."""
+    return list(db.session.scalars(db.select(Room).where(Room.active).order_by(Room.name)))
+
+
 def all_therapists() -> list[Therapist]:
     return list(db.session.execute(db.select(Therapist).order_by(Therapist.display_name)).scalars())
 

@@ -223,9 +223,14 @@ def hand_over(email: EmailMessage, mail: MailSettings) -> tuple[Outcome, str]:
     return Outcome.SENT, "250 accepted"
 
 
-def drop(message_id: int, now: datetime) -> None:
+#: Why a message was dropped unsent, as its history says.
+NO_LONGER_WANTED = "no longer wanted"
+NO_ADDRESS = "no e-mail address"
+
+
+def drop(message_id: int, now: datetime, why: str = NO_LONGER_WANTED) -> None:
     """Mark a claimed message dropped, unsent, with the reason in its history (flushed)."""
-    _close(message_id, now, MessageState.DROPPED, "dropped", "no longer wanted")
+    _close(message_id, now, MessageState.DROPPED, "dropped", why)
 
 
 def give_up(message_id: int, now: datetime, mail: MailSettings) -> None:

@@ -42,8 +42,10 @@ def send_message(message_id: int, token: str) -> str | None:
     """Send one dispatched message once: claim and write the attempt (commit), talk SMTP,
     record its outcome (commit).
 
-    A duplicate or stale task finds its token spent and does nothing. No transaction is open
-    while the mail server is talking, so bookings never wait on it.
+    A duplicate or stale task finds its token spent and does nothing. A message to someone
+    without an e-mail address (a client the desk added with a phone only, or a deleted
+    account) is dropped, saying so. No transaction is open while the mail server is talking,
+    so bookings never wait on it.
     """
     now = utcnow()
     mail = delivery.MailSettings.from_config(current_app.config)
@@ -51,6 +53,9 @@ def send_message(message_id: int, token: str) -> str | None:
         if not delivery.claim(message_id, datetime.fromisoformat(token), now, lease=_lease()):
             return None  # a duplicate or stale task: nothing was changed
         message = db.session.get(Message, message_id)
+        if not message.user.has_email:
+            delivery.drop(message_id, now, delivery.NO_ADDRESS)
+            return MessageState.DROPPED.value
         if outbox.is_pointless(message, now):
             delivery.drop(message_id, now)
             return MessageState.DROPPED.value

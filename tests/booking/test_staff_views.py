@@ -143,7 +143,10 @@ def test_staff_find_a_client_by_name_and_book_for_them(client, desk):
     factories.user(name="Someone Else")
     page = client.get("/staff/bookings/new?find=patel").get_data(as_text=True)
     assert "Priya Patel" in page and "Someone Else" not in page
-    assert "/staff/bookings/new?client=priya@example.com" in page
+    assert f"/staff/bookings/new?client_id={known.id}" in page
+    chosen = client.get(f"/staff/bookings/new?client_id={known.id}").get_data(as_text=True)
+    assert "Priya Patel" in chosen and f'name="client_id" type="hidden" value="{known.id}"' in chosen
+    # A link with the e-mail (the rebook-due list's) fills it in.
     prefilled = client.get("/staff/bookings/new?client=priya@example.com").get_data(as_text=True)
     assert 'value="priya@example.com"' in prefilled
     assert post(client, svc, day, client_email=known.email, client_name="").status_code == 302
