@@ -23,10 +23,12 @@ from spa_app.templating import use_timezone
 
 
 def free_times(service_id: int, *, ignore: int | None = None,
-               default_therapist: str | None = None, default_day: date | None = None):  # fmt: skip
+               default_therapist: str | None = None, default_day: date | None = None,
+               room_id: int | None = None):  # fmt: skip
     """The free-times form, a week's strip of days with the open day's times, and what to say
-    of a day out of range, from one search: the day asked for, or else the first day with
-    free times; for a day out of range, the nearest days that can be booked instead. The whole
+    of a day out of range, from one search (in ``room_id`` alone, when staff picked a room): the
+    day asked for, or else the first day with free times; for a day out of range, the nearest
+    days that can be booked instead. The whole
     page in four statements (the person, the spa's details, then find_slots' two); the free-times
     page adds one for its therapists' cards."""
     form = SlotSearchForm(request.args)
@@ -62,6 +64,7 @@ def free_times(service_id: int, *, ignore: int | None = None,
         last_day=last,
         now=now,
         therapist_id=params.as_id(form.therapist.data),
+        room_id=room_id,
         ignore_booking_id=ignore,
     )
     tz = availability.rules.tz

@@ -20,6 +20,7 @@ from spa_app.business import business, business_tz
 from spa_app.cadence import service as cadence
 from spa_app.calendar.service import visit_markers
 from spa_app.catalog.models import Therapist
+from spa_app.catalog.service import active_rooms
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
@@ -103,9 +104,16 @@ def confirm(service_id: int):
     ), (409 if problem and request.method == "POST" else 200)
 
 
-def _around(service_id: int, start, therapist: str | None, ignore: int | None = None):
-    """Free times around a picked ``start`` (the day before to a week after, within reach), so
-    the page can tell whether it is still free and, if not, offer the nearest: one search."""
+def _around(
+    service_id: int,
+    start,
+    therapist: str | None,
+    ignore: int | None = None,
+    room: str | None = None,
+):
+    """Free times around a picked ``start`` (the day before to a week after, within reach; in
+    one ``room`` if staff picked it), so the page can tell whether it is still free and, if
+    not, offer the nearest: one search."""
     now = utcnow()
     settings = business()
     today = local_today(now, settings.tz)
@@ -118,6 +126,7 @@ def _around(service_id: int, start, therapist: str | None, ignore: int | None = 
             last_day=last,
             now=now,
             therapist_id=params.as_id(therapist),
+            room_id=params.as_id(room),
             ignore_booking_id=ignore,
         )
     except UnknownService:
@@ -280,30 +289,35 @@ def mark(booking_id: int):
 @login_required
 def move(booking_id: int):
     """GET: free times to move to, each leading to the "from X to Y?" step; POST (from that
-    step) moves, the rules and the time checked again."""
+    step) moves, the rules and the time checked again. Staff may also pick the room (the free
+    times are then that room's) and choose not to e-mail the client."""
     booking = _visible_or_404(booking_id)
     if (refusal := _change_refused(booking)) is not None:
         return refusal
     problem = None
     move_form = MoveForm()
+    rooms = _room_choices(booking)
     if request.method == "POST" and move_form.validate():
-        choice = service.Choice(
-            booking.service_id, move_form.start.data, therapist_id(move_form.therapist)
-        )
         try:
             with unit_of_work():
-                service.move(booking=booking, choice=choice, actor=current_user, now=utcnow())
-        except (service.SlotUnavailable, service.ClientBusy) as exc:
+                told = _move(booking, move_form, staff=rooms is not None)
+        except service.BookingError as exc:
             problem = exc
         else:
             flash(_("The visit is moved."), "success")
+            if told is not None:
+                flash(told, "warning")
             return redirect(url_for("booking.detail", booking_id=booking.id))
-    # Moving starts from the visit's own day and therapist: most moves are a few hours away.
+    room = _room_asked(rooms, move_form if problem else None)
+    # Moving starts from the visit's own day and therapist (most moves are a few hours away),
+    # or, after a refusal, from the time and therapist that were asked for.
+    asked = move_form.start.data if problem else None
     form, availability, shown, out_of_range = _search(
         booking.service_id,
         ignore=booking.id,
-        default_therapist=str(booking.therapist_id),
-        default_day=booking.starts_at.astimezone(business_tz()).date(),
+        default_therapist=move_form.therapist.data if asked else str(booking.therapist_id),
+        default_day=(asked or booking.starts_at).astimezone(business_tz()).date(),
+        room_id=params.as_id(room),
     )
     return render_template(
         "booking/move.html",
@@ -313,14 +327,49 @@ def move(booking_id: int):
         browse=shown,
         out_of_range=out_of_range,
         problem=problem,
-    ), (409 if problem else 200)
+        rooms=rooms,
+        room=room,
+    ), (400 if isinstance(problem, service.RoomRefused) else 409 if problem else 200)
+
+
+def _room_choices(booking) -> list[tuple[str, str]] | None:
+    """The rooms staff may move a visit into ("any" first: its own room if free, else any);
+    None for anyone else, who never picks a room."""
+    if current_user.role is not Role.STAFF:
+        return None
+    keep = _("%(room)s if free, else any free room", room=booking.room.name)
+    return [(ANY, keep)] + [(str(r.id), r.name) for r in active_rooms()]
+
+
+def _room_asked(rooms, form: MoveForm | None) -> str:
+    """The room picked (a posted form's, else the query string's), if it is one of ``rooms``."""
+    raw = form.room.data if form is not None else request.args.get("room", ANY)
+    return raw if rooms and raw in dict(rooms) else ANY
+
+
+def _move(booking, form: MoveForm, *, staff: bool) -> str | None:
+    """Move ``booking`` to the form's choice (staff: into its room, telling the client or
+    not); what the desk should do itself, if anything."""
+    choice = service.Choice(
+        booking.service_id,
+        form.start.data,
+        therapist_id(form.therapist),
+        params.as_id(form.room.data) if staff else None,
+    )
+    # A form without the box (a client's, or an older page) tells the client.
+    tell = form.tell_client.data or not form.tell_asked.data
+    service.move(booking=booking, choice=choice, actor=current_user, now=utcnow(), tell_client=tell)
+    if staff and not booking.client.has_email:
+        return _("No e-mail on file: tell them the new time by phone.")
+    return None
 
 
 @bp.get("/bookings/<id:booking_id>/move/confirm")
 @login_required
 def move_confirm(booking_id: int):
     """ "Move from X to Y?": the visit now and the time picked, the policy, and Confirm move
-    (which posts to ``move``); a time gone since it was picked offers the nearest instead."""
+    (which posts to ``move``); a time gone since it was picked offers the nearest instead.
+    Staff see the room it goes to and a "tell the client" box."""
     booking = _visible_or_404(booking_id)
     if (refusal := _change_refused(booking)) is not None:
         return refusal
@@ -328,17 +377,30 @@ def move_confirm(booking_id: int):
     if not form.validate():
         flash(_("Please pick one of the free times first."), "error")
         return redirect(url_for("booking.move", booking_id=booking.id))
-    availability = _around(booking.service_id, form.start.data, form.therapist.data, booking.id)
+    rooms = _room_choices(booking)
+    room = _room_asked(rooms, form)
+    availability = _around(
+        booking.service_id, form.start.data, form.therapist.data, booking.id, room=room
+    )
     problem = service.stale_choice(availability, form.start.data, utcnow())
     chosen = form.therapist.data
     therapist = availability.therapists.get(params.as_id(chosen)) if chosen != ANY else None
     return render_template(
         "booking/move_confirm.html",
         booking=booking,
-        form=MoveForm(formdata=None, start=form.start.data, therapist=chosen),
+        form=MoveForm(
+            formdata=None,
+            start=form.start.data,
+            therapist=chosen,
+            room=room,
+            # The box is offered to staff when there is someone to e-mail.
+            tell_asked="1" if rooms and booking.client.has_email else "",
+        ),
         availability=availability,
         therapist=therapist,
         problem=problem,
+        rooms=rooms,
+        room_name=dict(rooms or []).get(room),
     )
 
 

@@ -134,6 +134,7 @@ class ServiceForm(FlaskForm):
     )
     active = BooleanField(_l("Open for booking"), default=True)
     therapists = MultiCheckboxField(_l("Therapists who offer it"), coerce=whole)
+    rooms = MultiCheckboxField(_l("Rooms it may use"), coerce=whole)
     category = StringField(
         _l("Category"),
         validators=[Optional(), Length(max=80), SINGLE_LINE],

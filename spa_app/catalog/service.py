@@ -19,7 +19,12 @@ class NameTaken(ValueError):
 
 
 class UnknownChoice(LookupError):
-    """An id among the chosen therapists or services does not exist."""
+    """An id among the chosen therapists, services or rooms does not exist; ``model`` is which
+    of them."""
+
+    def __init__(self, missing, model=None):
+        super().__init__(missing)
+        self.model = model
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class ServiceDetails:
     category: str = ""
     position: int = 0
     image: images.PictureChange = images.Change.KEEP
+    #: The rooms it may use; none: any active room.
+    room_ids: Collection[int] = ()
 
 
 @dataclass(frozen=True)
@@ -139,9 +146,10 @@ def save_service(
 ) -> Service:
     """Create (``service`` None) or update a service, flushed; raises NameTaken or UnknownChoice.
 
-    A new or removed image goes through ``files`` (images.changes(), which needs it whenever
-    the image changes), so the files follow the transaction. Nothing is added or changed when
-    it raises (images.NotStored too).
+    Its rooms limit where it can be booked from then on (visits booked keep their room); none
+    means any active room. A new or removed image goes through ``files`` (images.changes(),
+    which needs it whenever the image changes), so the files follow the transaction. Nothing
+    is added or changed when it raises (images.NotStored too).
     """
     values = {
         "name": details.name.strip(),
@@ -151,6 +159,7 @@ def save_service(
         "buffer_min": details.buffer_min,
         "active": details.active,
         "therapists": _load(Therapist, details.therapist_ids),
+        "rooms": _load(Room, details.room_ids),
         "category": _category(details.category, service),
         "position": details.position,
     }
@@ -232,7 +241,7 @@ def _load(model, ids: Collection[int]) -> list:
         return []
     rows = list(db.session.execute(db.select(model).where(model.id.in_(wanted))).scalars())
     if len(rows) != len(wanted):
-        raise UnknownChoice(sorted(wanted - {row.id for row in rows}))
+        raise UnknownChoice(sorted(wanted - {row.id for row in rows}), model)
     return rows
 
 

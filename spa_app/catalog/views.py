@@ -77,6 +77,7 @@ def edit_service(service_id: int):
 def _service_page(svc: Service | None):
     form = ServiceForm(data=None if svc is None else _service_data(svc))
     form.therapists.choices = _therapist_choices()
+    form.rooms.choices = _room_choices()
     if form.validate_on_submit():
         try:
             with images.changes() as files, unit_of_work():
@@ -84,8 +85,8 @@ def _service_page(svc: Service | None):
                 message = _("Saved the service “%(name)s”.", name=saved.name)
         except service.NameTaken:
             form.name.errors.append(NAME_TAKEN)
-        except service.UnknownChoice:
-            form.therapists.errors.append(CHOICE_GONE)
+        except service.UnknownChoice as gone:
+            (form.rooms if gone.model is Room else form.therapists).errors.append(CHOICE_GONE)
         except images.NotStored as failed:
             form.image.errors.append(str(failed))
         else:
@@ -111,6 +112,7 @@ def _service_data(svc: Service) -> dict:
         "buffer_min": svc.buffer_min,
         "active": svc.active,
         "therapists": _ids(svc.therapists),
+        "rooms": _ids(svc.rooms),
         "category": svc.category,
         "position": svc.position,
     }
@@ -125,10 +127,18 @@ def _service_details(form: ServiceForm) -> service.ServiceDetails:
         buffer_min=form.buffer_min.data,
         active=form.active.data,
         therapist_ids=form.therapists.data,
+        room_ids=form.rooms.data,
         category=form.category.data or "",
         position=form.position.data or 0,
         image=picture_change(form.image, form.remove_image),
     )
+
+
+def _room_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(r.id, r.name if r.active else _("%(name)s (closed)", name=r.name))
+        for r in service.all_rooms()
+    ]
 
 
 def _therapist_choices() -> list[SelectChoice]:

@@ -80,7 +80,8 @@ def test_booking_for_a_client_in_spanish_labels_refusals_and_the_flash(client, s
     for words in ("<h1>Reservar para un cliente</h1>", "Correo del cliente",
                   "Nombre del cliente (si es nuevo)", "Teléfono del cliente (si es nuevo)",
                   "Hora de inicio", "Hora local del spa.", "<legend>Cita</legend>",
-                  "Buscar un cliente por nombre o correo", f"{svc.name} ({svc.duration_min} min)",
+                  "Buscar un cliente por nombre, correo o teléfono",
+                  f"{svc.name} ({svc.duration_min} min)",
                   "Cualquier terapeuta", ">Reservar</button>"):  # fmt: skip
         assert words in form, words
     data = {"client_email": "walkin@example.com", "client_name": "Walk In", "service": svc.id,
