@@ -19,7 +19,6 @@ from spa_app.catalog.service import active_rooms, active_services, all_therapist
 from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
 from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import ANY, therapist_choices, therapist_id
-from spa_app.i18n import when
 from spa_app.scheduling import affected
 
 bp = Blueprint("booking_staff", __name__, url_prefix="/staff/bookings")
@@ -179,13 +178,8 @@ def _book_for_client(form: StaffBookingForm):
 
 def _booked(client, booking) -> list[tuple[str, str]]:
     """What the desk is told of a booking (read before the commit expires the rows)."""
-    local = booking.starts_at.astimezone(business_tz())
     booked = _(
-        "Booked %(client)s for %(service)s at %(time)s on %(day)s.",
-        client=client.name,
-        service=booking.service.name,
-        time=f"{local:%H:%M}",
-        day=when(local, "%A %-d %B"),
+        "Booked %(client)s for %(service)s.", client=client.name, service=booking.service.name
     )
     told = [("success", booked)]
     if not client.has_email:
