@@ -110,7 +110,14 @@ def _prefill(form: StaffBookingForm) -> None:
     form.time.data = params.arg_time() or form.time.data
     if (client_id := params.arg_id("client_id")) is not None:
         form.client_id.data = str(client_id)
-    form.client_email.data = request.args.get("client", "")[:254]
+    elif email := request.args.get("client", "")[:254]:
+        # A link naming the client by e-mail (the rebook-due list's) chooses them, so one
+        # without e-mail never shows their placeholder address.
+        known = accounts.find_by_email(email)
+        if known is not None and accounts.bookable_client(known.id) is not None:
+            form.client_id.data = str(known.id)
+        else:
+            form.client_email.data = email
 
 
 def _values(field) -> set:
