@@ -287,19 +287,7 @@ def mark(*, booking: Booking, status: BookingStatus, actor: User, now: datetime)
     if (reason := mark_refusal(booking, status, actor, now)) is not None:
         raise ChangeNotAllowed(reason)
     allowed = NEXT_STATUS[status]
-    # Conditional, so two people marking one visit at once cannot both win (a no-show and a
-    # completed visit, say): the second finds the status changed and is told so.
-    marked = db.session.execute(
-        sa.update(Booking)
-        .where(Booking.id == booking.id, Booking.status.in_(allowed))
-        .values(status=status)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(booking)
-    if marked.rowcount != 1:
-        raise ChangeNotAllowed(
-            _("Someone marked this visit %(status)s just now.", status=booking.status.label)
-        )
+    _set_status(booking, allowed, status)
     signals.visit_marked.send(booking, now=now, status=status)
     return booking
 
@@ -316,19 +304,26 @@ def unmark(*, booking: Booking, actor: User, now: datetime) -> Booking:
     if (reason := unmark_refusal(booking, actor, now)) is not None:
         raise ChangeNotAllowed(reason)
     was = booking.status
-    undone = db.session.execute(
+    _set_status(booking, {was}, BookingStatus.BOOKED)
+    signals.visit_unmarked.send(booking, now=now, was=was)
+    return booking
+
+
+def _set_status(booking: Booking, allowed: set[BookingStatus], status: BookingStatus) -> None:
+    """Give ``booking`` ``status`` if it still has one of ``allowed``, else raise
+    ChangeNotAllowed. Conditional, so two people marking one visit at once cannot both win (a
+    no-show and a completed visit, say): the second finds the status changed and is told so."""
+    changed = db.session.execute(
         sa.update(Booking)
-        .where(Booking.id == booking.id, Booking.status == was)
-        .values(status=BookingStatus.BOOKED)
+        .where(Booking.id == booking.id, Booking.status.in_(allowed))
+        .values(status=status)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(booking)
-    if undone.rowcount != 1:
+    if changed.rowcount != 1:
         raise ChangeNotAllowed(
             _("Someone marked this visit %(status)s just now.", status=booking.status.label)
         )
-    signals.visit_unmarked.send(booking, now=now, was=was)
-    return booking
 
 
 #: The marks that can be undone, the same day.
