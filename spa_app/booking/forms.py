@@ -88,6 +88,12 @@ class CancelForm(FlaskForm):
         _l("Note to the client (optional)"),
         validators=[Optional(), Length(max=REASON_MAX), PLAIN_TEXT],
     )
+    #: Staff only. Each box's ``*_asked`` says it was on the page, so an unticked box means no
+    #: and a form without it (a client's, an older page) leaves the choice to the rules.
+    tell_client = BooleanField(_l("Tell the client by e-mail"), default=True)
+    tell_asked = HiddenField()
+    late = BooleanField(_l("Count as a late cancellation"), default=True)
+    late_asked = HiddenField()
 
 
 class StaffBookingForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from spa_app import params
-from spa_app.accounts.guards import role_required
+from spa_app.accounts.guards import role_required, safe_next
 from spa_app.accounts.models import Role
 from spa_app.booking import finding, service
 from spa_app.booking import series as series_service
@@ -230,6 +230,9 @@ def cancel(booking_id: int):
     if request.method == "GET":
         use_timezone(business_tz())
         actions = service.actions_for(booking, current_user, utcnow())
+        desk = current_user.role is Role.STAFF
+        form.tell_asked.data = "1" if desk and booking.client.has_email else ""
+        form.late_asked.data = "1" if desk and actions.cancel_is_late else ""
         return render_template("booking/cancel.html", booking=booking, form=form, actions=actions)
     if not form.validate():
         flash(
@@ -249,12 +252,29 @@ def cancel(booking_id: int):
                 now=utcnow(),
                 reason=form.reason.data or "",
                 note_to_client=form.note_to_client.data or "",
+                **_desk_choices(form),
             )
     except service.ChangeNotAllowed as exc:
         flash(str(exc), "error")
     else:
         flash(_("The visit is cancelled."), "success")
+        if current_user.role is Role.STAFF and not booking.client.has_email:
+            flash(_("No e-mail on file: tell the client by phone."), "warning")
     return redirect(url_for("booking.detail", booking_id=booking.id))
+
+
+def _desk_choices(form: CancelForm) -> dict[str, bool | None]:
+    """The front desk's answers to the cancel page's boxes: whether to e-mail the client, and
+    whether a cancellation inside the window counts as late (ticked: the rules say, which also
+    spare a visit the spa closed on). A box that was not on the page leaves it to the rules."""
+    if current_user.role is not Role.STAFF:
+        return {}
+    choices: dict[str, bool | None] = {}
+    if form.tell_asked.data:
+        choices["tell_client"] = bool(form.tell_client.data)
+    if form.late_asked.data and not form.late.data:
+        choices["late"] = False
+    return choices
 
 
 def _change_refused(booking):
@@ -282,7 +302,30 @@ def mark(booking_id: int):
         flash(str(exc), "error")
     else:
         flash(_("Marked %(status)s.", status=BookingStatus(wanted).label), "success")
-    return redirect(url_for("booking.detail", booking_id=booking.id))
+    return redirect(_back_or_visit(booking.id))
+
+
+@bp.post("/bookings/<id:booking_id>/undo-mark")
+@login_required
+def undo_mark(booking_id: int):
+    """Undo a no-show or completion marked by mistake, the same day (staff or the visit's
+    therapist); otherwise the reason why not, and nothing changed."""
+    booking = _visible_or_404(booking_id)
+    was = booking.status
+    try:
+        with unit_of_work():
+            service.unmark(booking=booking, actor=current_user, now=utcnow())
+    except service.ChangeNotAllowed as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("No longer %(status)s: the visit is booked again.", status=was.label), "success")
+    return redirect(_back_or_visit(booking.id))
+
+
+def _back_or_visit(booking_id: int) -> str:
+    """Where a status change from a list (the calendar's) goes back to, if on this site; else
+    the visit's page."""
+    return safe_next(request.form.get("back")) or url_for("booking.detail", booking_id=booking_id)
 
 
 @bp.route("/bookings/<id:booking_id>/move", methods=["GET", "POST"])
