@@ -2,8 +2,10 @@
 
 ``day_view`` reads the day in four statements whatever the number of therapists: the settings
 with the day's opening bounds and any closure; the columns (therapists with that weekday's
-working windows, or rooms); their time off; and the day's bookings with what the markers need
-(client, service, intake, whether it is the client's first visit).
+working windows, or rooms); their time off; and the day's bookings with what the markers and
+the details need (client, service, therapist, room, intake, whether it is the client's first
+visit; cancelled ones too, listed apart). Given ``now``, times that have passed are not free
+to book and today's grid knows where now is.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import sqlalchemy.orm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from spa_app.accounts.models import User
+from spa_app.accounts.models import DELETED_DOMAIN, NO_EMAIL_DOMAIN, User
+from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import day_bounds, zone
@@ -29,6 +32,10 @@ from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, Workin
 
 DEFAULT_OPEN, DEFAULT_CLOSE = time(9), time(18)
 BY = ("therapist", "room")
+#: What the cards' colours say: their status (the default) or their service.
+COLOURS = ("status", "service")
+#: Service colours: a service's is SERVICE_COLOURS apart from the next one's (its id modulo).
+SERVICE_COLOURS = 8
 #: A visit's status as the cards and lists say it.
 STATUS_WORDS = {
     BookingStatus.BOOKED: _l("booked"),
@@ -55,6 +62,14 @@ class Block:
     new_client: bool
     flagged: bool  # a contraindication is ticked on the intake
     no_intake: bool
+    service_id: int = 0
+    therapist_id: int = 0
+    therapist_user_id: int = 0
+    therapist: str = ""
+    room_id: int = 0
+    room: str = ""
+    no_email: bool = False  # the client has no e-mail address: nothing reaches them by mail
+    late_cancel: bool = False
 
     @property
     def markers(self) -> list[Marker]:
@@ -99,12 +114,26 @@ class Column:
     blocked: list[tuple[int, int, str]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     day: date | None = None  # in a week view, the column's day
+    #: the first row whose start has not passed (rows before it cannot be booked)
+    bookable_from: int = 0
+    #: whether the now line crosses this column (today's)
+    has_now: bool = False
 
     def free_rows(self) -> list[int]:
-        """Rows a booking could start on: open, not blocked, not under a booking."""
+        """Rows a booking could start on: open, not passed, not blocked, not under a booking."""
         taken = {r for b in self.blocks for r in range(b.row, b.row + b.span)}
         taken |= {r for first, n, _ in self.blocked for r in range(first, first + n)}
-        return sorted(self.open_rows - taken)
+        return sorted(r for r in self.open_rows - taken if r >= self.bookable_from)
+
+
+@dataclass(frozen=True)
+class NowMark:
+    """Where now is on today's grid: in slot row ``row``, ``tenths`` of the way down it."""
+
+    row: int
+    tenths: int
+    label: str  # the local time, 14:05
+    minutes: int  # since the grid's first row: a script keeps the line moving from here
 
 
 @dataclass
@@ -117,23 +146,39 @@ class DayView:
     rows: int
     columns: list[Column]
     closure: str | None
+    now: NowMark | None = None
+    #: the day's cancelled visits (not on the grid: their time is free), earliest first
+    cancelled: list[Block] = field(default_factory=list)
 
     def time_of(self, row: int) -> datetime:
         return self.start + timedelta(minutes=self.step * row)
+
+    @property
+    def services(self) -> list[tuple[int, str]]:
+        """The services of the visits shown, (id, name) by name: the colour legend's."""
+        found = {b.service_id: b.service for c in self.columns for b in c.blocks}
+        return sorted(found.items(), key=lambda item: (item[1], item[0]))
 
     @property
     def flagged_clients(self) -> set[int]:
         return {b.client_id for c in self.columns for b in c.blocks if b.flagged}
 
 
-def day_view(day: date, by: str = "therapist", therapist_user_id: int | None = None) -> DayView:
-    """The day's grid. ``therapist_user_id`` keeps only that therapist's column."""
+def day_view(
+    day: date,
+    by: str = "therapist",
+    therapist_user_id: int | None = None,
+    now: datetime | None = None,
+) -> DayView:
+    """The day's grid. ``therapist_user_id`` keeps only that therapist's column; with ``now``,
+    rows that have started are not free and today's grid has its now mark."""
     settings = _settings(day)
     tz = zone(settings.timezone)
     lo, hi = day_bounds(day, day, tz)
     opens = settings.opens or DEFAULT_OPEN
     closes = settings.closes or DEFAULT_CLOSE
-    bookings = _bookings(lo, hi, therapist_user_id)
+    rows_read = _bookings(lo, hi, therapist_user_id)
+    bookings = [b for b in rows_read if b.status is not BookingStatus.CANCELLED]
     for b in bookings:  # widen the grid for a visit booked outside the usual hours
         opens = min(opens, b.starts_at.astimezone(tz).time())
         end = b.ends_at.astimezone(tz)
@@ -157,7 +202,30 @@ def day_view(day: date, by: str = "therapist", therapist_user_id: int | None = N
     for column, b in placed:
         if column is not None:
             column.blocks.append(_block(view, b))
+    shown = {c.id for c in view.columns}
+    view.cancelled = [
+        _block(view, b)
+        for b in rows_read
+        if b.status is BookingStatus.CANCELLED
+        and (b.room_id if by == "room" else b.therapist_id) in shown
+    ]
+    if now is not None:
+        _place_now(view, now)
     return view
+
+
+def _place_now(view: DayView, now: datetime) -> None:
+    """Rows that have started are no longer free; today's grid gets its now mark."""
+    minutes = _wall_minutes(view, now)
+    passed = min(max(math.ceil(minutes / view.step), 0), view.rows)
+    for column in view.columns:
+        column.bookable_from = passed
+    if now.astimezone(view.tz).date() == view.day and 0 <= minutes < view.rows * view.step:
+        row, into = divmod(minutes, view.step)
+        label = now.astimezone(view.tz).strftime("%H:%M")
+        view.now = NowMark(row, into * 10 // view.step, label, minutes)
+        for column in view.columns:
+            column.has_now = True
 
 
 def _block(view: DayView, b) -> Block:
@@ -175,6 +243,14 @@ def _block(view: DayView, b) -> Block:
         new_client=b.new_client,
         flagged=bool(b.conditions),
         no_intake=not b.has_intake,
+        service_id=b.service_id,
+        therapist_id=b.therapist_id,
+        therapist_user_id=b.therapist_user_id,
+        therapist=b.therapist,
+        room_id=b.room_id,
+        room=b.room,
+        no_email=not b.has_email,
+        late_cancel=bool(b.late_cancel),
     )
 
 
@@ -292,8 +368,17 @@ def _bookings(lo: datetime, hi: datetime, only_user: int | None):
             Booking.starts_at,
             Booking.ends_at,
             Booking.status,
+            Booking.service_id,
+            Booking.late_cancel,
             User.name.label("client"),
+            ~(
+                User.email.endswith("@" + NO_EMAIL_DOMAIN)
+                | User.email.endswith("@" + DELETED_DOMAIN)
+            ).label("has_email"),
             Service.name.label("service"),
+            Therapist.display_name.label("therapist"),
+            Therapist.user_id.label("therapist_user_id"),
+            Room.name.label("room"),
             Intake.client_id.is_not(None).label("has_intake"),
             Intake.conditions,
             ~sa.exists()
@@ -306,18 +391,14 @@ def _bookings(lo: datetime, hi: datetime, only_user: int | None):
         )
         .join(User, User.id == Booking.client_id)
         .join(Service, Service.id == Booking.service_id)
+        .join(Therapist, Therapist.id == Booking.therapist_id)
+        .join(Room, Room.id == Booking.room_id)
         .outerjoin(Intake, Intake.client_id == Booking.client_id)
-        .where(
-            Booking.starts_at >= lo,
-            Booking.starts_at < hi,
-            Booking.status != BookingStatus.CANCELLED,
-        )
+        .where(Booking.starts_at >= lo, Booking.starts_at < hi)
         .order_by(Booking.starts_at, Booking.id)
     )
     if only_user is not None:
-        query = query.join(Therapist, Therapist.id == Booking.therapist_id).where(
-            Therapist.user_id == only_user
-        )
+        query = query.where(Therapist.user_id == only_user)
     return db.session.execute(query).all()
 
 
@@ -325,7 +406,7 @@ def rooms_or_therapists(by: str | None) -> str:
     return by if by in BY else "therapist"
 
 
-def week_view(monday: date, therapist_id: int) -> DayView | None:
+def week_view(monday: date, therapist_id: int, now: datetime | None = None) -> DayView | None:
     """One therapist's week: a column per day, rows over the widest day. None if no such
     (active) therapist. Seven day reads; the week is not a hot page."""
     user_id = db.session.execute(
@@ -333,7 +414,7 @@ def week_view(monday: date, therapist_id: int) -> DayView | None:
     ).scalar_one_or_none()
     if user_id is None:
         return None
-    days = [day_view(monday + timedelta(days=n), "therapist", user_id) for n in range(7)]
+    days = [day_view(monday + timedelta(days=n), "therapist", user_id, now) for n in range(7)]
     first = days[0]
     wall = [d.start.replace(tzinfo=None) - datetime.combine(d.day, time()) for d in days]
     earliest = min(wall)
@@ -343,13 +424,64 @@ def week_view(monday: date, therapist_id: int) -> DayView | None:
     week = DayView(monday, "week", first.tz, first.step, start, rows, [], None)
     for d, w in zip(days, wall, strict=True):
         shift = int((w - earliest) / timedelta(minutes=d.step))
-        (column,) = d.columns or [Column(therapist_id, "")]
-        column.name, column.day = written(d.day, "%a %d %b"), d.day
-        column.open_rows = {r + shift for r in column.open_rows} if d.closure is None else set()
-        column.blocked = [(r + shift, n, what) for r, n, what in column.blocked]
-        if d.closure is not None:
-            closed = _("Closed: %(reason)s", reason=d.closure) if d.closure else _("Closed")
-            column.blocked.append((0, rows, closed))
-        column.blocks = [replace(b, row=b.row + shift) for b in column.blocks]
-        week.columns.append(column)
+        week.columns.append(_shifted(d, shift, rows, therapist_id))
+        week.cancelled += d.cancelled
+        if d.now is not None:
+            week.now = replace(d.now, row=d.now.row + shift, minutes=d.now.minutes + shift * d.step)
     return week
+
+
+def _shifted(d: DayView, shift: int, rows: int, therapist_id: int) -> Column:
+    """Day ``d``'s column moved ``shift`` rows down, to sit in a week of ``rows`` rows."""
+    (column,) = d.columns or [Column(therapist_id, "")]
+    column.name, column.day = written(d.day, "%a %d %b"), d.day
+    column.open_rows = {r + shift for r in column.open_rows} if d.closure is None else set()
+    column.blocked = [(r + shift, n, what) for r, n, what in column.blocked]
+    if d.closure is not None:
+        closed = _("Closed: %(reason)s", reason=d.closure) if d.closure else _("Closed")
+        column.blocked.append((0, rows, closed))
+    column.blocks = [replace(b, row=b.row + shift) for b in column.blocks]
+    passed = column.bookable_from
+    column.bookable_from = rows if passed >= d.rows else passed + shift if passed else 0
+    return column
+
+
+class _AsVisit:
+    """What booking.service's refusals read of a visit, from a calendar block (no query)."""
+
+    def __init__(self, b: Block):
+        self.id, self.client_id, self.status = b.booking_id, b.client_id, b.status
+        self.starts_at = b.starts
+        self.therapist = _Owner(b.therapist_user_id)
+
+
+@dataclass(frozen=True)
+class _Owner:
+    user_id: int
+
+
+@dataclass(frozen=True)
+class CardActions:
+    """What the person looking at the calendar may do with one visit from its list."""
+
+    marks: tuple[BookingStatus, ...]
+    may_unmark: bool
+    may_move: bool
+
+
+def card_actions(view: DayView, actor: User, now: datetime) -> dict[int, CardActions]:
+    """{booking id: what ``actor`` may do with it now}, decided by the booking rules
+    themselves (mark_refusal, unmark_refusal, change_refusal), without a statement."""
+    found = {}
+    for b in (b for c in view.columns for b in c.blocks):
+        visit = _AsVisit(b)
+        found[b.booking_id] = CardActions(
+            marks=tuple(
+                s
+                for s in booking_service.NEXT_STATUS
+                if booking_service.mark_refusal(visit, s, actor, now) is None
+            ),
+            may_unmark=booking_service.unmark_refusal(visit, actor, now) is None,
+            may_move=booking_service.change_refusal(visit, actor, now) is None,
+        )
+    return found

@@ -1,7 +1,9 @@
 """The calendar pages: staff see every therapist (or room) for a day; therapists see their own.
 
-Plain links and forms: previous and next day, a date to jump to, today; a free cell links to
-booking a client at that time; each booking links to its page (move, cancel, mark).
+Plain links and forms: previous and next day, a date to jump to, today; a free cell (one that
+has not passed) links to booking a client at that time; each booking links to its page (move,
+cancel, mark). With JavaScript (static/calendar.js) staff may also drag a visit to another
+time, therapist or room: ``move`` answers in JSON, by the same rules as the move page.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -26,16 +29,25 @@ from flask_login import current_user, login_required
 from spa_app import params
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
+from spa_app.booking import service as booking_service
+from spa_app.booking.models import Booking
 from spa_app.business import business, business_tz
 from spa_app.calendar import feeds
-from spa_app.calendar.service import day_view, rooms_or_therapists, week_view
+from spa_app.calendar.service import (
+    COLOURS,
+    card_actions,
+    day_view,
+    rooms_or_therapists,
+    week_view,
+)
 from spa_app.catalog.models import Therapist
-from spa_app.clock import local_today, within_reach
+from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
 from spa_app.config import mail_domain
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
 from spa_app.i18n import recipient_language
+from spa_app.scheduling.queries import UnknownService
 from spa_app.templating import use_timezone
 
 bp = Blueprint("calendar", __name__)
@@ -78,9 +90,16 @@ def therapist_week():
     return _week(_day(), own or 0, staff=False)
 
 
+def _colour() -> str:
+    """How the cards are coloured: by status (the default) or by service."""
+    wanted = request.args.get("colour")
+    return wanted if wanted in COLOURS else COLOURS[0]
+
+
 def _week(day: date, therapist_id: int, *, staff: bool):
     monday = day - timedelta(days=day.weekday())
-    view = week_view(monday, therapist_id)
+    now = utcnow()
+    view = week_view(monday, therapist_id, now)
     if view is None:
         abort(404)
     audit_reads(current_user, view.flagged_clients, f"intake flag (calendar week {monday})")
@@ -94,12 +113,15 @@ def _week(day: date, therapist_id: int, *, staff: bool):
         therapist_name=name,
         previous=monday - timedelta(days=7),
         following=monday + timedelta(days=7),
-        today=local_today(utcnow(), view.tz),
+        today=local_today(now, view.tz),
+        actions=card_actions(view, current_user, now),
+        colour=_colour(),
     )
 
 
 def _page(day: date, by: str, therapist_user_id: int | None):
-    view = day_view(day, by, therapist_user_id)
+    now = utcnow()
+    view = day_view(day, by, therapist_user_id, now)
     # The flag markers tell of clients' intakes: audited like any read of health data.
     audit_reads(current_user, view.flagged_clients, f"intake flag (calendar {day.isoformat()})")
     use_timezone(view.tz)
@@ -109,8 +131,73 @@ def _page(day: date, by: str, therapist_user_id: int | None):
         staff=therapist_user_id is None,
         previous=day - timedelta(days=1),
         following=day + timedelta(days=1),
-        today=local_today(utcnow(), view.tz),
+        today=local_today(now, view.tz),
+        actions=card_actions(view, current_user, now),
+        colour=_colour(),
     )
+
+
+@bp.post("/staff/calendar/move")
+@staff_required
+def move():
+    """A visit dragged to another cell: moved by the same rules as the move page, answered in
+    JSON (``message``, and ``warning`` for the desk). 200 moved; 409 refused (not free, the
+    client busy, the visit no longer changeable), nothing changed; 400 a drop that names no
+    usable time, therapist or room; 404 no such visit."""
+    booking = db.session.get(Booking, params.as_id(request.form.get("booking")) or 0)
+    if booking is None:
+        return _answer(404, _("There is no such visit."))
+    choice = _dropped_on(booking)
+    if choice is None:
+        return _answer(400, _("That is not a time on the calendar. Nothing was changed."))
+    tell = request.form.get("tell_client") != "0"
+    try:
+        with unit_of_work():
+            booking_service.move(
+                booking=booking, choice=choice, actor=current_user, now=utcnow(), tell_client=tell
+            )
+    except UnknownService:
+        return _answer(404, _("That service is no longer offered."))
+    except booking_service.RoomRefused as exc:
+        return _answer(400, str(exc))
+    except booking_service.SlotUnavailable as exc:
+        if str(exc) == str(booking_service.PASSED):
+            return _answer(409, _("That time has passed: the visit stays where it was."))
+        return _answer(409, _("That time is not free for this visit: it stays where it was."))
+    except booking_service.BookingError as exc:
+        return _answer(409, _("%(why)s The visit stays where it was.", why=exc))
+    warning = None
+    if not booking.client.has_email:
+        warning = _("No e-mail on file: tell them the new time by phone.")
+    elif not tell:
+        warning = _("The client was not e-mailed: tell them the new time yourself.")
+    return _answer(200, _("The visit is moved."), warning=warning)
+
+
+def _dropped_on(booking: Booking) -> booking_service.Choice | None:
+    """The move a drop asks for: its day and wall-clock time (in the spa's zone), the
+    therapist (by default the visit's own) and the room (by default: keep its own if free),
+    or None if the drop names no usable time or id."""
+    form = request.form
+    day, at = params.as_day(form.get("date")), params.as_time(form.get("time"))
+    ids = {name: form.get(name) for name in ("therapist", "room") if form.get(name)}
+    chosen = {name: params.as_id(raw) for name, raw in ids.items()}
+    if day is None or at is None or None in chosen.values() or not within_reach(day, utcnow()):
+        return None
+    try:
+        starts_at = local_to_utc(day, at, business_tz())
+    except NonexistentLocalTime:
+        return None
+    return booking_service.Choice(
+        booking.service_id,
+        starts_at,
+        chosen.get("therapist", booking.therapist_id),
+        chosen.get("room"),
+    )
+
+
+def _answer(status: int, message: str, **more):
+    return jsonify(ok=status == 200, message=message, **more), status
 
 
 @bp.route("/account/calendar-feed", methods=["GET", "POST"])

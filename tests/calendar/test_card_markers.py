@@ -16,7 +16,8 @@ from tests import factories
 from tests.factories import at
 
 LONG_NAME = "Maximiliana Alexandrovna Featherstonehaugh-Cholmondeley"
-CARD = re.compile(r'<a class="cal-booking[^"]*"[^>]*>.*?</a>', re.S)
+#: A card: its place on the grid, its link, and its details (the tooltip) after the link.
+CARD = re.compile(r'<div class="cal-item[^"]*"[^>]*>.*?</span>\s*</div>', re.S)
 
 
 @pytest.fixture
@@ -52,7 +53,8 @@ def test_markers_come_before_the_name_on_a_short_visit(client, short_flagged_vis
     page = client.get(urls[who, view]).get_data(as_text=True)
     (card,) = cards(page)
     assert "gs-1" in card  # one slot row: the shortest card there is
-    body = card[card.index(">") :]  # after the tag, whose title names the client too
+    link = card[card.index("<a ") :]
+    body = link[link.index(">") : link.index("</a>")]  # the card's own words
     flag, new = body.index('aria-hidden="true">!<'), body.index('aria-hidden="true">N<')
     name = body.index(f'<strong class="cal-client">{LONG_NAME}</strong>')
     assert flag < new < name
@@ -60,9 +62,14 @@ def test_markers_come_before_the_name_on_a_short_visit(client, short_flagged_vis
     assert 'class="cal-markers"' in markers  # the box that never shrinks holds them
     # In words, for whoever cannot see the glyphs: before the name, and in the tooltip.
     assert re.search(r'class="skip">Contraindication ticked, New client: </span>', markers)
-    title = re.search(r'title="([^"]*)"', card).group(1)
-    words = "Contraindication ticked. New client."
-    assert title == f"{LONG_NAME}, 10:00–10:15, {svc.name}, booked. {words}"
+    # And in its details, tied to the link for screen readers (not only a title attribute).
+    assert f'aria-describedby="tip-{visit.id}"' in card and "title=" not in card
+    tip = card[card.index(f'role="tooltip" id="tip-{visit.id}"') :]
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", tip[tip.index(">") + 1 :])).strip()
+    assert words == (
+        f"{LONG_NAME} 10:00–10:15, {svc.name} With {anna.display_name}, in {visit.room.name} "
+        "Status: booked Contraindication ticked New client"
+    )
     assert f'href="/bookings/{visit.id}"' in card
 
 

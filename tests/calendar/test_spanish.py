@@ -61,7 +61,8 @@ def test_the_staff_day_is_in_spanish(app, client, spa):
         assert words in page, words
     # The card says the status and the markers in Spanish; the names are as they were typed.
     assert f"{svc.name} · reservada" in page
-    assert "Regular Rae, 10:00–11:00, " in page and "reservada. Contraindicación marcada." in page
+    tip = page[page.index('role="tooltip"') :]
+    assert "<strong>Regular Rae</strong>" in tip and "<span>Contraindicación marcada</span>" in tip
     assert "Previous day" not in page and "· booked" not in page
 
 
