@@ -21,16 +21,19 @@ def may_see_health(user: User, client_id: int) -> bool:
         return True
     if user.role is not Role.THERAPIST:
         return False
-    return db.session.execute(
-        sa.select(
-            sa.exists().where(
-                Booking.client_id == client_id,
-                Booking.status != BookingStatus.CANCELLED,
-                Booking.therapist_id == Therapist.id,
-                Therapist.user_id == user.id,
-            )
-        )
-    ).scalar_one()
+    return db.session.execute(sa.select(therapist_has_client(user.id, client_id))).scalar_one()
+
+
+def therapist_has_client(therapist_user_id: int, client_id) -> sa.Exists:
+    """The rule for therapists above as a condition: the therapist who logs in as
+    ``therapist_user_id`` has ``client_id`` (an id, or a column to filter a list of clients
+    by) on a booking that was not cancelled."""
+    return sa.exists().where(
+        Booking.client_id == client_id,
+        Booking.status != BookingStatus.CANCELLED,
+        Booking.therapist_id == Therapist.id,
+        Therapist.user_id == therapist_user_id,
+    )
 
 
 def audit(user: User, client_id: int, action: str, subject: str) -> None:
