@@ -82,19 +82,38 @@ def erase_account(client: User, password: str, now: datetime) -> int:
     (the cancellation notices included); the user row anonymised. Flushes; the caller commits
     once. On SQLite, call inside unit_of_work().
     """
+    _begin(client)
+    if not client.check_password(password):
+        raise WrongPassword(_("That password is not right; nothing was changed."))
+    return _erase(client, client, now)
+
+
+def erase_for_client(client: User, *, actor: User, now: datetime) -> int:
+    """The same erasure, done by staff (``actor``) for a client who asked in person or by
+    phone; how many visits ahead were cancelled. No password: staff confirm who is asking.
+    Staff may cancel inside the window, and a visit cancelled because the account goes is not
+    a late cancellation. Raises ErasureRefused (not a client account). Flushes; the caller
+    commits once. On SQLite, call inside unit_of_work()."""
+    _begin(client)
+    return _erase(client, actor, now)
+
+
+def _begin(client: User) -> None:
     require_serialized(db.session)
     if client.role is not Role.CLIENT:
         raise ErasureRefused(_("Only a client account can be deleted here."))
     _lock(client)
-    if not client.check_password(password):
-        raise WrongPassword(_("That password is not right; nothing was changed."))
+
+
+def _erase(client: User, actor: User, now: datetime) -> int:
     visits = visits_ahead(client.id, now)
-    if (refused := blocking_visit(client, visits, now)) is not None:
+    if (refused := blocking_visit(actor, visits, now)) is not None:
         raise refused
     _close_waitlist(client.id, now)
     _clear_own_reasons(client.id)
+    late = None if actor.id == client.id else False
     for visit in visits:
-        booking_service.cancel(booking=visit, actor=client, now=now, reason=CANCEL_REASON)
+        booking_service.cancel(booking=visit, actor=actor, now=now, reason=CANCEL_REASON, late=late)
     erase_health_data(client.id)
     _forget_settings(client.id)
     _silence_messages(client.id)
