@@ -34,6 +34,8 @@ TARGETS_MS = {
     "booking_client_http": 10.0,
     "calendar_day_all_therapists": 30.0,
     "series_booking_6_visits": 60.0,
+    "client_directory_search": 30.0,
+    "client_profile": 30.0,
 }
 #: Bookings per local day taken by the booking runs, so they spread over many days.
 BOOKINGS_PER_DAY = 2
@@ -54,6 +56,34 @@ def run_all(app: Flask, dataset: Dataset, counter: StatementCounter) -> list[Mea
         _booking(app, visitor, dataset, counter),
         _calendar(app, dataset, counter),
         _series(app, dataset, counter),
+        *_client_record(app, dataset, counter),
+    ]
+
+
+def _client_record(app: Flask, dataset: Dataset, counter: StatementCounter) -> list[Measurement]:
+    """As staff: the client directory searched by part of a name (a different one each run,
+    each matching about ten clients), and a different client's profile each run."""
+    with app.app_context():
+        create_user(email="record@bench.example", name="Record Desk", role=Role.STAFF,
+                    password=PASSWORD)  # fmt: skip
+        db.session.commit()
+        ids = list(db.session.scalars(
+            sa.select(User.id).where(User.email.in_(dataset.client_emails)).order_by(User.id)
+        ))  # fmt: skip
+    staff = app.test_client()
+    login = staff.post("/login", data={"email": "record@bench.example", "password": PASSWORD})
+    if login.status_code != 302:
+        raise RuntimeError(f"benchmark staff could not log in (HTTP {login.status_code})")
+
+    def search(i: int):
+        return staff.get("/staff/clients", query_string={"q": f"Client {i % 200:03d}"})
+
+    def profile(i: int):
+        return staff.get(f"/clients/{ids[(37 * i) % len(ids)]}")
+
+    return [
+        measure(name, TARGETS_MS[name], request, counter)
+        for name, request in (("client_directory_search", search), ("client_profile", profile))
     ]
 
 
