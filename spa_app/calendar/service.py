@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from spa_app.accounts.models import DELETED_DOMAIN, NO_EMAIL_DOMAIN, User
-from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import day_bounds, zone
@@ -444,44 +443,3 @@ def _shifted(d: DayView, shift: int, rows: int, therapist_id: int) -> Column:
     passed = column.bookable_from
     column.bookable_from = rows if passed >= d.rows else passed + shift if passed else 0
     return column
-
-
-class _AsVisit:
-    """What booking.service's refusals read of a visit, from a calendar block (no query)."""
-
-    def __init__(self, b: Block):
-        self.id, self.client_id, self.status = b.booking_id, b.client_id, b.status
-        self.starts_at = b.starts
-        self.therapist = _Owner(b.therapist_user_id)
-
-
-@dataclass(frozen=True)
-class _Owner:
-    user_id: int
-
-
-@dataclass(frozen=True)
-class CardActions:
-    """What the person looking at the calendar may do with one visit from its list."""
-
-    marks: tuple[BookingStatus, ...]
-    may_unmark: bool
-    may_move: bool
-
-
-def card_actions(view: DayView, actor: User, now: datetime) -> dict[int, CardActions]:
-    """{booking id: what ``actor`` may do with it now}, decided by the booking rules
-    themselves (mark_refusal, unmark_refusal, change_refusal), without a statement."""
-    found = {}
-    for b in (b for c in view.columns for b in c.blocks):
-        visit = _AsVisit(b)
-        found[b.booking_id] = CardActions(
-            marks=tuple(
-                s
-                for s in booking_service.NEXT_STATUS
-                if booking_service.mark_refusal(visit, s, actor, now) is None
-            ),
-            may_unmark=booking_service.unmark_refusal(visit, actor, now) is None,
-            may_move=booking_service.change_refusal(visit, actor, now) is None,
-        )
-    return found

@@ -33,13 +33,8 @@ from spa_app.booking import service as booking_service
 from spa_app.booking.models import Booking
 from spa_app.business import business, business_tz
 from spa_app.calendar import feeds
-from spa_app.calendar.service import (
-    COLOURS,
-    card_actions,
-    day_view,
-    rooms_or_therapists,
-    week_view,
-)
+from spa_app.calendar.actions import card_actions
+from spa_app.calendar.service import COLOURS, day_view, rooms_or_therapists, week_view
 from spa_app.catalog.models import Therapist
 from spa_app.clock import NonexistentLocalTime, local_to_utc, local_today, within_reach
 from spa_app.config import mail_domain

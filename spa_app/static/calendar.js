@@ -207,8 +207,9 @@
           item.querySelector(".cal-booking").focus();
           return;
         }
-        say(answer.message + (answer.warning ? " " + answer.warning : ""), false);
-        return reread(target.booking);
+        return reread(target.booking).then(function () {
+          say(answer.message + (answer.warning ? " " + answer.warning : ""), false);
+        });
       })
       .catch(function () { putBack(); say(dialog.getAttribute("data-failed"), true); });
   }

@@ -63,7 +63,8 @@ def test_a_flag_on_a_short_visit_in_the_week_view_is_never_clipped(live_server, 
     phone.locator(".cal-wrap").screenshot(path=journey.folder / "week-grid.png")
 
     phone.get_by_text("The 1 visit as a list").click()  # a details element: no JavaScript
-    assert phone.get_by_text("Contraindication ticked", exact=True).is_visible()
+    listed = phone.locator(".cal-list")  # the card's details say it too, shown on hover
+    assert listed.get_by_text("Contraindication ticked", exact=True).is_visible()
     assert journey.step("week-list-open") == []
 
 

@@ -101,6 +101,8 @@ def test_todays_grid_has_a_now_line_where_now_is(client, spa, monkeypatch):
     assert '<span class="cal-now-label">Now 10:40</span>' in shown
     assert shown.count('class="cal-now gr-7 nf-6" aria-hidden="true"') == 2  # across each column
     assert 'data-now="100"' in shown and '<a href="#now" class="jump-now">Jump to now</a>' in shown
+    # Each time label has its own row, so the line in their column cannot push them down one.
+    assert '<div class="cal-time gr-9">11:00</div>' in shown
     other = page(client, f"/staff/calendar?date={day + timedelta(days=1)}")
     assert "cal-now" not in other and "Jump to now" not in other
 
