@@ -81,8 +81,11 @@ def test_staff_may_cancel_without_telling_the_client_and_the_client_always_is(sp
 
 
 def test_staff_may_move_without_telling_the_client(spa):
-    svc, own, _other, _room, _client, staff = spa
-    visit = _visit(spa, timedelta(days=3))
+    svc, own, _other, room, client, staff = spa
+    # A weekday at ten, so the day has other free times whatever day the test runs.
+    visit = factories.booking(
+        client, own, room, svc, factories.at(factories.next_weekday(2), "10:00")
+    )
     with unit_of_work():
         booking = db.session.get(Booking, visit.id)
         day = booking.starts_at.astimezone(factories.LONDON).date()
