@@ -1,4 +1,5 @@
-"""Read-only lists of the cadence for staff pages: who is due to rebook."""
+"""Read-only lists of the cadence for staff pages: who is due to rebook, a page at a time or
+the whole list at once for a download."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from spa_app import paging, search
 from spa_app.accounts.models import User
 from spa_app.cadence.models import NextVisit
 from spa_app.cadence.service import visit_since
@@ -22,46 +24,62 @@ class DueClient:
     window: NextVisit
     name: str
     email: str
+    phone: str | None
     therapist_name: str
     nudges_sent: int
 
 
-def rebook_due(now: datetime, limit: int = 300) -> list[DueClient]:
-    """Clients whose window is open or past with nothing booked since, the oldest window first
-    (two statements)."""
-    rows = db.session.execute(
-        sa.select(NextVisit, User.name, User.email, Therapist.display_name)
+@dataclass(frozen=True)
+class DueFilters:
+    #: Part of the client's name or e-mail, or their phone number ("": everyone).
+    term: str = ""
+    #: Whose client they were at their last visit (None: anyone's).
+    therapist_id: int | None = None
+
+
+def rebook_due(
+    now: datetime,
+    filters: DueFilters = DueFilters(),
+    number: int = 1,
+    per_page: int = paging.PER_PAGE,
+) -> paging.Page[DueClient]:
+    """Page ``number`` of the clients whose window is open or past with nothing booked since,
+    the oldest window first (the client breaking ties): one statement."""
+    return paging.page_of(_due(now, filters), number, per_page, row=_due_client)
+
+
+def all_rebook_due(now: datetime, filters: DueFilters = DueFilters()) -> list[DueClient]:
+    """Every client ``rebook_due`` pages through, in the same order: one statement."""
+    return [_due_client(row) for row in db.session.execute(_due(now, filters))]
+
+
+def _due(now: datetime, filters: DueFilters) -> sa.Select:
+    nudges = (
+        sa.select(sa.func.count())
+        .where(
+            Message.booking_id == NextVisit.booking_id,
+            Message.kind.in_(NUDGE_KINDS),
+            Message.state == MessageState.SENT,
+        )
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(NextVisit, User.name, User.email, User.phone, Therapist.display_name, nudges)
         .join(User, User.id == NextVisit.client_id)
         .join(Therapist, Therapist.id == NextVisit.therapist_id)
         .where(NextVisit.opens_at <= now, ~visit_since(NextVisit.client_id,
                                                        NextVisit.last_visit_at))
-        .order_by(NextVisit.opens_at)
-        .limit(limit)
-    ).all()  # fmt: skip
-    sent = nudges_sent([row.NextVisit.booking_id for row in rows])
-    return [
-        DueClient(
-            window=row.NextVisit,
-            name=row.name,
-            email=row.email,
-            therapist_name=row.display_name,
-            nudges_sent=sent.get(row.NextVisit.booking_id, 0),
+        .order_by(NextVisit.opens_at, NextVisit.client_id)
+    )  # fmt: skip
+    if filters.term:
+        query = query.where(
+            search.person_matches(filters.term, name=User.name, email=User.email, phone=User.phone)
         )
-        for row in rows
-    ]
+    if filters.therapist_id is not None:
+        query = query.where(NextVisit.therapist_id == filters.therapist_id)
+    return query
 
 
-def nudges_sent(booking_ids: list[int]) -> dict[int, int]:
-    """How many "time to book" nudges went out about each of these visits (none: absent)."""
-    if not booking_ids:
-        return {}
-    counted = db.session.execute(
-        sa.select(Message.booking_id, sa.func.count())
-        .where(
-            Message.booking_id.in_(booking_ids),
-            Message.kind.in_(NUDGE_KINDS),
-            Message.state == MessageState.SENT,
-        )
-        .group_by(Message.booking_id)
-    )
-    return dict(counted.all())
+def _due_client(row) -> DueClient:
+    window, name, email, phone, therapist_name, nudges_sent = row
+    return DueClient(window, name, email, phone, therapist_name, nudges_sent)

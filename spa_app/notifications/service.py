@@ -1,6 +1,6 @@
 """The sweep's timed messages (visit reminders, next-visit nudges, home-routine reminders),
-queued set-based, and the staff message log. Features queue their own e-mails through
-``outbox``."""
+queued set-based, and what staff may do to a message from the log. Features queue their own
+e-mails through ``outbox``."""
 
 from __future__ import annotations
 
@@ -75,20 +75,6 @@ def schedule_routine_reminders(now: datetime, tz: ZoneInfo) -> int:
     columns = ["kind", "idempotency_key", "user_id", "booking_id", "plan_id", "state", "due_at",
                "attempts", "created_at"]  # fmt: skip
     return _insert_new(due, columns)
-
-
-def message_log(state: MessageState | None, limit: int = 200) -> list[Message]:
-    """The newest messages (of one state, or all), with their recipients and every attempt,
-    newest first."""
-    query = (
-        db.select(Message)
-        .options(db.joinedload(Message.user), db.selectinload(Message.history))
-        .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(limit)
-    )
-    if state is not None:
-        query = query.where(Message.state == state)
-    return list(db.session.execute(query).scalars())
 
 
 #: States staff may send again from the message log: refused, or never answered.

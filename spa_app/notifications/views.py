@@ -17,12 +17,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from spa_app import params
+from spa_app import paging, params, search
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import csrf
-from spa_app.notifications import preferences, service, sink
+from spa_app.notifications import preferences, queries, service, sink
 from spa_app.notifications.forms import EmailSettingsForm
 from spa_app.notifications.models import OPTIONAL_KINDS, MessageKind, MessageState
 
@@ -51,20 +51,55 @@ STATE_WORDS = {
     MessageState.DROPPED: _l("dropped"),
     MessageState.UNCONFIRMED: _l("unconfirmed"),
 }
+_WORDS = {
+    "kind_names": KIND_NAMES,
+    "state_words": STATE_WORDS,
+    "states": list(MessageState),
+    "kinds": list(MessageKind),
+    "timeline": queries.timeline,
+}
 
 
 @bp.get("/staff/messages")
 @staff_required
 def log():
-    state = params.arg_choice("state", MessageState)
-    return render_template(
-        "notifications/log.html",
-        messages=service.message_log(state),
-        state=state,
-        states=list(MessageState),
-        kind_names=KIND_NAMES,
-        state_words=STATE_WORDS,
+    """Every message, newest first, a page at a time, found by recipient, state and kind."""
+    number, term = paging.arg_page(), search.arg_term()
+    filters = queries.LogFilters(
+        state=params.arg_choice("state", MessageState),
+        kind=params.arg_choice("kind", MessageKind),
+        term=term or "",
     )
+    kept = _kept(filters)
+    shown = {"filters": filters, "kept": kept, **_WORDS}
+    shown["kept_but_state"] = {name: value for name, value in kept.items() if name != "state"}
+    if term is None:
+        page = render_template("notifications/log.html", page=None, problem=search.TERM_REFUSED,
+                               **shown)  # fmt: skip
+        return page, 422
+    page = queries.log_page(filters, number)
+    return render_template("notifications/log.html", page=page, **shown)
+
+
+@bp.get("/staff/messages/<id:message_id>")
+@staff_required
+def message(message_id: int):
+    """One message: what happened to it and when, and its e-mail as it would go out now (made
+    by its kind's composer, never sent from here, nothing written)."""
+    found = queries.message_with_history(message_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "notifications/message.html",
+        preview=queries.preview(found, current_app.config),
+        **_WORDS,
+    )
+
+
+def _kept(filters: queries.LogFilters) -> dict[str, str]:
+    """The log's filters for its links (an unknown state or kind is left out: it showed all)."""
+    values = {"state": filters.state, "kind": filters.kind, "q": filters.term}
+    return {name: str(value) for name, value in values.items() if value}
 
 
 @bp.post("/staff/messages/<id:message_id>/retry")
@@ -98,9 +133,21 @@ def _change_message(changed, *, done: str, refused: str):
         flash(refused, "error")
     else:
         flash(done, "success")
-    wanted = request.form.get("state", "")
-    state = wanted if wanted in {s.value for s in MessageState} else None
-    return redirect(url_for("notifications.log", state=state))
+    return redirect(url_for("notifications.log", **_back_to_log(request.form)))
+
+
+def _back_to_log(form) -> dict[str, str]:
+    """The page and filters of the log the change was made from (any odd value left out)."""
+    back = {
+        name: form[name]
+        for name, choices in (("state", MessageState), ("kind", MessageKind))
+        if form.get(name) in {choice.value for choice in choices}
+    }
+    if (term := form.get("q", "").strip()) and len(term) <= search.MAX_TERM:
+        back["q"] = term
+    if (number := params.as_whole(form.get("page"), most=paging.MAX_PAGE)) and number > 1:
+        back["page"] = str(number)
+    return back
 
 
 @bp.get("/staff/mail-sink")

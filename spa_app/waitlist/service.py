@@ -455,25 +455,6 @@ def take_offer(offer: WaitlistOffer, client: User, now: datetime) -> Booking | N
         raise OfferRefused(exc) from exc
 
 
-def everyone_waiting(today: date, limit: int = 500) -> list[WaitlistEntry]:
-    """Every open request whose days have not all passed, in join order (the staff list)."""
-    return list(
-        db.session.execute(
-            sa.select(WaitlistEntry)
-            .where(WaitlistEntry.closed_at.is_(None), WaitlistEntry.last_day >= today)
-            .options(
-                db.joinedload(WaitlistEntry.client),
-                db.joinedload(WaitlistEntry.service),
-                db.joinedload(WaitlistEntry.therapist),
-                db.joinedload(WaitlistEntry.booking),
-                db.selectinload(WaitlistEntry.offers),
-            )
-            .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
-            .limit(limit)
-        ).scalars()
-    )
-
-
 def offer_slot(offer: WaitlistOffer, now: datetime) -> Slot | None:
     """The offered start if it is still free for the waiting client to book online."""
     tz = business_tz()

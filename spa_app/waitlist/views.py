@@ -8,16 +8,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from spa_app import params
+from spa_app import paging, params, search
 from spa_app.accounts.guards import role_required, staff_required
 from spa_app.accounts.models import Role
 from spa_app.booking.models import Booking
 from spa_app.business import business_tz
+from spa_app.catalog.service import all_services, all_therapists
 from spa_app.clock import local_today
 from spa_app.database import unit_of_work, utcnow
 from spa_app.fields import ANY, therapist_choices, therapist_id
 from spa_app.scheduling.queries import UnknownService, find_slots
 from spa_app.templating import use_timezone
+from spa_app.waitlist import queries
 from spa_app.waitlist import service as waitlist
 from spa_app.waitlist.forms import WaitlistForm
 from spa_app.waitlist.models import WaitlistOffer
@@ -140,8 +142,33 @@ def take(offer_id: int):
 @bp.get("/staff/waitlist")
 @staff_required
 def staff_list():
-    """Everyone waiting, in the order they joined, with the offers each has had."""
+    """Everyone waiting, in the order they joined, with the offers each has had, a page at a
+    time, found by client, service or the therapist they asked for."""
     tz = business_tz()
     use_timezone(tz)
-    entries = waitlist.everyone_waiting(local_today(utcnow(), tz))
-    return render_template("waitlist/staff_list.html", entries=entries)
+    number = paging.arg_page()
+    filters, problem = _waiting_filters()
+    shown = {"filters": filters, "services": all_services(), "therapists": all_therapists()}
+    if problem:
+        return render_template("waitlist/staff_list.html", page=None, problem=problem, **shown), 422
+    page = queries.waiting_page(local_today(utcnow(), tz), filters, number)
+    return render_template("waitlist/staff_list.html", page=page, kept=_kept(filters), **shown)
+
+
+def _waiting_filters() -> tuple[queries.WaitingFilters, str | None]:
+    """The staff list's filters from the query string, or why they cannot be used."""
+    term = search.arg_term()
+    service, therapist = request.args.get("service", ""), request.args.get("therapist", "")
+    service_id = params.as_id(service) if service else None
+    any_one = therapist == queries.NO_PREFERENCE
+    chosen = queries.NO_PREFERENCE if any_one else params.as_id(therapist)
+    if term is None:
+        return queries.WaitingFilters(), str(search.TERM_REFUSED)
+    if (service and service_id is None) or (therapist and chosen is None):
+        return queries.WaitingFilters(), _("Choose from the lists.")
+    return queries.WaitingFilters(term, service_id, chosen or None), None
+
+
+def _kept(filters: queries.WaitingFilters) -> dict[str, str]:
+    values = {"q": filters.term, "service": filters.service_id, "therapist": filters.therapist}
+    return {name: str(value) for name, value in values.items() if value}
