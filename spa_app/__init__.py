@@ -103,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.cadence.views import bp as cadence_bp
     from spa_app.calendar.views import bp as calendar_bp
     from spa_app.catalog.views import bp as catalog_bp
+    from spa_app.clients import staff_views as client_staff_views
+    from spa_app.clients import views as client_views
     from spa_app.homecare.intake import views as intake  # noqa: F401  (on the homecare bp)
     from spa_app.homecare.plans.views import bp as plans_bp
     from spa_app.homecare.views import bp as homecare_bp
@@ -120,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
         profile_bp,
         booking_bp,
         booking_staff_bp,
+        client_views.bp,
+        client_staff_views.bp,
         visit_link_bp,
         api_bp,
         calendar_bp,
