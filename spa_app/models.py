@@ -15,6 +15,7 @@ from spa_app.homecare.models import (
     Routine,
     RoutineReminderTime,
 )
+from spa_app.homecare.notes.models import SessionAmendment, SessionFinding, SessionNote
 from spa_app.notifications.models import (
     MailOptOut,
     Message,
@@ -51,6 +52,9 @@ __all__ = [
     "Role",
     "Room",
     "Service",
+    "SessionAmendment",
+    "SessionFinding",
+    "SessionNote",
     "Therapist",
     "TimeOff",
     "User",

@@ -26,6 +26,7 @@ from spa_app.cadence.service import DEFAULT_WEEKS
 from spa_app.calendar.models import CalendarFeed
 from spa_app.extensions import db
 from spa_app.homecare.models import AuditEntry, RoutineReminderTime
+from spa_app.homecare.notes.export import session_notes
 from spa_app.notifications.models import MailOptOut, Message
 from spa_app.notifications.service import DEFAULT_REMINDER_TIME
 from spa_app.privacy import export_health as health
@@ -54,6 +55,7 @@ def export_for(client: User, now: datetime) -> dict:
         "bookings": _bookings(cid, tz),
         "health_intake": health.intake(cid),
         "plans": health.plans(cid),
+        "session_notes": session_notes(cid, tz),
         "messages": _messages(cid),
         "email_settings": _email_settings(cid),
         "next_visit": _next_visit(cid, tz),

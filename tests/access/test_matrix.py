@@ -36,6 +36,7 @@ from tests.access.world import (
     A_NAME,
     A_NOTE,
     A_ROUTINE,
+    A_SOAP,
     B_ALL,
     B_NAME,
     B_NOTE,
@@ -59,8 +60,18 @@ GET  /bookings/{a_next}/move/confirm?{move_step} in   200  404  302  404  404  2
 GET  /bookings/{a_next}/cancel               in   200  404  302  404  404  200  shows=a_name
 POST /bookings/{a_next}/cancel               in   302+ 404  302  404  404  302+  form=cancel
 POST /bookings/{a_now}/status                in   302  404  302+ 404  404  302+  form=arrived
+POST /bookings/{a_now}/undo-mark             in   302  404  302  404  404  302
+POST /staff/calendar/move                    in   404  404  404  404  404  200+  form=drop
 GET  /bookings/{a_next}/series?every=4&visits=2 in   200  404  404  404  404  200
 POST /bookings/{a_next}/series               in   302+ 404  404  404  404  302+  form=series
+# Session notes: the client's therapists (a visit not cancelled) and staff read them, the
+# client never (but in their own download); only the visit's own therapist writes and amends.
+GET  /bookings/{a_done}/notes                in   404  404  200  404  404  200  shows=a_soap
+GET  /bookings/{a_now}/notes                 in   404  404  200  404  404  200
+GET  /bookings/{a_now}/notes/edit            in   404  404  200  404  404  404
+POST /bookings/{a_now}/notes/edit            in   404  404  302+ 404  404  404  form=soap
+GET  /bookings/{a_done}/notes/edit           in   404  404  302  404  404  404
+POST /bookings/{a_done}/notes/amendments     in   404  404  302+ 404  404  404  form=soap_amend
 # Plans: the visit's own therapist writes; the client, staff and A's therapists read published.
 POST /bookings/{a_next}/plan                 in   404  404  302+ 404  404  404  form=plan_start
 POST /bookings/{a_gone}/plan                 in   404  404  404  404  404  404  form=plan_start
@@ -83,7 +94,7 @@ POST /clients/{a}/visit-interval             in   404  404  302+ 404  404  302+ 
 GET  /account/intake                         in   200  200  404  404  404  404
 GET  /plan                                   in   302  200  404  404  404  404
 # A client's own data export holds every plan version about them, drafts too (right of access).
-GET  /account/data/download                  in   200  200  404  404  404  404  also=draft
+GET  /account/data/download                  in   200  200  404  404  404  404  also=draft,a_soap
 # Lists and calendars: each sees their own.
 GET  /bookings                               in   200  200  404  404  404  404
 GET  /schedule                               in   404  404  200  200  200  404
@@ -122,8 +133,27 @@ GET  /unsubscribe/forged.token               404  404  404  404  404  404  404
 GET  /reset-password/{reset}                 200  200  200  200  200  200  200  key
 POST /reset-password/{reset}                 in+  in+  in+  in+  in+  in+  in+   key form=password
 GET  /reset-password/forged.token            302  302  302  302  302  302  302
+# The client record: staff, and therapists with the client on a visit not cancelled, read it;
+# staff alone act on it. A download holds every plan version, drafts too (as the client's own).
+GET  /clients/{a}                            in   404  404  200  404  404  200  shows=a_name
+GET  /clients/{b}                            in   404  404  404  200  404  200  shows=b_name
+GET  /clients/{own_user}                     in   404  404  404  404  404  404
+GET  /clients/{a}/visits                     in   404  404  200  404  404  200  shows=a_name
+GET  /clients/{a}/notes                      in   404  404  200  404  404  200  shows=a_name
+GET  /clients/{a}/messages                   in   404  404  404  404  404  200  shows=a_name
+GET  /clients/{a}/contact                    in   404  404  404  404  404  200  shows=a_name
+POST /clients/{a}/contact                    in   404  404  404  404  404  302+ form=contact
+POST /clients/{a}/tags                       in   404  404  404  404  404  302+ form=tag
+POST /clients/{a}/tags/{tag}/delete          in   404  404  404  404  404  302+
+POST /clients/{a}/notes                      in   404  404  404  404  404  302+ form=desk_note
+POST /clients/{a}/waitlist                   in   404  404  404  404  404  302+ form=client_waitlist
+POST /clients/{a}/emails                     in   404  404  404  404  404  302+ form=email_choices
+POST /clients/{a}/data                       in 404 404 404 404 404 200 shows=a_name also=draft
+GET  /clients/{a}/erase                      in   404  404  404  404  404  200  shows=a_name
+POST /clients/{a}/erase                      in   404  404  404  404  404  302+ form=erase
 # Staff only.
 GET  /staff/mail-sink/{sink_key}             in   404  404  404  404  404  200  shows=a_name
+GET  /staff/messages/{message}               in   404  404  404  404  404  200  shows=a_name
 POST /staff/messages/{message}/retry         in   404  404  404  404  404  302+
 POST /staff/messages/{unconfirmed}/received  in   404  404  404  404  404  302+
 POST /staff/rebook-due/{a}/nudge             in   404  404  404  404  404  302
@@ -160,6 +190,7 @@ MARKERS = {
     "a_note": A_NOTE,
     "a_routine": A_ROUTINE,
     "draft": A_DRAFT_ROUTINE,
+    "a_soap": A_SOAP,
     "b_name": B_NAME,
     "b_note": B_NOTE,
 }
@@ -169,7 +200,8 @@ OWN = {"client_a": A_ALL[:2], "client_b": B_ALL[:2]}
 #: What each role may never see, on any page, whatever the answer (unless the URL is a key).
 NEVER = {
     "anonymous": A_ALL + B_ALL,
-    "client_a": B_ALL + (A_DRAFT_ROUTINE,),  # a draft is the therapist's until published
+    # A draft is the therapist's until published; session notes are the therapist's record.
+    "client_a": B_ALL + (A_DRAFT_ROUTINE, A_SOAP),
     "client_b": A_ALL,
     "own_therapist": B_ALL,
     "other_therapist": A_ALL,
@@ -266,7 +298,8 @@ def run(matrix, rows: list[Row]) -> list[str]:
                     mismatches.append(f"{cell} denied, but the page shows {leaked}")
                 if after != before:
                     mismatches.append(f"{cell} denied, but the database changed")
-            never = [m for m in NEVER[role] if m != MARKERS.get(row.also)]
+            allowed = {MARKERS[name] for name in (row.also or "").split(",") if name}
+            never = [m for m in NEVER[role] if m not in allowed]
             if not row.key and (seen := [m for m in never if m in body]):
                 mismatches.append(f"{cell} shows what {role} may never see: {seen}")
             if row.shows and got.startswith("2") and MARKERS[row.shows] not in body:

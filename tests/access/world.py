@@ -32,11 +32,14 @@ from spa_app.booking.models import BookingStatus
 from spa_app.cadence.service import record_completed_visit
 from spa_app.calendar.models import CalendarFeed
 from spa_app.catalog.models import Room, Service, Therapist
+from spa_app.clients.models import ClientTag
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Plan, Routine
+from spa_app.homecare.notes.models import SessionFinding, SessionNote
 from spa_app.homecare.plans.links import day_done_token
+from spa_app.homecare.vocab import Area
 from spa_app.notifications.models import Message, MessageKind, MessageState
 from spa_app.notifications.preferences import unsubscribe_token
 from spa_app.scheduling.models import Closure, TimeOff
@@ -50,9 +53,11 @@ A_NAME, A_EMAIL = "Alice Quokka", "alice.quokka@example.com"
 A_NOTE = "quokka-intake-answer"
 A_ROUTINE, A_PLAN_NOTE = "Quokka shoulder glide", "quokka-note-from-therapist"
 A_DRAFT_ROUTINE = "Quokka draft-only glide"
+#: What A told her therapist at the table (session notes: never on A's own pages).
+A_SOAP = "quokka-session-report"
 B_NAME, B_EMAIL, B_NOTE = "Bruno Wombat", "bruno.wombat@example.com", "wombat-intake-answer"
 
-A_HEALTH = (A_NOTE, A_ROUTINE, A_PLAN_NOTE, A_DRAFT_ROUTINE)
+A_HEALTH = (A_NOTE, A_ROUTINE, A_PLAN_NOTE, A_DRAFT_ROUTINE, A_SOAP)
 A_ALL = (A_NAME, A_EMAIL, *A_HEALTH)
 B_ALL = (B_NAME, B_EMAIL, B_NOTE)
 
@@ -186,6 +191,15 @@ def build_world(app, sink_dir: str | None = None) -> World:
     }
     db.session.add_all([offer, failed, unconfirmed, time_off, closure, *feeds.values()])
     db.session.commit()
+    # The client record: a tag the desk gave A. Session notes of A's visit four weeks ago,
+    # locked long since (so only amended).
+    a_tag = ClientTag(client_id=a.id, tag="Prefers mornings")
+    soap = SessionNote(booking_id=a_done.id, client_id=a.id, author_id=own.user.id,
+                       subjective=A_SOAP, created_at=a_done.ends_at,
+                       updated_at=a_done.ends_at,
+                       findings=[SessionFinding(area=Area.NECK, tension=7)])  # fmt: skip
+    db.session.add_all([a_tag, soap])
+    db.session.commit()
 
     secret = app.config["SECRET_KEY"]
     routine_id = db.session.execute(sa.select(Routine.id).order_by(Routine.id)).scalars().first()
@@ -212,6 +226,7 @@ def build_world(app, sink_dir: str | None = None) -> World:
         "reset": reset_token(secret, a),
         "sink_key": _letter_to(sink_dir, a) if sink_dir else "none",
         **{name: feed.token for name, feed in feeds.items()},
+        "tag": a_tag.id,
     }
     world.forms = _forms(world, a_next, published, draft, tuesday, now)
     # The "move from X to Y?" step is a GET of the time picked: the move form's time.
@@ -241,6 +256,9 @@ def _forms(world: World, a_next, published: Plan, draft: Plan, tuesday, now) -> 
     return {
         "cancel": {"reason": "moving house"},
         "arrived": {"status": "arrived"},
+        # The calendar's drag-and-drop move (staff only).
+        "drop": {"booking": str(ids["a_next"]), "time": "14:00",
+                 "date": (tuesday + timedelta(days=2)).isoformat()},
         "move": {"start": at(tuesday + timedelta(days=2), "11:00").isoformat(),
                  "therapist": str(ids["own"])},
         "series": {"every": "4", "visits": "2",
@@ -272,4 +290,17 @@ def _forms(world: World, a_next, published: Plan, draft: Plan, tuesday, now) -> 
                     "therapist": "any", "request_key": "matrix-request-key-1"},
         "join": {"therapist": "any", "first_day": today.isoformat(),
                  "last_day": (today + timedelta(days=10)).isoformat()},
+        # The client record (staff for a client).
+        "contact": {"name": A_NAME, "email": A_EMAIL, "phone": "0161 496 0000"},
+        "tag": {"tag": "VIP"},
+        "desk_note": {"body": "Prefers the quiet room."},
+        "client_waitlist": {"service": str(ids["service"]), "therapist": str(ids["own"]),
+                            "part": "any", "first_day": today.isoformat(),
+                            "last_day": (today + timedelta(days=5)).isoformat()},
+        "email_choices": {"wanted": ["appointment_reminder"], "routine_time": "07:45"},
+        "erase": {"name": A_NAME},
+        # Session notes: the visit under way now, and an amendment of the locked ones.
+        "soap": {"subjective": "Stiff after gardening.", "tension_neck": "6",
+                 "techniques": "Effleurage", "pressure": "2", "treated_areas": ["neck"]},
+        "soap_amend": {"part": "plan", "plan-text": "See again in four weeks."},
     }  # fmt: skip

@@ -21,13 +21,14 @@ are stored with the plan, so every text here is a plain str.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from spa_app.homecare.plans import findings as found
 from spa_app.homecare.safety import (
     MODERATE_PAIN,
     Needs,
@@ -199,21 +200,35 @@ def suggest(
     library: Iterable[Technique],
     rules: Mapping[Condition, Rule],
     dose: Dose = DEFAULT_DOSE,
+    findings: Iterable[found.Finding] = (),
 ) -> Draft:
-    """The draft plan for ``needs``: the same input gives the same draft."""
+    """The draft plan for ``needs`` and the therapist's latest ``findings`` (findings.py: they
+    move areas up, down or out, never past a safety rule): the same input gives the same
+    draft."""
     library = sorted(library, key=lambda t: t.id)
-    areas = sorted(
-        (area for area, pain in needs.severity.items() if pain > 0),
-        key=lambda area: (-needs.severity[area], list(Area).index(area)),
-    )
-    candidates, left_out = _candidates(areas, library, needs, rules)
+    seen_at_visit = found.by_area(findings)
+    ranked = found.ranks(needs.severity, seen_at_visit)
+    areas = found.order(ranked, needs.severity)
+    left_out = [
+        LeftOut(area, None, found.area_left_out(f))
+        for area, f in found.avoided(seen_at_visit).items()
+        if needs.severity.get(area, 0) > 0
+    ]
+    candidates = _candidates(areas, library, needs, rules, seen_at_visit, left_out)
     week = _Week(needs.minutes_per_day - dose.overhead)
-    chosen = _choose(areas, candidates, needs, week, dose, left_out)
+    chosen = _choose(areas, candidates, ranked, week, dose, left_out)
     chosen = [(t, _lengthen(t, minutes, days, week), days) for t, minutes, days in chosen]
-    worst, seen, items = (areas[0] if areas else None), set(), []
+    # "Your worst area" is the intake's worst, whatever a finding moved.
+    scored = [a for a in areas if needs.severity.get(a, 0) > 0]
+    worst = min(scored, key=lambda a: (-needs.severity[a], list(Area).index(a)), default=None)
+    seen, items = set(), []
     for t, minutes, days in chosen:
         again = t.area in seen
-        items.append(_item(t, minutes, days, needs, rules, worst=t.area == worst, again=again))
+        item = _item(t, minutes, days, needs, rules, worst=t.area == worst, again=again)
+        if moved := found.note(t.area, needs.severity, seen_at_visit):
+            first, _nl, rest = item.why.partition("\n")
+            item = replace(item, why=f"{first} {moved}\n{rest}".strip())
+        items.append(item)
         seen.add(t.area)
     return Draft(
         tuple(items),
@@ -223,25 +238,29 @@ def suggest(
     )
 
 
-def _candidates(areas, library, needs, rules):
-    """Each area's allowed routines, best first, and a LeftOut for each one ruled out (and for
-    an area with none left)."""
-    left_out: list[LeftOut] = []
+def _candidates(areas, library, needs, rules, seen_at_visit, left_out: list) -> dict:
+    """Each area's allowed routines, best first; a LeftOut for each one ruled out (the safety
+    rules' reason first, then an area the therapist asked to avoid) and for an area with none
+    left."""
+    avoid = found.avoided(seen_at_visit)
     candidates: dict[Area, list[Technique]] = {}
     for area in areas:
         fits = []
         for technique in (t for t in library if t.area == area):
-            if reason := exclusion(technique, needs, rules):
+            reason = exclusion(technique, needs, rules) or found.technique_left_out(
+                technique, avoid
+            )
+            if reason:
                 left_out.append(LeftOut(area, technique.id, reason))
             else:
                 fits.append(technique)
         candidates[area] = sorted(fits, key=lambda t: _rank(t, needs))
         if not fits:
             left_out.append(LeftOut(area, None, _nothing_suitable(area, library)))
-    return candidates, left_out
+    return candidates
 
 
-def _choose(areas, candidates, needs, week: _Week, dose: Dose, left_out: list) -> list:
+def _choose(areas, candidates, ranked, week: _Week, dose: Dose, left_out: list) -> list:
     """One routine per area, worst first, at its minimum dose; from the first area that does
     not fit (time or plan size), the rest are left out with that reason. If every area got
     one, a second for the areas at moderate pain or worse, while the plan has room."""
@@ -255,13 +274,13 @@ def _choose(areas, candidates, needs, week: _Week, dose: Dose, left_out: list) -
                 dose.max_items,
             )
         if not stop and not _add(candidates[area], week, chosen):
-            stop = _no_time(candidates[area], week, dose, needs.minutes_per_day)
+            stop = _no_time(candidates[area], week, dose, week.budget + dose.overhead)
         if stop:
             left_out.append(LeftOut(area, None, stop))
     if stop:
         return chosen
     for area in areas:
-        if needs.severity[area] >= MODERATE_PAIN and len(chosen) < dose.max_items:
+        if ranked[area] >= MODERATE_PAIN and len(chosen) < dose.max_items:
             taken = {t.id for t, _minutes, _days in chosen}
             _add([t for t in candidates[area] if t.id not in taken], week, chosen)
     return chosen
@@ -378,7 +397,9 @@ def reason(technique: Technique, needs: Needs, *, worst: bool = False, again: bo
         what = _("A second pressure point") if point else _("A second routine")
     else:
         what = _("Another pressure point") if point else _("Another routine")
-    if worst:
+    if not pain:  # an area the intake did not score, raised by the therapist's finding
+        first = _("%(what)s for your %(area)s.", what=what, area=area)
+    elif worst:
         first = _("%(what)s for your %(area)s (%(pain)s/10, your worst area).", what=what,
                   area=area, pain=pain)  # fmt: skip
     else:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from spa_app import params
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking
+from spa_app.business import business_tz
 from spa_app.database import dialect_insert, lost_race, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit
@@ -27,7 +28,9 @@ from spa_app.homecare.intake.needs import needs_from
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique, rules, techniques
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Routine
+from spa_app.homecare.notes.service import latest_findings
 from spa_app.homecare.plans.checks import warnings
+from spa_app.homecare.plans.findings import Finding
 from spa_app.homecare.plans.generator import (
     DEFAULT_DOSE,
     Dose,
@@ -199,7 +202,9 @@ def _suggest_into(draft: Plan, dose: Dose) -> None:
             _("The client has not filled in the health intake yet: nothing to suggest.")
         )
     with for_the_client(draft.booking):
-        suggestion = suggest(needs_from(intake), techniques(), rules(), dose)
+        suggestion = suggest(
+            needs_from(intake), techniques(), rules(), dose, _findings_before(draft.booking)
+        )
     draft.items.clear()
     db.session.flush()
     draft.cautions = list(suggestion.cautions)
@@ -222,10 +227,20 @@ def _suggest_into(draft: Plan, dose: Dose) -> None:
             minutes=item.minutes,
             days="".join(str(d) for d in item.days),
             pressure=int(item.pressure),
-            why=item.why,
+            why=item.why[:500],
         )
         added.copy_words(library[item.technique_id])
         draft.items.append(added)
+
+
+def _findings_before(booking: Booking) -> list[Finding]:
+    """The therapist's findings at the client's latest visit with session notes, up to this
+    plan's visit (none if no visit has notes), as the generator reads them."""
+    latest = latest_findings(booking.client_id, until=booking.starts_at)
+    if latest is None:
+        return []
+    day = latest.visit_at.astimezone(business_tz()).date()
+    return [Finding(f.area, f.tension, day, f.avoid, f.avoid_reason) for f in latest.findings]
 
 
 def edit(draft: Plan, edits: list[ItemEdit]) -> None:
