@@ -1,0 +1,1 @@
+"""The care loop between visits."""
