@@ -176,6 +176,7 @@ def mine():
 
 
 COMING = (BookingStatus.BOOKED, BookingStatus.ARRIVED)
+HEALTH_SHOWN = (*COMING, BookingStatus.COMPLETED)
 
 
 def _visible_or_404(booking_id: int):
@@ -191,8 +192,9 @@ def detail(booking_id: int):
     booking = _visible_or_404(booking_id)
     actions = service.actions_for(booking, current_user, utcnow())
     flagged = adherence = None
-    if current_user.id != booking.client_id and booking.status in COMING:
-        # The intake flag and the last plan kept to, for its therapist or staff (audited).
+    if current_user.id != booking.client_id and booking.status in HEALTH_SHOWN:
+        # The intake flag and the last plan kept to, for its therapist or staff (audited):
+        # before and during the visit, and after it, when the next plan is written.
         tz = business_tz()
         health = plans.health_summary(current_user, booking, local_today(utcnow(), tz), tz)
         flagged, adherence = health.flagged, health.adherence

@@ -144,8 +144,11 @@ def test_health_data_is_shown_at_a_glance_and_the_read_audited(app, client, spa,
     (entry,) = db.session.scalars(sa.select(AuditEntry)).all()
     assert (entry.actor_id, entry.client_id, entry.action) == (spa.anna.user_id, cara.id, "read")
     assert entry.subject == f"intake date, plan {plan.id} adherence"
-    # The profile shows neither the intake's answers nor the plan's routines.
+    # The profile shows neither the intake's answers nor the plan's routines, but how the
+    # weeks went: the reading and the bars.
     assert plan.items[0].name not in html
+    assert "One full week so far: 1 of 14 done in week 1 (7%)." in html
+    assert 'class="care-flag drop_off"' in html and "<svg" in html
 
 
 def test_a_profile_without_health_data_audits_nothing(app, client, spa, cara):

@@ -99,7 +99,7 @@ def reading(g: Grid) -> str:
     if len(rows) == 1:
         t = rows[0].total
         return _(
-            "One week to go on: %(done)d of %(planned)d done in week %(week)d (%(pct)d%%).",
+            "One full week so far: %(done)d of %(planned)d done in week %(week)d (%(pct)d%%).",
             done=t.done, planned=t.planned, week=rows[0].span.number, pct=t.percent,
         )  # fmt: skip
     return _silent(g, rows) or _dropped(g, rows) or _trend(g, rows)

@@ -14,6 +14,7 @@ from spa_app.extensions import db
 from spa_app.homecare.access import audit_read, may_see_health
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique
+from spa_app.homecare.loop import reading as loop
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus
 from spa_app.homecare.plans.checks import Entry
 from spa_app.homecare.plans.checks import day_totals as checks_day_totals
@@ -177,6 +178,10 @@ class Adherence:
     scheduled: int
     #: (day, routine name, discomfort 0-10), latest first
     notes: list[tuple[date, str, int]]
+    #: Week by week (homecare.loop): the grid, its one-line reading and what to look at.
+    grid: loop.Grid | None = None
+    reading: str = ""
+    flags: tuple[loop.Flag, ...] = ()
 
 
 def plan_before(booking: Booking) -> Plan | None:
@@ -199,7 +204,8 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
     publication to the day before the visit (or today, if sooner), and how it felt (the
     discomfort notes)."""
     first = plan.published_at.astimezone(tz).date()
-    last = min(today, booking.starts_at.astimezone(tz).date() - timedelta(days=1))
+    end = booking.starts_at.astimezone(tz).date() - timedelta(days=1)
+    last = min(today, end)
     ticks = completions(plan, first, last) if last >= first else {}
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     scheduled = sum(1 for d in days for i in plan.items if d.weekday() in i.weekdays)
@@ -212,7 +218,15 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
         ),
         reverse=True,
     )
-    return Adherence(plan, first, last, len(ticks), scheduled, notes)
+    weekly = loop.grid(
+        [loop.Routine(i.id, i.name, frozenset(i.weekdays)) for i in plan.items],
+        [loop.Tick(c.plan_item_id, c.day, c.discomfort) for c in ticks.values()],
+        first,
+        end,
+        today,
+    )
+    return Adherence(plan, first, last, len(ticks), scheduled, notes, weekly,
+                     loop.reading(weekly), tuple(loop.flags(weekly)))  # fmt: skip
 
 
 @dataclass(frozen=True)

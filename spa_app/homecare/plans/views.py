@@ -27,6 +27,7 @@ from spa_app.extensions import csrf
 from spa_app.homecare import bodymap, library
 from spa_app.homecare.access import audit, audit_read
 from spa_app.homecare.intake.service import intake_for
+from spa_app.homecare.loop import glance
 from spa_app.homecare.models import PlanStatus
 from spa_app.homecare.plans import queries, review, service
 from spa_app.homecare.plans.forms import DISCOMFORT_CHOICES, WEEKDAYS, PlanEditForm, TickForm
@@ -36,6 +37,9 @@ from spa_app.homecare.vocab import AREA_LABELS, LABELS, PRESSURE_LABELS
 from spa_app.templating import use_timezone
 
 bp = Blueprint("plans", __name__)
+# How a client kept to a plan, week by week, on the visit page and the client record.
+bp.add_app_template_global(glance.weekly_chart, "weekly_chart")
+bp.add_app_template_global(glance.weekly_rows, "weekly_rows")
 
 
 def _dose() -> Dose:

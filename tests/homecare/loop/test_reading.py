@@ -115,7 +115,7 @@ def test_the_open_week_is_shown_but_never_read_as_a_drop_off():
 
 def test_one_settled_week_only():
     g = grid([NECK], ticks_by_week([NECK], [5]), START, None, today=day(9))
-    assert reading(g) == "One week to go on: 5 of 7 done in week 1 (71%)."
+    assert reading(g) == "One full week so far: 5 of 7 done in week 1 (71%)."
 
 
 def test_nothing_done_in_the_last_two_weeks():

@@ -1,0 +1,75 @@
+"""The care loop on the visit's page: the therapist sees, before the visit and after it is
+completed, the reading of the plan week by week, its flags, the bars and the grid."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
+
+import pytest
+
+from spa_app.booking.models import BookingStatus
+from spa_app.extensions import db
+from tests import factories
+from tests.homecare.test_plan_views import cast, plan_row, publish, start  # noqa: F401
+
+
+@pytest.fixture
+def halved(client, cast):  # noqa: F811
+    """A plan published four weeks ago, every routine every day: all done in weeks 1-2, the
+    first routine only on two days a week in weeks 3-4; the next visit in two days."""
+    plan = start(client, cast)
+    publish(client, plan)
+    plan = plan_row(plan.id)
+    first_day = datetime.now(UTC).astimezone(factories.LONDON).date() - timedelta(days=28)
+    plan.published_at = factories.at(first_day, "12:00")
+    db.session.commit()
+    for n in range(14):
+        for item in plan.items:
+            factories.completion(plan, first_day + timedelta(days=n), item=item)
+    for n in (14, 17, 21, 24):
+        factories.completion(plan, first_day + timedelta(days=n), discomfort=8 if n == 24 else 2)
+    visit = cast["visit"]
+    next_visit = factories.booking(cast["a"], visit.therapist, visit.room, visit.service,
+                                   datetime.now(UTC) + timedelta(days=2))  # fmt: skip
+    return plan, next_visit
+
+
+def _weekly_bars(page: str) -> list[str]:
+    svg = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
+    root = ElementTree.fromstring(svg)
+    return [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+
+
+def test_the_therapist_reads_a_halving_and_its_flag_before_the_visit(client, halved):
+    plan, next_visit = halved
+    page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
+    items = len(plan.items)
+    assert "Kept to it in weeks 1-2 (100%), then down by half or more" in page
+    assert 'class="care-flag drop_off"' in page
+    assert 'class="care-flag low_comfort"' in page  # the 8 of ten days ago
+    # The bars carry each week's share; the table the same numbers.
+    assert any("Week 3" in (t or "") and f"{round(200 / (7 * items))}%" in t
+               for t in _weekly_bars(page))  # fmt: skip
+    assert f'<td data-label="Planned">{7 * items}</td>' in page
+    assert '<td data-label="Share">100%</td>' in page
+    assert "Each routine, week by week" in page
+
+
+def test_the_reading_stays_on_the_visit_once_it_is_completed(client, halved):
+    _plan, next_visit = halved
+    next_visit.starts_at -= timedelta(days=2, hours=1)
+    next_visit.ends_at -= timedelta(days=2, hours=1)
+    next_visit.status = BookingStatus.COMPLETED
+    db.session.commit()
+    page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
+    assert "Home plan since the last visit" in page
+    assert "then down by half or more" in page
+
+
+def test_the_client_never_sees_the_reading(client, cast, halved):  # noqa: F811
+    _plan, next_visit = halved
+    client.post("/logout")
+    factories.login(client, cast["a"])
+    page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
+    assert "down by half" not in page and "care-flag" not in page
