@@ -80,8 +80,10 @@ def edit(plan_id: int):
     form = PlanEditForm()
     form.offer(library.active_routines())
     status, warnings = 200, []
+    kept = _kept_before(plan)
+    read = f"plan {plan_id}" + (f", adherence plan {kept.plan.id}" if kept else "")
     if request.method == "GET":  # the editor shows the plan and the intake's flag: audited
-        audit_read(current_user, plan.client_id, f"plan {plan_id}")
+        audit_read(current_user, plan.client_id, read)
         form.fill(plan)
     else:
         if form.validate():
@@ -103,7 +105,7 @@ def edit(plan_id: int):
                 return redirect(url_for("plans.edit", plan_id=plan_id))
         status = 409 if warnings else 400
         with unit_of_work():
-            audit(current_user, plan.client_id, "read", f"plan {plan_id}")  # shown again below
+            audit(current_user, plan.client_id, "read", read)  # shown again below
     return render_template(
         "homecare/plan_edit.html",
         plan=plan,
@@ -117,7 +119,17 @@ def edit(plan_id: int):
         pending=str(form.pressed()),
         labels=LABELS,
         weekdays=WEEKDAYS,
+        kept=kept,
     ), status
+
+
+def _kept_before(draft) -> queries.Adherence | None:
+    """How the client kept to the plan they followed before this draft's visit, if any."""
+    before = queries.plan_before(draft.booking)
+    if before is None:
+        return None
+    tz = business_tz()
+    return queries.adherence(before, draft.booking, local_today(utcnow(), tz), tz)
 
 
 @bp.get("/plan")

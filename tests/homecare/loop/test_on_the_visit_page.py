@@ -10,6 +10,7 @@ import pytest
 
 from spa_app.booking.models import BookingStatus
 from spa_app.extensions import db
+from spa_app.homecare.models import AuditEntry
 from tests import factories
 from tests.homecare.test_plan_views import cast, plan_row, publish, start  # noqa: F401
 
@@ -73,3 +74,21 @@ def test_the_client_never_sees_the_reading(client, cast, halved):  # noqa: F811
     factories.login(client, cast["a"])
     page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
     assert "down by half" not in page and "care-flag" not in page
+
+
+def test_the_plan_editor_says_how_the_last_plan_went_and_audits_it(client, halved):
+    plan, next_visit = halved
+    draft = factories.plan(next_visit, published=False)
+    page = client.get(f"/plans/{draft.id}/edit").get_data(as_text=True)
+    assert "How the last plan went" in page
+    assert "then down by half or more" in page and 'class="care-flag drop_off"' in page
+    factories.fresh()
+    subjects = db.session.execute(db.select(AuditEntry.subject)).scalars().all()
+    assert f"plan {draft.id}, adherence plan {plan.id}" in subjects
+
+
+def test_a_first_plan_has_nothing_to_say_about_a_last_one(client, cast):  # noqa: F811
+    factories.login(client, cast["own"])
+    draft = factories.plan(cast["visit"], published=False)
+    page = client.get(f"/plans/{draft.id}/edit").get_data(as_text=True)
+    assert "How the last plan went" not in page
