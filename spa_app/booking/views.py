@@ -212,6 +212,8 @@ def detail(booking_id: int):
         plans=versions,
         can_write_plan=can_write_plan,
         has_draft=any(p.status is PlanStatus.DRAFT for p in versions),
+        # The first version may start from the plan the client followed before this visit.
+        carry_from=plans.plan_before(booking) if can_write_plan and not versions else None,
         adherence=adherence,
         flagged=flagged,
         interval=cadence.interval_choice(current_user, booking.client),

@@ -290,3 +290,14 @@ def scores_up(scores: Scores) -> list[Flag]:
             continue
         out.append(Flag(FlagKind.SCORE_UP, text, day=day, area=area))
     return out
+
+
+def lately(g: Grid, weeks: int = 2) -> dict[int, Total]:
+    """Each routine's planned and done over the last ``weeks`` settled weeks (by routine id;
+    empty when no week is settled yet)."""
+    rows = [r for r in g.rows if r.span.settled and r.total.planned][-weeks:]
+    return {
+        routine.id: Total(sum(r.cells[n].planned for r in rows), sum(r.cells[n].done for r in rows))
+        for n, routine in enumerate(g.routines)
+        if rows
+    }

@@ -27,6 +27,7 @@ from spa_app.homecare.access import audit
 from spa_app.homecare.intake.needs import needs_from
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique, rules, techniques
+from spa_app.homecare.loop.reading import HALF, lately
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Routine
 from spa_app.homecare.notes.service import latest_findings
 from spa_app.homecare.plans.checks import warnings
@@ -41,7 +42,14 @@ from spa_app.homecare.plans.generator import (
     suggest,
 )
 from spa_app.homecare.plans.messages import queue_plan_ready
-from spa_app.homecare.plans.queries import current_plan, draft_of, entries, plans_of
+from spa_app.homecare.plans.queries import (
+    adherence,
+    current_plan,
+    draft_of,
+    entries,
+    plan_before,
+    plans_of,
+)
 from spa_app.homecare.plans.review import review_for
 from spa_app.i18n import recipient_language
 
@@ -144,13 +152,21 @@ def apply(draft: Plan, change: EditorChange, *, by: User, now: datetime,
 
 
 def start_draft(
-    booking: Booking, author: User, now: datetime, *, suggested: bool, dose: Dose = DEFAULT_DOSE
+    booking: Booking,
+    author: User,
+    now: datetime,
+    *,
+    suggested: bool,
+    carried: bool = False,
+    dose: Dose = DEFAULT_DOSE,
 ) -> Plan:
     """The booking's draft: the one already open, or a new version.
 
-    A new version starts from the generator's suggestion (``suggested``) or from the latest
-    published version (a revision; empty if there is none). Asking for a suggestion on an open
-    draft replaces its items. Raises PlanError if someone else opened a draft at this moment.
+    A new version starts from the generator's suggestion (``suggested``), from the latest
+    published version (a revision; empty if there is none), or, ``carried`` and with no
+    version yet, from the plan the client followed before this visit (carried forward, each
+    routine not kept up lately saying so). Asking for a suggestion on an open draft replaces
+    its items. Raises PlanError if someone else opened a draft at this moment.
     """
     draft = draft_of(booking.id)
     if draft is None:
@@ -166,6 +182,8 @@ def start_draft(
         published = [p for p in versions if p.status is PlanStatus.PUBLISHED]
         if published and not suggested:
             _copy_items(published[-1], draft)
+        elif carried and not versions and (before := plan_before(booking)) is not None:
+            _carry_forward(before, draft, booking, now)
         try:
             with db.session.begin_nested():
                 db.session.add(draft)
@@ -193,6 +211,21 @@ def _copy_items(source: Plan, draft: Plan) -> None:
         )
         copy.copy_words(item)
         draft.items.append(copy)
+
+
+def _carry_forward(source: Plan, draft: Plan, booking: Booking, now: datetime) -> None:
+    """``source``'s routines into ``draft``; one done under half the planned times in the last
+    two settled weeks says so first in its reason, for the therapist to change its dose."""
+    _copy_items(source, draft)
+    tz = business_tz()
+    kept = lately(adherence(source, booking, now.astimezone(tz).date(), tz).grid)
+    for old, new in zip(source.items, draft.items, strict=True):
+        total = kept.get(old.id)
+        if total is not None and total.planned and total.share < HALF:
+            note = _("Not kept up lately: done %(done)d of %(planned)d times in the last two "
+                     "weeks. Fewer days or fewer minutes may suit better.", done=total.done,
+                     planned=total.planned)  # fmt: skip
+            new.why = f"{note}\n{new.why}".strip()[:500]
 
 
 def _suggest_into(draft: Plan, dose: Dose) -> None:

@@ -29,7 +29,7 @@ from spa_app.homecare.access import audit, audit_read
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.loop import glance
 from spa_app.homecare.models import PlanStatus
-from spa_app.homecare.plans import queries, review, service
+from spa_app.homecare.plans import diff, queries, review, service
 from spa_app.homecare.plans.forms import DISCOMFORT_CHOICES, WEEKDAYS, PlanEditForm, TickForm
 from spa_app.homecare.plans.generator import Dose
 from spa_app.homecare.plans.links import read_day_done_token
@@ -49,16 +49,17 @@ def _dose() -> Dose:
 @bp.post("/bookings/<id:booking_id>/plan")
 @role_required(Role.THERAPIST)
 def start(booking_id: int):
-    """Open the booking's draft: suggested by the generator, or a revision of the last one."""
+    """Open the booking's draft: suggested by the generator, a revision of the last version,
+    or the client's last plan carried forward."""
     booking = visible_booking(current_user, booking_id)
     if booking is None or not queries.may_write(current_user, booking):
         abort(404)
-    suggested = request.form.get("start") != "revise"
+    start = request.form.get("start")
+    suggested = start not in ("revise", "carry")
     try:
         with unit_of_work():
-            draft = service.start_draft(
-                booking, current_user, utcnow(), suggested=suggested, dose=_dose()
-            )
+            draft = service.start_draft(booking, current_user, utcnow(), suggested=suggested,
+                                        carried=start == "carry", dose=_dose())  # fmt: skip
             audit(current_user, booking.client_id, "draft", f"plan {draft.id}")
             draft_id = draft.id
     except service.PlanError as exc:
@@ -120,7 +121,16 @@ def edit(plan_id: int):
         labels=LABELS,
         weekdays=WEEKDAYS,
         kept=kept,
+        compared=_compared(plan),
     ), status
+
+
+def _compared(draft):
+    """The plan this draft changes (the visit's last published version, else the plan the
+    client followed before it) and what changed since, or None."""
+    published = [p for p in queries.plans_of(draft.booking_id) if p.status is PlanStatus.PUBLISHED]
+    base = published[-1] if published else queries.plan_before(draft.booking)
+    return (base, diff.changes(base.items, draft.items)) if base is not None else None
 
 
 def _kept_before(draft) -> queries.Adherence | None:

@@ -1,0 +1,89 @@
+"""Carrying the last plan forward to the next visit: the same routines in a new draft, those
+not kept up lately saying so, and the editor showing what changed since."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from spa_app.extensions import db
+from spa_app.homecare.models import Completion, Plan, PlanItem
+from spa_app.homecare.plans.diff import changes
+from tests import factories
+from tests.homecare.loop.test_on_the_visit_page import halved  # noqa: F401
+from tests.homecare.test_plan_views import cast, plan_row  # noqa: F401
+
+
+def _carry(client, booking_id: int) -> Plan:
+    reply = client.post(f"/bookings/{booking_id}/plan", data={"start": "carry"})
+    assert reply.status_code == 302, reply.status_code
+    return plan_row(int(re.search(r"/plans/(\d+)/edit", reply.location).group(1)))
+
+
+def test_the_next_visit_offers_to_start_from_the_last_plan(client, halved):  # noqa: F811
+    plan, next_visit = halved
+    page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
+    assert 'value="carry">Start from the last plan (' in page
+    _carry(client, next_visit.id)
+    page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
+    assert 'value="carry"' not in page  # a version exists now: revise it instead
+
+
+def test_a_carried_plan_keeps_the_routines_and_says_which_were_not_kept_up(client, halved):  # noqa: F811
+    plan, next_visit = halved
+    draft = _carry(client, next_visit.id)
+    assert [(i.routine_id, i.minutes, i.days) for i in draft.items] == [
+        (i.routine_id, i.minutes, i.days) for i in plan.items
+    ]
+    first, *rest = draft.items
+    # Weeks 3-4: the first routine done 4 times of 14, the others never.
+    assert first.why.startswith("Not kept up lately: done 4 of 14 times in the last two weeks.")
+    assert all(i.why.startswith("Not kept up lately: done 0 of 14") for i in rest)
+    assert len(first.why) <= 500
+
+
+def test_a_routine_kept_up_is_carried_without_a_note(client, halved):  # noqa: F811
+    plan, next_visit = halved
+    first = plan.items[0]
+    ticked = set(db.session.scalars(db.select(Completion.day).filter_by(plan_item_id=first.id)))
+    start = min(ticked)
+    for day in (start + timedelta(days=n) for n in range(14, 28)):
+        if day not in ticked:
+            factories.completion(plan, day, item=first)
+    draft = _carry(client, next_visit.id)
+    assert "Not kept up" not in draft.items[0].why
+    assert "Not kept up" in draft.items[1].why
+
+
+def test_the_editor_shows_what_changed_since_the_carried_plan(client, halved):  # noqa: F811
+    plan, next_visit = halved
+    draft = _carry(client, next_visit.id)
+    page = client.get(f"/plans/{draft.id}/edit").get_data(as_text=True)
+    assert "Changes from the plan of" in page and "No changes yet" in page
+    factories.fresh()
+    gone, longer = db.session.get(Plan, draft.id).items[:2]
+    longer.minutes = plan.items[1].minutes + 1
+    db.session.delete(gone)
+    db.session.commit()
+    page = client.get(f"/plans/{draft.id}/edit").get_data(as_text=True)
+    assert f"<strong>Removed:</strong> {plan.items[0].name}" in page
+    assert f"{longer.name} ({plan.items[1].minutes} → {longer.minutes} minutes)" in page
+
+
+def _item(routine_id: int, name: str, minutes=5, days="0123456", pressure=2) -> PlanItem:
+    return PlanItem(routine_id=routine_id, name=name, minutes=minutes, days=days,
+                    pressure=pressure)  # fmt: skip
+
+
+@pytest.mark.usefixtures("app")
+def test_changes_match_routines_and_name_each_dose_change():
+    before = [_item(1, "Neck"), _item(2, "Back", days="024"), _item(3, "Feet")]
+    after = [_item(2, "Back", days="0246", pressure=3), _item(1, "Neck"), _item(4, "Hands")]
+    found = changes(before, after)
+    assert found.added == ("Hands",) and found.removed == ("Feet",)
+    (back,) = found.changed
+    assert back.name == "Back"
+    assert back.what == ("days Mo We Fr → Mo We Fr Su", "pressure Medium → Firm")
+    assert not changes(before, before)
