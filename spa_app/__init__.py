@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.clients import views as client_views
     from spa_app.homecare.intake import views as intake  # noqa: F401  (on the homecare bp)
     from spa_app.homecare.notes.views import bp as notes_bp
+    from spa_app.homecare.outcomes.views import bp as outcomes_bp
     from spa_app.homecare.plans.views import bp as plans_bp
     from spa_app.homecare.views import bp as homecare_bp
     from spa_app.notifications.views import bp as notifications_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         homecare_bp,
         plans_bp,
         notes_bp,
+        outcomes_bp,
         ops_bp,
         waitlist_bp,
         privacy_bp,

@@ -16,6 +16,7 @@ from spa_app.homecare.models import (
     RoutineReminderTime,
 )
 from spa_app.homecare.notes.models import SessionAmendment, SessionFinding, SessionNote
+from spa_app.homecare.outcomes.models import CheckIn, CheckInScore
 from spa_app.notifications.models import (
     MailOptOut,
     Message,
@@ -37,6 +38,8 @@ __all__ = [
     "RoutineReminderTime",
     "Booking",
     "CalendarFeed",
+    "CheckIn",
+    "CheckInScore",
     "ClientTag",
     "DeskNote",
     "BookingStatus",

@@ -17,6 +17,8 @@ from spa_app.booking.models import Booking, BookingStatus
 from spa_app.business import Business
 from spa_app.calendar import ics
 from spa_app.calendar import links as calendar_links
+from spa_app.homecare.outcomes.links import checkin_path, visit_link_until, visit_period
+from spa_app.homecare.outcomes.service import sheet_of
 from spa_app.i18n import when as written
 from spa_app.notifications import outbox
 from spa_app.notifications.models import Message, MessageKind
@@ -136,6 +138,11 @@ def _visit_letter(message: Message, settings: Business, sender: outbox.Sender) -
         "link": sender.public_url + manage_path(sender.secret, booking),
         "login_link": f"{sender.public_url}/bookings/{booking.id}",
     }
+    if message.kind is MessageKind.APPOINTMENT_REMINDER and sheet_of(booking.client_id).areas:
+        # The link alone: the areas and their scores are health data, never in an e-mail.
+        path = checkin_path(sender.secret, booking.client_id, visit_period(booking.id),
+                            visit_link_until(message.visit_ends_at))  # fmt: skip
+        context["checkin_link"] = sender.public_url + path
     if message.kind not in CALENDAR_CHANGES:
         return outbox.Letter(subject, context)
     cancelled = message.kind is MessageKind.BOOKING_CANCELLED

@@ -27,6 +27,7 @@ from spa_app.calendar.models import CalendarFeed
 from spa_app.extensions import db
 from spa_app.homecare.models import AuditEntry, RoutineReminderTime
 from spa_app.homecare.notes.export import session_notes
+from spa_app.homecare.outcomes.export import checkins
 from spa_app.notifications.models import MailOptOut, Message
 from spa_app.notifications.service import DEFAULT_REMINDER_TIME
 from spa_app.privacy import export_health as health
@@ -56,6 +57,7 @@ def export_for(client: User, now: datetime) -> dict:
         "health_intake": health.intake(cid),
         "plans": health.plans(cid),
         "session_notes": session_notes(cid, tz),
+        "checkins": checkins(cid, tz),
         "messages": _messages(cid),
         "email_settings": _email_settings(cid),
         "next_visit": _next_visit(cid, tz),
@@ -143,16 +145,25 @@ def _messages(cid: int) -> list[dict]:
 
 
 def _email_settings(cid: int) -> dict:
-    off = db.session.execute(
-        sa.select(MailOptOut.kind, MailOptOut.created_at)
-        .where(MailOptOut.user_id == cid)
-        .order_by(MailOptOut.kind)
+    """The e-mails turned off and the routine reminder's time, in one statement: one row per
+    e-mail turned off (one row with none), each carrying the chosen time (null: not chosen)."""
+    chosen = (
+        sa.select(RoutineReminderTime.local_time)
+        .where(RoutineReminderTime.client_id == cid)
+        .scalar_subquery()
     )
-    chosen = db.session.get(RoutineReminderTime, cid)
+    one_row = sa.select(sa.literal(1).label("one")).subquery("one_row")
+    rows = db.session.execute(
+        sa.select(chosen.label("chosen"), MailOptOut.kind, MailOptOut.created_at)
+        .select_from(one_row)
+        .outerjoin(MailOptOut, MailOptOut.user_id == cid)
+        .order_by(MailOptOut.kind)
+    ).all()
+    time = rows[0].chosen
     return {
-        "turned_off": [{"kind": kind.value, "since": _utc(at)} for kind, at in off],
-        "routine_reminder_time": chosen.local_time if chosen else DEFAULT_REMINDER_TIME,
-        "routine_reminder_time_chosen": chosen is not None,
+        "turned_off": [{"kind": r.kind.value, "since": _utc(r.created_at)} for r in rows if r.kind],
+        "routine_reminder_time": time or DEFAULT_REMINDER_TIME,
+        "routine_reminder_time_chosen": time is not None,
     }
 
 

@@ -86,6 +86,16 @@ GET  /plans/{plan}/day-done/{day_done}       200  200  200  200  200  200  200  
 POST /plans/{plan}/day-done/{day_done}       200+ 200+ 200+ 200+ 200+ 200+ 200+  key form=day_done
 GET  /plans/{draft}/day-done/{day_done}      404  404  404  404  404  404  404
 GET  /plans/{plan}/day-done/forged.token.x   404  404  404  404  404  404  404
+# Check-ins: the reminder's signed link (client A, this week or her next visit) rates A's
+# areas with no log-in; a visit that is not hers, or a forged link, is nothing.
+GET  /check-in/{checkin}                     200  200  200  200  200  200  200  key
+POST /check-in/{checkin}                     200+ 200+ 200+ 200+ 200+ 200+ 200+  key form=checkin
+GET  /check-in/{checkin_visit}               200  200  200  200  200  200  200  key
+POST /check-in/{checkin_visit}               200+ 200+ 200+ 200+ 200+ 200+ 200+  key form=checkin
+GET  /check-in/{checkin_b_visit}             404  404  404  404  404  404  404
+POST /check-in/{checkin_b_visit}             404  404  404  404  404  404  404  form=checkin
+GET  /check-in/forged.token.x                404  404  404  404  404  404  404
+POST /check-in/forged.token.x                404  404  404  404  404  404  404  form=checkin
 # Health intake: the client, staff, and therapists with the client on a visit not cancelled.
 GET  /clients/{a}/intake                     in   200  404  200  404  404  200  shows=a_note
 GET  /clients/{b}/intake                     in   404  200  404  200  404  200  shows=b_note

@@ -38,6 +38,7 @@ from spa_app.extensions import db
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Plan, Routine
 from spa_app.homecare.notes.models import SessionFinding, SessionNote
+from spa_app.homecare.outcomes.links import checkin_token, visit_period, week_period
 from spa_app.homecare.plans.links import day_done_token
 from spa_app.homecare.vocab import Area
 from spa_app.notifications.models import Message, MessageKind, MessageState
@@ -221,6 +222,13 @@ def build_world(app, sink_dir: str | None = None) -> World:
         "items": [item.id for plan in (published, draft) for item in plan.items],
         "tuesday": tuesday.isoformat(),
         "day_done": day_done_token(secret, published.id, a.id, today),
+        "checkin": checkin_token(secret, a.id, week_period(today), now + timedelta(days=8)),
+        "checkin_visit": checkin_token(
+            secret, a.id, visit_period(a_next.id), a_next.ends_at + timedelta(days=1)
+        ),
+        "checkin_b_visit": checkin_token(
+            secret, a.id, visit_period(b_next.id), b_next.ends_at + timedelta(days=1)
+        ),
         "manage_a": manage_token(secret, a_next.id, a.id),
         "unsubscribe": unsubscribe_token(secret, a.id, MessageKind.APPOINTMENT_REMINDER),
         "reset": reset_token(secret, a),
@@ -267,6 +275,7 @@ def _forms(world: World, a_next, published: Plan, draft: Plan, tuesday, now) -> 
         "plan_edit": editor,
         "tick": {"item_id": str(published.items[0].id), "discomfort": ""},
         "day_done": {"done": [str(i.id) for i in published.items]},
+        "checkin": {"area-neck": "4"},  # A's intake scored the neck (6)
         "interval": {"min_weeks": "5", "max_weeks": "7", "back": f"/bookings/{ids['a_next']}"},
         "password": {"password": "a-new-password-1", "confirm": "a-new-password-1"},
         "service": {"name": "Deep calm, longer", "description": "", "duration_min": "75",

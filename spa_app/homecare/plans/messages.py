@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from spa_app.homecare.models import Plan
+from spa_app.homecare.outcomes.links import checkin_path, week_link_until, week_period
 from spa_app.homecare.plans.links import day_done_token
 from spa_app.homecare.plans.queries import current_plan
 from spa_app.notifications import outbox
@@ -69,7 +70,9 @@ def _plan_letter(message: Message, settings, sender: outbox.Sender) -> outbox.Le
     """A plan e-mail: names of routines only (no intake, no notes), and links to the plan.
 
     A routine reminder lists the routines of the local day it was queued on, with a signed link
-    that marks them all done for that day.
+    that marks them all done for that day. The reminder of the plan's first day each week (its
+    earliest weekday with a routine) also carries the week's check-in link: once a week, and
+    the link alone (no area, no score).
     """
     plan = message.plan
     context = {
@@ -86,6 +89,15 @@ def _plan_letter(message: Message, settings, sender: outbox.Sender) -> outbox.Le
         context["routines"] = [i for i in plan.items if day.weekday() in i.weekdays]
         token = day_done_token(sender.secret, plan.id, plan.client_id, day)
         context["done_link"] = f"{sender.public_url}/plans/{plan.id}/day-done/{token}"
+        if day.weekday() == _first_weekday(plan):
+            path = checkin_path(sender.secret, plan.client_id, week_period(day),
+                                week_link_until(message.created_at))  # fmt: skip
+            context["checkin_link"] = sender.public_url + path
     # In the recipient's language: composed inside their force_locale.
     subject = str(PLAN_SUBJECTS[message.kind]) % {"spa": settings.business_name}
     return outbox.Letter(subject, context)
+
+
+def _first_weekday(plan: Plan) -> int | None:
+    """The plan's first day of the week with a routine (0 is Monday); None if it has none."""
+    return min((d for item in plan.items for d in item.weekdays), default=None)
