@@ -3,7 +3,8 @@
 A person matches when their name or e-mail contains the words (case-insensitive, with % and _
 taken as themselves), or when the words are a phone number (digits with spaces, dashes, dots,
 brackets or a leading +) whose digits appear in that order in the person's phone, however
-either was written.
+either was written (a national number with its trunk 0 finds the same number saved with its
+country code).
 """
 
 from __future__ import annotations
@@ -43,10 +44,21 @@ def person_matches(term: str, *, name, email, phone=None) -> sa.ColumnElement[bo
         sa.func.lower(name).contains(lowered, autoescape=True),
         sa.func.lower(email).contains(lowered, autoescape=True),
     ]
-    digits = re.sub(r"[^0-9]", "", term)
-    if phone is not None and _PHONE.fullmatch(term) and len(digits) >= MIN_PHONE_DIGITS:
-        found.append(_digits_of(phone).contains(digits, autoescape=True))
+    if phone is not None:
+        found += [_digits_of(phone).contains(d, autoescape=True) for d in phone_digits(term)]
     return sa.or_(*found)
+
+
+def phone_digits(term: str) -> list[str]:
+    """The digit runs a phone number typed as ``term`` is looked for by (none when ``term`` is
+    no phone number, or too short to mean one). A number typed with its trunk 0 ("07700
+    900123") is also looked for without it, so it finds the same number saved in its
+    international form ("+44 7700 900123")."""
+    digits = re.sub(r"[^0-9]", "", term)
+    if not _PHONE.fullmatch(term) or len(digits) < MIN_PHONE_DIGITS:
+        return []
+    national = digits[1:] if digits.startswith("0") and not term.startswith("+") else ""
+    return [digits, national] if len(national) > MIN_PHONE_DIGITS else [digits]
 
 
 def _digits_of(column):

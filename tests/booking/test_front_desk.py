@@ -86,6 +86,13 @@ def test_a_leading_plus_is_ignored_and_stored_numbers_may_have_brackets(app):
     assert [c.id for c in accounts.search_clients("91 123 4567")] == [abroad.id]
 
 
+def test_a_national_number_finds_the_same_number_saved_with_its_country_code(app):
+    ian = a_client("Ian Intl", "+44 7700 900555")
+    a_client("Other Person", "020 7946 0000")
+    assert [c.id for c in accounts.search_clients("07700 900555")] == [ian.id]
+    assert accounts.search_clients("+07700 900555") == []  # a + means: digits as typed
+
+
 def test_search_by_name_or_email_and_never_a_deleted_client(app):
     priya = a_client("Priya Patel", email="priya@example.com")
     gone = a_client("Priya Gone", "07700 900123")

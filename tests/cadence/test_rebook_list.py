@@ -123,9 +123,10 @@ PHONE_SEARCHES = [
     ("(07700) 900123", ["Cara Lind"]),
     ("+44 7700 900456", ["Dan Moss"]),
     ("447700900456", ["Dan Moss"]),
-    # The digits as typed, in order: a number saved as +44 is not found by its 0 form.
-    ("07700 900456", []),
-    ("0770 0900", ["Cara Lind"]),
+    # A national number with its trunk 0 finds the same number saved with its country code.
+    ("07700 900456", ["Dan Moss"]),
+    ("+07700 900456", []),  # a + says the digits are international: taken as typed
+    ("0770 0900", ["Cara Lind", "Dan Moss"]),  # the start of both numbers
     ("77", []),  # fewer than three digits: no phone search (and no name has them)
     ("%", []),
 ]
