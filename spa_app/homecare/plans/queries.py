@@ -16,6 +16,7 @@ from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique
 from spa_app.homecare.loop import reading as loop
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus
+from spa_app.homecare.outcomes.service import scores_of
 from spa_app.homecare.plans.checks import Entry
 from spa_app.homecare.plans.checks import day_totals as checks_day_totals
 from spa_app.homecare.plans.generator import DEFAULT_DOSE, Dose
@@ -225,8 +226,24 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
         end,
         today,
     )
+    flags = loop.flags(weekly, score_history(plan.client_id, tz))
     return Adherence(plan, first, last, len(ticks), scheduled, notes, weekly,
-                     loop.reading(weekly), tuple(loop.flags(weekly)))  # fmt: skip
+                     loop.reading(weekly), tuple(flags))  # fmt: skip
+
+
+def score_history(client_id: int, tz) -> dict[str, list[tuple[date, int]]]:
+    """Each area the intake scored: its intake score, then the client's check-ins' scores of
+    it, in the order given (local days). Two statements."""
+    intake = intake_for(client_id)
+    if intake is None:
+        return {}
+    day = intake.updated_at.astimezone(tz).date()
+    history = {area: [(day, score)] for area, score in intake.severity.items() if score}
+    for row in scores_of(client_id):
+        for area, score in row.scores.items():
+            if area in history:
+                history[area].append((row.updated_at.astimezone(tz).date(), score))
+    return history
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import pytest
 from spa_app.booking.models import BookingStatus
 from spa_app.extensions import db
 from spa_app.homecare.models import AuditEntry
+from spa_app.homecare.outcomes.models import CheckIn, CheckInScore
+from spa_app.homecare.vocab import Area
 from tests import factories
 from tests.homecare.test_plan_views import cast, plan_row, publish, start  # noqa: F401
 
@@ -92,3 +94,18 @@ def test_a_first_plan_has_nothing_to_say_about_a_last_one(client, cast):  # noqa
     draft = factories.plan(cast["visit"], published=False)
     page = client.get(f"/plans/{draft.id}/edit").get_data(as_text=True)
     assert "How the last plan went" not in page
+
+
+def test_a_check_in_up_by_three_since_the_intake_is_flagged_on_the_visit(client, cast, halved):  # noqa: F811
+    _plan, next_visit = halved
+    now = datetime.now(UTC)
+    week = (now.astimezone(factories.LONDON).date() - timedelta(days=now.weekday())).isoformat()
+    scores = [CheckInScore(area=Area.NECK, score=9), CheckInScore(area=Area.LOWER_BACK, score=6)]
+    db.session.add(CheckIn(client_id=cast["a"].id, period=f"week:{week}", created_at=now,
+                           updated_at=now, scores=scores))  # fmt: skip
+    db.session.commit()
+    page = client.get(f"/bookings/{next_visit.id}").get_data(as_text=True)
+    # The desk worker's intake said neck 6, lower back 5: only the neck rose by three.
+    assert 'class="care-flag score_up"' in page
+    assert "Neck: 9 out of 10, up 3 since the intake." in page
+    assert "Lower back: 6 out of 10" not in page
