@@ -10,6 +10,8 @@ import pytest
 
 from spa_app.extensions import db
 from spa_app.homecare.library import load_library
+from spa_app.homecare.outcomes.models import CheckIn, CheckInScore
+from spa_app.homecare.vocab import Area
 from tests import factories
 from tests.browser.conftest import log_in
 
@@ -36,6 +38,13 @@ def test_the_therapist_sees_the_weeks_before_the_next_visit(live_server, walk, a
                 factories.completion(plan, first_day + timedelta(days=n), item=item,
                                      discomfort=felt)  # fmt: skip
     coming = factories.booking(me, anna, room, svc, datetime.now(UTC) + timedelta(days=1))
+    for weeks_ago, neck, back in ((3, 5, 4), (2, 6, 3), (1, 8, 3), (0, 9, 2)):
+        at = datetime.now(UTC) - timedelta(weeks=weeks_ago)
+        scores = [CheckInScore(area=Area.NECK, score=neck),
+                  CheckInScore(area=Area.LOWER_BACK, score=back)]  # fmt: skip
+        db.session.add(CheckIn(client_id=me.id, period=f"week:{weeks_ago}", created_at=at,
+                               updated_at=at, scores=scores))  # fmt: skip
+    db.session.commit()
 
     page = walk.page
     log_in(page, live_server, anna.user)
@@ -43,6 +52,8 @@ def test_the_therapist_sees_the_weeks_before_the_next_visit(live_server, walk, a
     assert page.get_by_text("then down by half or more").is_visible()
     assert page.locator("li.care-flag").count() >= 2
     assert page.locator("svg.chart rect").count() >= 5
+    assert page.get_by_text("Neck: 9 out of 10, up 3 since the intake.").is_visible()
+    assert page.locator("svg.chart polyline").count() >= 2
     walk.step("visit-with-the-weeks")
     page.get_by_text("Each routine, week by week").click()
     assert page.get_by_role("table").last.is_visible()

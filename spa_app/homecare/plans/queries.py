@@ -5,7 +5,7 @@ changes anything but the audit of a health read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from spa_app.accounts.models import User
@@ -183,6 +183,8 @@ class Adherence:
     grid: loop.Grid | None = None
     reading: str = ""
     flags: tuple[loop.Flag, ...] = ()
+    #: Each area's scores, the intake's then the check-ins' (score_history).
+    scores: dict[str, list[tuple[date, int]]] = field(default_factory=dict)
 
 
 def plan_before(booking: Booking) -> Plan | None:
@@ -226,20 +228,24 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
         end,
         today,
     )
-    flags = loop.flags(weekly, score_history(plan.client_id, tz))
+    scores = score_history(plan.client_id, tz)
     return Adherence(plan, first, last, len(ticks), scheduled, notes, weekly,
-                     loop.reading(weekly), tuple(flags))  # fmt: skip
+                     loop.reading(weekly), tuple(loop.flags(weekly, scores)), scores)  # fmt: skip
 
 
 def score_history(client_id: int, tz) -> dict[str, list[tuple[date, int]]]:
     """Each area the intake scored: its intake score, then the client's check-ins' scores of
-    it, in the order given (local days). Two statements."""
+    it, in the order given (local days). The intake's is the baseline: dated on its last
+    change, or on the first check-in if the intake was edited since. Two statements."""
     intake = intake_for(client_id)
     if intake is None:
         return {}
+    checkins = scores_of(client_id)
     day = intake.updated_at.astimezone(tz).date()
+    if checkins:
+        day = min(day, checkins[0].updated_at.astimezone(tz).date())
     history = {area: [(day, score)] for area, score in intake.severity.items() if score}
-    for row in scores_of(client_id):
+    for row in checkins:
         for area, score in row.scores.items():
             if area in history:
                 history[area].append((row.updated_at.astimezone(tz).date(), score))

@@ -40,6 +40,9 @@ bp = Blueprint("plans", __name__)
 # How a client kept to a plan, week by week, on the visit page and the client record.
 bp.add_app_template_global(glance.weekly_chart, "weekly_chart")
 bp.add_app_template_global(glance.weekly_rows, "weekly_rows")
+bp.add_app_template_global(glance.has_check_ins, "has_check_ins")
+bp.add_app_template_global(glance.score_chart, "score_chart")
+bp.add_app_template_global(glance.score_table, "score_table")
 
 
 def _dose() -> Dose:

@@ -57,6 +57,7 @@ def test_the_therapist_reads_a_halving_and_its_flag_before_the_visit(client, hal
     assert f'<td data-label="Planned">{7 * items}</td>' in page
     assert '<td data-label="Share">100%</td>' in page
     assert "Each routine, week by week" in page
+    assert "Each area, from the intake" not in page  # no check-in yet: no line to draw
 
 
 def test_the_reading_stays_on_the_visit_once_it_is_completed(client, halved):
@@ -109,3 +110,9 @@ def test_a_check_in_up_by_three_since_the_intake_is_flagged_on_the_visit(client,
     assert 'class="care-flag score_up"' in page
     assert "Neck: 9 out of 10, up 3 since the intake." in page
     assert "Lower back: 6 out of 10" not in page
+    # Each area's line, from the intake's score to the check-in's, with the numbers in a table.
+    svg = page[page.index("<svg", page.index("Each area, from the intake") - 400) :]
+    root = ElementTree.fromstring(svg[: svg.index("</svg>") + len("</svg>")])
+    tips = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert any("Neck" in t and "9" in t for t in tips if t)
+    assert '<td data-label="Neck">6</td>' in page and '<td data-label="Neck">9</td>' in page
