@@ -124,15 +124,15 @@ def edit(plan_id: int):
         labels=LABELS,
         weekdays=WEEKDAYS,
         kept=kept,
-        compared=_compared(plan),
+        compared=_compared(plan, kept.plan if kept else None),
     ), status
 
 
-def _compared(draft):
-    """The plan this draft changes (the visit's last published version, else the plan the
-    client followed before it) and what changed since, or None."""
+def _compared(draft, before):
+    """The plan this draft changes (the visit's last published version, else ``before``, the
+    plan the client followed before the visit) and what changed since, or None."""
     published = [p for p in queries.plans_of(draft.booking_id) if p.status is PlanStatus.PUBLISHED]
-    base = published[-1] if published else queries.plan_before(draft.booking)
+    base = published[-1] if published else before
     return (base, diff.changes(base.items, draft.items)) if base is not None else None
 
 
