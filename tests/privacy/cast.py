@@ -20,9 +20,11 @@ from spa_app.homecare.access import audit
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Plan, RoutineReminderTime
 from spa_app.notifications.models import MailOptOut, Message, MessageKind, MessageState
+from spa_app.privacy.export import export_for
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 from tests import factories
 from tests.factories import at
+from tests.sqlcount import count_statements
 
 OWN_REASON = "my sciatica flared up"
 STAFF_NOTE = "desk note: card declined twice"
@@ -135,3 +137,12 @@ def _settings_and_more(me, other, anna, ben, staff, svc, day, other_visit, plan)
     audit(staff, me.id, "read", f"plan {plan.id}")
     audit(anna.user, other.id, "read", "intake")
     db.session.commit()
+
+
+def export_statements(user_id: int) -> int:
+    """How many statements the data download of ``user_id`` sends (read afresh)."""
+    factories.fresh()
+    user = db.session.get(User, user_id)
+    with count_statements() as statements:
+        export_for(user, utcnow())
+    return len(statements)

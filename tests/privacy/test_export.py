@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import sqlalchemy as sa
 
-from spa_app.accounts.models import Role, User
+from spa_app.accounts.models import Role
 from spa_app.booking.models import BookingStatus
 from spa_app.calendar.models import CalendarFeed
 from spa_app.database import utcnow
@@ -19,11 +19,10 @@ from spa_app.homecare.access import audit
 from spa_app.homecare.models import AuditEntry, Completion, Plan
 from spa_app.notifications.models import Message, MessageKind
 from spa_app.privacy import export
-from spa_app.privacy.export import export_for
 from tests import factories
 from tests.factories import at
 from tests.privacy import cast as casting
-from tests.sqlcount import count_statements
+from tests.privacy.cast import export_statements
 
 SCHEMA = json.loads((Path(export.__file__).parent / "export.schema.json").read_text())
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -155,19 +154,11 @@ def test_a_new_client_gets_the_same_shape_with_empty_sections(client, app):
     assert data["calendar_feed"] == {"exists": False, "created_at": None}
 
 
-def _statements_for(user_id: int) -> int:
-    factories.fresh()
-    user = db.session.get(User, user_id)
-    with count_statements() as statements:
-        export_for(user, utcnow())
-    return len(statements)
-
-
 def test_the_number_of_statements_does_not_grow_with_the_data(app, cast):
-    first = _statements_for(cast.me.id)
+    first = export_statements(cast.me.id)
     assert first <= 16, first
     _more_of_everything(cast)
-    assert _statements_for(cast.me.id) == first
+    assert export_statements(cast.me.id) == first
 
 
 def _more_of_everything(cast) -> None:

@@ -26,7 +26,7 @@ from tests import factories
 from tests.factories import at
 from tests.homecare.notes.helpers import found, note
 from tests.privacy import cast as casting
-from tests.sqlcount import count_statements
+from tests.privacy.cast import export_statements
 
 SCHEMA = json.loads((Path(export.__file__).parent / "export.schema.json").read_text())
 OLIVE_SAID = "olive-says-her-wrist-aches"
@@ -136,18 +136,10 @@ def test_the_client_reading_their_notes_is_not_audited(client, cast):
     assert db.session.execute(count).scalar_one() == before
 
 
-def _statements_for(user_id: int) -> int:
-    factories.fresh()
-    user = db.session.get(User, user_id)
-    with count_statements() as statements:
-        export_for(user, utcnow())
-    return len(statements)
-
-
 def test_the_notes_cost_a_fixed_number_of_statements(app, cast):
-    without = _statements_for(cast.me.id)
+    without = export_statements(cast.me.id)
     _notes_with_amendments(cast)
-    with_one = _statements_for(cast.me.id)
+    with_one = export_statements(cast.me.id)
     # The notes with their findings, then the amendments: one more than with no notes, and
     # the whole download stays within the bound test_export holds it to.
     assert with_one == without + 1 and with_one <= 16
@@ -157,7 +149,7 @@ def test_the_notes_cost_a_fixed_number_of_statements(app, cast):
                                   status=BookingStatus.COMPLETED)  # fmt: skip
         made = note(visit, found(Area.NECK, 3), found(Area.SHOULDERS, 2), now=start)
         _amend(made, AmendmentValues(Part.SUBJECTIVE, text="later"), start + timedelta(days=2))
-    assert _statements_for(cast.me.id) == with_one
+    assert export_statements(cast.me.id) == with_one
     assert len(export_for(db.session.get(User, cast.me.id), utcnow())["session_notes"]) == 4
 
 

@@ -18,7 +18,7 @@ from spa_app.privacy import erasure, export
 from spa_app.privacy.export import export_for
 from tests import factories
 from tests.homecare.outcomes.conftest import build_cast, visit_link, week_link
-from tests.sqlcount import count_statements
+from tests.privacy.cast import export_statements
 
 SCHEMA = json.loads((Path(export.__file__).parent / "export.schema.json").read_text())
 
@@ -68,24 +68,16 @@ def test_the_download_holds_every_checkin_with_its_scores(app, client, cast):
     assert "hands_wrists" not in reply.get_data(as_text=True)  # Bea's are hers
 
 
-def _statements_for(user_id: int) -> int:
-    factories.fresh()
-    user = db.session.get(User, user_id)
-    with count_statements() as statements:
-        export_for(user, utcnow())
-    return len(statements)
-
-
 def test_the_checkins_cost_one_statement_whatever_their_number(app, client, cast):
-    _statements_for(cast.cora.id)  # the spa's time zone, read once
-    without = _statements_for(cast.cora.id)
+    export_statements(cast.cora.id)  # the spa's time zone, read once
+    without = export_statements(cast.cora.id)
     _check_in(app, client, cast)
-    with_some = _statements_for(cast.cora.id)
+    with_some = export_statements(cast.cora.id)
     assert with_some == without and with_some <= 16
     for monday in ("2026-11-02", "2026-11-09", "2026-11-16"):
         link = week_link(app, cast.cora.id, period=f"week:{monday}")
         assert client.post(link, data={"area-neck": "3", "area-lower_back": "1"}).status_code == 200
-    assert _statements_for(cast.cora.id) == with_some
+    assert export_statements(cast.cora.id) == with_some
     assert len(export_for(db.session.get(User, cast.cora.id), utcnow())["checkins"]) == 5
 
 
