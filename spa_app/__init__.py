@@ -86,6 +86,7 @@ def _connect_reactions() -> None:
     from spa_app.accounts import service as accounts  # noqa: F401  (the password-reset e-mail)
     from spa_app.cadence import service as cadence
     from spa_app.homecare.plans import messages  # noqa: F401  (the plan e-mails)
+    from spa_app.homecare.watch import service as watch  # noqa: F401  (the therapists' digest)
     from spa_app.notifications import visits
     from spa_app.scheduling import notices  # noqa: F401  (the 'needs a new time' e-mail)
     from spa_app.waitlist import service as waitlist

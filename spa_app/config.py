@@ -93,6 +93,8 @@ DEFAULTS = {
     "MAIL_SINK_DIR": None,
     # How long before a visit its reminder goes out (real hours, so DST-proof).
     "REMINDER_LEAD_HOURS": 24,
+    # When the therapists' daily digest goes, on the spa's clock ("HH:MM").
+    "CARE_DIGEST_AT": "07:00",
     # The most items a suggested home-care plan holds (a small plan is followed).
     "PLAN_MAX_ITEMS": 5,
     # Where links in e-mails point.
@@ -139,7 +141,11 @@ def celery_defaults(instance_path: str) -> dict:
         "worker_prefetch_multiplier": 1,
         "task_time_limit": 300,
         "task_soft_time_limit": 240,
-        "imports": ["spa_app.ops.tasks", "spa_app.notifications.tasks"],
+        "imports": [
+            "spa_app.ops.tasks",
+            "spa_app.notifications.tasks",
+            "spa_app.homecare.watch.tasks",
+        ],
         "timezone": "UTC",
         "enable_utc": True,
     }

@@ -17,6 +17,7 @@ from spa_app.homecare.models import (
 )
 from spa_app.homecare.notes.models import SessionAmendment, SessionFinding, SessionNote
 from spa_app.homecare.outcomes.models import CheckIn, CheckInScore
+from spa_app.homecare.watch.models import DigestRun, FlagNotice
 from spa_app.notifications.models import (
     MailOptOut,
     Message,
@@ -42,6 +43,8 @@ __all__ = [
     "CheckInScore",
     "ClientTag",
     "DeskNote",
+    "DigestRun",
+    "FlagNotice",
     "BookingStatus",
     "BusinessSettings",
     "Closure",

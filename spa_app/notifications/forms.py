@@ -4,7 +4,7 @@ from wtforms import SelectMultipleField, TimeField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from spa_app.notifications.models import OPTIONAL_KINDS
+from spa_app.notifications.models import OPTIONAL_KINDS, THERAPIST_KIND_LABELS
 from spa_app.notifications.preferences import KIND_CHOICES
 
 
@@ -19,4 +19,14 @@ class EmailSettingsForm(FlaskForm):
     routine_time = TimeField(
         _l("Time for the home-routine reminder"),
         validators=[InputRequired(message=_l("Please give a time such as 08:00."))],
+    )
+
+
+class TherapistEmailsForm(FlaskForm):
+    wanted = SelectMultipleField(
+        _l("E-mails I want"),
+        choices=[SelectChoice(k.value, KIND_CHOICES[k]) for k in THERAPIST_KIND_LABELS],
+        option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False),
+        validate_choice=True,
     )

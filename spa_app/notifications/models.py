@@ -25,6 +25,7 @@ class MessageKind(enum.StrEnum):
     ROUTINE_REMINDER = "routine_reminder"  # the day's home routines, at the client's hour
     WAITLIST_OFFER = "waitlist_offer"  # a time the client waits for has freed up
     VISIT_NEEDS_NEW_TIME = "visit_needs_new_time"  # the spa closed on a booked visit's time
+    CARE_DIGEST = "care_digest"  # to a therapist: clients whose home care raised a flag today
 
 
 class MessageState(enum.StrEnum):
@@ -100,6 +101,12 @@ KIND_LABELS = {
     MessageKind.ROUTINE_REMINDER: "a reminder on the days your home-care plan has routines",
 }
 OPTIONAL_KINDS = tuple(KIND_LABELS)
+#: Kinds a therapist may turn off, as they see them.
+THERAPIST_KIND_LABELS = {
+    MessageKind.CARE_DIGEST: "a daily list of your clients whose home care needs a look",
+}
+#: Every kind someone may turn off (each e-mail of these carries a one-click unsubscribe).
+OPT_OUT_KINDS = (*OPTIONAL_KINDS, *THERAPIST_KIND_LABELS)
 #: The nudges to book again after a completed visit (see schedule_nudges).
 NUDGE_KINDS = (MessageKind.REBOOK_WINDOW_OPEN, MessageKind.REBOOK_WINDOW_CLOSING)
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from spa_app.database import dialect_insert, utcnow
 from spa_app.extensions import db
 from spa_app.notifications.models import (
-    OPTIONAL_KINDS,
+    OPT_OUT_KINDS,
     MailOptOut,
     Message,
     MessageKind,
@@ -157,7 +157,7 @@ def is_pointless(message: Message, now: datetime) -> bool:
     check = _pointless.get(message.kind)
     if check is not None and check(message, now):
         return True
-    return message.kind in OPTIONAL_KINDS and (
+    return message.kind in OPT_OUT_KINDS and (
         db.session.get(MailOptOut, (message.user_id, message.kind)) is not None
     )
 

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from spa_app.database import dialect_insert
 from spa_app.extensions import db
 from spa_app.homecare.models import RoutineReminderTime
-from spa_app.notifications.models import OPTIONAL_KINDS, MailOptOut, MessageKind
+from spa_app.notifications.models import OPT_OUT_KINDS, OPTIONAL_KINDS, MailOptOut, MessageKind
 from spa_app.notifications.service import DEFAULT_REMINDER_TIME
 
 _SALT = "unsubscribe"
@@ -21,6 +21,7 @@ KIND_CHOICES = {
     MessageKind.REBOOK_WINDOW_OPEN: _l("A note four weeks after a visit, when the next one is due"),
     MessageKind.REBOOK_WINDOW_CLOSING: _l("A last note six weeks after a visit, if none is booked"),
     MessageKind.ROUTINE_REMINDER: _l("A reminder on the days your home-care plan has routines"),
+    MessageKind.CARE_DIGEST: _l("A daily list of your clients whose home care needs a look"),
 }
 #: The same inside a sentence ("You will no longer get ..."), as models.KIND_LABELS writes it.
 KIND_WORDS = {
@@ -28,6 +29,7 @@ KIND_WORDS = {
     MessageKind.REBOOK_WINDOW_OPEN: _l("a note four weeks after a visit, when the next one is due"),
     MessageKind.REBOOK_WINDOW_CLOSING: _l("a last note six weeks after a visit, if none is booked"),
     MessageKind.ROUTINE_REMINDER: _l("a reminder on the days your home-care plan has routines"),
+    MessageKind.CARE_DIGEST: _l("a daily list of your clients whose home care needs a look"),
 }
 
 
@@ -36,10 +38,13 @@ def opted_out(user_id: int) -> set[MessageKind]:
     return set(rows.scalars())
 
 
-def set_wanted(user_id: int, wanted: set[MessageKind]) -> None:
-    """Make the user's optional e-mails exactly ``wanted`` (flushed; the caller commits)."""
+def set_wanted(
+    user_id: int, wanted: set[MessageKind], kinds: tuple[MessageKind, ...] = OPTIONAL_KINDS
+) -> None:
+    """Make the user's e-mails of ``kinds`` (a client's optional ones unless told) exactly
+    ``wanted`` (flushed; the caller commits)."""
     current = opted_out(user_id)
-    for kind in OPTIONAL_KINDS:
+    for kind in kinds:
         if kind in wanted and kind in current:
             db.session.delete(db.session.get(MailOptOut, (user_id, kind)))
         elif kind not in wanted and kind not in current:
@@ -67,7 +72,7 @@ def set_routine_time(user_id: int, hhmm: str) -> None:
 
 def unsubscribe(user_id: int, kind: MessageKind) -> None:
     """Turn ``kind`` off for the user; doing it twice changes nothing (flushed)."""
-    if kind in OPTIONAL_KINDS and db.session.get(MailOptOut, (user_id, kind)) is None:
+    if kind in OPT_OUT_KINDS and db.session.get(MailOptOut, (user_id, kind)) is None:
         db.session.add(MailOptOut(user_id=user_id, kind=kind))
         db.session.flush()
 
@@ -84,6 +89,6 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[int, MessageKind] |
         kind = MessageKind(kind)
     except (BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(user_id, int) or kind not in OPTIONAL_KINDS:
+    if not isinstance(user_id, int) or kind not in OPT_OUT_KINDS:
         return None
     return user_id, kind

@@ -112,10 +112,11 @@ def _pending(message: Message) -> Moment:
     return Moment(Step.DUE_AT_ONCE, None)
 
 
-#: Kinds whose text is health data (a routine reminder lists the routines of the client's plan):
-#: their preview shows the headers only. Reading the routines would be a read of the plan, which
+#: Kinds whose text is health data (a routine reminder lists the routines of the client's plan,
+#: a therapist's digest the clients whose plans raised a flag): their preview shows the headers
+#: only. Reading the routines would be a read of the plan, which
 #: is audited, and this page writes nothing.
-HEALTH_KINDS = frozenset({MessageKind.ROUTINE_REMINDER})
+HEALTH_KINDS = frozenset({MessageKind.ROUTINE_REMINDER, MessageKind.CARE_DIGEST})
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,13 @@ from spa_app.accounts.models import Role
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import csrf
 from spa_app.notifications import preferences, queries, service, sink
-from spa_app.notifications.forms import EmailSettingsForm
-from spa_app.notifications.models import OPTIONAL_KINDS, MessageKind, MessageState
+from spa_app.notifications.forms import EmailSettingsForm, TherapistEmailsForm
+from spa_app.notifications.models import (
+    OPTIONAL_KINDS,
+    THERAPIST_KIND_LABELS,
+    MessageKind,
+    MessageState,
+)
 
 bp = Blueprint("notifications", __name__)
 
@@ -42,6 +47,7 @@ KIND_NAMES = {
     MessageKind.ROUTINE_REMINDER: _l("routine reminder"),
     MessageKind.WAITLIST_OFFER: _l("waitlist offer"),
     MessageKind.VISIT_NEEDS_NEW_TIME: _l("visit needs new time"),
+    MessageKind.CARE_DIGEST: _l("home care digest"),
 }
 #: Each state as the staff log names it.
 STATE_WORDS = {
@@ -189,6 +195,23 @@ def settings():
         form.wanted.data = [k.value for k in OPTIONAL_KINDS if k not in off]
         form.routine_time.data = preferences.routine_time(current_user.id)
     return render_template("notifications/settings.html", form=form)
+
+
+@bp.route("/schedule/emails", methods=["GET", "POST"])
+@role_required(Role.THERAPIST)
+def therapist_settings():
+    """A therapist's own e-mails: the daily digest of clients whose home care needs a look."""
+    form, kinds = TherapistEmailsForm(), tuple(THERAPIST_KIND_LABELS)
+    if form.validate_on_submit():
+        wanted = {MessageKind(k) for k in form.wanted.data or ()}
+        with unit_of_work():
+            preferences.set_wanted(current_user.id, wanted, kinds)
+        flash(_("Your e-mail settings are saved."), "success")
+        return redirect(url_for("notifications.therapist_settings"))
+    if request.method == "GET":
+        off = preferences.opted_out(current_user.id)
+        form.wanted.data = [k.value for k in kinds if k not in off]
+    return render_template("notifications/therapist_settings.html", form=form)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

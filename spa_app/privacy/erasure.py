@@ -24,6 +24,7 @@ from spa_app.extensions import db
 from spa_app.homecare.models import Completion, Intake, Plan, PlanItem, RoutineReminderTime
 from spa_app.homecare.notes.models import SessionAmendment, SessionFinding, SessionNote
 from spa_app.homecare.outcomes.models import CheckIn, CheckInScore
+from spa_app.homecare.watch.models import FlagNotice
 from spa_app.notifications.models import MailOptOut, Message, MessageAttempt, MessageState
 from spa_app.waitlist.models import WaitlistEntry
 
@@ -138,9 +139,9 @@ def _lock(client: User) -> None:
 
 def erase_health_data(client_id: int) -> None:
     """Delete the intake, every plan (items and ticks with them), every session note (findings
-    and amendments with them), every check-in (scores with them), the routine reminder time, the
-    visit interval and the next-visit window. Messages that named a plan keep their row but no
-    longer point at it."""
+    and amendments with them), every check-in (scores with them), the flags told to the
+    therapist, the routine reminder time, the visit interval and the next-visit window.
+    Messages that named a plan keep their row but no longer point at it."""
     plans = sa.select(Plan.id).where(Plan.client_id == client_id)
     items = sa.select(PlanItem.id).where(PlanItem.plan_id.in_(plans))
     _run(sa.delete(Completion).where(Completion.plan_item_id.in_(items)))
@@ -154,7 +155,7 @@ def erase_health_data(client_id: int) -> None:
     checkins = sa.select(CheckIn.id).where(CheckIn.client_id == client_id)
     _run(sa.delete(CheckInScore).where(CheckInScore.checkin_id.in_(checkins)))
     _run(sa.delete(CheckIn).where(CheckIn.client_id == client_id))
-    for model in (Intake, RoutineReminderTime, VisitInterval, NextVisit):
+    for model in (Intake, RoutineReminderTime, VisitInterval, NextVisit, FlagNotice):
         _run(sa.delete(model).where(model.client_id == client_id))
 
 

@@ -110,6 +110,9 @@ GET  /bookings                               in   200  200  404  404  404  404
 GET  /schedule                               in   404  404  200  200  200  404
 GET  /schedule/day?date={tuesday}            in   404  404  200  200  200  404
 GET  /schedule/week?date={tuesday}           in   404  404  200  200  200  404
+# A therapist's own e-mails (the daily digest of clients whose home care needs a look).
+GET  /schedule/emails                        in   404  404  200  200  200  404
+POST /schedule/emails                        in   404  404  302+ 302+ 302+ 404
 GET  /staff/calendar?date={tuesday}          in   404  404  404  404  404  200  shows=a_name
 GET  /staff/bookings/?date={tuesday}         in   404  404  404  404  404  200  shows=a_name
 # The waitlist: a client's own requests and offers.

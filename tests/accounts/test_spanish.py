@@ -21,7 +21,12 @@ from spa_app.accounts.models import Role
 from spa_app.database import unit_of_work
 from spa_app.extensions import db
 from spa_app.notifications import preferences
-from spa_app.notifications.models import KIND_LABELS, MessageKind, MessageState
+from spa_app.notifications.models import (
+    KIND_LABELS,
+    THERAPIST_KIND_LABELS,
+    MessageKind,
+    MessageState,
+)
 from tests import factories
 from tests.factories import at
 from tests.notifications.conftest import deliver_all, mail_settings
@@ -178,9 +183,12 @@ def test_the_email_settings_page_in_spanish(client):
 def test_the_labels_say_what_the_models_say(app):
     """The settings' words, kept beside the form, are the model's labels, in English."""
     with app.test_request_context():
-        assert {k: str(v) for k, v in preferences.KIND_WORDS.items()} == KIND_LABELS
+        assert {k: str(v) for k, v in preferences.KIND_WORDS.items()} == {
+            **KIND_LABELS,
+            **THERAPIST_KIND_LABELS,
+        }
         assert {k: str(v) for k, v in preferences.KIND_CHOICES.items()} == {
-            k: v.capitalize() for k, v in KIND_LABELS.items()
+            k: v.capitalize() for k, v in {**KIND_LABELS, **THERAPIST_KIND_LABELS}.items()
         }
 
 

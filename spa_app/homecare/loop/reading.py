@@ -68,14 +68,25 @@ class FlagKind(enum.StrEnum):
 @dataclass(frozen=True)
 class Flag:
     """Something for the therapist to look at: in which week (drop-off, low comfort), on which
-    day (a drop-off's last, the worst discomfort, the score) and for which area (score up),
-    with a sentence saying what."""
+    day (a drop-off's last, the worst discomfort, the score), for which routine (low comfort)
+    and which area (score up), with a sentence saying what."""
 
     kind: FlagKind
     text: str
     week: int | None = None
     day: date | None = None
     area: Area | str | None = None
+    routine: int | None = None
+
+    @property
+    def key(self) -> str:
+        """What makes it this flag, whatever its words: a drop-off's week, low comfort's
+        routine and week, a score's area and day (``watch`` tells each once)."""
+        if self.kind is FlagKind.SCORE_UP:
+            return f"{self.kind.value}:{self.area}:{self.day.isoformat()}"
+        if self.kind is FlagKind.LOW_COMFORT:
+            return f"{self.kind.value}:{self.routine}:w{self.week}"
+        return f"{self.kind.value}:w{self.week}"
 
 
 def _read(g: Grid) -> list[Row]:
@@ -263,7 +274,7 @@ def low_comfort(g: Grid) -> list[Flag]:
                 routine=routine.name, level=level,
             )  # fmt: skip
             week = (day - g.rows[0].span.first).days // 7 + 1
-            out.append(Flag(FlagKind.LOW_COMFORT, text, week=week, day=day))
+            out.append(Flag(FlagKind.LOW_COMFORT, text, week=week, day=day, routine=routine.id))
     return out
 
 

@@ -206,9 +206,16 @@ def _fill(checkin: CheckIn, sheet: Sheet, answers: Answers, now: datetime) -> No
 def scores_of(client_id: int) -> list[CheckInRow]:
     """Every check-in of the client, first submitted first, each with its scores in the
     body's order. One statement, whatever the number."""
+    return scores_by_client(CheckIn.client_id == client_id).get(client_id, [])
+
+
+def scores_by_client(which: sa.ColumnElement[bool]) -> dict[int, list[CheckInRow]]:
+    """The check-ins of the clients ``which`` picks (a condition on ``CheckIn.client_id``),
+    as ``scores_of`` gives them, by client. One statement, whatever the number."""
     rows = db.session.execute(
         sa.select(
             CheckIn.id,
+            CheckIn.client_id,
             CheckIn.period,
             CheckIn.booking_id,
             CheckIn.created_at,
@@ -219,16 +226,16 @@ def scores_of(client_id: int) -> list[CheckInRow]:
             CheckInScore.score,
         )
         .outerjoin(CheckInScore, CheckInScore.checkin_id == CheckIn.id)
-        .where(CheckIn.client_id == client_id)
-        .order_by(CheckIn.created_at, CheckIn.id)
+        .where(which)
+        .order_by(CheckIn.client_id, CheckIn.created_at, CheckIn.id)
     )
     order = list(Area)
-    result = []
+    result: dict[int, list[CheckInRow]] = {}
     for _id, group in itertools.groupby(rows, key=lambda r: r.id):
         group = list(group)
         first = group[0]
         scored = sorted((r for r in group if r.area is not None), key=lambda r: order.index(r.area))
-        result.append(
+        result.setdefault(first.client_id, []).append(
             CheckInRow(first.period, first.booking_id, first.created_at, first.updated_at,
                        first.goal, first.goal_score, {r.area: r.score for r in scored})
         )  # fmt: skip

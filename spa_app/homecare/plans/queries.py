@@ -6,7 +6,7 @@ changes anything but the audit of a health read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
@@ -16,7 +16,7 @@ from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique
 from spa_app.homecare.loop import reading as loop
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus
-from spa_app.homecare.outcomes.service import scores_of
+from spa_app.homecare.outcomes.service import CheckInRow, scores_of
 from spa_app.homecare.plans.checks import Entry
 from spa_app.homecare.plans.checks import day_totals as checks_day_totals
 from spa_app.homecare.plans.generator import DEFAULT_DOSE, Dose
@@ -240,11 +240,18 @@ def score_history(client_id: int, tz) -> dict[str, list[tuple[date, int]]]:
     intake = intake_for(client_id)
     if intake is None:
         return {}
-    checkins = scores_of(client_id)
-    day = intake.updated_at.astimezone(tz).date()
+    return history_of(intake.severity, intake.updated_at, scores_of(client_id), tz)
+
+
+def history_of(
+    severity: dict, intake_changed: datetime, checkins: list[CheckInRow], tz
+) -> dict[str, list[tuple[date, int]]]:
+    """``score_history`` from what it reads: the intake's scores and last change, and the
+    check-ins (``scores_of``)."""
+    day = intake_changed.astimezone(tz).date()
     if checkins:
         day = min(day, checkins[0].updated_at.astimezone(tz).date())
-    history = {area: [(day, score)] for area, score in intake.severity.items() if score}
+    history = {area: [(day, score)] for area, score in severity.items() if score}
     for row in checkins:
         for area, score in row.scores.items():
             if area in history:
