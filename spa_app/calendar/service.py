@@ -69,6 +69,7 @@ class Block:
     room: str = ""
     no_email: bool = False  # the client has no e-mail address: nothing reaches them by mail
     late_cancel: bool = False
+    care: bool = False  # the client's home-care plan raised a flag lately (see with_care)
 
     @property
     def markers(self) -> list[Marker]:
@@ -98,6 +99,7 @@ class Marker:
 
 MARKERS = (
     Marker("flagged", "!", _l("Contraindication ticked"), "flag"),
+    Marker("care", "⌂", _l("Home care needs a look"), "care"),
     Marker("no_intake", "?", _l("No health intake yet")),
     Marker("new_client", "N", _l("New client")),
 )
@@ -148,6 +150,8 @@ class DayView:
     now: NowMark | None = None
     #: the day's cancelled visits (not on the grid: their time is free), earliest first
     cancelled: list[Block] = field(default_factory=list)
+    #: whether the visits were marked for home care that needs a look (with_care)
+    care_read: bool = False
 
     def time_of(self, row: int) -> datetime:
         return self.start + timedelta(minutes=self.step * row)
@@ -161,6 +165,18 @@ class DayView:
     @property
     def flagged_clients(self) -> set[int]:
         return {b.client_id for c in self.columns for b in c.blocks if b.flagged}
+
+    @property
+    def clients(self) -> set[int]:
+        """The clients of the visits on the grid."""
+        return {b.client_id for c in self.columns for b in c.blocks}
+
+    def with_care(self, clients: set[int]) -> None:
+        """Mark the visits of ``clients``, whose home care needs a look (homecare.watch)."""
+        self.care_read = True
+        for column in self.columns:
+            column.blocks = [replace(b, care=True) if b.client_id in clients else b
+                             for b in column.blocks]  # fmt: skip
 
 
 def day_view(
@@ -271,6 +287,7 @@ def visit_markers(bookings: list[Booking]) -> dict[int, list[Marker]]:
     for b in bookings:
         on = {
             "flagged": bool(intakes.get(b.client_id)),
+            "care": False,  # read on the calendar only (homecare.watch)
             "no_intake": b.client_id not in intakes,
             "new_client": (first := first_visit.get(b.client_id)) is None or first >= b.starts_at,
         }

@@ -41,6 +41,7 @@ from spa_app.config import mail_domain
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
 from spa_app.homecare.access import audit_reads
+from spa_app.homecare.watch.queries import raised
 from spa_app.i18n import recipient_language
 from spa_app.scheduling.queries import UnknownService
 from spa_app.templating import use_timezone
@@ -98,6 +99,7 @@ def _week(day: date, therapist_id: int, *, staff: bool):
     if view is None:
         abort(404)
     audit_reads(current_user, view.flagged_clients, f"intake flag (calendar week {monday})")
+    _mark_care(view, f"care flags (calendar week {monday})")
     name = db.session.get(Therapist, therapist_id).display_name
     use_timezone(view.tz)
     return render_template(
@@ -114,11 +116,21 @@ def _week(day: date, therapist_id: int, *, staff: bool):
     )
 
 
+def _mark_care(view, subject: str) -> None:
+    """On a therapist's day or week: mark the visits of clients whose home care raised a flag
+    lately (five statements), an audited read of their health data."""
+    found = raised(local_today(utcnow(), view.tz), view.tz, view.clients) if view.clients else {}
+    audit_reads(current_user, set(found), subject)
+    view.with_care(set(found))
+
+
 def _page(day: date, by: str, therapist_user_id: int | None):
     now = utcnow()
     view = day_view(day, by, therapist_user_id, now)
     # The flag markers tell of clients' intakes: audited like any read of health data.
     audit_reads(current_user, view.flagged_clients, f"intake flag (calendar {day.isoformat()})")
+    if therapist_user_id is not None:
+        _mark_care(view, f"care flags (calendar {day.isoformat()})")
     use_timezone(view.tz)
     return render_template(
         "calendar/day.html",
