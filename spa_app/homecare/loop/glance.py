@@ -79,7 +79,7 @@ def score_chart(history: History, chart_id: str) -> Markup:
         y_label=_("Tension (0 none, 10 the worst)"),
         title=_("Each area, from the intake through the check-ins"),
         description=_(
-            "The client's score of each area at the intake, then at each check-in: lower is better."
+            "Each area's score at the intake, then at each check-in: lower is better."
         ),  # fmt: skip
         chart_id=chart_id,
     )

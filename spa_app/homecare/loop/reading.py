@@ -31,13 +31,14 @@ from spa_app.homecare.loop.grid import (
     Tick,
     Total,
     grid,
+    last_day,
     weeks,
 )
 from spa_app.homecare.vocab import AREA_LABELS, Area
 
 __all__ = [
     "MIN_SETTLED_DAYS", "Cell", "Grid", "Routine", "Row", "Span", "Tick", "Total", "grid",
-    "weeks", "Flag", "FlagKind", "reading", "flags",
+    "last_day", "weeks", "Flag", "FlagKind", "reading", "flags",
 ]  # fmt: skip
 
 #: A week at or above this share of its planned routines is kept to; every week so is steady.

@@ -171,6 +171,37 @@ def progress(plan: Plan, today: date, tz) -> Progress:
 
 
 @dataclass(frozen=True)
+class Journey:
+    """How the client has kept to ``plan`` so far, for their own page: its weeks (from its
+    publication to the day before the plan that replaced it, or on to today) and each area's
+    scores (score_history)."""
+
+    grid: loop.Grid
+    scores: dict[str, list[tuple[date, int]]]
+
+
+def journey(plan: Plan, today: date, tz) -> Journey:
+    """The plan's weeks and the client's scores: four statements."""
+    first = plan.published_at.astimezone(tz).date()
+    replaced = db.session.execute(
+        db.select(db.func.min(Plan.published_at)).where(
+            Plan.client_id == plan.client_id,
+            Plan.status == PlanStatus.PUBLISHED,
+            Plan.published_at > plan.published_at,
+        )
+    ).scalar()
+    end = replaced.astimezone(tz).date() - timedelta(days=1) if replaced else None
+    ticks = completions(plan, first, loop.last_day(end, today))
+    weeks = loop.grid(_routines(plan), [loop.Tick(c.plan_item_id, c.day, c.discomfort)
+                                         for c in ticks.values()], first, end, today)  # fmt: skip
+    return Journey(weeks, score_history(plan.client_id, tz))
+
+
+def _routines(plan: Plan) -> list[loop.Routine]:
+    return [loop.Routine(i.id, i.name, frozenset(i.weekdays)) for i in plan.items]
+
+
+@dataclass(frozen=True)
 class Adherence:
     plan: Plan
     first: date
@@ -222,7 +253,7 @@ def adherence(plan: Plan, booking: Booking, today: date, tz) -> Adherence:
         reverse=True,
     )
     weekly = loop.grid(
-        [loop.Routine(i.id, i.name, frozenset(i.weekdays)) for i in plan.items],
+        _routines(plan),
         [loop.Tick(c.plan_item_id, c.day, c.discomfort) for c in ticks.values()],
         first,
         end,

@@ -165,9 +165,11 @@ def show(plan_id: int):
     use_timezone(settings.tz)
     today = local_today(utcnow(), settings.tz)
     week = queries.week_of(plan, today, settings.tz)
+    published = plan.status is PlanStatus.PUBLISHED
     return render_template(
         "homecare/plan.html",
         plan=plan,
+        journey=queries.journey(plan, today, settings.tz) if published else None,
         today=today,
         progress=week.progress,
         done=week.done,
