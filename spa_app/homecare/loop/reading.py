@@ -304,6 +304,20 @@ def scores_up(scores: Scores) -> list[Flag]:
     return out
 
 
+#: An area's latest score this far from the intake's reads as better (down) or worse (up).
+SCORE_MOVE = 2
+
+
+def score_moves(scores: Scores) -> dict[Area | str, tuple[int, int]]:
+    """The areas whose latest score is ``SCORE_MOVE`` or more away from the intake's, in
+    either direction: {area: (the intake's, the latest)}."""
+    return {
+        area: (history[0][1], history[-1][1])
+        for area, history in scores.items()
+        if len(history) > 1 and abs(history[-1][1] - history[0][1]) >= SCORE_MOVE
+    }
+
+
 def lately(g: Grid, weeks: int = 2) -> dict[int, Total]:
     """Each routine's planned and done over the last ``weeks`` settled weeks (by routine id;
     empty when no week is settled yet)."""

@@ -27,7 +27,7 @@ from spa_app.homecare.access import audit
 from spa_app.homecare.intake.needs import needs_from
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.library import as_technique, rules, techniques
-from spa_app.homecare.loop.reading import HALF, lately
+from spa_app.homecare.loop.reading import HALF, lately, score_moves
 from spa_app.homecare.models import Completion, Plan, PlanItem, PlanStatus, Routine
 from spa_app.homecare.notes.service import latest_findings
 from spa_app.homecare.plans.checks import warnings
@@ -51,6 +51,7 @@ from spa_app.homecare.plans.queries import (
     plans_of,
 )
 from spa_app.homecare.plans.review import review_for
+from spa_app.homecare.vocab import AREA_LABELS, Area
 from spa_app.i18n import recipient_language
 
 
@@ -165,7 +166,7 @@ def start_draft(
     A new version starts from the generator's suggestion (``suggested``), from the latest
     published version (a revision; empty if there is none), or, ``carried`` and with no
     version yet, from the plan the client followed before this visit (carried forward, each
-    routine not kept up lately saying so). Asking for a suggestion on an open draft replaces
+    routine saying whether its area got better or worse and whether it was kept up lately). Asking for a suggestion on an open draft replaces
     its items. Raises PlanError if someone else opened a draft at this moment.
     """
     draft = draft_of(booking.id)
@@ -214,18 +215,36 @@ def _copy_items(source: Plan, draft: Plan) -> None:
 
 
 def _carry_forward(source: Plan, draft: Plan, booking: Booking, now: datetime) -> None:
-    """``source``'s routines into ``draft``; one done under half the planned times in the last
-    two settled weeks says so first in its reason, for the therapist to change its dose."""
+    """``source``'s routines into ``draft``, each saying first in its reason what changed for
+    the therapist to act on: its area better or worse since the intake (the client's latest
+    check-in against it), and whether it was done under half the planned times in the last two
+    settled weeks (to change its dose)."""
     _copy_items(source, draft)
     tz = business_tz()
-    kept = lately(adherence(source, booking, now.astimezone(tz).date(), tz).grid)
+    before = adherence(source, booking, now.astimezone(tz).date(), tz)
+    kept, moved = lately(before.grid), score_moves(before.scores)
     for old, new in zip(source.items, draft.items, strict=True):
+        notes = []
+        if (move := moved.get(old.area.value)) is not None:
+            notes.append(_area_moved(old.area, *move))
         total = kept.get(old.id)
         if total is not None and total.planned and total.share < HALF:
-            note = _("Not kept up lately: done %(done)d of %(planned)d times in the last two "
-                     "weeks. Fewer days or fewer minutes may suit better.", done=total.done,
-                     planned=total.planned)  # fmt: skip
-            new.why = f"{note}\n{new.why}".strip()[:500]
+            notes.append(_("Not kept up lately: done %(done)d of %(planned)d times in the last "
+                           "two weeks. Fewer days or fewer minutes may suit better.",
+                           done=total.done, planned=total.planned))  # fmt: skip
+        if notes:
+            new.why = "\n".join([*notes, new.why]).strip()[:500]
+
+
+def _area_moved(area: Area, intake: int, latest: int) -> str:
+    name = AREA_LABELS[area]
+    if latest < intake:
+        return _("%(area)s better since the intake: %(intake)d, now %(latest)d out of 10. Keep "
+                 "it up, or ease off once it stays low.", area=name, intake=intake,
+                 latest=latest)  # fmt: skip
+    return _("%(area)s worse since the intake: %(intake)d, now %(latest)d out of 10. Check how "
+             "the routine feels, its pressure and dose, before carrying it on.", area=name,
+             intake=intake, latest=latest)  # fmt: skip
 
 
 def _suggest_into(draft: Plan, dose: Dose) -> None:

@@ -87,3 +87,27 @@ def test_changes_match_routines_and_name_each_dose_change():
     assert back.name == "Back"
     assert back.what == ("days Mo We Fr → Mo We Fr Su", "pressure Medium → Firm")
     assert not changes(before, before)
+
+
+def test_a_carried_plan_says_which_areas_got_better_or_worse(client, cast, halved):  # noqa: F811
+    """The desk worker's intake: neck 6, lower back 5. A check-in since: neck 3, lower back 8."""
+    from datetime import UTC, datetime
+
+    from spa_app.homecare.outcomes.models import CheckIn, CheckInScore
+    from spa_app.homecare.vocab import Area
+
+    plan, next_visit = halved
+    now = datetime.now(UTC)
+    scores = [CheckInScore(area=Area.NECK, score=3), CheckInScore(area=Area.LOWER_BACK, score=8)]
+    db.session.add(CheckIn(client_id=cast["a"].id, period="week:2026-01-05", created_at=now,
+                           updated_at=now, scores=scores))  # fmt: skip
+    db.session.commit()
+    draft = _carry(client, next_visit.id)
+    by_area = {i.area.value: i.why for i in draft.items}
+    assert by_area["neck"].startswith("Neck better since the intake: 6, now 3 out of 10.")
+    assert by_area["lower_back"].startswith(
+        "Lower back worse since the intake: 5, now 8 out of 10."
+    )
+    # The area's news first, then the dose's.
+    assert "\nNot kept up lately" in by_area["neck"]
+    assert all(len(i.why) <= 500 for i in draft.items)

@@ -201,3 +201,16 @@ def test_a_score_up_by_three_on_the_intake_or_the_visit_before():
         "Neck: 6 out of 10, up 3 since the intake.",
         "Lower back: 5 out of 10, up 3 since the visit before.",
     ]
+
+
+def test_areas_moved_since_the_intake_either_way():
+    from spa_app.homecare.loop.reading import score_moves
+
+    d = date(2026, 3, 2)
+    scores = {
+        "neck": [(d, 6), (d + timedelta(days=7), 3)],  # better by 3
+        "lower_back": [(d, 5), (d + timedelta(days=7), 7)],  # worse by 2: just moved
+        "shoulders": [(d, 4), (d + timedelta(days=7), 5)],  # within one: not moved
+        "upper_back": [(d, 7)],  # no check-in yet
+    }
+    assert score_moves(scores) == {"neck": (6, 3), "lower_back": (5, 7)}
