@@ -167,7 +167,8 @@ def start_draft(
     published version (a revision; empty if there is none), or, ``carried`` and with no
     version yet, from the plan the client followed before this visit (carried forward, each
     routine saying whether its area got better or worse and whether it was kept up lately).
-    Asking for a suggestion on an open draft replaces its items. Raises PlanError if someone else opened a draft at this moment.
+    Asking for a suggestion on an open draft replaces its items. Raises PlanError if someone
+    else opened a draft at this moment.
     """
     draft = draft_of(booking.id)
     if draft is None:
