@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench import care
 from bench.dataset import PASSWORD, TIMEZONE, WEEKS, WORKDAYS, Dataset
 from bench.measure import RUNS, WARMUP, Measurement, StatementCounter, measure
 from spa_app.accounts.models import Role, User
@@ -57,6 +58,7 @@ def run_all(app: Flask, dataset: Dataset, counter: StatementCounter) -> list[Mea
         _calendar(app, dataset, counter),
         _series(app, dataset, counter),
         *_client_record(app, dataset, counter),
+        care.run(app, dataset, counter),
     ]
 
 
