@@ -1,5 +1,6 @@
 """The therapists' daily digest of clients whose home care needs a look: the flags told (once
-each) and the days it ran, and its e-mail kind.
+each) and the days it ran, and its e-mail kind; a carried-forward routine's advice for the
+therapist.
 
 Revision ID: b5d2e8a4c6f1
 Revises: a3c9f1d7e5b2
@@ -41,6 +42,10 @@ def _allow_kinds(table: str, kinds: list[str]) -> None:
 
 
 def upgrade():
+    with op.batch_alter_table("plan_items") as batch_op:
+        batch_op.add_column(
+            sa.Column("advice", sa.String(length=500), nullable=False, server_default="")
+        )
     _allow_kinds("messages", NEW_KINDS)
     _allow_kinds("mail_opt_outs", NEW_KINDS)
     op.create_table(
@@ -92,3 +97,5 @@ def downgrade():
     op.execute("DELETE FROM messages WHERE kind = 'care_digest'")
     _allow_kinds("mail_opt_outs", OLD_KINDS)
     _allow_kinds("messages", OLD_KINDS)
+    with op.batch_alter_table("plan_items") as batch_op:
+        batch_op.drop_column("advice")

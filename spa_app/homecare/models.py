@@ -225,6 +225,9 @@ class PlanItem(db.Model):
     build_up: Mapped[bool] = mapped_column(default=False)
     #: Where it works on the body map (copied from the routine)
     spots: Mapped[list] = mapped_column(JSON, default=list)
+    #: For the therapist, never the client: what changed since the last plan when this one was
+    #: carried forward from it (the area better or worse, the routine not kept up)
+    advice: Mapped[str] = mapped_column(String(500), default="")
 
     plan: Mapped[Plan] = relationship(back_populates="items")
     routine = relationship("Routine")

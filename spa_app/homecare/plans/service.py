@@ -216,10 +216,10 @@ def _copy_items(source: Plan, draft: Plan) -> None:
 
 
 def _carry_forward(source: Plan, draft: Plan, booking: Booking, now: datetime) -> None:
-    """``source``'s routines into ``draft``, each saying first in its reason what changed for
-    the therapist to act on: its area better or worse since the intake (the client's latest
-    check-in against it), and whether it was done under half the planned times in the last two
-    settled weeks (to change its dose)."""
+    """``source``'s routines into ``draft``, each with advice for the therapist (never shown
+    to the client) on what changed: its area better or worse since the intake (the client's
+    latest check-in against it), and whether it was done under half the planned times in the
+    last two settled weeks (to change its dose)."""
     _copy_items(source, draft)
     tz = business_tz()
     before = adherence(source, booking, now.astimezone(tz).date(), tz)
@@ -233,8 +233,7 @@ def _carry_forward(source: Plan, draft: Plan, booking: Booking, now: datetime) -
             notes.append(_("Not kept up lately: done %(done)d of %(planned)d times in the last "
                            "two weeks. Fewer days or fewer minutes may suit better.",
                            done=total.done, planned=total.planned))  # fmt: skip
-        if notes:
-            new.why = "\n".join([*notes, new.why]).strip()[:500]
+        new.advice = " ".join(notes)[:500]
 
 
 def _area_moved(area: Area, intake: int, latest: int) -> str:

@@ -39,9 +39,10 @@ def test_a_carried_plan_keeps_the_routines_and_says_which_were_not_kept_up(clien
     ]
     first, *rest = draft.items
     # Weeks 3-4: the first routine done 4 times of 14, the others never.
-    assert first.why.startswith("Not kept up lately: done 4 of 14 times in the last two weeks.")
-    assert all(i.why.startswith("Not kept up lately: done 0 of 14") for i in rest)
-    assert len(first.why) <= 500
+    assert first.advice.startswith("Not kept up lately: done 4 of 14 times in the last two weeks.")
+    assert all(i.advice.startswith("Not kept up lately: done 0 of 14") for i in rest)
+    # The reasons the routines were chosen stay as they were: the advice is for the therapist.
+    assert [i.why for i in draft.items] == [i.why for i in plan.items]
 
 
 def test_a_routine_kept_up_is_carried_without_a_note(client, halved):  # noqa: F811
@@ -53,8 +54,8 @@ def test_a_routine_kept_up_is_carried_without_a_note(client, halved):  # noqa: F
         if day not in ticked:
             factories.completion(plan, day, item=first)
     draft = _carry(client, next_visit.id)
-    assert "Not kept up" not in draft.items[0].why
-    assert "Not kept up" in draft.items[1].why
+    assert draft.items[0].advice == ""
+    assert "Not kept up" in draft.items[1].advice
 
 
 def test_the_editor_shows_what_changed_since_the_carried_plan(client, halved):  # noqa: F811
@@ -103,11 +104,28 @@ def test_a_carried_plan_says_which_areas_got_better_or_worse(client, cast, halve
                            updated_at=now, scores=scores))  # fmt: skip
     db.session.commit()
     draft = _carry(client, next_visit.id)
-    by_area = {i.area.value: i.why for i in draft.items}
+    by_area = {i.area.value: i.advice for i in draft.items}
     assert by_area["neck"].startswith("Neck better since the intake: 6, now 3 out of 10.")
     assert by_area["lower_back"].startswith(
         "Lower back worse since the intake: 5, now 8 out of 10."
     )
     # The area's news first, then the dose's.
-    assert "\nNot kept up lately" in by_area["neck"]
-    assert all(len(i.why) <= 500 for i in draft.items)
+    assert ". Not kept up lately" in by_area["neck"]
+    page = client.get(f"/plans/{draft.id}/edit").get_data(as_text=True)
+    assert "Since the last plan:</strong> Neck better since the intake" in page
+
+
+def test_the_client_never_reads_the_advice(client, cast, halved):  # noqa: F811
+    """Published as carried, the plan shows the client the routines and why, not the advice."""
+    from tests.homecare.test_plan_views import editor_form
+
+    plan, next_visit = halved
+    draft = _carry(client, next_visit.id)
+    assert draft.items[0].advice
+    client.post(f"/plans/{draft.id}/edit", data=editor_form(draft, action="publish",
+                                                           confirm="y", reviewed="y"))  # fmt: skip
+    assert plan_row(draft.id).published_at is not None
+    client.post("/logout")
+    factories.login(client, cast["a"])
+    page = client.get(f"/plans/{draft.id}").get_data(as_text=True)
+    assert "Not kept up" not in page and "since the intake" not in page
