@@ -240,7 +240,7 @@ def test_reads_by_staff_and_therapists_are_audited(client, cast):
     assert [(r.actor_id, r.action, r.subject) for r in rows] == [
         (cast["own"].id, "draft", f"plan {plan.id}"),
         (cast["own"].id, "publish", f"plan {plan.id}"),
-        (cast["own"].id, "read", f"plan {plan.id}"),
+        (cast["own"].id, "read", f"plan {plan.id}, check-ins"),  # its weeks and scores
     ]
     client.post("/logout")
     factories.login(client, cast["own"])
@@ -277,7 +277,7 @@ def test_the_therapist_sees_adherence_and_how_it_felt_before_the_next_visit(clie
     assert "discomfort: 0 none, 10 the worst" in page
     factories.fresh()
     subjects = db.session.execute(db.select(AuditEntry.subject)).scalars().all()
-    assert f"intake flag, adherence plan {plan.id}" in subjects
+    assert f"intake flag, adherence plan {plan.id}, check-ins" in subjects
     client.post("/logout")
     factories.login(client, cast["a"])  # the client's own booking page shows no such table
     assert "planned routines done" not in client.get(f"/bookings/{next_visit.id}").get_data(

@@ -308,7 +308,7 @@ def health_summary(viewer: User, booking: Booking, today: date, tz) -> HealthSum
     if intake is None and before is None:
         return HealthSummary(None, None)
     read = ["intake flag"] if intake is not None else []
-    read += [f"adherence plan {before.id}"] if before is not None else []
+    read += [f"adherence plan {before.id}", "check-ins"] if before is not None else []
     audit_read(viewer, booking.client_id, ", ".join(read))
     return HealthSummary(
         flagged=intake.flagged if intake is not None else None,

@@ -160,12 +160,15 @@ def show(plan_id: int):
     plan = queries.visible_plan(current_user, plan_id)
     if plan is None:
         abort(404)
-    audit_read(current_user, plan.client_id, f"plan {plan_id}")
+    # A published plan's page also shows its weeks and the check-ins' scores (journey).
+    published = plan.status is PlanStatus.PUBLISHED
+    audit_read(
+        current_user, plan.client_id, f"plan {plan_id}" + (", check-ins" if published else "")
+    )
     settings = business()
     use_timezone(settings.tz)
     today = local_today(utcnow(), settings.tz)
     week = queries.week_of(plan, today, settings.tz)
-    published = plan.status is PlanStatus.PUBLISHED
     return render_template(
         "homecare/plan.html",
         plan=plan,
