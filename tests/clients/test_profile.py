@@ -143,7 +143,7 @@ def test_health_data_is_shown_at_a_glance_and_the_read_audited(app, client, spa,
     factories.fresh()
     (entry,) = db.session.scalars(sa.select(AuditEntry)).all()
     assert (entry.actor_id, entry.client_id, entry.action) == (spa.anna.user_id, cara.id, "read")
-    assert entry.subject == f"intake date, plan {plan.id} adherence"
+    assert entry.subject == f"intake date, plan {plan.id} adherence, check-ins"
     # The profile shows neither the intake's answers nor the plan's routines, but how the
     # weeks went: the reading and the bars.
     assert plan.items[0].name not in html

@@ -85,7 +85,7 @@ def edit(plan_id: int):
     form.offer(library.active_routines())
     status, warnings = 200, []
     kept = _kept_before(plan)
-    read = f"plan {plan_id}" + (f", adherence plan {kept.plan.id}" if kept else "")
+    read = f"plan {plan_id}" + (f", adherence plan {kept.plan.id}, check-ins" if kept else "")
     if request.method == "GET":  # the editor shows the plan and the intake's flag: audited
         audit_read(current_user, plan.client_id, read)
         form.fill(plan)

@@ -87,7 +87,7 @@ def test_the_plan_editor_says_how_the_last_plan_went_and_audits_it(client, halve
     assert "then down by half or more" in page and 'class="care-flag drop_off"' in page
     factories.fresh()
     subjects = db.session.execute(db.select(AuditEntry.subject)).scalars().all()
-    assert f"plan {draft.id}, adherence plan {plan.id}" in subjects
+    assert f"plan {draft.id}, adherence plan {plan.id}, check-ins" in subjects
 
 
 def test_a_first_plan_has_nothing_to_say_about_a_last_one(client, cast):  # noqa: F811
