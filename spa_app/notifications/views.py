@@ -211,7 +211,11 @@ def therapist_settings():
     if request.method == "GET":
         off = preferences.opted_out(current_user.id)
         form.wanted.data = [k.value for k in kinds if k not in off]
-    return render_template("notifications/therapist_settings.html", form=form)
+    return render_template(
+        "notifications/therapist_settings.html",
+        form=form,
+        digest_at=current_app.config["CARE_DIGEST_AT"],
+    )
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
