@@ -116,7 +116,7 @@ def _digest_letter(message: Message, settings, sender: outbox.Sender) -> outbox.
     clients = clients_told(message)
     links = [(c.name, f"{sender.public_url}/clients/{c.id}") for c in clients]
     lead = ngettext(
-        "One of your clients' home-care plans needs a look: something changed in how the "
+        "%(num)d of your clients' home-care plans needs a look: something changed in how the "
         "routines are going.",
         "%(num)d of your clients' home-care plans need a look: something changed in how the "
         "routines are going.",
