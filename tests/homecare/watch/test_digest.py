@@ -165,3 +165,24 @@ def test_the_statements_do_not_grow_with_the_clients(clients, more):
     with count_statements() as sent, unit_of_work():
         service.queue_digests(at_seven_thirty(), LONDON, time(7))
     assert len(sent) == 1 + 5 + 1 + 2 + 2 * 2  # two therapists
+
+
+@pytest.mark.parametrize(
+    "before, at, day",
+    [
+        # Spring forward in London: 07:00 is 06:00 UTC that day.
+        ("2027-03-28T05:59:00+00:00", "2027-03-28T06:00:00+00:00", "2027-03-28"),
+        # Fall back: 07:00 is 07:00 UTC again.
+        ("2026-10-25T06:59:00+00:00", "2026-10-25T07:00:00+00:00", "2026-10-25"),
+    ],
+)
+def test_the_digest_hour_is_the_spas_on_a_change_of_the_clocks(app, before, at, day):
+    from datetime import date, datetime
+
+    from spa_app.homecare.watch.models import DigestRun
+
+    run(datetime.fromisoformat(before))
+    assert db.session.scalars(db.select(DigestRun)).all() == []
+    run(datetime.fromisoformat(at))
+    factories.fresh()
+    assert [r.day for r in db.session.scalars(db.select(DigestRun))] == [date.fromisoformat(day)]
