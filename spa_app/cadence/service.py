@@ -246,13 +246,27 @@ def _nudge_overtaken(message: Message, now: datetime) -> bool:
 
 NUDGE_SUBJECTS = {
     MessageKind.REBOOK_WINDOW_OPEN: _l("Time to book your next visit to %(spa)s"),
-    MessageKind.REBOOK_WINDOW_CLOSING: _l("Six weeks since your last visit to %(spa)s"),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("%(weeks)d weeks since your last visit to %(spa)s"),
 }
+
+
+def rhythm_of(message: Message, tz: ZoneInfo) -> tuple[int, int]:
+    """The (min, max) weeks a nudge speaks of: those of the window it was sent for (the
+    client's interval when the visit was completed), else the client's interval now."""
+    window = db.session.get(NextVisit, message.user_id)
+    if window is None or window.booking_id != message.booking_id:
+        return interval_of(message.user_id)
+    visit = window.last_visit_at.astimezone(tz).date()
+    return tuple(
+        (edge.astimezone(tz).date() - visit).days // 7
+        for edge in (window.opens_at, window.closes_at)
+    )
 
 
 @outbox.composes(*NUDGE_SUBJECTS)
 def _nudge_letter(message: Message, settings: Business, sender: outbox.Sender) -> outbox.Letter:
-    """Time to book again: the last visit (from the row's snapshot) and a link to book it again.
+    """Time to book again: the last visit (from the row's snapshot), the weeks since and the
+    client's own rhythm (rhythm_of), and a link to book it again.
 
     The link names the same therapist while they still offer that service.
     """
@@ -264,14 +278,20 @@ def _nudge_letter(message: Message, settings: Business, sender: outbox.Sender) -
         link = f"{sender.public_url}/book/{service.id}?therapist={therapist.id}"
     else:
         link = f"{sender.public_url}/book/{service.id}"
+    low, high = rhythm_of(message, settings.tz)
+    since = message.created_at.astimezone(settings.tz).date()
+    weeks = max((since - message.visit_starts_at.astimezone(settings.tz).date()).days // 7, 1)
     context = {
         "visit": visit,
         "therapist": therapist,
         "same_therapist": "therapist=" in link,
         "link": link,
+        "weeks": weeks,  # since the visit, when the nudge was queued
+        "low": low,
+        "high": high,
     }
     # In the recipient's language: composed inside their force_locale.
-    subject = NUDGE_SUBJECTS[message.kind] % {"spa": settings.business_name}
+    subject = NUDGE_SUBJECTS[message.kind] % {"spa": settings.business_name, "weeks": weeks}
     return outbox.Letter(subject, context)
 
 

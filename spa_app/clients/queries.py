@@ -256,7 +256,9 @@ def health_glance(
     intake, plan = intake_for(client_id), current_plan(client_id)
     if intake is None and plan is None:
         return HealthGlance(None, None, None)
-    read = (["intake date"] if intake else []) + ([f"plan {plan.id} adherence, check-ins"] if plan else [])
+    read = (["intake date"] if intake else []) + (
+        [f"plan {plan.id} adherence, check-ins"] if plan else []
+    )
     audit_read(viewer, client_id, ", ".join(read))
     until = coming or _Until(now + timedelta(days=1))
     kept = adherence(plan, until, today, tz) if plan is not None else None

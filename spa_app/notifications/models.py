@@ -96,8 +96,10 @@ class MessageAttempt(db.Model):
 #: are transactional and always sent.
 KIND_LABELS = {
     MessageKind.APPOINTMENT_REMINDER: "reminders the day before a visit",
-    MessageKind.REBOOK_WINDOW_OPEN: "a note four weeks after a visit, when the next one is due",
-    MessageKind.REBOOK_WINDOW_CLOSING: "a last note six weeks after a visit, if none is booked",
+    MessageKind.REBOOK_WINDOW_OPEN: (
+        "a note when your next visit is due, four weeks after a visit or as your therapist set"
+    ),
+    MessageKind.REBOOK_WINDOW_CLOSING: "a last note when that time runs out, if none is booked",
     MessageKind.ROUTINE_REMINDER: "a reminder on the days your home-care plan has routines",
 }
 OPTIONAL_KINDS = tuple(KIND_LABELS)

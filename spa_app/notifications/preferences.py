@@ -18,16 +18,20 @@ _SALT = "unsubscribe"
 #: Each optional kind as the e-mail settings list it (models.KIND_LABELS, capitalised).
 KIND_CHOICES = {
     MessageKind.APPOINTMENT_REMINDER: _l("Reminders the day before a visit"),
-    MessageKind.REBOOK_WINDOW_OPEN: _l("A note four weeks after a visit, when the next one is due"),
-    MessageKind.REBOOK_WINDOW_CLOSING: _l("A last note six weeks after a visit, if none is booked"),
+    MessageKind.REBOOK_WINDOW_OPEN: _l(
+        "A note when your next visit is due, four weeks after a visit or as your therapist set"
+    ),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("A last note when that time runs out, if none is booked"),
     MessageKind.ROUTINE_REMINDER: _l("A reminder on the days your home-care plan has routines"),
     MessageKind.CARE_DIGEST: _l("A daily list of your clients whose home care needs a look"),
 }
 #: The same inside a sentence ("You will no longer get ..."), as models.KIND_LABELS writes it.
 KIND_WORDS = {
     MessageKind.APPOINTMENT_REMINDER: _l("reminders the day before a visit"),
-    MessageKind.REBOOK_WINDOW_OPEN: _l("a note four weeks after a visit, when the next one is due"),
-    MessageKind.REBOOK_WINDOW_CLOSING: _l("a last note six weeks after a visit, if none is booked"),
+    MessageKind.REBOOK_WINDOW_OPEN: _l(
+        "a note when your next visit is due, four weeks after a visit or as your therapist set"
+    ),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("a last note when that time runs out, if none is booked"),
     MessageKind.ROUTINE_REMINDER: _l("a reminder on the days your home-care plan has routines"),
     MessageKind.CARE_DIGEST: _l("a daily list of your clients whose home care needs a look"),
 }

@@ -232,7 +232,7 @@ def test_the_nudge_links_to_booking_the_same_therapist_and_can_be_turned_off(app
     link = f"/book/{b.service_id}?therapist={b.therapist_id}"
     assert link in text and link in html
     therapist = db.session.get(Booking, b.id).therapist.display_name
-    assert f"with {therapist}" in text and "four weeks" in text
+    assert f"with {therapist}" in text and "It has been 4 weeks since" in text
     assert "Turn them off" in html and mail["List-Unsubscribe"].strip("<>") in text
     assert list(mail.iter_attachments()) == []  # no calendar file: nothing was booked
 

@@ -89,7 +89,7 @@ def test_clients_choose_their_optional_emails_in_settings(client, app):
     factories.login(client, me)
     page = client.get("/account/emails").get_data(as_text=True)
     assert "Reminders the day before a visit" in page and "checked" in page
-    assert "A note four weeks after a visit" in page and 'value="08:00"' in page
+    assert "A note when your next visit is due" in page and 'value="08:00"' in page
     at = {"routine_time": "07:30"}
     assert client.post("/account/emails", data=at).status_code == 302
     assert opted_out(me.id) == set(OPTIONAL_KINDS)

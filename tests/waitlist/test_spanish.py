@@ -190,8 +190,8 @@ def test_the_next_visit_nudges_are_in_the_clients_language(app):
     assert subject == "Es hora de reservar tu próxima cita en Lime Tree Spa"
     therapist = opening.booking.therapist.display_name
     for body in (text, html):
-        assert f"Han pasado cuatro semanas desde tu {opening.booking.service.name}" in body
-        assert "Te sugerimos una cita cada cuatro a seis semanas" in body
+        assert f"Han pasado 4 semanas desde tu {opening.booking.service.name}" in body
+        assert "Te sugerimos una cita cada 4 a 6 semanas" in body
     assert f"reservar la siguiente con {therapist}:" in text and "Hola, Rae:" in text
     assert f">Reserva tu próxima cita con {therapist}</a>" in html
     assert "no hagas caso de este aviso" in text
@@ -201,7 +201,7 @@ def test_the_next_visit_nudges_are_in_the_clients_language(app):
     closing = [m for m in nudge_for(app, spanish(name="Sol"), weeks=6)
                if m.kind is MessageKind.REBOOK_WINDOW_CLOSING]  # fmt: skip
     subject, text, html = rendered(app, closing[0])
-    assert subject == "Seis semanas desde tu última cita en Lime Tree Spa"
+    assert subject == "6 semanas desde tu última cita en Lime Tree Spa"
     for body in (text, html):
         assert "Han pasado seis semanas desde tu " in body
         assert "Es el último aviso que te enviamos sobre esa cita." in body
@@ -213,5 +213,5 @@ def test_english_e_mails_are_as_before(app):
     (opening,) = nudge_for(app, factories.user(name="Rae"), weeks=4)
     subject, text, _ = rendered(app, opening)
     assert subject == "Time to book your next visit to Lime Tree Spa"
-    assert text.startswith("Hello Rae,\n\nIt has been four weeks since your ")
-    assert "\nWe suggest a visit every four to six weeks, so now is a good time to book" in text
+    assert text.startswith("Hello Rae,\n\nIt has been 4 weeks since your ")
+    assert "\nWe suggest a visit every 4 to 6 weeks, so now is a good time to book" in text
