@@ -203,7 +203,7 @@ def test_the_next_visit_nudges_are_in_the_clients_language(app):
     subject, text, html = rendered(app, closing[0])
     assert subject == "6 semanas desde tu última cita en Lime Tree Spa"
     for body in (text, html):
-        assert "Han pasado seis semanas desde tu " in body
+        assert "Han pasado 6 semanas desde tu " in body
         assert "Es el último aviso que te enviamos sobre esa cita." in body
     assert "Si quieres mantenerlo, reserva tu próxima cita con " in text
 
