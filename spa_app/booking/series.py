@@ -12,7 +12,7 @@ in one transaction, or none if one of them was taken meanwhile.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
 
@@ -21,7 +21,8 @@ from spa_app.booking.clashes import client_visits, overlapping
 from spa_app.booking.models import Booking
 from spa_app.booking.service import Choice, book
 from spa_app.business import business_tz
-from spa_app.scheduling.queries import find_slots
+from spa_app.clock import local_today
+from spa_app.scheduling.queries import find_slots, get_settings
 
 EVERY_WEEKS = range(4, 7)
 VISITS = range(1, 13)  # more visits after the first
@@ -50,6 +51,8 @@ class Occurrence:
     chosen: datetime | None  # UTC; None: not bookable
     moved: bool  # chosen differs from wanted
     clash: Booking | None = None  # the client's visit at the wanted time (then not bookable)
+    #: Past the booking horizon: the first local day it can be booked (then not bookable yet)
+    bookable_from: date | None = None
 
     @property
     def bookable(self) -> bool:
@@ -69,16 +72,23 @@ def check_terms(every: int, visits: int) -> None:
         )
 
 
-def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):
+def preview(
+    base: Booking, every: int, visits: int, actor: User, now: datetime, past_horizon: bool = False
+):
     """The occurrences after ``base``: at its local time every ``every`` weeks, or the nearest
     free time within three days with the same therapist, or not bookable (nothing free, or the
-    client has another visit at the wanted time)."""
+    client has another visit at the wanted time), or not bookable yet (past the booking
+    horizon: from which day it will be). Staff asking ``past_horizon`` look as far as the
+    series goes (see horizon_for)."""
     check_terms(every, visits)
     tz = business_tz()
     local = base.starts_at.astimezone(tz)
     staff = actor.role is Role.STAFF
     length = timedelta(minutes=base.service.duration_min)
     walls = [local + timedelta(weeks=every * n) for n in range(1, visits + 1)]
+    horizon = get_settings().horizon_days
+    longer = horizon_for(walls[-1], now) if staff and past_horizon else None
+    last_day = local_today(now, tz) + timedelta(days=max(horizon, longer or 0))
     near = timedelta(days=NEAR_DAYS + 1)
     theirs = client_visits(base.client_id, walls[0] - near, walls[-1] + near)
     result = []
@@ -87,6 +97,10 @@ def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):
         if (clash := overlapping(theirs, wanted, wanted + length)) is not None:
             result.append(Occurrence(wanted, None, False, clash))
             continue
+        if day > last_day:
+            opens = day - timedelta(days=horizon)
+            result.append(Occurrence(wanted, None, False, bookable_from=opens))
+            continue
         found = find_slots(
             service_id=base.service_id,
             therapist_id=base.therapist_id,
@@ -94,6 +108,7 @@ def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):
             last_day=day + timedelta(days=NEAR_DAYS),
             now=now,
             min_notice=not staff,
+            horizon_days=longer,
         )
         starts = [s.starts_at for s in found.slots
                   if overlapping(theirs, s.starts_at, s.starts_at + length) is None]  # fmt: skip
@@ -102,18 +117,35 @@ def preview(base: Booking, every: int, visits: int, actor: User, now: datetime):
     return result
 
 
-def book_series(base: Booking, occurrences: list[Occurrence], actor: User, now: datetime):
-    """Book every bookable occurrence (flushed; the caller commits). A BookingError from any of
-    them (a time just taken, or one the client has just booked elsewhere) means none should be
-    kept: the caller rolls back and shows a fresh preview."""
-    client = base.client
+def horizon_for(last: datetime, now: datetime) -> int:
+    """The days ahead a series must look to reach its ``last`` occurrence (and the three days
+    around it): how far staff override the booking horizon for it."""
+    today = local_today(now, last.tzinfo)
+    return (last.date() - today).days + NEAR_DAYS
+
+
+def book_series(
+    base: Booking, occurrences: list[Occurrence], actor: User, now: datetime,
+    past_horizon: bool = False,
+):  # fmt: skip
+    """Book every bookable occurrence (flushed; the caller commits), past the booking horizon
+    too if staff previewed it so. A BookingError from any of them (a time just taken, or one
+    the client has just booked elsewhere) means none should be kept: the caller rolls back and
+    shows a fresh preview."""
+    client, tz = base.client, business_tz()
+    bookable = [o for o in occurrences if o.bookable]
+    longer = (
+        horizon_for(bookable[-1].chosen.astimezone(tz), now)
+        if bookable and past_horizon and actor.role is Role.STAFF
+        else None
+    )
     return [
         book(
             client=client,
             choice=Choice(base.service_id, o.chosen, base.therapist_id),
             actor=actor,
             now=now,
+            horizon_days=longer,
         )
-        for o in occurrences
-        if o.bookable
+        for o in bookable
     ]

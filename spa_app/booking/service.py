@@ -88,13 +88,20 @@ class Choice:
 
 
 def book(
-    *, client: User, choice: Choice, actor: User, now: datetime, request_key: str | None = None
+    *,
+    client: User,
+    choice: Choice,
+    actor: User,
+    now: datetime,
+    request_key: str | None = None,
+    horizon_days: int | None = None,
 ) -> Booking:
     """Book ``choice`` for ``client`` and announce it (visit_booked: the confirmation is
     queued); idempotent per request_key.
 
     Staff may book at short notice, at any free minute (clients on the slot step), and in a
-    room they choose. Raises AlreadyBooked (the client has this very visit), ClientBusy (the
+    room they choose, and past the booking horizon up to ``horizon_days`` (a series they book
+    on). Raises AlreadyBooked (the client has this very visit), ClientBusy (the
     client has another visit at that time), RoomRefused, SlotUnavailable (not free, or lost a
     race for the therapist or room) and UnknownService. Flushes; the caller commits. On
     SQLite, call inside unit_of_work().
@@ -104,7 +111,7 @@ def book(
     if request_key and (existing := _by_request_key(client.id, request_key)) is not None:
         return existing
     staff = actor.role is Role.STAFF
-    availability = _availability_for(choice, now, staff=staff)
+    availability = _availability_for(choice, now, staff=staff, horizon_days=horizon_days)
     _refuse_room(choice, availability, staff=staff)
     service = availability.service
     ends_at = choice.starts_at + timedelta(minutes=service.duration_min)
@@ -136,7 +143,7 @@ def book(
             choice.starts_at,
             availability,
             write,
-            lambda: _availability_for(choice, now, staff=staff),
+            lambda: _availability_for(choice, now, staff=staff, horizon_days=horizon_days),
             room_id=choice.room_id,
             keep=_is_own_conflict,
         )
@@ -580,10 +587,16 @@ def _by_request_key(client_id: int, request_key: str) -> Booking | None:
 
 
 def _availability_for(
-    choice: Choice, now: datetime, *, staff: bool, ignore: int | None = None
+    choice: Choice,
+    now: datetime,
+    *,
+    staff: bool,
+    ignore: int | None = None,
+    horizon_days: int | None = None,
 ) -> Availability:
     """Whether the choice is free, with every free therapist and room at it: for staff at its
-    exact minute (they may book off the slot step) and without the minimum notice."""
+    exact minute (they may book off the slot step), without the minimum notice, and as far
+    ahead as ``horizon_days`` if they look past the spa's horizon."""
     return find_slots(
         service_id=choice.service_id,
         day_of=choice.starts_at,
@@ -594,6 +607,7 @@ def _availability_for(
         ignore_booking_id=ignore,
         min_notice=not staff,
         only_at=choice.starts_at if staff else None,
+        horizon_days=horizon_days if staff else None,
     )
 
 

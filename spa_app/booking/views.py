@@ -472,9 +472,12 @@ def series(booking_id: int):
     values = request.form if request.method == "POST" else request.args
     every = params.as_whole(values.get("every"), most=999) or 0
     visits = params.as_whole(values.get("visits"), most=999) or 0
+    # Staff may book a series past the booking horizon (a client's regular slot for the year).
+    past = current_user.is_staff and values.get("past_horizon") == "1"
+    again = {"every": every, "visits": visits} | ({"past_horizon": "1"} if past else {})
     now = utcnow()
     try:
-        plan = series_service.preview(base, every, visits, current_user, now)
+        plan = series_service.preview(base, every, visits, current_user, now, past)
     except series_service.SeriesError as exc:
         flash(str(exc), "error")
         return redirect(url_for("booking.detail", booking_id=base.id))
@@ -483,19 +486,18 @@ def series(booking_id: int):
         if seen != [o.chosen.isoformat() if o.bookable else "" for o in plan]:
             flash(_("Some times changed since you looked: here is the series again, checked now."),
                   "error")  # fmt: skip
-            return redirect(url_for("booking.series", booking_id=base.id, every=every,
-                                    visits=visits))  # fmt: skip
+            return redirect(url_for("booking.series", booking_id=base.id, **again))
         try:
             with unit_of_work():
-                booked = series_service.book_series(base, plan, current_user, now)
+                booked = series_service.book_series(base, plan, current_user, now, past)
         except service.BookingError as exc:
             why = (_("One of those times was just taken.")
                    if isinstance(exc, service.SlotUnavailable) else str(exc))  # fmt: skip
             flash(_("%(why)s Here is the series again, checked now.", why=why), "error")
-            return redirect(url_for("booking.series", booking_id=base.id, every=every,
-                                    visits=visits))  # fmt: skip
+            return redirect(url_for("booking.series", booking_id=base.id, **again))
         flash(ngettext("Booked %(num)d more visit.", "Booked %(num)d more visits.", len(booked)),
               "success")  # fmt: skip
         return redirect(url_for("booking.detail", booking_id=base.id))
     use_timezone(business_tz())
-    return render_template("booking/series.html", base=base, plan=plan, every=every, visits=visits)
+    return render_template("booking/series.html", base=base, plan=plan, every=every, visits=visits,
+                           past_horizon=past)  # fmt: skip

@@ -110,6 +110,7 @@ def find_slots(
     with_rooms: bool = False,
     room_id: int | None = None,
     only_at: datetime | None = None,
+    horizon_days: int | None = None,
 ) -> Availability:
     """Free start times for a service over local days, for one therapist or any, in any room
     the service may use or in ``room_id`` alone.
@@ -120,14 +121,17 @@ def find_slots(
     lets staff book at short notice; ``only_at`` asks about that one start, on the slot step
     or off it (staff may book any free minute). ``therapists`` names every therapist offering
     the service, whichever was asked for; ``rooms``, every room it may use. A service limited
-    to some rooms is free only in those. Raises UnknownService. Always two SQL statements.
+    to some rooms is free only in those. ``horizon_days`` looks further ahead than the spa's
+    booking horizon (staff booking a series past it). Raises UnknownService. Always two SQL
+    statements.
     """
     rows = _core(_TERMS, {"service_id": service_id}).all()
     if not rows:
         raise UnknownService(service_id)
-    timezone, step_min, notice_min, horizon_days, *terms = rows[0][:_TERM_COLUMNS]
+    timezone, step_min, notice_min, spa_horizon, *terms = rows[0][:_TERM_COLUMNS]
     service = ServiceTerms(*terms)
-    rules = _rules(timezone, step_min, notice_min if min_notice else 0, horizon_days)
+    horizon = max(horizon_days or 0, spa_horizon)
+    rules = _rules(timezone, step_min, notice_min if min_notice else 0, horizon)
     first_day = first_day or local_today(day_of or now, rules.tz)
     last_day = last_day or first_day
     request = Request(
