@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.ops.views import bp as ops_bp
     from spa_app.privacy.views import bp as privacy_bp
     from spa_app.profile.views import bp as profile_bp
+    from spa_app.reports.views import bp as reports_bp
     from spa_app.scheduling.views import bp as scheduling_bp
     from spa_app.waitlist.views import bp as waitlist_bp
 
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         ops_bp,
         waitlist_bp,
         privacy_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
 

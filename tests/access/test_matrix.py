@@ -115,6 +115,9 @@ GET  /schedule/emails                        in   404  404  200  200  200  404
 POST /schedule/emails                        in   404  404  302+ 302+ 302+ 404
 GET  /staff/calendar?date={tuesday}          in   404  404  404  404  404  200  shows=a_name
 GET  /staff/bookings/?date={tuesday}         in   404  404  404  404  404  200  shows=a_name
+# Reports: the spa's figures, for staff only.
+GET  /staff/reports                          in   404  404  404  404  404  200
+GET  /staff/reports/visits.csv               in   404  404  404  404  404  200
 # The waitlist: a client's own requests and offers.
 GET  /waitlist/join/{service}                in   200  200  404  404  404  404
 POST /waitlist/join/{service}                in   302+ 302+ 404  404  404  404  form=join

@@ -1,0 +1,216 @@
+"""The reports' figures, each one statement, set-based, whatever the number of visits.
+
+A visit belongs to the range, and to a month, by its start on the spa's clock: the range's and
+the months' bounds are local midnights turned into UTC instants here, so a visit at 00:30 on
+1 April in London (23:30 UTC on 31 March) is April's, whatever the clocks did. Deleted
+clients' visits stay in every figure (the spa's books keep them, anonymised); cancelled visits
+count only where a figure says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from spa_app.booking.models import Booking, BookingStatus
+from spa_app.catalog.models import Service, Therapist
+from spa_app.clock import day_bounds
+from spa_app.extensions import db
+from spa_app.homecare.models import Plan, PlanStatus
+
+#: The longest range a report reads: five years of months.
+MAX_DAYS = 5 * 366
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which visits a report reads: those starting on local days ``first`` to ``last``, of one
+    therapist and one service if given."""
+
+    first: date
+    last: date
+    tz: ZoneInfo
+    therapist_id: int | None = None
+    service_id: int | None = None
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return day_bounds(self.first, self.last, self.tz)
+
+    def months(self) -> list[tuple[date, datetime, datetime]]:
+        """Each local month the range touches: (its first day, and the UTC bounds of its part
+        inside the range)."""
+        out, month = [], self.first.replace(day=1)
+        while month <= self.last:
+            following = (month + timedelta(days=32)).replace(day=1)
+            first, last = max(month, self.first), min(following - timedelta(days=1), self.last)
+            out.append((month, *day_bounds(first, last, self.tz)))
+            month = following
+        return out
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        lo, hi = self.bounds
+        found = [Booking.starts_at >= lo, Booking.starts_at < hi]
+        if self.therapist_id is not None:
+            found.append(Booking.therapist_id == self.therapist_id)
+        if self.service_id is not None:
+            found.append(Booking.service_id == self.service_id)
+        return found
+
+
+def _month_of(scope: Scope) -> sa.Case:
+    """The local month (its first day, ISO) of a visit's start, as a CASE on UTC bounds."""
+    return sa.case(
+        *((Booking.starts_at < hi, month.isoformat()) for month, _lo, hi in scope.months()),
+        else_=None,
+    )
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``part`` of ``whole``: exact, and as a percent rounded half up (None of nothing)."""
+
+    part: int
+    whole: int
+
+    @property
+    def share(self) -> Fraction | None:
+        return Fraction(self.part, self.whole) if self.whole else None
+
+    @property
+    def percent(self) -> int | None:
+        return (200 * self.part + self.whole) // (2 * self.whole) if self.whole else None
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """How the range's visits turned out. ``held`` are those whose time came and that were
+    not cancelled (completed, arrived, no-show): the no-show rate's whole. Every visit booked
+    in the range, cancelled ones too, is the late-cancel rate's whole."""
+
+    booked: int  # still to come (or not marked)
+    arrived: int
+    completed: int
+    no_show: int
+    cancelled: int
+    late_cancelled: int  # of the cancelled: inside the cancellation window
+
+    @property
+    def held(self) -> int:
+        return self.arrived + self.completed + self.no_show
+
+    @property
+    def all(self) -> int:
+        return self.booked + self.held + self.cancelled
+
+    @property
+    def no_show_rate(self) -> Rate:
+        return Rate(self.no_show, self.held)
+
+    @property
+    def late_cancel_rate(self) -> Rate:
+        return Rate(self.late_cancelled, self.all)
+
+
+def outcomes(scope: Scope) -> Outcomes:
+    """One statement: the visits counted by status (and late cancellations)."""
+    rows = db.session.execute(
+        sa.select(Booking.status, Booking.late_cancel, sa.func.count())
+        .where(*scope.where())
+        .group_by(Booking.status, Booking.late_cancel)
+    ).all()
+    count = {status: 0 for status in BookingStatus}
+    late = 0
+    for status, was_late, n in rows:
+        count[status] += n
+        late += n if status is BookingStatus.CANCELLED and was_late else 0
+    return Outcomes(
+        booked=count[BookingStatus.BOOKED],
+        arrived=count[BookingStatus.ARRIVED],
+        completed=count[BookingStatus.COMPLETED],
+        no_show=count[BookingStatus.NO_SHOW],
+        cancelled=count[BookingStatus.CANCELLED],
+        late_cancelled=late,
+    )
+
+
+@dataclass(frozen=True)
+class Takings:
+    """Revenue from completed visits at their booked prices (integer cents): by month, and by
+    service and by therapist (name, visits, cents; the most first)."""
+
+    by_month: list[tuple[date, int, int]]  # (the month's first day, visits, cents)
+    by_service: list[tuple[str, int, int]]
+    by_therapist: list[tuple[str, int, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(cents for _month, _n, cents in self.by_month)
+
+
+def takings(scope: Scope) -> Takings:
+    """Three statements: the completed visits' prices summed by local month, by service and by
+    therapist."""
+    done = [*scope.where(), Booking.status == BookingStatus.COMPLETED]
+    month = _month_of(scope).label("month")
+    counted = {
+        m: (n, cents)
+        for m, n, cents in db.session.execute(
+            sa.select(month, sa.func.count(), sa.func.sum(Booking.price_cents))
+            .where(*done)
+            .group_by(month)
+        )
+    }
+    by_month = [
+        (first, *counted.get(first.isoformat(), (0, 0))) for first, _lo, _hi in scope.months()
+    ]
+    by_service = _summed(Service, Service.name, Booking.service_id == Service.id, done)
+    by_therapist = _summed(
+        Therapist, Therapist.display_name, Booking.therapist_id == Therapist.id, done
+    )
+    return Takings(by_month, by_service, by_therapist)
+
+
+def _summed(model, name, on, where) -> list[tuple[str, int, int]]:
+    """(name, visits, cents) of the completed visits ``where`` picks, by ``model``."""
+    cents = sa.func.sum(Booking.price_cents)
+    rows = db.session.execute(
+        sa.select(name, sa.func.count(), cents)
+        .select_from(Booking)
+        .join(model, on)
+        .where(*where)
+        .group_by(model.id, name)
+        .order_by(cents.desc(), name)
+    )
+    return [(label, n, int(total)) for label, n, total in rows]
+
+
+@dataclass(frozen=True)
+class HomeCare:
+    """Of the range's completed visits, those that carry a published home-care plan: in all,
+    and by therapist (name, visits with a plan, completed visits)."""
+
+    with_plan: Rate
+    by_therapist: list[tuple[str, Rate]]
+
+
+def home_care(scope: Scope) -> HomeCare:
+    """One statement: completed visits, and those with a published plan, by therapist."""
+    planned = sa.exists().where(Plan.booking_id == Booking.id, Plan.status == PlanStatus.PUBLISHED)
+    rows = db.session.execute(
+        sa.select(
+            Therapist.display_name, sa.func.count(), sa.func.sum(sa.case((planned, 1), else_=0))
+        )  # fmt: skip
+        .select_from(Booking)
+        .join(Therapist, Therapist.id == Booking.therapist_id)
+        .where(*scope.where(), Booking.status == BookingStatus.COMPLETED)
+        .group_by(Therapist.id, Therapist.display_name)
+        .order_by(Therapist.display_name)
+    ).all()
+    by_therapist = [(name, Rate(int(with_plan), n)) for name, n, with_plan in rows]
+    total = Rate(sum(r.part for _n, r in by_therapist), sum(r.whole for _n, r in by_therapist))
+    return HomeCare(total, by_therapist)

@@ -1,0 +1,197 @@
+"""The Reports page for staff: how visits turned out, revenue and home care, over a range of
+local days, by therapist and by service; each figure also as a CSV download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+
+from spa_app import charts, params
+from spa_app.accounts.guards import staff_required
+from spa_app.business import business_tz
+from spa_app.catalog.models import Service, Therapist
+from spa_app.clock import local_today, within_reach
+from spa_app.database import utcnow
+from spa_app.extensions import db
+from spa_app.i18n import when
+from spa_app.reports import queries
+from spa_app.reports.queries import MAX_DAYS, Scope
+from spa_app.templating import money, use_timezone
+
+bp = Blueprint("reports", __name__)
+
+
+def _scope() -> tuple[Scope | None, str, dict]:
+    """The range and filters asked for (the last six months by default), or None with why
+    not; and the values as the form shows them."""
+    tz, now = business_tz(), utcnow()
+    today = local_today(now, tz)
+    default_first = today.replace(day=1)
+    for _month in range(5):  # this month and the five before
+        default_first = (default_first - timedelta(days=1)).replace(day=1)
+    raw = {k: request.args.get(k, "") for k in ("from", "to", "therapist", "service")}
+    first = params.as_day(raw["from"]) if raw["from"] else default_first
+    last = params.as_day(raw["to"]) if raw["to"] else today
+    shown = {
+        "from": first or raw["from"],
+        "to": last or raw["to"],
+        "therapist": params.as_id(raw["therapist"]),
+        "service": params.as_id(raw["service"]),
+    }
+    if first is None or last is None or not (within_reach(first, now) and within_reach(last, now)):
+        return None, _("Please give the dates as 2026-03-29 (within five years of today)."), shown
+    if last < first:
+        return None, _("The range ends before it starts: please swap the dates."), shown
+    if (last - first).days >= MAX_DAYS:
+        return None, _("Please ask for five years at most."), shown
+    scope = Scope(first, last, tz, shown["therapist"], shown["service"])
+    return scope, "", shown
+
+
+def _choices():
+    therapists = db.session.execute(
+        db.select(Therapist.id, Therapist.display_name).order_by(Therapist.display_name)
+    ).all()
+    services = db.session.execute(db.select(Service.id, Service.name).order_by(Service.name)).all()
+    return therapists, services
+
+
+@bp.get("/staff/reports")
+@staff_required
+def index():
+    scope, problem, shown = _scope()
+    therapists, services = _choices()
+    use_timezone(business_tz())
+    figures = {}
+    if scope is not None:
+        figures = {
+            "outcomes": queries.outcomes(scope),
+            "takings": queries.takings(scope),
+            "home_care": queries.home_care(scope),
+        }
+    page = render_template("reports/index.html", scope=scope, problem=problem, shown=shown,
+                           therapists=therapists, services=services, **figures)  # fmt: skip
+    return page, (422 if problem else 200)
+
+
+#: Each download: its file name's stem, and (header, rows) from a scope.
+def _outcomes_rows(scope: Scope):
+    o = queries.outcomes(scope)
+    header = ["measure", "visits", "of", "percent"]
+    rows = [
+        ["completed", o.completed, "", ""],
+        ["arrived, not yet completed", o.arrived, "", ""],
+        ["booked, still to come", o.booked, "", ""],
+        ["no-show", o.no_show, o.held, _pct(o.no_show_rate)],
+        ["cancelled", o.cancelled, o.all, ""],
+        ["cancelled late", o.late_cancelled, o.all, _pct(o.late_cancel_rate)],
+    ]
+    return header, rows
+
+
+def _revenue_month_rows(scope: Scope):
+    t = queries.takings(scope)
+    rows = [[m.strftime("%Y-%m"), n, _amount(cents)] for m, n, cents in t.by_month]
+    return ["month", "completed visits", "revenue"], rows
+
+
+def _revenue_service_rows(scope: Scope):
+    t = queries.takings(scope)
+    return ["service", "completed visits", "revenue"], [
+        [name, n, _amount(c)] for name, n, c in t.by_service
+    ]
+
+
+def _revenue_therapist_rows(scope: Scope):
+    t = queries.takings(scope)
+    return ["therapist", "completed visits", "revenue"], [
+        [name, n, _amount(c)] for name, n, c in t.by_therapist
+    ]
+
+
+def _home_care_rows(scope: Scope):
+    h = queries.home_care(scope)
+    rows = [[name, r.part, r.whole, _pct(r)] for name, r in h.by_therapist]
+    rows.append(["all", h.with_plan.part, h.with_plan.whole, _pct(h.with_plan)])
+    return [
+        "therapist",
+        "completed visits with a published plan",
+        "completed visits",
+        "percent",
+    ], rows
+
+
+DOWNLOADS = {
+    "visits": _outcomes_rows,
+    "revenue-by-month": _revenue_month_rows,
+    "revenue-by-service": _revenue_service_rows,
+    "revenue-by-therapist": _revenue_therapist_rows,
+    "home-care": _home_care_rows,
+}
+
+
+def _cell(value):
+    """A name a spreadsheet would run as a formula (=, +, -, @ first) is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _pct(rate: queries.Rate) -> str:
+    return "" if rate.percent is None else str(rate.percent)
+
+
+def _amount(cents: int) -> str:
+    """Cents as a plain decimal amount ("1234.50"): what a spreadsheet reads as a number."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+@bp.get("/staff/reports/<name>.csv")
+@staff_required
+def download(name: str):
+    build = DOWNLOADS.get(name)
+    if build is None:
+        abort(404)
+    scope, problem, _shown = _scope()
+    if scope is None:
+        return Response(problem + "\n", status=422, mimetype="text/plain")
+    header, rows = build(scope)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([[_cell(value) for value in row] for row in rows])
+    filename = f"{name}-{scope.first.isoformat()}-to-{scope.last.isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def month_label(month: date) -> str:
+    return when(month, "%b %Y")
+
+
+def revenue_chart(takings: queries.Takings):
+    return charts.bar_chart(
+        [(month_label(m), cents / 100) for m, _n, cents in takings.by_month],
+        y_label=_("Revenue"),
+        title=_("Revenue from completed visits, month by month"),
+        description=_("The booked prices of the visits completed in each month of the range."),
+        value_format=lambda v: money(round(v * 100)),
+        chart_id="revenue",
+    )
+
+
+def revenue_rows(takings: queries.Takings) -> list[tuple]:
+    """The chart's numbers: each month, its completed visits and its revenue."""
+    return [(month_label(m), n, money(cents)) for m, n, cents in takings.by_month]
+
+
+bp.add_app_template_global(revenue_chart, "revenue_chart")
+bp.add_app_template_global(revenue_rows, "revenue_rows")
+bp.add_app_template_global(month_label, "month_label")

@@ -1,0 +1,73 @@
+"""Every report figure against the hand-built spa's known answers (see conftest)."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from spa_app.reports.queries import Scope, home_care, outcomes, takings
+from tests.factories import LONDON
+from tests.reports.conftest import FIRST, LAST
+from tests.sqlcount import count_statements
+
+
+def scope(**filters) -> Scope:
+    return Scope(FIRST, LAST, LONDON, **filters)
+
+
+def test_how_visits_turned_out(spa):
+    o = outcomes(scope())
+    # Completed: 5 March, 1 April 00:30, 10 April, the deleted client's, 30 April 23:30.
+    assert (o.completed, o.no_show, o.arrived, o.booked) == (5, 1, 0, 0)
+    assert (o.cancelled, o.late_cancelled) == (2, 1)
+    assert (o.no_show_rate.share, o.no_show_rate.percent) == (Fraction(1, 6), 17)
+    # 1 of 8 is 12.5%: rounded half up.
+    assert (o.late_cancel_rate.share, o.late_cancel_rate.percent) == (Fraction(1, 8), 13)
+
+
+def test_revenue_by_month_across_the_change_of_the_clocks(spa):
+    t = takings(scope())
+    assert t.by_month == [(date(2027, 3, 1), 2, 6500 + 9500),
+                          (date(2027, 4, 1), 3, 9500 + 6500 + 6500)]  # fmt: skip
+    assert t.total == 38500
+
+
+def test_revenue_by_service_and_by_therapist(spa):
+    t = takings(scope())
+    assert t.by_service == [("Swedish", 3, 19500), ("Deep tissue", 2, 19000)]
+    assert t.by_therapist == [("Anna", 3, 22500), ("Ben", 2, 16000)]
+
+
+def test_one_therapist_or_one_service(spa):
+    ben = outcomes(scope(therapist_id=spa["ben"]))
+    assert (ben.completed, ben.no_show, ben.cancelled) == (2, 1, 0)
+    assert ben.no_show_rate.percent == 33
+    deep = takings(scope(service_id=spa["deep"]))
+    assert deep.by_month == [(date(2027, 3, 1), 1, 9500), (date(2027, 4, 1), 1, 9500)]
+
+
+def test_home_care_share_of_completed_visits(spa):
+    h = home_care(scope())
+    assert (h.with_plan.part, h.with_plan.whole, h.with_plan.percent) == (1, 5, 20)
+    assert [(name, r.part, r.whole) for name, r in h.by_therapist] == [
+        ("Anna", 1, 3),
+        ("Ben", 0, 2),
+    ]
+
+
+def test_a_range_of_one_day_and_a_month_with_nothing(spa):
+    one = Scope(date(2027, 4, 30), date(2027, 4, 30), LONDON)
+    assert outcomes(one).completed == 1
+    empty = Scope(date(2027, 6, 1), date(2027, 7, 31), LONDON)
+    t = takings(empty)
+    assert t.by_month == [(date(2027, 6, 1), 0, 0), (date(2027, 7, 1), 0, 0)]
+    assert outcomes(empty).no_show_rate.percent is None
+    assert home_care(empty).with_plan.percent is None
+
+
+def test_each_report_is_a_fixed_number_of_statements(spa):
+    outcomes(scope())  # the first read of anything settles the session
+    for report, expected in ((outcomes, 1), (takings, 3), (home_care, 1)):
+        with count_statements() as sent:
+            report(scope())
+        assert len(sent) == expected, report.__name__

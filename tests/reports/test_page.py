@@ -1,0 +1,113 @@
+"""The Reports page and its downloads: staff only, the range asked for, bad input refused
+with a clear message, the CSVs parse to the page's figures, and the page's statements do not
+grow with the visits."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from spa_app.accounts.models import Role, User
+from spa_app.extensions import db
+from tests import factories
+from tests.sqlcount import count_statements
+
+RANGE = "from=2027-03-01&to=2027-04-30"
+
+
+@pytest.fixture
+def desk(client, spa):
+    factories.login(client, db.session.get(User, spa["staff"]))
+    return client
+
+
+def rows(reply) -> list[list[str]]:
+    assert reply.status_code == 200 and reply.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(reply.get_data(as_text=True))))
+
+
+def test_the_page_shows_the_figures(desk):
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert "No-shows: 17% of the 6 visits whose time came (1)." in page
+    assert "Late cancellations: 13% of the 8 visits booked (1)." in page
+    assert "£385.00 from completed visits" in page
+    assert "20% of completed visits carry a published home-care plan (1 of 5)." in page
+    assert page.count("<svg") == 1 and "<title" in page  # the revenue chart, with its title
+    assert '<td data-label="Revenue">£225.00</td>' in page  # April, in the chart's table
+
+
+def test_the_downloads_carry_the_same_numbers(desk):
+    assert rows(desk.get(f"/staff/reports/revenue-by-month.csv?{RANGE}")) == [
+        ["month", "completed visits", "revenue"], ["2027-03", "2", "160.00"],
+        ["2027-04", "3", "225.00"],
+    ]  # fmt: skip
+    visits = {r[0]: r[1:] for r in rows(desk.get(f"/staff/reports/visits.csv?{RANGE}"))}
+    assert visits["no-show"] == ["1", "6", "17"] and visits["cancelled late"] == ["1", "8", "13"]
+    therapists = rows(desk.get(f"/staff/reports/revenue-by-therapist.csv?{RANGE}"))
+    assert therapists[1:] == [["Anna", "3", "225.00"], ["Ben", "2", "160.00"]]
+    care = rows(desk.get(f"/staff/reports/home-care.csv?{RANGE}"))
+    assert care[-1] == ["all", "1", "5", "20"]
+    reply = desk.get(f"/staff/reports/revenue-by-service.csv?{RANGE}")
+    assert 'filename="revenue-by-service-2027-03-01-to-2027-04-30.csv"' in reply.headers[
+        "Content-Disposition"]  # fmt: skip
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_as_text(desk, spa):
+    from spa_app.catalog.models import Therapist
+
+    db.session.get(Therapist, spa["ben"]).display_name = "=HYPERLINK(1)"
+    db.session.commit()
+    got = rows(desk.get(f"/staff/reports/revenue-by-therapist.csv?{RANGE}"))
+    assert ["'=HYPERLINK(1)", "2", "160.00"] in got
+
+
+def test_one_therapist(desk, spa):
+    page = desk.get(f"/staff/reports?{RANGE}&therapist={spa['ben']}").get_data(as_text=True)
+    assert "No-shows: 33% of the 3 visits whose time came (1)." in page
+    assert f'<option value="{spa["ben"]}" selected>Ben</option>' in page
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("from=yesterday&to=2027-04-30", "Please give the dates as 2026-03-29"),
+        ("from=2027-05-01&to=2027-04-30", "The range ends before it starts"),
+        ("from=2022-01-01&to=2027-06-01", "Please ask for five years at most"),
+        ("from=0001-01-01&to=2027-04-30", "Please give the dates as 2026-03-29"),
+    ],
+)
+def test_bad_ranges_are_refused_clearly(desk, query, message):
+    reply = desk.get(f"/staff/reports?{query}")
+    assert reply.status_code == 422 and message in reply.get_data(as_text=True)
+    csv_reply = desk.get(f"/staff/reports/visits.csv?{query}")
+    assert csv_reply.status_code == 422 and message in csv_reply.get_data(as_text=True)
+
+
+def test_an_unknown_download_is_not_found(desk):
+    assert desk.get(f"/staff/reports/everything.csv?{RANGE}").status_code == 404
+
+
+def test_only_staff_see_reports(client, spa):
+    assert client.get("/staff/reports").status_code == 302  # to the login page
+    factories.login(client, factories.user())
+    assert client.get("/staff/reports").status_code == 404
+    client.post("/logout")
+    factories.login(client, factories.user(Role.THERAPIST))
+    assert client.get(f"/staff/reports/visits.csv?{RANGE}").status_code == 404
+
+
+def test_the_page_costs_the_same_whatever_the_visits(desk, spa):
+    url = f"/staff/reports?{RANGE}"
+    desk.get(url)
+    with count_statements() as before:
+        desk.get(url)
+    svc, (t,), (r,) = factories.spa()
+    for day in range(1, 20):
+        factories.booking(factories.user(), t, r, svc,
+                          factories.at(factories.date(2027, 4, day), "11:00"))  # fmt: skip
+    desk.get(url)
+    with count_statements() as after:
+        desk.get(url)
+    assert len(after) == len(before)
