@@ -1,0 +1,29 @@
+"""The Reports page in the browser, as the owner reads it: on a phone without JavaScript and on
+a wide screen; the revenue chart drawn, its numbers in a table, axe on each step."""
+
+from __future__ import annotations
+
+import pytest
+
+from spa_app.accounts.models import User
+from spa_app.extensions import db
+from tests.browser.conftest import log_in
+from tests.reports.conftest import spa  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_owner_reads_the_reports(live_server, walk, spa):  # noqa: F811
+    page = walk.page
+    log_in(page, live_server, db.session.get(User, spa["staff"]))
+    url = f"{live_server}/staff/reports?from=2027-03-01&to=2027-04-30"
+    page.goto(url)
+    assert page.get_by_role("heading", name="Reports", level=1).is_visible()
+    assert page.get_by_text("No-shows: 17% of the 6 visits whose time came (1).").is_visible()
+    assert page.locator("svg.chart rect.bar").count() == 2  # March and April
+    assert page.get_by_role("link", name="Download as CSV").count() == 5
+    assert walk.step("reports") == []
+    page.get_by_label("Therapist").select_option(label="Ben")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("No-shows: 33% of the 3 visits whose time came (1).").is_visible()
+    assert walk.step("reports-one-therapist") == []
