@@ -15,12 +15,16 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from spa_app.booking.models import Booking, BookingStatus
+from spa_app.cadence.models import VisitInterval
+from spa_app.cadence.service import DEFAULT_WEEKS
 from spa_app.catalog.models import Service, Therapist
 from spa_app.clock import day_bounds
 from spa_app.extensions import db
 from spa_app.homecare.models import Plan, PlanStatus
+from spa_app.reports.localdays import day_number, local_day
 
 #: The longest range a report reads: five years of months.
 MAX_DAYS = 5 * 366
@@ -214,3 +218,85 @@ def home_care(scope: Scope) -> HomeCare:
     by_therapist = [(name, Rate(int(with_plan), n)) for name, n, with_plan in rows]
     total = Rate(sum(r.part for _n, r in by_therapist), sum(r.whole for _n, r in by_therapist))
     return HomeCare(total, by_therapist)
+
+
+#: How a completed visit was followed, against the client's window (their interval, 4 to 6
+#: weeks unless their therapist set another): booked again before it opened, inside it, after
+#: it closed, never (the window has closed with nothing booked), or not yet (it is still open).
+FOLLOW_UPS = ("before", "inside", "late", "never", "waiting")
+
+
+@dataclass(frozen=True)
+class Rebooking:
+    """The range's completed visits by how they were followed (FOLLOW_UPS), and the median
+    weeks from a visit to the client's next one, where there was one."""
+
+    counts: dict[str, int]
+    median_weeks: float | None
+
+    @property
+    def completed(self) -> int:
+        return sum(self.counts.values())
+
+    def rate(self, kind: str) -> Rate:
+        """``kind``'s share of the visits whose outcome is known (not those still waiting)."""
+        return Rate(self.counts[kind], self.completed - self.counts["waiting"])
+
+
+def rebooking(scope: Scope, now: datetime) -> Rebooking:
+    """Two statements: the completed visits counted by how they were followed, and the
+    medians (window functions, so any backend)."""
+    later = sa.orm.aliased(Booking)
+    lo, _hi = scope.bounds
+    span_end = now + timedelta(days=400)  # the latest next visit a booking horizon allows
+    next_start = (
+        sa.select(sa.func.min(later.starts_at))
+        .where(
+            later.client_id == Booking.client_id,
+            later.status != BookingStatus.CANCELLED,
+            later.starts_at > Booking.starts_at,
+        )  # fmt: skip
+        .correlate(Booking)
+        .scalar_subquery()
+    )
+    low = sa.func.coalesce(VisitInterval.min_weeks, DEFAULT_WEEKS[0])
+    high = sa.func.coalesce(VisitInterval.max_weeks, DEFAULT_WEEKS[1])
+    visits = (
+        sa.select(
+            local_day(Booking.starts_at, scope.tz, lo, span_end).label("day"),
+            next_start.label("next_start"),
+            low.label("low"),
+            high.label("high"),
+        )
+        .outerjoin(VisitInterval, VisitInterval.client_id == Booking.client_id)
+        .where(*scope.where(), Booking.status == BookingStatus.COMPLETED)
+        .subquery()
+    )
+    gap = local_day(visits.c.next_start, scope.tz, lo, span_end) - visits.c.day
+    today = day_number(now.astimezone(scope.tz).date())
+    kind = sa.case(
+        (visits.c.next_start.is_(None),
+         sa.case((visits.c.day + 7 * visits.c.high >= today, "waiting"), else_="never")),
+        (gap < 7 * visits.c.low, "before"),
+        (gap <= 7 * visits.c.high, "inside"),
+        else_="late",
+    ).label("kind")  # fmt: skip
+    counts = dict.fromkeys(FOLLOW_UPS, 0)
+    for found, n in db.session.execute(sa.select(kind, sa.func.count()).group_by(kind)):
+        counts[found] = n
+    ranked = (
+        sa.select(
+            gap.label("gap"),
+            sa.func.row_number().over(order_by=gap).label("n"),
+            sa.func.count().over().label("of"),
+        )
+        .where(visits.c.next_start.is_not(None))
+        .subquery()
+    )
+    middle = db.session.execute(
+        sa.select(ranked.c.gap, ranked.c.n, ranked.c.of).where(
+            ranked.c.n.in_([(ranked.c.of + 1) // 2, (ranked.c.of + 2) // 2])
+        )
+    ).all()
+    weeks = round(sum(row.gap for row in middle) / len(middle) / 7, 1) if middle else None
+    return Rebooking(counts, weeks)

@@ -72,6 +72,7 @@ def index():
             "outcomes": queries.outcomes(scope),
             "takings": queries.takings(scope),
             "home_care": queries.home_care(scope),
+            "rebooking": queries.rebooking(scope, utcnow()),
         }
     page = render_template("reports/index.html", scope=scope, problem=problem, shown=shown,
                            therapists=therapists, services=services, **figures)  # fmt: skip
@@ -125,8 +126,31 @@ def _home_care_rows(scope: Scope):
     ], rows
 
 
+#: How the rebooking report names each follow-up, in the CSV.
+FOLLOW_UP_WORDS = {
+    "before": "booked again before the window",
+    "inside": "inside the window",
+    "late": "after the window",
+    "never": "not back, the window closed",
+    "waiting": "not back yet, the window still open",
+}
+
+
+def _rebooking_rows(scope: Scope):
+    r = queries.rebooking(scope, utcnow())
+    rows = [
+        [FOLLOW_UP_WORDS[k], r.counts[k], "" if k == "waiting" else _pct(r.rate(k))]
+        for k in queries.FOLLOW_UPS
+    ]
+    rows.append(
+        ["median weeks to the next visit", "" if r.median_weeks is None else r.median_weeks, ""]
+    )
+    return ["completed visits followed", "visits", "percent of those known"], rows
+
+
 DOWNLOADS = {
     "visits": _outcomes_rows,
+    "rebooking": _rebooking_rows,
     "revenue-by-month": _revenue_month_rows,
     "revenue-by-service": _revenue_service_rows,
     "revenue-by-therapist": _revenue_therapist_rows,

@@ -28,7 +28,13 @@ def utc(text: str) -> datetime:
 
 
 @pytest.fixture
-def spa(app):
+def database(app):
+    """The app the spa is built in (SQLite; a module may ask for PostgreSQL too)."""
+    return app
+
+
+@pytest.fixture
+def spa(database):
     load_library()
     db.session.commit()
     anna, ben = factories.therapist("Anna"), factories.therapist("Ben")
@@ -52,8 +58,8 @@ def spa(app):
     visit(client, anna, swedish, "2027-04-15 09:00", CANCELLED)
     visit(other, ben, deep, "2027-02-28 23:30")  # 23:30 on 28 February in London: outside
     visit(gone, ben, deep, "2027-03-20 10:00")  # the client is deleted below: still counted
-    visit(other, anna, swedish, "2027-04-30 22:30")  # 23:30 on the last day: inside
-    visit(client, anna, swedish, "2027-04-30 23:15")  # 00:15 on 1 May in London: outside
+    visit(other, anna, swedish, "2027-04-30 22:00")  # 23:00 on the last day: inside
+    visit(client, ben, swedish, "2027-04-30 23:15")  # 00:15 on 1 May in London: outside
     routine = db.session.scalars(db.select(Routine).limit(1)).first()
     factories.plan(planned, [routine], now=utc("2027-03-05 12:00"))
     staff = factories.user(Role.STAFF, name="Desk")

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+import pytest
+
 from spa_app.reports.queries import Scope, home_care, outcomes, takings
 from tests.factories import LONDON
 from tests.reports.conftest import FIRST, LAST
 from tests.sqlcount import count_statements
+
+
+@pytest.fixture(params=["app", "pg_app"])
+def database(request):
+    """Every figure on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(request.param)
 
 
 def scope(**filters) -> Scope:
@@ -17,7 +25,7 @@ def scope(**filters) -> Scope:
 
 def test_how_visits_turned_out(spa):
     o = outcomes(scope())
-    # Completed: 5 March, 1 April 00:30, 10 April, the deleted client's, 30 April 23:30.
+    # Completed: 5 March, 1 April 00:30, 10 April, the deleted client's, 30 April 23:00.
     assert (o.completed, o.no_show, o.arrived, o.booked) == (5, 1, 0, 0)
     assert (o.cancelled, o.late_cancelled) == (2, 1)
     assert (o.no_show_rate.share, o.no_show_rate.percent) == (Fraction(1, 6), 17)

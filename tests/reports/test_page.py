@@ -111,3 +111,16 @@ def test_the_page_costs_the_same_whatever_the_visits(desk, spa):
     with count_statements() as after:
         desk.get(url)
     assert len(after) == len(before)
+
+
+def test_the_rebooking_download(desk):
+    """Cleo's 5 March visit was followed 27 local days on (before the window), her 1 April
+    one 30 days on (inside); Dora's 10 April one by her no-show two days later (before). The
+    last visits' windows are all still to come; the median gap is 27 days."""
+    got = {r[0]: r[1:] for r in rows(desk.get(f"/staff/reports/rebooking.csv?{RANGE}"))}
+    assert got["inside the window"] == ["1", "33"]
+    assert got["booked again before the window"] == ["2", "67"]
+    assert got["after the window"] == ["0", "0"]
+    assert got["not back yet, the window still open"] == ["2", ""]
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert "Coming back" in page and "Median time to the next visit: 3.9 weeks." in page

@@ -1,0 +1,67 @@
+"""Local days in SQL, on any backend: the day number (days since 1970-01-01) of an instant on
+the spa's clock, as an expression the database computes.
+
+SQLite knows no time zones, so the zone's offsets are handed to the query: a CASE over the UTC
+instants where the clocks change within the span asked for, added to the instant's epoch
+milliseconds before dividing by a day. Two visits' day numbers differ by the days between
+their local dates, whatever the clocks did in between.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from spa_app.database import epoch_ms
+
+DAY_MS = 86_400_000
+
+
+def _offset_ms(tz: ZoneInfo, at: datetime) -> int:
+    return int(at.astimezone(tz).utcoffset() / timedelta(milliseconds=1))
+
+
+def transitions(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """The zone's offset (ms) from ``start``, then each (UTC instant, offset from then on) up
+    to ``end``: found day by day, then to the minute."""
+    found = [(start, _offset_ms(tz, start))]
+    day = start
+    while day < end:
+        following = day + timedelta(days=1)
+        if _offset_ms(tz, following) != found[-1][1]:
+            lo, hi = day, following  # the change lies in (lo, hi]
+            while hi - lo > timedelta(minutes=1):
+                middle = lo + (hi - lo) / 2
+                if _offset_ms(tz, middle) == found[-1][1]:
+                    lo = middle
+                else:
+                    hi = middle
+            hi = hi.replace(second=0, microsecond=0)
+            found.append((hi, _offset_ms(tz, hi)))
+        day = following
+    return found
+
+
+def local_day(column, tz: ZoneInfo, start: datetime, end: datetime) -> sa.ColumnElement[int]:
+    """The local day number of the UTCDateTime ``column`` (instants between ``start`` and
+    ``end``; outside them the nearest offset holds)."""
+    changes = transitions(tz, start.astimezone(UTC), end.astimezone(UTC))
+    instant = epoch_ms(column)
+    if len(changes) == 1:
+        offset = sa.literal(changes[0][1], sa.BigInteger)
+    else:
+        offset = sa.case(
+            *(
+                (instant < int(at.timestamp() * 1000), sa.literal(before, sa.BigInteger))
+                for (at, _after), (_at0, before) in zip(changes[1:], changes[:-1], strict=True)
+            ),
+            else_=sa.literal(changes[-1][1], sa.BigInteger),
+        )
+    return (instant + offset) // DAY_MS  # floor division: a whole day number
+
+
+def day_number(day) -> int:
+    """The day number of a local date, as local_day gives it."""
+    return (day - datetime(1970, 1, 1).date()).days
