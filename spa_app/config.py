@@ -93,6 +93,10 @@ DEFAULTS = {
     "MAIL_SINK_DIR": None,
     # How long before a visit its reminder goes out (real hours, so DST-proof).
     "REMINDER_LEAD_HOURS": 24,
+    # After a client's next-visit window closed with nothing booked: a note this many weeks
+    # later, and a last one at the second figure.
+    "WIN_BACK_AFTER_WEEKS": 4,
+    "WIN_BACK_LAST_AFTER_WEEKS": 12,
     # When the therapists' daily digest goes, on the spa's clock ("HH:MM").
     "CARE_DIGEST_AT": "07:00",
     # The most items a suggested home-care plan holds (a small plan is followed).

@@ -1,6 +1,6 @@
 """The therapists' daily digest of clients whose home care needs a look: the flags told (once
 each) and the days it ran, and its e-mail kind; a carried-forward routine's advice for the
-therapist.
+therapist; and the win-back notes after a next-visit window closed with nothing booked.
 
 Revision ID: b5d2e8a4c6f1
 Revises: a3c9f1d7e5b2
@@ -30,7 +30,7 @@ OLD_KINDS = [
     "waitlist_offer",
     "visit_needs_new_time",
 ]
-NEW_KINDS = [*OLD_KINDS, "care_digest"]
+NEW_KINDS = [*OLD_KINDS, "care_digest", "win_back", "win_back_last"]
 
 
 def _allow_kinds(table: str, kinds: list[str]) -> None:
@@ -91,10 +91,11 @@ def downgrade():
     op.drop_index(op.f("ix_care_flag_notices_message_id"), table_name="care_flag_notices")
     op.drop_index("ix_care_flag_notices_therapist_untold", table_name="care_flag_notices")
     op.drop_table("care_flag_notices")
-    op.execute("DELETE FROM mail_opt_outs WHERE kind = 'care_digest'")
+    gone = "('care_digest', 'win_back', 'win_back_last')"
+    op.execute(f"DELETE FROM mail_opt_outs WHERE kind IN {gone}")
     op.execute("DELETE FROM message_attempts WHERE message_id IN "
-               "(SELECT id FROM messages WHERE kind = 'care_digest')")  # fmt: skip
-    op.execute("DELETE FROM messages WHERE kind = 'care_digest'")
+               f"(SELECT id FROM messages WHERE kind IN {gone})")  # fmt: skip
+    op.execute(f"DELETE FROM messages WHERE kind IN {gone}")
     _allow_kinds("mail_opt_outs", OLD_KINDS)
     _allow_kinds("messages", OLD_KINDS)
     with op.batch_alter_table("plan_items") as batch_op:

@@ -20,7 +20,7 @@ from spa_app.database import dialect_insert
 from spa_app.extensions import db
 from spa_app.homecare.access import may_see_health
 from spa_app.notifications import outbox
-from spa_app.notifications.models import NUDGE_KINDS, Message, MessageKind
+from spa_app.notifications.models import NUDGE_KINDS, WIN_BACK_KINDS, Message, MessageKind
 from spa_app.scheduling.queries import UnknownService, find_slots
 
 DEFAULT_WEEKS = (4, 6)
@@ -231,7 +231,7 @@ def nudge_now(client_id: int, now: datetime) -> bool:
     )
 
 
-@outbox.pointless_when(*NUDGE_KINDS)
+@outbox.pointless_when(*NUDGE_KINDS, *WIN_BACK_KINDS)
 def _nudge_overtaken(message: Message, now: datetime) -> bool:
     """The client has booked (or had) a visit since, or completed a later one."""
     latest = db.session.get(NextVisit, message.user_id)
@@ -247,6 +247,8 @@ def _nudge_overtaken(message: Message, now: datetime) -> bool:
 NUDGE_SUBJECTS = {
     MessageKind.REBOOK_WINDOW_OPEN: _l("Time to book your next visit to %(spa)s"),
     MessageKind.REBOOK_WINDOW_CLOSING: _l("%(weeks)d weeks since your last visit to %(spa)s"),
+    MessageKind.WIN_BACK: _l("We would love to see you again at %(spa)s"),
+    MessageKind.WIN_BACK_LAST: _l("A last note from %(spa)s"),
 }
 
 

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from spa_app.business import Business
 from spa_app.i18n import recipient_language
 from spa_app.notifications import outbox
-from spa_app.notifications.models import OPT_OUT_KINDS, Message
+from spa_app.notifications.models import Message, switch_for
 from spa_app.notifications.outbox import Sender
 from spa_app.notifications.preferences import unsubscribe_token
 
@@ -31,8 +31,9 @@ def render(message: Message, settings: Business, sender: Sender) -> EmailMessage
 def _render(message: Message, settings: Business, sender: Sender) -> EmailMessage:
     letter = outbox.composer(message.kind)(message, settings, sender)
     context = dict(letter.context, message=message, spa=settings.business_name, business=settings)
-    if message.kind in OPT_OUT_KINDS:
-        token = unsubscribe_token(sender.secret, message.user_id, message.kind)
+    switch = switch_for(message.kind)
+    if switch is not None:
+        token = unsubscribe_token(sender.secret, message.user_id, switch)
         context["unsubscribe"] = f"{sender.public_url}/unsubscribe/{token}"
     email = EmailMessage()
     email["From"] = sender.address
@@ -51,7 +52,7 @@ def _render(message: Message, settings: Business, sender: Sender) -> EmailMessag
     email.add_alternative(
         render_template(f"emails/{message.kind.value}.html", **context), subtype="html"
     )
-    if message.kind in OPT_OUT_KINDS:
+    if switch is not None:
         # RFC 8058 one-click: mail apps POST "List-Unsubscribe=One-Click" to this URL.
         email["List-Unsubscribe"] = f"<{context['unsubscribe']}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -26,6 +26,8 @@ class MessageKind(enum.StrEnum):
     WAITLIST_OFFER = "waitlist_offer"  # a time the client waits for has freed up
     VISIT_NEEDS_NEW_TIME = "visit_needs_new_time"  # the spa closed on a booked visit's time
     CARE_DIGEST = "care_digest"  # to a therapist: clients whose home care raised a flag today
+    WIN_BACK = "win_back"  # some weeks after the window closed with nothing booked
+    WIN_BACK_LAST = "win_back_last"  # the last one, later still
 
 
 class MessageState(enum.StrEnum):
@@ -101,6 +103,7 @@ KIND_LABELS = {
     ),
     MessageKind.REBOOK_WINDOW_CLOSING: "a last note when that time runs out, if none is booked",
     MessageKind.ROUTINE_REMINDER: "a reminder on the days your home-care plan has routines",
+    MessageKind.WIN_BACK: "a note some weeks later if no visit was booked, and a last one after",
 }
 OPTIONAL_KINDS = tuple(KIND_LABELS)
 #: Kinds a therapist may turn off, as they see them.
@@ -109,8 +112,20 @@ THERAPIST_KIND_LABELS = {
 }
 #: Every kind someone may turn off (each e-mail of these carries a one-click unsubscribe).
 OPT_OUT_KINDS = (*OPTIONAL_KINDS, *THERAPIST_KIND_LABELS)
+
+
+def switch_for(kind: MessageKind) -> MessageKind | None:
+    """The setting that turns ``kind`` off (the last win-back goes with the first), or None
+    for a kind always sent."""
+    kind = MessageKind.WIN_BACK if kind is MessageKind.WIN_BACK_LAST else kind
+    return kind if kind in OPT_OUT_KINDS else None
+
+
 #: The nudges to book again after a completed visit (see schedule_nudges).
 NUDGE_KINDS = (MessageKind.REBOOK_WINDOW_OPEN, MessageKind.REBOOK_WINDOW_CLOSING)
+#: The notes after the window closed with nothing booked (see schedule_win_backs); turning
+#: off the first turns off both.
+WIN_BACK_KINDS = (MessageKind.WIN_BACK, MessageKind.WIN_BACK_LAST)
 
 
 class MailOptOut(db.Model):

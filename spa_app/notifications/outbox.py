@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from spa_app.database import dialect_insert, utcnow
 from spa_app.extensions import db
 from spa_app.notifications.models import (
-    OPT_OUT_KINDS,
     MailOptOut,
     Message,
     MessageKind,
     MessageState,
+    switch_for,
 )
 
 
@@ -157,9 +157,8 @@ def is_pointless(message: Message, now: datetime) -> bool:
     check = _pointless.get(message.kind)
     if check is not None and check(message, now):
         return True
-    return message.kind in OPT_OUT_KINDS and (
-        db.session.get(MailOptOut, (message.user_id, message.kind)) is not None
-    )
+    switch = switch_for(message.kind)
+    return switch is not None and db.session.get(MailOptOut, (message.user_id, switch)) is not None
 
 
 def drop_pending(booking_id: int, kinds: tuple[MessageKind, ...]) -> None:

@@ -23,6 +23,9 @@ KIND_CHOICES = {
     ),
     MessageKind.REBOOK_WINDOW_CLOSING: _l("A last note when that time runs out, if none is booked"),
     MessageKind.ROUTINE_REMINDER: _l("A reminder on the days your home-care plan has routines"),
+    MessageKind.WIN_BACK: _l(
+        "A note some weeks later if no visit was booked, and a last one after"
+    ),
     MessageKind.CARE_DIGEST: _l("A daily list of your clients whose home care needs a look"),
 }
 #: The same inside a sentence ("You will no longer get ..."), as models.KIND_LABELS writes it.
@@ -33,6 +36,9 @@ KIND_WORDS = {
     ),
     MessageKind.REBOOK_WINDOW_CLOSING: _l("a last note when that time runs out, if none is booked"),
     MessageKind.ROUTINE_REMINDER: _l("a reminder on the days your home-care plan has routines"),
+    MessageKind.WIN_BACK: _l(
+        "a note some weeks later if no visit was booked, and a last one after"
+    ),
     MessageKind.CARE_DIGEST: _l("a daily list of your clients whose home care needs a look"),
 }
 

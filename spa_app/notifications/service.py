@@ -195,6 +195,42 @@ def schedule_nudges(now: datetime) -> int:
     return added
 
 
+def schedule_win_backs(now: datetime, first_weeks: int, last_weeks: int) -> int:
+    """Queue the notes to a client whose window closed with nothing booked: one ``first_weeks``
+    after it closed, a last one ``last_weeks`` after; the count added.
+
+    Like the nudges: for a week at most after each is due (no stale news), none for a client
+    with a visit since or who turned them off (one setting for both), keyed by kind and visit
+    so a rerun adds nothing. Two INSERT ... SELECT statements, reading the windows by their
+    closing time. Flushes; the caller commits.
+    """
+    window = NextVisit
+    added = 0
+    for kind, weeks in ((MessageKind.WIN_BACK, first_weeks),
+                        (MessageKind.WIN_BACK_LAST, last_weeks)):  # fmt: skip
+        due_at = now - timedelta(weeks=weeks)  # the window closed by then
+        due = sa.select(
+            sa.literal(kind.value),
+            sa.literal(f"{kind.value}:booking-") + sa.cast(window.booking_id, sa.String),
+            window.client_id,
+            window.booking_id,
+            sa.literal(MessageState.PENDING.value),
+            window.last_visit_at,
+            sa.null(),
+            sa.null(),
+            sa.literal(now, UTCDateTime()),
+            sa.literal(0),
+            sa.literal(now, UTCDateTime()),
+        ).where(
+            window.closes_at <= due_at,
+            window.closes_at > due_at - NUDGE_GRACE,
+            ~visit_since(window.client_id, window.last_visit_at),
+            ~_opted_out(window.client_id, MessageKind.WIN_BACK),
+        )
+        added += _insert_new(due)
+    return added
+
+
 VISIT_COLUMNS = [
     "kind", "idempotency_key", "user_id", "booking_id", "state", "visit_starts_at",
     "visit_ends_at", "visit_sequence", "due_at", "attempts", "created_at",

@@ -16,8 +16,8 @@ from spa_app.notifications.models import Message, MessageState
 
 @shared_task(name="notifications.sweep")
 def sweep() -> int:
-    """Queue the reminders, nudges and routine reminders now due, lease due messages, commit,
-    then a send task each.
+    """Queue the reminders, nudges, win-backs and routine reminders now due, lease due
+    messages, commit, then a send task each.
 
     Safe to run twice at once. If queueing fails (the broker is down), the leases simply run
     out and a later sweep dispatches the same messages again: nothing is lost.
@@ -27,6 +27,10 @@ def sweep() -> int:
     with unit_of_work():
         service.schedule_reminders(now, lead)
         service.schedule_nudges(now)
+        config = current_app.config
+        service.schedule_win_backs(
+            now, config["WIN_BACK_AFTER_WEEKS"], config["WIN_BACK_LAST_AFTER_WEEKS"]
+        )
         service.schedule_routine_reminders(now, business_tz())
         leased = delivery.dispatch_due(now, lease=_lease())
     soft, hard = delivery.send_time_limits(current_app.config)

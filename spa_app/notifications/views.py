@@ -48,6 +48,8 @@ KIND_NAMES = {
     MessageKind.WAITLIST_OFFER: _l("waitlist offer"),
     MessageKind.VISIT_NEEDS_NEW_TIME: _l("visit needs new time"),
     MessageKind.CARE_DIGEST: _l("home care digest"),
+    MessageKind.WIN_BACK: _l("win-back"),
+    MessageKind.WIN_BACK_LAST: _l("last win-back"),
 }
 #: Each state as the staff log names it.
 STATE_WORDS = {

@@ -95,7 +95,10 @@ def test_clients_choose_their_optional_emails_in_settings(client, app):
     assert opted_out(me.id) == set(OPTIONAL_KINDS)
     assert preferences.routine_time(me.id).isoformat(timespec="minutes") == "07:30"
     client.post("/account/emails", data={"wanted": ["appointment_reminder"], **at})
-    assert opted_out(me.id) == set(NUDGE_KINDS) | {MessageKind.ROUTINE_REMINDER}
+    assert opted_out(me.id) == set(NUDGE_KINDS) | {
+        MessageKind.ROUTINE_REMINDER,
+        MessageKind.WIN_BACK,
+    }
     client.post("/account/emails", data={"wanted": [k.value for k in OPTIONAL_KINDS], **at})
     assert opted_out(me.id) == set()
     bad = client.post("/account/emails", data={"wanted": ["booking_confirmed"], **at})
