@@ -22,9 +22,17 @@ from spa_app.cadence.models import VisitInterval
 from spa_app.cadence.service import DEFAULT_WEEKS
 from spa_app.catalog.models import Service, Therapist
 from spa_app.clock import day_bounds
+from spa_app.database import epoch_ms
 from spa_app.extensions import db
 from spa_app.homecare.models import Plan, PlanStatus
-from spa_app.reports.localdays import day_number, local_day
+from spa_app.notifications.models import (
+    NUDGE_KINDS,
+    WIN_BACK_KINDS,
+    Message,
+    MessageKind,
+    MessageState,
+)
+from spa_app.reports.localdays import DAY_MS, day_number, local_day
 
 #: The longest range a report reads: five years of months.
 MAX_DAYS = 5 * 366
@@ -300,3 +308,43 @@ def rebooking(scope: Scope, now: datetime) -> Rebooking:
     ).all()
     weeks = round(sum(row.gap for row in middle) / len(middle) / 7, 1) if middle else None
     return Rebooking(counts, weeks)
+
+
+#: The notes that ask a client to book again, in the order they go.
+NOTE_KINDS = (*NUDGE_KINDS, *WIN_BACK_KINDS)
+#: A booking made within this long of a nudge counts as the nudge's doing.
+NUDGE_EFFECT_MS = 7 * DAY_MS
+
+
+@dataclass(frozen=True)
+class Nudges:
+    """The nudges and win-backs sent in the range, by kind: (sent, followed by a booking the
+    client made within seven days)."""
+
+    by_kind: dict[MessageKind, Rate]
+
+
+def nudges(scope: Scope) -> Nudges:
+    """One statement: the notes sent, counted by kind, and those a booking followed within
+    seven days (any of the client's bookings made then, kept or cancelled since)."""
+    lo, hi = scope.bounds
+    booked_soon = sa.exists().where(
+        Booking.client_id == Message.user_id,
+        epoch_ms(Booking.created_at) >= epoch_ms(Message.sent_at),
+        epoch_ms(Booking.created_at) < epoch_ms(Message.sent_at) + NUDGE_EFFECT_MS,
+    )
+    visit = sa.orm.aliased(Booking)
+    where = [Message.kind.in_(NOTE_KINDS), Message.state == MessageState.SENT,
+             Message.sent_at >= lo, Message.sent_at < hi]  # fmt: skip
+    if scope.therapist_id is not None:
+        where.append(visit.therapist_id == scope.therapist_id)
+    if scope.service_id is not None:
+        where.append(visit.service_id == scope.service_id)
+    rows = db.session.execute(
+        sa.select(Message.kind, sa.func.count(), sa.func.sum(sa.case((booked_soon, 1), else_=0)))
+        .join(visit, visit.id == Message.booking_id)
+        .where(*where)
+        .group_by(Message.kind)
+    ).all()
+    found = {kind: Rate(int(followed), n) for kind, n, followed in rows}
+    return Nudges({kind: found.get(kind, Rate(0, 0)) for kind in NOTE_KINDS})

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from spa_app import charts, params
 from spa_app.accounts.guards import staff_required
@@ -18,6 +19,7 @@ from spa_app.clock import local_today, within_reach
 from spa_app.database import utcnow
 from spa_app.extensions import db
 from spa_app.i18n import when
+from spa_app.notifications.models import MessageKind
 from spa_app.reports import queries
 from spa_app.reports.queries import MAX_DAYS, Scope
 from spa_app.templating import money, use_timezone
@@ -73,6 +75,8 @@ def index():
             "takings": queries.takings(scope),
             "home_care": queries.home_care(scope),
             "rebooking": queries.rebooking(scope, utcnow()),
+            "nudges": queries.nudges(scope),
+            "note_words": NOTE_WORDS,
         }
     page = render_template("reports/index.html", scope=scope, problem=problem, shown=shown,
                            therapists=therapists, services=services, **figures)  # fmt: skip
@@ -148,8 +152,24 @@ def _rebooking_rows(scope: Scope):
     return ["completed visits followed", "visits", "percent of those known"], rows
 
 
+#: Each note that asks a client to book again, as the page and the CSV name it.
+NOTE_WORDS = {
+    MessageKind.REBOOK_WINDOW_OPEN: _l("When the next visit is due"),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("When that time runs out"),
+    MessageKind.WIN_BACK: _l("Some weeks after, with nothing booked"),
+    MessageKind.WIN_BACK_LAST: _l("The last note, later still"),
+}
+
+
+def _nudges_rows(scope: Scope):
+    found = queries.nudges(scope).by_kind
+    rows = [[str(NOTE_WORDS[k]), r.whole, r.part, _pct(r)] for k, r in found.items()]
+    return ["note", "sent", "followed by a booking within 7 days", "percent"], rows
+
+
 DOWNLOADS = {
     "visits": _outcomes_rows,
+    "nudges": _nudges_rows,
     "rebooking": _rebooking_rows,
     "revenue-by-month": _revenue_month_rows,
     "revenue-by-service": _revenue_service_rows,

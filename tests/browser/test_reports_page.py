@@ -8,7 +8,7 @@ import pytest
 from spa_app.accounts.models import User
 from spa_app.extensions import db
 from tests.browser.conftest import log_in
-from tests.reports.conftest import spa  # noqa: F401
+from tests.reports.conftest import database, spa  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def test_the_owner_reads_the_reports(live_server, walk, spa):  # noqa: F811
     assert page.get_by_role("heading", name="Reports", level=1).is_visible()
     assert page.get_by_text("No-shows: 17% of the 6 visits whose time came (1).").is_visible()
     assert page.locator("svg.chart rect.bar").count() == 2  # March and April
-    assert page.get_by_role("link", name="Download as CSV").count() == 5
+    assert page.get_by_role("link", name="Download as CSV").count() == 7
     assert walk.step("reports") == []
     page.get_by_label("Therapist").select_option(label="Ben")
     page.get_by_role("button", name="Show").click()

@@ -124,3 +124,13 @@ def test_the_rebooking_download(desk):
     assert got["not back yet, the window still open"] == ["2", ""]
     page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
     assert "Coming back" in page and "Median time to the next visit: 3.9 weeks." in page
+
+
+def test_the_notes_download_and_the_page(desk):
+    got = rows(desk.get(f"/staff/reports/nudges.csv?{RANGE}"))
+    assert got[0] == ["note", "sent", "followed by a booking within 7 days", "percent"]
+    assert [r[0] for r in got[1:]] == ["When the next visit is due", "When that time runs out",
+                                       "Some weeks after, with nothing booked",
+                                       "The last note, later still"]  # fmt: skip
+    assert all(r[1:] == ["0", "0", ""] for r in got[1:])  # none sent in the hand-built spa
+    assert "The notes to book again" in desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
