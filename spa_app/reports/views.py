@@ -1,5 +1,6 @@
-"""The Reports page for staff: how visits turned out, revenue and home care, over a range of
-local days, by therapist and by service; each figure also as a CSV download."""
+"""The Reports page for staff: how visits turned out, who came back and when, what the notes to
+book again did, revenue and home care, over a range of local days, by therapist and by
+service; each figure also as a CSV download."""
 
 from __future__ import annotations
 
