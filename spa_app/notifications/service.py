@@ -172,27 +172,7 @@ def schedule_nudges(now: datetime) -> int:
             window.closes_at > now - NUDGE_GRACE, window.closes_at <= now
         ),
     }
-    added = 0
-    for kind, due_now in due_when.items():
-        due = sa.select(
-            sa.literal(kind.value),
-            sa.literal(f"{kind.value}:booking-") + sa.cast(window.booking_id, sa.String),
-            window.client_id,
-            window.booking_id,
-            sa.literal(MessageState.PENDING.value),
-            window.last_visit_at,
-            sa.null(),
-            sa.null(),
-            sa.literal(now, UTCDateTime()),
-            sa.literal(0),
-            sa.literal(now, UTCDateTime()),
-        ).where(
-            due_now,
-            ~visit_since(window.client_id, window.last_visit_at),
-            ~_opted_out(window.client_id, kind),
-        )
-        added += _insert_new(due)
-    return added
+    return sum(_insert_new(_window_notes(kind, due_now, now)) for kind, due_now in due_when.items())
 
 
 def schedule_win_backs(now: datetime, first_weeks: int, last_weeks: int) -> int:
@@ -204,31 +184,39 @@ def schedule_win_backs(now: datetime, first_weeks: int, last_weeks: int) -> int:
     so a rerun adds nothing. Two INSERT ... SELECT statements, reading the windows by their
     closing time. Flushes; the caller commits.
     """
-    window = NextVisit
     added = 0
     for kind, weeks in ((MessageKind.WIN_BACK, first_weeks),
                         (MessageKind.WIN_BACK_LAST, last_weeks)):  # fmt: skip
-        due_at = now - timedelta(weeks=weeks)  # the window closed by then
-        due = sa.select(
-            sa.literal(kind.value),
-            sa.literal(f"{kind.value}:booking-") + sa.cast(window.booking_id, sa.String),
-            window.client_id,
-            window.booking_id,
-            sa.literal(MessageState.PENDING.value),
-            window.last_visit_at,
-            sa.null(),
-            sa.null(),
-            sa.literal(now, UTCDateTime()),
-            sa.literal(0),
-            sa.literal(now, UTCDateTime()),
-        ).where(
-            window.closes_at <= due_at,
-            window.closes_at > due_at - NUDGE_GRACE,
-            ~visit_since(window.client_id, window.last_visit_at),
-            ~_opted_out(window.client_id, MessageKind.WIN_BACK),
+        closed_by = now - timedelta(weeks=weeks)
+        due_now = sa.and_(
+            NextVisit.closes_at <= closed_by, NextVisit.closes_at > closed_by - NUDGE_GRACE
         )
-        added += _insert_new(due)
+        added += _insert_new(_window_notes(kind, due_now, now, switch=MessageKind.WIN_BACK))
     return added
+
+
+def _window_notes(kind: MessageKind, due_now, now: datetime, switch: MessageKind | None = None):
+    """The ``kind`` message rows (VISIT_COLUMNS) for the windows ``due_now`` picks, about each
+    client's latest completed visit, leaving out clients with a visit since it or who turned
+    ``switch`` (the kind itself unless told) off."""
+    window = NextVisit
+    return sa.select(
+        sa.literal(kind.value),
+        sa.literal(f"{kind.value}:booking-") + sa.cast(window.booking_id, sa.String),
+        window.client_id,
+        window.booking_id,
+        sa.literal(MessageState.PENDING.value),
+        window.last_visit_at,
+        sa.null(),
+        sa.null(),
+        sa.literal(now, UTCDateTime()),
+        sa.literal(0),
+        sa.literal(now, UTCDateTime()),
+    ).where(
+        due_now,
+        ~visit_since(window.client_id, window.last_visit_at),
+        ~_opted_out(window.client_id, switch or kind),
+    )
 
 
 VISIT_COLUMNS = [
