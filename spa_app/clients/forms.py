@@ -8,20 +8,16 @@ from wtforms import (
     DateField,
     EmailField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
     TimeField,
-    widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp
 
 from spa_app.clients.models import NOTE_MAX, TAG_MAX
 from spa_app.fields import ANY, PLAIN_TEXT, SINGLE_LINE, IdOf
-from spa_app.notifications.models import OPTIONAL_KINDS
-from spa_app.notifications.preferences import KIND_CHOICES
+from spa_app.notifications.forms import wanted_field
 from spa_app.waitlist.forms import PART_CHOICES
 
 PHONE = Regexp(r"^\+?[0-9][0-9 ().-]{2,39}$", message=_l("Use digits, spaces and + ( ) - . only."))
@@ -91,13 +87,7 @@ class WaitlistForm(FlaskForm):
 
 
 class EmailChoicesForm(FlaskForm):
-    wanted = SelectMultipleField(
-        _l("E-mails they want"),
-        choices=[SelectChoice(k.value, KIND_CHOICES[k]) for k in OPTIONAL_KINDS],
-        option_widget=widgets.CheckboxInput(),
-        widget=widgets.ListWidget(prefix_label=False),
-        validate_choice=True,
-    )
+    wanted = wanted_field(_l("E-mails they want"))
     routine_time = TimeField(
         _l("Time for the home-routine reminder"),
         validators=[InputRequired(message=_l("Please give a time such as 08:00."))],

@@ -8,14 +8,20 @@ from spa_app.notifications.models import OPTIONAL_KINDS, THERAPIST_KIND_LABELS
 from spa_app.notifications.preferences import KIND_CHOICES
 
 
-class EmailSettingsForm(FlaskForm):
-    wanted = SelectMultipleField(
-        _l("E-mails I want"),
-        choices=[SelectChoice(k.value, KIND_CHOICES[k]) for k in OPTIONAL_KINDS],
+def wanted_field(label, kinds=OPTIONAL_KINDS) -> SelectMultipleField:
+    """A box for each of ``kinds`` (the client's optional e-mails unless told), ticked for
+    those wanted."""
+    return SelectMultipleField(
+        label,
+        choices=[SelectChoice(k.value, KIND_CHOICES[k]) for k in kinds],
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
         validate_choice=True,
     )
+
+
+class EmailSettingsForm(FlaskForm):
+    wanted = wanted_field(_l("E-mails I want"))
     routine_time = TimeField(
         _l("Time for the home-routine reminder"),
         validators=[InputRequired(message=_l("Please give a time such as 08:00."))],
@@ -23,10 +29,4 @@ class EmailSettingsForm(FlaskForm):
 
 
 class TherapistEmailsForm(FlaskForm):
-    wanted = SelectMultipleField(
-        _l("E-mails I want"),
-        choices=[SelectChoice(k.value, KIND_CHOICES[k]) for k in THERAPIST_KIND_LABELS],
-        option_widget=widgets.CheckboxInput(),
-        widget=widgets.ListWidget(prefix_label=False),
-        validate_choice=True,
-    )
+    wanted = wanted_field(_l("E-mails I want"), tuple(THERAPIST_KIND_LABELS))

@@ -4,16 +4,15 @@ they can be booked, the rest are booked; the front desk may look past it and boo
 from __future__ import annotations
 
 import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from spa_app.accounts.models import Role
-from spa_app.booking.models import Booking, BookingStatus
+from spa_app.booking.models import Booking
 from spa_app.clock import local_today
-from spa_app.extensions import db
 from tests import factories
+from tests.booking.test_series import booked, chosen
 from tests.factories import LONDON, at
 
 
@@ -25,16 +24,6 @@ def base(app, client):
     b = factories.booking(me, anna, room, svc, at(factories.next_weekday(2), "10:00"))
     factories.login(client, me)
     return b, me
-
-
-def chosen(page: str) -> list[str]:
-    return re.findall(r'name="chosen" value="([^"]*)"', page)
-
-
-def booked() -> list[Booking]:
-    factories.fresh()
-    query = db.select(Booking).where(Booking.status == BookingStatus.BOOKED)
-    return db.session.execute(query.order_by(Booking.starts_at)).scalars().all()
 
 
 def wanted_day(b: Booking, weeks: int):

@@ -9,20 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.cadence.test_win_back import win_backs
+from tests.homecare.watch.test_digest_worker import app_config  # noqa: F401
 from tests.notifications.test_nudges import completed_visit
-from tests.notifications.test_worker_delivery import wait_for
+from tests.notifications.test_worker_delivery import wait_for, worker_env  # noqa: F401
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def app_config(broker_options):
-    return {"CELERY": {"broker_url": "filesystem://", "broker_transport_options": broker_options}}
-
-
-@pytest.fixture
-def worker_env(smtp):
-    return {"SPA_MAIL_PORT": str(smtp.port)}
 
 
 def test_the_sweep_sends_the_win_back_once(app, smtp, worker):
