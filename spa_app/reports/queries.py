@@ -74,10 +74,11 @@ class Scope:
         return found
 
 
-def _month_of(scope: Scope) -> sa.Case:
-    """The local month (its first day, ISO) of a visit's start, as a CASE on UTC bounds."""
+def _month_of(scope: Scope, instant=Booking.starts_at) -> sa.Case:
+    """The local month (its first day, ISO) of an instant (a visit's start unless told), as a
+    CASE on UTC bounds."""
     return sa.case(
-        *((Booking.starts_at < hi, month.isoformat()) for month, _lo, hi in scope.months()),
+        *((instant < hi, month.isoformat()) for month, _lo, hi in scope.months()),
         else_=None,
     )
 
@@ -348,3 +349,54 @@ def nudges(scope: Scope) -> Nudges:
     ).all()
     found = {kind: Rate(int(followed), n) for kind, n, followed in rows}
     return Nudges({kind: found.get(kind, Rate(0, 0)) for kind in NOTE_KINDS})
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The clients whose first completed visit ever fell in ``month``: how many, and how many
+    of them had a completed visit in each later month of the range (``returned``, in order)."""
+
+    month: date
+    clients: int
+    returned: list[int]
+
+
+def retention(scope: Scope) -> list[Cohort]:
+    """One statement: monthly cohorts of first visits (the first visit with the therapist or
+    service asked for, if one was) and the distinct clients of each with a completed visit,
+    to anyone, in each month of the range."""
+    lo, hi = scope.bounds
+    first = sa.orm.aliased(Booking)
+    where = [first.status == BookingStatus.COMPLETED]
+    if scope.therapist_id is not None:
+        where.append(first.therapist_id == scope.therapist_id)
+    if scope.service_id is not None:
+        where.append(first.service_id == scope.service_id)
+    firsts = (
+        sa.select(first.client_id, sa.func.min(first.starts_at).label("first_at"))
+        .where(*where)
+        .group_by(first.client_id)
+        .subquery()
+    )
+    cohort, month = _month_of(scope, firsts.c.first_at), _month_of(scope)
+    rows = db.session.execute(
+        sa.select(cohort, month, sa.func.count(sa.distinct(Booking.client_id)))
+        .join(firsts, firsts.c.client_id == Booking.client_id)
+        .where(
+            Booking.status == BookingStatus.COMPLETED,
+            Booking.starts_at >= lo,
+            Booking.starts_at < hi,
+            firsts.c.first_at >= lo,
+            firsts.c.first_at < hi,
+        )  # fmt: skip
+        .group_by(cohort, month)
+    ).all()
+    counts = {(c, m): n for c, m, n in rows}
+    months = [m.isoformat() for m, _lo, _hi in scope.months()]
+    out = []
+    for i, start in enumerate(months):
+        size = counts.get((start, start), 0)
+        if size:
+            later = [counts.get((start, m), 0) for m in months[i + 1 :]]
+            out.append(Cohort(date.fromisoformat(start), size, later))
+    return out

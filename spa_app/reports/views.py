@@ -77,6 +77,7 @@ def index():
             "home_care": queries.home_care(scope),
             "rebooking": queries.rebooking(scope, utcnow()),
             "nudges": queries.nudges(scope),
+            "cohorts": queries.retention(scope),
             "note_words": NOTE_WORDS,
         }
     page = render_template("reports/index.html", scope=scope, problem=problem, shown=shown,
@@ -168,8 +169,19 @@ def _nudges_rows(scope: Scope):
     return ["note", "sent", "followed by a booking within 7 days", "percent"], rows
 
 
+def _retention_rows(scope: Scope):
+    months = [m for m, _lo, _hi in scope.months()]
+    header = ["first visits in", "clients", *(m.strftime("%Y-%m") for m in months[1:])]
+    rows = []
+    for c in queries.retention(scope):
+        before = months.index(c.month)  # the months before the cohort's: nothing to count
+        rows.append([c.month.strftime("%Y-%m"), c.clients, *([""] * before), *c.returned])
+    return header, rows
+
+
 DOWNLOADS = {
     "visits": _outcomes_rows,
+    "retention": _retention_rows,
     "nudges": _nudges_rows,
     "rebooking": _rebooking_rows,
     "revenue-by-month": _revenue_month_rows,

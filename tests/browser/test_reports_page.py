@@ -21,7 +21,7 @@ def test_the_owner_reads_the_reports(live_server, walk, spa):  # noqa: F811
     assert page.get_by_role("heading", name="Reports", level=1).is_visible()
     assert page.get_by_text("No-shows: 17% of the 6 visits whose time came (1).").is_visible()
     assert page.locator("svg.chart rect.bar").count() == 2  # March and April
-    assert page.get_by_role("link", name="Download as CSV").count() == 7
+    assert page.get_by_role("link", name="Download as CSV").count() == 8
     assert walk.step("reports") == []
     page.get_by_label("Therapist").select_option(label="Ben")
     page.get_by_role("button", name="Show").click()

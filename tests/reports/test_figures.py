@@ -79,3 +79,16 @@ def test_each_report_is_a_fixed_number_of_statements(spa):
         with count_statements() as sent:
             report(scope())
         assert len(sent) == expected, report.__name__
+
+
+def test_monthly_cohorts_of_first_visits_and_who_came_back(spa):
+    """Cleo (first visit 5 March, back 1 April 00:30) and the deleted client (20 March) make
+    March's cohort; Dora's first visit was on 28 February, so she is in none."""
+    from spa_app.reports.queries import Cohort, retention
+
+    assert retention(scope()) == [Cohort(date(2027, 3, 1), 2, [1])]
+    # Those whose first visit was with Ben: only the deleted client, who did not come back.
+    assert retention(scope(therapist_id=spa["ben"])) == [Cohort(date(2027, 3, 1), 1, [0])]
+    with count_statements() as sent:
+        retention(scope())
+    assert len(sent) == 1

@@ -134,3 +134,13 @@ def test_the_notes_download_and_the_page(desk):
                                        "The last note, later still"]  # fmt: skip
     assert all(r[1:] == ["0", "0", ""] for r in got[1:])  # none sent in the hand-built spa
     assert "The notes to book again" in desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+
+
+def test_the_cohorts_download_and_table(desk):
+    got = rows(desk.get(f"/staff/reports/retention.csv?{RANGE}"))
+    assert got == [["first visits in", "clients", "2027-04"], ["2027-03", "2", "1"]]
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert (
+        '<th scope="row">Mar 2027</th><td data-label="Clients">2</td>'
+        '<td data-label="Apr 2027">1</td>' in page
+    )
