@@ -85,6 +85,7 @@ def _connect_reactions() -> None:
     Connecting again (another app in the same process) changes nothing."""
     from spa_app.accounts import service as accounts  # noqa: F401  (the password-reset e-mail)
     from spa_app.cadence import service as cadence
+    from spa_app.feedback import service as feedback  # noqa: F401  (asking how a visit was)
     from spa_app.homecare.plans import messages  # noqa: F401  (the plan e-mails)
     from spa_app.homecare.watch import service as watch  # noqa: F401  (the therapists' digest)
     from spa_app.notifications import visits
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from spa_app.catalog.views import bp as catalog_bp
     from spa_app.clients import staff_views as client_staff_views
     from spa_app.clients import views as client_views
+    from spa_app.feedback.views import bp as feedback_bp
     from spa_app.homecare.intake import views as intake  # noqa: F401  (on the homecare bp)
     from spa_app.homecare.notes.views import bp as notes_bp
     from spa_app.homecare.outcomes.views import bp as outcomes_bp
@@ -141,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         waitlist_bp,
         privacy_bp,
         reports_bp,
+        feedback_bp,
     ):
         app.register_blueprint(bp)
 

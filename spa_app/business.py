@@ -35,6 +35,7 @@ class Business:
     address: str
     phone: str
     map_url: str
+    review_url: str
     opening_hours: str
     cancellation_policy: str
     currency: str
@@ -88,6 +89,7 @@ class Business:
             address=row.address,
             phone=row.phone,
             map_url=row.map_url,
+            review_url=row.review_url,
             opening_hours=row.opening_hours,
             cancellation_policy=row.cancellation_policy,
             currency=row.currency,

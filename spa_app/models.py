@@ -6,6 +6,7 @@ from spa_app.cadence.models import NextVisit
 from spa_app.calendar.models import CalendarFeed
 from spa_app.catalog.models import Room, Service, Therapist, service_room, service_therapist
 from spa_app.clients.models import ClientTag, DeskNote
+from spa_app.feedback.models import Feedback
 from spa_app.homecare.models import (
     AuditEntry,
     Completion,
@@ -43,6 +44,7 @@ __all__ = [
     "CheckInScore",
     "ClientTag",
     "DeskNote",
+    "Feedback",
     "DigestRun",
     "FlagNotice",
     "BookingStatus",

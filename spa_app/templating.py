@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 UNREAD = Business(
     business_name="Spa", timezone="UTC", tz=ZoneInfo("UTC"), slot_step_min=15,
     min_notice_min=0, horizon_days=1, cancel_window_hours=0, grace_min=0, address="",
-    phone="", map_url="", opening_hours="", cancellation_policy="", currency="GBP", locale="en",
+    phone="", map_url="", review_url="", opening_hours="", cancellation_policy="",
+    currency="GBP", locale="en",
 )  # fmt: skip
 
 

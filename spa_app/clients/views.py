@@ -86,6 +86,7 @@ def profile_page(client: User, status: int = 200, **forms):
         ),  # fmt: skip
         "tags": queries.tags_of(client.id),
         "notes": queries.notes_of(client.id),
+        "feedback": queries.feedback_of(client.id),
     }
     if current_user.is_staff:
         shown |= _staff_sections(client, local_today(now, tz), forms)

@@ -28,6 +28,8 @@ class MessageKind(enum.StrEnum):
     CARE_DIGEST = "care_digest"  # to a therapist: clients whose home care raised a flag today
     WIN_BACK = "win_back"  # some weeks after the window closed with nothing booked
     WIN_BACK_LAST = "win_back_last"  # the last one, later still
+    FEEDBACK_REQUEST = "feedback_request"  # a day after a completed visit: how was it?
+    LOW_RATING = "low_rating"  # to staff: a client rated a visit low
 
 
 class MessageState(enum.StrEnum):
@@ -104,6 +106,7 @@ KIND_LABELS = {
     MessageKind.REBOOK_WINDOW_CLOSING: "a last note when that time runs out, if none is booked",
     MessageKind.ROUTINE_REMINDER: "a reminder on the days your home-care plan has routines",
     MessageKind.WIN_BACK: "a note some weeks later if no visit was booked, and a last one after",
+    MessageKind.FEEDBACK_REQUEST: "a request for your feedback the day after a visit",
 }
 OPTIONAL_KINDS = tuple(KIND_LABELS)
 #: Kinds a therapist may turn off, as they see them.

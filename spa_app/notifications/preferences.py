@@ -26,6 +26,7 @@ KIND_CHOICES = {
     MessageKind.WIN_BACK: _l(
         "A note some weeks later if no visit was booked, and a last one after"
     ),
+    MessageKind.FEEDBACK_REQUEST: _l("A request for your feedback the day after a visit"),
     MessageKind.CARE_DIGEST: _l("A daily list of your clients whose home care needs a look"),
 }
 #: The same inside a sentence ("You will no longer get ..."), as models.KIND_LABELS writes it.
@@ -39,6 +40,7 @@ KIND_WORDS = {
     MessageKind.WIN_BACK: _l(
         "a note some weeks later if no visit was booked, and a last one after"
     ),
+    MessageKind.FEEDBACK_REQUEST: _l("a request for your feedback the day after a visit"),
     MessageKind.CARE_DIGEST: _l("a daily list of your clients whose home care needs a look"),
 }
 

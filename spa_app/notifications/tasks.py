@@ -10,14 +10,15 @@ from flask import current_app
 from spa_app.business import business_tz
 from spa_app.database import unit_of_work, utcnow
 from spa_app.extensions import db
+from spa_app.feedback import service as feedback
 from spa_app.notifications import delivery, outbox, service
 from spa_app.notifications.models import Message, MessageState
 
 
 @shared_task(name="notifications.sweep")
 def sweep() -> int:
-    """Queue the reminders, nudges, win-backs and routine reminders now due, lease due
-    messages, commit, then a send task each.
+    """Queue the reminders, nudges, win-backs, feedback requests and routine reminders now
+    due, lease due messages, commit, then a send task each.
 
     Safe to run twice at once. If queueing fails (the broker is down), the leases simply run
     out and a later sweep dispatches the same messages again: nothing is lost.
@@ -27,6 +28,7 @@ def sweep() -> int:
     with unit_of_work():
         service.schedule_reminders(now, lead)
         service.schedule_nudges(now)
+        feedback.schedule_requests(now)
         config = current_app.config
         service.schedule_win_backs(
             now, config["WIN_BACK_AFTER_WEEKS"], config["WIN_BACK_LAST_AFTER_WEEKS"]

@@ -50,6 +50,8 @@ KIND_NAMES = {
     MessageKind.CARE_DIGEST: _l("home care digest"),
     MessageKind.WIN_BACK: _l("win-back"),
     MessageKind.WIN_BACK_LAST: _l("last win-back"),
+    MessageKind.FEEDBACK_REQUEST: _l("feedback request"),
+    MessageKind.LOW_RATING: _l("low rating"),
 }
 #: Each state as the staff log names it.
 STATE_WORDS = {

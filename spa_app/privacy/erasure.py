@@ -21,6 +21,7 @@ from spa_app.cadence.models import NextVisit, VisitInterval
 from spa_app.calendar.models import CalendarFeed
 from spa_app.database import require_serialized
 from spa_app.extensions import db
+from spa_app.feedback.models import Feedback
 from spa_app.homecare.models import Completion, Intake, Plan, PlanItem, RoutineReminderTime
 from spa_app.homecare.notes.models import SessionAmendment, SessionFinding, SessionNote
 from spa_app.homecare.outcomes.models import CheckIn, CheckInScore
@@ -140,7 +141,8 @@ def _lock(client: User) -> None:
 def erase_health_data(client_id: int) -> None:
     """Delete the intake, every plan (items and ticks with them), every session note (findings
     and amendments with them), every check-in (scores with them), the flags told to the
-    therapist, the routine reminder time, the visit interval and the next-visit window.
+    therapist, the visits' feedback, the routine reminder time, the visit interval and the
+    next-visit window.
     Messages that named a plan keep their row but no longer point at it."""
     plans = sa.select(Plan.id).where(Plan.client_id == client_id)
     items = sa.select(PlanItem.id).where(PlanItem.plan_id.in_(plans))
@@ -155,7 +157,7 @@ def erase_health_data(client_id: int) -> None:
     checkins = sa.select(CheckIn.id).where(CheckIn.client_id == client_id)
     _run(sa.delete(CheckInScore).where(CheckInScore.checkin_id.in_(checkins)))
     _run(sa.delete(CheckIn).where(CheckIn.client_id == client_id))
-    for model in (Intake, RoutineReminderTime, VisitInterval, NextVisit, FlagNotice):
+    for model in (Intake, RoutineReminderTime, VisitInterval, NextVisit, FlagNotice, Feedback):
         _run(sa.delete(model).where(model.client_id == client_id))
 
 

@@ -25,6 +25,7 @@ from spa_app.cadence.models import NextVisit, VisitInterval
 from spa_app.cadence.service import DEFAULT_WEEKS
 from spa_app.calendar.models import CalendarFeed
 from spa_app.extensions import db
+from spa_app.feedback.models import Feedback
 from spa_app.homecare.models import AuditEntry, RoutineReminderTime
 from spa_app.homecare.notes.export import session_notes
 from spa_app.homecare.outcomes.export import checkins
@@ -35,7 +36,7 @@ from spa_app.privacy.export_health import utc as _utc
 from spa_app.waitlist.models import WaitlistEntry, WaitlistOffer
 
 #: Name and version of the document's shape; bump the version when the shape changes.
-FORMAT = "spa-personal-data/2"
+FORMAT = "spa-personal-data/3"
 
 
 def export_for(client: User, now: datetime) -> dict:
@@ -58,6 +59,7 @@ def export_for(client: User, now: datetime) -> dict:
         "plans": health.plans(cid),
         "session_notes": session_notes(cid, tz),
         "checkins": checkins(cid, tz),
+        "feedback": _feedback(cid, tz),
         "messages": _messages(cid),
         "email_settings": _email_settings(cid),
         "next_visit": _next_visit(cid, tz),
@@ -69,6 +71,18 @@ def export_for(client: User, now: datetime) -> dict:
 
 def _local(instant: datetime | None, tz: ZoneInfo) -> str | None:
     return None if instant is None else instant.astimezone(tz).isoformat(timespec="seconds")
+
+
+def _feedback(cid: int, tz: ZoneInfo) -> list[dict]:
+    """Each visit the client rated, with their words. One statement."""
+    rows = db.session.execute(
+        sa.select(Feedback).where(Feedback.client_id == cid).order_by(Feedback.id)
+    ).scalars()
+    return [
+        {"booking_id": f.booking_id, "rating": f.rating, "comment": f.comment,
+         "given_at": _utc(f.created_at), "last_edited_at": _utc(f.updated_at)}
+        for f in rows
+    ]  # fmt: skip
 
 
 # Visits ------------------------------------------------------------------------------------

@@ -28,6 +28,14 @@ class DetailsForm(FlaskForm):
             URL(require_tld=True, message=_l("Use a web address starting with https://.")),
         ],
     )
+    review_url = StringField(
+        _l("Public review page"),
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=True, message=_l("Use a web address starting with https://.")),
+        ],
+    )
     opening_hours = TextAreaField(
         _l("Opening hours"), validators=[Optional(), Length(max=1000), PLAIN_TEXT]
     )

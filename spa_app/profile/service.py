@@ -30,6 +30,7 @@ class SpaDetails:
     address: str
     phone: str
     map_url: str
+    review_url: str
     opening_hours: str
     cancellation_policy: str
     grace_min: int
@@ -51,8 +52,9 @@ def update_details(details: SpaDetails) -> None:
     low, high = GRACE_RANGE
     if not low <= values["grace_min"] <= high:
         raise BadDetails("grace_min", _("Use %(min)s to %(max)s minutes.", min=low, max=high))
-    if values["map_url"] and not values["map_url"].startswith(MAP_URL_SCHEMES):
-        raise BadDetails("map_url", _("Use a web address starting with https://."))
+    for link in ("map_url", "review_url"):
+        if values[link] and not values[link].startswith(MAP_URL_SCHEMES):
+            raise BadDetails(link, _("Use a web address starting with https://."))
     row = get_settings()
     for name, value in values.items():
         setattr(row, name, value)

@@ -37,6 +37,8 @@ class BusinessSettings(db.Model):
     address: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     map_url: Mapped[str] = mapped_column(String(500), default="")
+    #: Where a happy client may review the spa publicly (offered after a high rating)
+    review_url: Mapped[str] = mapped_column(String(500), default="")
     opening_hours: Mapped[str] = mapped_column(Text, default="")
     cancellation_policy: Mapped[str] = mapped_column(Text, default="")
     currency: Mapped[str] = mapped_column(String(3), default="GBP")  # ISO 4217

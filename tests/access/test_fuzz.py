@@ -617,7 +617,7 @@ def test_absurd_ids_in_any_url_get_a_4xx(site, data):
 
 #: Links from e-mails that mail apps and people open without a form of ours: the signed token
 #: in the URL is the proof instead.
-CSRF_EXEMPT = {"notifications.unsubscribe", "plans.day_done", "outcomes.check_in"}
+CSRF_EXEMPT = {"notifications.unsubscribe", "plans.day_done", "outcomes.check_in", "feedback.give"}
 
 
 def login_with_token(client, user) -> None:

@@ -95,6 +95,11 @@ POST /check-in/{checkin_visit}               200+ 200+ 200+ 200+ 200+ 200+ 200+ 
 GET  /check-in/{checkin_b_visit}             404  404  404  404  404  404  404
 POST /check-in/{checkin_b_visit}             404  404  404  404  404  404  404  form=checkin
 GET  /check-in/forged.token.x                404  404  404  404  404  404  404
+# A visit's feedback link: only a completed visit's, with its own key.
+GET  /feedback/{feedback_a}                  200  200  200  200  200  200  200  key
+POST /feedback/{feedback_a}                  200+ 200+ 200+ 200+ 200+ 200+ 200+  key form=feedback
+GET  /feedback/{feedback_forged}             404  404  404  404  404  404  404
+GET  /feedback/forged.token.x                404  404  404  404  404  404  404
 POST /check-in/forged.token.x                404  404  404  404  404  404  404  form=checkin
 # Health intake: the client, staff, and therapists with the client on a visit not cancelled.
 GET  /clients/{a}/intake                     in   200  404  200  404  404  200  shows=a_note

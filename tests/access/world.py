@@ -35,6 +35,7 @@ from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clients.models import ClientTag
 from spa_app.database import utcnow
 from spa_app.extensions import db
+from spa_app.feedback.links import feedback_path
 from spa_app.homecare.library import load_library
 from spa_app.homecare.models import Plan, Routine
 from spa_app.homecare.notes.models import SessionFinding, SessionNote
@@ -229,6 +230,12 @@ def build_world(app, sink_dir: str | None = None) -> World:
         "checkin_b_visit": checkin_token(
             secret, a.id, visit_period(b_next.id), b_next.ends_at + timedelta(days=1)
         ),
+        "feedback_a": feedback_path(secret, a_done.id, a.id, now + timedelta(days=30)).rsplit(
+            "/", 1
+        )[-1],
+        "feedback_forged": feedback_path(secret, a_next.id, a.id, now + timedelta(days=30)).rsplit(
+            "/", 1
+        )[-1],
         "manage_a": manage_token(secret, a_next.id, a.id),
         "unsubscribe": unsubscribe_token(secret, a.id, MessageKind.APPOINTMENT_REMINDER),
         "reset": reset_token(secret, a),
@@ -275,7 +282,8 @@ def _forms(world: World, a_next, published: Plan, draft: Plan, tuesday, now) -> 
         "plan_edit": editor,
         "tick": {"item_id": str(published.items[0].id), "discomfort": ""},
         "day_done": {"done": [str(i.id) for i in published.items]},
-        "checkin": {"area-neck": "4"},  # A's intake scored the neck (6)
+        "checkin": {"area-neck": "4"},
+        "feedback": {"rating": "5", "comment": "Lovely."},  # A's intake scored the neck (6)
         "interval": {"min_weeks": "5", "max_weeks": "7", "back": f"/bookings/{ids['a_next']}"},
         "password": {"password": "a-new-password-1", "confirm": "a-new-password-1"},
         "service": {"name": "Deep calm, longer", "description": "", "duration_min": "75",

@@ -257,7 +257,7 @@ def test_the_profile_costs_the_same_statements_however_long_the_record(
     assert _statements(client, url) == before
     # Staff: the user loader, the client, the spa's details, counts, ahead, history, the
     # health glance (intake, plan, its items, its ticks, the check-ins and the audit row), tags,
-    # notes, then the desk's: services, therapists, e-mail opt-outs and time, waitlist,
-    # messages. A therapist: none of the desk's, but whether they have the client, asked for the
-    # record and again for its health data.
-    assert before == (21 if viewer == "staff" else 16)
+    # notes, the visits' feedback, then the desk's: services, therapists, e-mail opt-outs and
+    # time, waitlist, messages. A therapist: none of the desk's, but whether they have the
+    # client, asked for the record and again for its health data.
+    assert before == (22 if viewer == "staff" else 17)

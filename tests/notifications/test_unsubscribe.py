@@ -98,6 +98,7 @@ def test_clients_choose_their_optional_emails_in_settings(client, app):
     assert opted_out(me.id) == set(NUDGE_KINDS) | {
         MessageKind.ROUTINE_REMINDER,
         MessageKind.WIN_BACK,
+        MessageKind.FEEDBACK_REQUEST,
     }
     client.post("/account/emails", data={"wanted": [k.value for k in OPTIONAL_KINDS], **at})
     assert opted_out(me.id) == set()

@@ -114,7 +114,7 @@ def test_the_export_gives_the_accounts_language(client, cast):
     data = download(client, spanish(cast.me))
     jsonschema.validate(data, SCHEMA)
     assert data["profile"]["locale"] == "es"
-    assert data["format"] == "spa-personal-data/2"
+    assert data["format"] == "spa-personal-data/3"
 
 
 def test_the_export_gives_none_for_the_browsers(client, app):
