@@ -24,6 +24,8 @@ from spa_app.catalog.models import Service, Therapist
 from spa_app.clock import day_bounds
 from spa_app.database import epoch_ms
 from spa_app.extensions import db
+from spa_app.feedback.models import LOW as LOW_RATING
+from spa_app.feedback.models import Feedback
 from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.notifications.models import (
     NUDGE_KINDS,
@@ -400,3 +402,28 @@ def retention(scope: Scope) -> list[Cohort]:
             later = [counts.get((start, m), 0) for m in months[i + 1 :]]
             out.append(Cohort(date.fromisoformat(start), size, later))
     return out
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """The feedback on the range's visits: how many rated, the mean rating (one decimal) and
+    how many low (2 or less)."""
+
+    rated: int
+    mean: float | None
+    low: int
+
+
+def ratings(scope: Scope) -> Ratings:
+    """One statement over the range's visits that have feedback."""
+    rated, total, low = db.session.execute(
+        sa.select(
+            sa.func.count(Feedback.id),
+            sa.func.sum(Feedback.rating),
+            sa.func.sum(sa.case((Feedback.rating <= LOW_RATING, 1), else_=0)),
+        )
+        .join(Booking, Booking.id == Feedback.booking_id)
+        .where(*scope.where())
+    ).one()
+    mean = round(total / rated, 1) if rated else None
+    return Ratings(rated, mean, int(low or 0))

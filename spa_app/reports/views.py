@@ -78,6 +78,7 @@ def index():
             "rebooking": queries.rebooking(scope, utcnow()),
             "nudges": queries.nudges(scope),
             "cohorts": queries.retention(scope),
+            "ratings": queries.ratings(scope),
             "note_words": NOTE_WORDS,
         }
     page = render_template("reports/index.html", scope=scope, problem=problem, shown=shown,

@@ -92,3 +92,22 @@ def test_monthly_cohorts_of_first_visits_and_who_came_back(spa):
     with count_statements() as sent:
         retention(scope())
     assert len(sent) == 1
+
+
+def test_the_ratings_of_the_ranges_visits(spa):
+    from spa_app.booking.models import Booking
+    from spa_app.database import unit_of_work
+    from spa_app.extensions import db
+    from spa_app.feedback import service
+    from spa_app.reports.queries import ratings
+    from tests.reports.conftest import utc
+
+    assert ratings(scope()).rated == 0 and ratings(scope()).mean is None
+    done = db.session.scalars(db.select(Booking).where(Booking.status == "completed")
+                              .order_by(Booking.starts_at)).all()  # fmt: skip
+    # The first (28 February, outside) rated 1; two inside rated 5 and 2.
+    with unit_of_work():
+        for visit, rating in zip(done[:3], (1, 5, 2), strict=True):
+            service.give(db.session.get(Booking, visit.id), rating, "", utc("2027-05-01 10:00"))
+    got = ratings(scope())
+    assert (got.rated, got.mean, got.low) == (2, 3.5, 1)
