@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -71,13 +72,13 @@ class Block:
     late_cancel: bool = False
     care: bool = False  # the client's home-care plan raised a flag lately (see with_care)
 
-    @property
+    @cached_property  # read several times per card; a Block lives for one request
     def markers(self) -> list[Marker]:
         """The markers this visit shows, most urgent first (the card puts them before the name
         so a long name or a short visit cannot push them out of sight)."""
         return [m for m in MARKERS if getattr(self, m.when)]
 
-    @property
+    @cached_property
     def status_words(self) -> str:
         return str(STATUS_WORDS[self.status])
 
