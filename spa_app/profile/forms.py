@@ -14,28 +14,26 @@ from spa_app.profile.service import CURRENCIES, GRACE_RANGE
 PHONE = Regexp(r"^\+?[0-9 ()./-]{5,40}$", message=_l("Use digits, spaces and + ( ) - only."))
 
 
+def _web_link(label) -> StringField:
+    """An optional web address of the spa's elsewhere (a map, a review page)."""
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=True, message=_l("Use a web address starting with https://.")),
+        ],
+    )
+
+
 class DetailsForm(FlaskForm):
     business_name = StringField(
         _l("Business name"), validators=[InputRequired(), Length(max=120), SINGLE_LINE]
     )
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=300), PLAIN_TEXT])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PHONE])
-    map_url = StringField(
-        _l("Map link"),
-        validators=[
-            Optional(),
-            Length(max=500),
-            URL(require_tld=True, message=_l("Use a web address starting with https://.")),
-        ],
-    )
-    review_url = StringField(
-        _l("Public review page"),
-        validators=[
-            Optional(),
-            Length(max=500),
-            URL(require_tld=True, message=_l("Use a web address starting with https://.")),
-        ],
-    )
+    map_url = _web_link(_l("Map link"))
+    review_url = _web_link(_l("Public review page"))
     opening_hours = TextAreaField(
         _l("Opening hours"), validators=[Optional(), Length(max=1000), PLAIN_TEXT]
     )

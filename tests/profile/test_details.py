@@ -25,6 +25,7 @@ GOOD = {
     "address": "14 Orchard Row\r\nLondon N1 7AB",
     "phone": "+44 20 7946 0321",
     "map_url": "https://www.openstreetmap.org/search?query=Orchard%20Row",
+    "review_url": "https://reviews.example.com/calm-rooms",
     "opening_hours": "Mon-Sat 09:00-18:00\r\nSunday closed",
     "cancellation_policy": "Give us a day's notice, please.",
     "grace_min": "10",
@@ -45,7 +46,8 @@ def saved() -> BusinessSettings:
 
 def as_it_was() -> tuple:
     row = saved()
-    return (row.business_name, row.address, row.phone, row.map_url, row.opening_hours,
+    return (row.business_name, row.address, row.phone, row.map_url, row.review_url,
+            row.opening_hours,
             row.cancellation_policy, row.grace_min, row.currency)  # fmt: skip
 
 
@@ -54,6 +56,7 @@ def test_staff_set_the_details_and_every_page_shows_them(staff):
     page = reply.get_data(as_text=True)
     assert "The spa&#39;s details are saved." in page
     row = saved()
+    assert row.review_url == "https://reviews.example.com/calm-rooms"
     assert (row.address, row.grace_min, row.currency) == (
         "14 Orchard Row\nLondon N1 7AB",
         10,
@@ -82,6 +85,12 @@ def test_markup_typed_into_the_details_is_shown_as_text(staff):
         ("phone", "call 0800 NOW", "Use digits, spaces and + ( ) - only."),
         ("map_url", "javascript:alert(1)", "Use a web address starting with https://."),
         ("map_url", "http://maps.example.com/spa", "Use a web address starting with https://."),
+        ("review_url", "javascript:alert(1)", "Use a web address starting with https://."),
+        (
+            "review_url",
+            "http://reviews.example.com/spa",
+            "Use a web address starting with https://.",
+        ),
         ("grace_min", "121", "Use 0 to 120 minutes."),
         ("grace_min", "-1", "Use 0 to 120 minutes."),
         ("grace_min", "ten", "Not a valid integer value."),
