@@ -26,6 +26,7 @@ from spa_app.database import epoch_ms
 from spa_app.extensions import db
 from spa_app.feedback.models import LOW as LOW_RATING
 from spa_app.feedback.models import Feedback
+from spa_app.figures import percent
 from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.notifications.models import (
     NUDGE_KINDS,
@@ -98,7 +99,7 @@ class Rate:
 
     @property
     def percent(self) -> int | None:
-        return (200 * self.part + self.whole) // (2 * self.whole) if self.whole else None
+        return percent(self.part, self.whole)
 
 
 @dataclass(frozen=True)

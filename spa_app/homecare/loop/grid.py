@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from spa_app.figures import percent
+
 #: A week that ended with fewer counted days than this (a plan that stopped mid-week, at the
 #: next visit) is shown, but too short to read: one missed day would read as a drop-off.
 MIN_SETTLED_DAYS = 4
@@ -80,7 +82,7 @@ class Total:
 
     @property
     def percent(self) -> int | None:
-        return (200 * self.done + self.planned) // (2 * self.planned) if self.planned else None
+        return percent(self.done, self.planned)
 
 
 @dataclass(frozen=True)
