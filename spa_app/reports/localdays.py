@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from spa_app.database import epoch_ms
 
@@ -65,3 +67,74 @@ def local_day(column, tz: ZoneInfo, start: datetime, end: datetime) -> sa.Column
 def day_number(day) -> int:
     """The day number of a local date, as local_day gives it."""
     return (day - datetime(1970, 1, 1).date()).days
+
+
+def utc_ms(local_ms, tz: ZoneInfo, start: datetime, end: datetime) -> sa.ColumnElement[int]:
+    """The UTC epoch milliseconds of a local wall-clock time given as local epoch milliseconds
+    (``local_day``'s inverse), for times between ``start`` and ``end``.
+
+    PEP 495's rule, as ``datetime.combine(day, t, tz)`` keeps it: a time the clocks skip takes
+    the offset before the change, and a time they repeat its first occurrence; either way the
+    old offset holds until the wall clock reaches the later of the change's two readings.
+    """
+    changes = transitions(tz, start.astimezone(UTC), end.astimezone(UTC))
+    if len(changes) == 1:
+        return local_ms - changes[0][1]
+    offset = sa.case(
+        *(
+            (local_ms < int(at.timestamp() * 1000) + max(before, after),
+             sa.literal(before, sa.BigInteger))
+            for (at, after), (_at0, before) in zip(changes[1:], changes[:-1], strict=True)
+        ),
+        else_=sa.literal(changes[-1][1], sa.BigInteger),
+    )  # fmt: skip
+    return local_ms - offset
+
+
+class date_number(FunctionElement):
+    """The day number (days since 1970-01-01) of a Date column, on any backend."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "date_number"
+
+
+@compiles(date_number, "sqlite")
+def _date_number_sqlite(element, compiler, **kw):
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(date_number, "postgresql")
+def _date_number_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} - DATE '1970-01-01')"
+
+
+class time_ms(FunctionElement):
+    """The milliseconds since midnight of a Time column, on any backend."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "time_ms"
+
+
+@compiles(time_ms, "sqlite")
+def _time_ms_sqlite(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)  # stored as 'HH:MM:SS.ffffff'
+    return f"CAST(ROUND((julianday({column}) - julianday('00:00:00')) * 86400000) AS INTEGER)"
+
+
+@compiles(time_ms, "postgresql")
+def _time_ms_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)"
+
+
+def day_numbers(first: int, last: int, name: str = "days") -> sa.CTE:
+    """The day numbers ``first`` to ``last`` as rows (column ``n``): a recursive CTE."""
+    seed = sa.select(sa.literal(first, sa.BigInteger).label("n")).cte(name, recursive=True)
+    return seed.union_all(sa.select(seed.c.n + 1).where(seed.c.n < last))
+
+
+def weekday(number) -> sa.ColumnElement[int]:
+    """The weekday (Monday 0, as date.weekday()) of a day number: 1970-01-01 was a Thursday."""
+    return (number + 3) % 7

@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import date, timedelta
 
+from babel.numbers import format_decimal
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,9 +20,9 @@ from spa_app.catalog.models import Service, Therapist
 from spa_app.clock import local_today, within_reach
 from spa_app.database import utcnow
 from spa_app.extensions import db
-from spa_app.i18n import when
+from spa_app.i18n import language, when
 from spa_app.notifications.models import MessageKind
-from spa_app.reports import queries
+from spa_app.reports import adherence, queries, utilisation
 from spa_app.reports.queries import MAX_DAYS, Scope
 from spa_app.templating import money, use_timezone
 
@@ -79,6 +80,8 @@ def index():
             "nudges": queries.nudges(scope),
             "cohorts": queries.retention(scope),
             "ratings": queries.ratings(scope),
+            "use": utilisation.utilisation(scope),
+            "weeks": adherence.by_week(scope, utcnow()),
             "note_words": NOTE_WORDS,
         }
     page = render_template("reports/index.html", scope=scope, problem=problem, shown=shown,
@@ -180,6 +183,25 @@ def _retention_rows(scope: Scope):
     return header, rows
 
 
+def _utilisation_rows(scope: Scope):
+    found = utilisation.utilisation(scope)
+    rows = [
+        [kind, _cell(use.name), use.open_minutes, use.booked_minutes, _pct(use.rate)]
+        for kind, uses in (("therapist", found.therapists), ("room", found.rooms))
+        for use in uses
+    ]
+    return ["of", "name", "open minutes", "booked minutes", "percent"], rows
+
+
+def _home_care_weeks_rows(scope: Scope):
+    rows = [
+        [w.number, w.plans, w.ticked.part, w.ticked.whole, _pct(w.ticked)]
+        for w in adherence.by_week(scope, utcnow())
+    ]
+    return ["week since publishing", "plans", "routines ticked", "routines scheduled",
+            "percent"], rows  # fmt: skip
+
+
 DOWNLOADS = {
     "visits": _outcomes_rows,
     "retention": _retention_rows,
@@ -189,6 +211,8 @@ DOWNLOADS = {
     "revenue-by-service": _revenue_service_rows,
     "revenue-by-therapist": _revenue_therapist_rows,
     "home-care": _home_care_rows,
+    "home-care-weeks": _home_care_weeks_rows,
+    "utilisation": _utilisation_rows,
 }
 
 
@@ -250,6 +274,57 @@ def revenue_rows(takings: queries.Takings) -> list[tuple]:
     return [(month_label(m), n, money(cents)) for m, n, cents in takings.by_month]
 
 
+def hours(minutes: int) -> str:
+    """Minutes as hours to one decimal, the reader's way ("31.5", "31,5")."""
+    return format_decimal(round(minutes / 60, 1), "#,##0.0", locale=language())
+
+
+def utilisation_chart(uses: list[utilisation.Use], title: str, chart_id: str):
+    return charts.bar_chart(
+        [(use.name, use.rate.percent) for use in uses],
+        y_label=_("Booked"),
+        title=title,
+        description=_("The share of each one's open hours that visits filled, in percent."),
+        # On a 0-100 scale, unless visits booked outside the hours took one past it.
+        y_max=None if any((use.rate.percent or 0) > 100 for use in uses) else 100,
+        value_format=lambda v: f"{v:.0f}%",
+        chart_id=chart_id,
+    )
+
+
+def utilisation_rows(uses: list[utilisation.Use]) -> list[tuple]:
+    return [
+        (use.name, hours(use.open_minutes), hours(use.booked_minutes),
+         None if use.rate.percent is None else f"{use.rate.percent}%")
+        for use in uses
+    ]  # fmt: skip
+
+
+def weeks_chart(weeks: list[adherence.Week]):
+    return charts.bar_chart(
+        [(_("Week %(num)d", num=w.number), w.ticked.percent) for w in weeks],
+        y_label=_("Ticked"),
+        title=_("Routines ticked, by week since the plan was published"),
+        description=_(
+            "Of the routines the plans scheduled in each week, the share the clients "
+            "ticked, in percent."
+        ),  # fmt: skip
+        y_max=100,
+        value_format=lambda v: f"{v:.0f}%",
+        chart_id="home-care-weeks",
+    )
+
+
+def weeks_rows(weeks: list[adherence.Week]) -> list[tuple]:
+    return [
+        (_("Week %(num)d", num=w.number), w.plans, w.ticked.part, w.ticked.whole,
+         None if w.ticked.percent is None else f"{w.ticked.percent}%")
+        for w in weeks
+    ]  # fmt: skip
+
+
+for _helper in (utilisation_chart, utilisation_rows, weeks_chart, weeks_rows):
+    bp.add_app_template_global(_helper)
 bp.add_app_template_global(revenue_chart, "revenue_chart")
 bp.add_app_template_global(revenue_rows, "revenue_rows")
 bp.add_app_template_global(month_label, "month_label")

@@ -1,5 +1,5 @@
 """The Reports page in the browser, as the owner reads it: on a phone without JavaScript and on
-a wide screen; the revenue chart drawn, its numbers in a table, axe on each step."""
+a wide screen; the revenue and open-hours charts drawn, their numbers in tables, axe on each step."""
 
 from __future__ import annotations
 
@@ -20,10 +20,13 @@ def test_the_owner_reads_the_reports(live_server, walk, spa):  # noqa: F811
     page.goto(url)
     assert page.get_by_role("heading", name="Reports", level=1).is_visible()
     assert page.get_by_text("No-shows: 17% of the 6 visits whose time came (1).").is_visible()
-    assert page.locator("svg.chart rect.bar").count() == 2  # March and April
-    assert page.get_by_role("link", name="Download as CSV").count() == 8
+    revenue, hours = page.locator("#revenue rect.bar"), page.locator("#use-therapists rect.bar")
+    assert revenue.count() == 2 and hours.count() == 2  # March and April; Anna and Ben
+    assert page.locator("#use-rooms rect.bar").count() == 1
+    assert page.get_by_role("table", name="Each therapist's open hours booked").is_visible()
+    assert page.get_by_role("link", name="Download as CSV").count() == 10
     assert walk.step("reports") == []
-    page.get_by_label("Therapist").select_option(label="Ben")
+    page.get_by_label("Therapist", exact=True).select_option(label="Ben")
     page.get_by_role("button", name="Show").click()
     assert page.get_by_text("No-shows: 33% of the 3 visits whose time came (1).").is_visible()
     assert walk.step("reports-one-therapist") == []

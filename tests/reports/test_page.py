@@ -12,6 +12,7 @@ import pytest
 from spa_app.accounts.models import Role, User
 from spa_app.extensions import db
 from tests import factories
+from tests.reports.conftest import utc
 from tests.sqlcount import count_statements
 
 RANGE = "from=2027-03-01&to=2027-04-30"
@@ -34,7 +35,8 @@ def test_the_page_shows_the_figures(desk):
     assert "Late cancellations: 13% of the 8 visits booked (1)." in page
     assert "£385.00 from completed visits" in page
     assert "20% of completed visits carry a published home-care plan (1 of 5)." in page
-    assert page.count("<svg") == 1 and "<title" in page  # the revenue chart, with its title
+    # Revenue, and the therapists' and rooms' open hours booked: each chart with its title.
+    assert page.count("<svg") == 3 and "<title" in page
     assert '<td data-label="Revenue">£225.00</td>' in page  # April, in the chart's table
 
 
@@ -144,3 +146,35 @@ def test_the_cohorts_download_and_table(desk):
         '<th scope="row">Mar 2027</th><td data-label="Clients">2</td>'
         '<td data-label="Apr 2027">1</td>' in page
     )
+
+
+def test_the_open_hours_booked(desk):
+    """Anna and Ben work Monday to Saturday, 9 to 18: 53 such days in March and April 2027,
+    477 hours. Each held three hours of visits (Ben's no-show and the deleted client's visit
+    among them; the cancelled ones not); the one room held all six."""
+    got = rows(desk.get(f"/staff/reports/utilisation.csv?{RANGE}"))
+    assert got[0] == ["of", "name", "open minutes", "booked minutes", "percent"]
+    assert [r for r in got[1:] if r[0] == "therapist"] == [
+        ["therapist", "Anna", "28620", "180", "1"], ["therapist", "Ben", "28620", "180", "1"],
+    ]  # fmt: skip
+    assert [r[2:] for r in got[1:] if r[0] == "room"] == [["28620", "360", "1"]]
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert (
+        '<th scope="row">Anna</th>\n          <td data-label="Open hours">477.0</td><td '
+        'data-label="Booked hours">3.0</td><td data-label="Share">1%</td>' in page
+    )
+
+
+def test_keeping_to_the_plan_week_by_week(desk, monkeypatch):
+    """Cleo's plan (one routine every day, published on Friday 5 March) has had its eight
+    weeks by 1 May, with nothing ticked; before it is published, no week has begun."""
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert "No plan published for these visits has begun its first week yet." in page
+    monkeypatch.setattr("spa_app.reports.views.utcnow", lambda: utc("2027-05-01 12:00"))
+    got = rows(desk.get(f"/staff/reports/home-care-weeks.csv?{RANGE}"))
+    assert got[0] == ["week since publishing", "plans", "routines ticked",
+                      "routines scheduled", "percent"]  # fmt: skip
+    assert got[1:] == [[str(n), "1", "0", "7", "0"] for n in range(1, 9)]
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert page.count("<svg") == 4 and "Keeping to the plan, week by week" in page
+    assert '<th scope="row">Week 8</th>' in page
