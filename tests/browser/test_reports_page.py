@@ -1,5 +1,6 @@
 """The Reports page in the browser, as the owner reads it: on a phone without JavaScript and on
-a wide screen; the revenue and open-hours charts drawn, their numbers in tables, axe on each step."""
+a wide screen; the revenue and open-hours charts drawn, their numbers in tables, axe on each
+step."""
 
 from __future__ import annotations
 
