@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import growth, mail, plans, report
+from bench import growth, mail, plans, report, reports
 from bench.database import build_app, migrate, temporary_database
 from bench.dataset import seed
 from bench.measure import StatementCounter
@@ -39,8 +39,12 @@ def main() -> int:
     print("\nmeasuring free times as the therapists and the history grow...")
     growth_cases = growth.run()
     print(growth.table(growth_cases))
+    print("\nmeasuring each report on the 100,000-client spa, on SQLite and on PostgreSQL...")
+    report_figures = reports.run(started)
+    print(reports.table(report_figures))
     document = report.figures(results, database=database, counts=counts, now=started)
     extra = mail_figures.extra | plan_figures | {"free_times_growth": growth_cases}
+    extra["reports"] = report_figures
     path = report.write(document | extra)
     print(f"\nwrote {path}")
     return 0

@@ -50,16 +50,19 @@ def migrate(app: Flask) -> None:
 def temporary_database() -> Iterator[str]:
     """Yield the URL of an empty, not yet migrated database that is removed afterwards."""
     server = os.environ.get(ENV_VAR)
-    if server:
-        with _postgresql(server) as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory(prefix="spa_bench_") as folder:
-            yield f"sqlite:///{os.path.join(folder, 'spa.db')}"
+    with temporary_postgresql(server) if server else temporary_sqlite() as url:
+        yield url
 
 
 @contextlib.contextmanager
-def _postgresql(server_url: str) -> Iterator[str]:
+def temporary_sqlite() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="spa_bench_") as folder:
+        yield f"sqlite:///{os.path.join(folder, 'spa.db')}"
+
+
+@contextlib.contextmanager
+def temporary_postgresql(server_url: str) -> Iterator[str]:
+    """A fresh database on the server ``server_url`` names, dropped at the end."""
     name = f"spa_bench_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:

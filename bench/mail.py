@@ -83,10 +83,10 @@ class MailFigures:
 def run(now: datetime) -> MailFigures:
     """Seed the sweep's database, measure the sweep, then one worker's send rate on it."""
     with temporary_database() as url:
-        app = _app(url)
+        app = app_on(url)
         migrate(app)
         with app.app_context():
-            counts = _seed(now)
+            counts = seed_clients(now)
             counter = StatementCounter(db.engine)
             sweep, rerun, added = _measure_sweep(now, counter)
             db.session.remove()
@@ -100,7 +100,7 @@ def run(now: datetime) -> MailFigures:
     return MailFigures(sweep, rerun, counts, extra)
 
 
-def _app(url: str, celery: dict | None = None) -> Flask:
+def app_on(url: str, celery: dict | None = None) -> Flask:
     return create_app(
         {
             "TESTING": True,
@@ -114,14 +114,14 @@ def _app(url: str, celery: dict | None = None) -> Flask:
 # The sweep
 
 
-def _seed(now: datetime) -> dict[str, int]:
+def seed_clients(now: datetime) -> dict[str, int]:
     rng = random.Random(20261121)
     tz = zone(TIMEZONE)
     db.session.execute(
         sa.update(BusinessSettings).where(BusinessSettings.id == 1).values(timezone=TIMEZONE)
     )
     password_hash = generate_password_hash("bench-password")
-    therapist_users = _ids(
+    therapist_users = insert_ids(
         User,
         [
             {"email": f"t{n}@bench.example", "name": f"Therapist {n}", "role": Role.THERAPIST,
@@ -129,18 +129,18 @@ def _seed(now: datetime) -> dict[str, int]:
             for n in range(THERAPISTS)
         ],
     )  # fmt: skip
-    therapists = _ids(
+    therapists = insert_ids(
         Therapist,
         [{"user_id": u, "display_name": f"Therapist {n}", "bio": "", "active": True}
          for n, u in enumerate(therapist_users)],
     )  # fmt: skip
-    rooms = _ids(Room, [{"name": f"Room {n}"} for n in range(THERAPISTS)])
-    (service_id,) = _ids(
+    rooms = insert_ids(Room, [{"name": f"Room {n}"} for n in range(THERAPISTS)])
+    (service_id,) = insert_ids(
         Service,
         [{"name": "Massage", "description": "", "duration_min": 60, "price_cents": 6500,
           "buffer_min": 0, "active": True}],
     )  # fmt: skip
-    clients = _ids(
+    clients = insert_ids(
         User,
         [
             {"email": f"c{n}@bench.example", "name": f"Client {n}", "role": Role.CLIENT,
@@ -152,11 +152,14 @@ def _seed(now: datetime) -> dict[str, int]:
     taken: set[tuple[int, int, int]] = set()  # (day, therapist, hour), days counted from today
     today = now.astimezone(tz).date()
 
+    busy: set[tuple[int, int, int]] = set()  # (client, day, hour): one visit at a time
+
     def visit(client: int, days_ago: int, status: BookingStatus) -> dict:
         while True:
             cell = (days_ago, rng.randrange(THERAPISTS), rng.choice(HOURS))
-            if cell not in taken:
+            if cell not in taken and (client, days_ago, cell[2]) not in busy:
                 taken.add(cell)
+                busy.add((client, days_ago, cell[2]))
                 break
         local = datetime.combine(today - timedelta(days=days_ago), datetime.min.time(), tz)
         starts_at = local.replace(hour=cell[2]).astimezone(UTC)
@@ -178,7 +181,7 @@ def _seed(now: datetime) -> dict[str, int]:
             )
         if rng.random() < BOOKED_AHEAD_SHARE:
             bookings.append(visit(client, -rng.randrange(1, 60), BookingStatus.BOOKED))
-    ids = _ids(Booking, bookings)
+    ids = insert_ids(Booking, bookings)
     windows = []
     for client, index in latest.items():
         row = bookings[index]
@@ -201,7 +204,7 @@ def _seed(now: datetime) -> dict[str, int]:
     }
 
 
-def _ids(model, rows: list[dict]) -> list[int]:
+def insert_ids(model, rows: list[dict]) -> list[int]:
     ids: list[int] = []
     for start in range(0, len(rows), 20_000):  # keeps psycopg's batches a sane size
         ids += db.session.scalars(
@@ -303,7 +306,7 @@ def sending(url: str, handler, env: dict | None = None, concurrency: int = 1):
     queue = f"spa-bench-{uuid.uuid4().hex[:8]}"  # a queue of its own on a shared Redis
     celery = {"broker_url": broker_url, "broker_transport_options": options,
               "task_default_queue": queue}  # fmt: skip
-    app = _app(url, celery)
+    app = app_on(url, celery)
     smtp = Controller(handler, hostname="127.0.0.1", port=_free_port())
     smtp.start()
     env = dict(
@@ -390,7 +393,7 @@ def _free_port() -> int:
 
 def _clear_the_sweeps_work(url: str) -> None:
     """Leave the sweep nothing to queue (no windows, no visits ahead), so it only dispatches."""
-    app = _app(url)
+    app = app_on(url)
     with app.app_context():
         db.session.execute(sa.delete(Message))
         db.session.execute(sa.delete(NextVisit))
@@ -413,7 +416,7 @@ def _queue_confirmations(count: int, now: datetime) -> list[int]:
          "due_at": now, "attempts": 0, "created_at": now}
         for b in bookings
     ]  # fmt: skip
-    ids = _ids(Message, rows)
+    ids = insert_ids(Message, rows)
     db.session.commit()
     return ids
 

@@ -63,7 +63,10 @@ def by_week(scope: Scope, now: datetime) -> list[Week]:
         )
         .join(Booking, Booking.id == Plan.booking_id)
         .where(*scope.where(), Plan.status == PlanStatus.PUBLISHED)
-        .subquery("followed")
+        .cte("followed")
+        # Worked out once per plan: inlined, each use of ``last`` below would repeat the
+        # subquery, and PostgreSQL's JIT would spend seconds compiling the copies.
+        .prefix_with("MATERIALIZED")
     )
     weeks = day_numbers(0, WEEKS - 1, "weeks")
     start = plans.c.first + 7 * weeks.c.n

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import VisitInterval
 from spa_app.cadence.service import DEFAULT_WEEKS
@@ -282,7 +283,8 @@ def rebooking(scope: Scope, now: datetime) -> Rebooking:
         )
         .outerjoin(VisitInterval, VisitInterval.client_id == Booking.client_id)
         .where(*scope.where(), Booking.status == BookingStatus.COMPLETED)
-        .subquery()
+        .cte("visits")
+        .prefix_with("MATERIALIZED")  # the next visit found once per visit, not per use
     )
     gap = local_day(visits.c.next_start, scope.tz, lo, span_end) - visits.c.day
     today = day_number(now.astimezone(scope.tz).date())
@@ -405,18 +407,35 @@ def retention(scope: Scope) -> list[Cohort]:
     return out
 
 
+#: The most low ratings the page lists (the newest visits first); the count says if more.
+LOW_LISTED = 50
+
+
+@dataclass(frozen=True)
+class LowRating:
+    client_id: int
+    client: str
+    therapist: str
+    service: str
+    starts_at: datetime
+    rating: int
+    comment: str
+
+
 @dataclass(frozen=True)
 class Ratings:
-    """The feedback on the range's visits: how many rated, the mean rating (one decimal) and
-    how many low (2 or less)."""
+    """The feedback on the range's visits: how many rated, the mean rating (one decimal), how
+    many low (2 or less), and the low ones, the newest visits first (LOW_LISTED at most)."""
 
     rated: int
     mean: float | None
     low: int
+    lows: list[LowRating]
 
 
 def ratings(scope: Scope) -> Ratings:
-    """One statement over the range's visits that have feedback."""
+    """Two statements over the range's visits that have feedback: the figures, and the low
+    ones (a deleted client's feedback went with the account)."""
     rated, total, low = db.session.execute(
         sa.select(
             sa.func.count(Feedback.id),
@@ -427,4 +446,25 @@ def ratings(scope: Scope) -> Ratings:
         .where(*scope.where())
     ).one()
     mean = round(total / rated, 1) if rated else None
-    return Ratings(rated, mean, int(low or 0))
+    lows = [
+        LowRating(*row)
+        for row in db.session.execute(
+            sa.select(
+                User.id,
+                User.name,
+                Therapist.display_name,
+                Service.name,
+                Booking.starts_at,
+                Feedback.rating,
+                Feedback.comment,
+            )  # fmt: skip
+            .join(Booking, Booking.id == Feedback.booking_id)
+            .join(User, User.id == Feedback.client_id)
+            .join(Therapist, Therapist.id == Booking.therapist_id)
+            .join(Service, Service.id == Booking.service_id)
+            .where(*scope.where(), Feedback.rating <= LOW_RATING)
+            .order_by(Booking.starts_at.desc(), Feedback.id.desc())
+            .limit(LOW_LISTED)
+        )
+    ]
+    return Ratings(rated, mean, int(low or 0), lows)

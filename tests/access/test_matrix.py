@@ -123,6 +123,8 @@ GET  /staff/bookings/?date={tuesday}         in   404  404  404  404  404  200  
 # Reports: the spa's figures, for staff only.
 GET  /staff/reports                          in   404  404  404  404  404  200
 GET  /staff/reports/visits.csv               in   404  404  404  404  404  200
+GET  /staff/reports/utilisation.csv          in   404  404  404  404  404  200
+GET  /staff/reports/home-care-weeks.csv      in   404  404  404  404  404  200
 # The waitlist: a client's own requests and offers.
 GET  /waitlist/join/{service}                in   200  200  404  404  404  404
 POST /waitlist/join/{service}                in   302+ 302+ 404  404  404  404  form=join

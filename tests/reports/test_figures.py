@@ -111,3 +111,9 @@ def test_the_ratings_of_the_ranges_visits(spa):
             service.give(db.session.get(Booking, visit.id), rating, "", utc("2027-05-01 10:00"))
     got = ratings(scope())
     assert (got.rated, got.mean, got.low) == (2, 3.5, 1)
+    assert [(f.rating, f.therapist, f.service, f.starts_at) for f in got.lows] == [
+        (2, "Ben", "Deep tissue", utc("2027-03-20 10:00"))
+    ]
+    with count_statements() as sent:
+        ratings(scope())
+    assert len(sent) == 2

@@ -178,3 +178,20 @@ def test_keeping_to_the_plan_week_by_week(desk, monkeypatch):
     page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
     assert page.count("<svg") == 4 and "Keeping to the plan, week by week" in page
     assert '<th scope="row">Week 8</th>' in page
+
+
+def test_the_low_ratings_are_listed_with_a_link_to_the_client(desk, spa):
+    from spa_app.booking.models import Booking
+    from spa_app.database import unit_of_work
+    from spa_app.feedback import service
+
+    with unit_of_work():
+        first = db.session.scalars(db.select(Booking).where(Booking.status == "completed")
+                                   .order_by(Booking.starts_at).offset(1).limit(2)).all()  # fmt: skip
+        service.give(first[0], 1, "The room was <cold>", utc("2027-05-01 10:00"))
+        service.give(first[1], 4, "", utc("2027-05-01 10:00"))
+        client_id = first[0].client_id
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert "The low ratings" in page
+    assert f'href="/clients/{client_id}#feedback">Cleo</a>' in page
+    assert "Swedish with Anna on 05 Mar 2027: “The room was &lt;cold&gt;”" in page
