@@ -186,8 +186,8 @@ def test_the_low_ratings_are_listed_with_a_link_to_the_client(desk, spa):
     from spa_app.feedback import service
 
     with unit_of_work():
-        first = db.session.scalars(db.select(Booking).where(Booking.status == "completed")
-                                   .order_by(Booking.starts_at).offset(1).limit(2)).all()  # fmt: skip
+        done = db.select(Booking).where(Booking.status == "completed").order_by(Booking.starts_at)
+        first = db.session.scalars(done.offset(1).limit(2)).all()
         service.give(first[0], 1, "The room was <cold>", utc("2027-05-01 10:00"))
         service.give(first[1], 4, "", utc("2027-05-01 10:00"))
         client_id = first[0].client_id
