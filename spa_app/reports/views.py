@@ -294,8 +294,7 @@ def utilisation_chart(uses: list[utilisation.Use], title: str, chart_id: str):
 
 def utilisation_rows(uses: list[utilisation.Use]) -> list[tuple]:
     return [
-        (use.name, hours(use.open_minutes), hours(use.booked_minutes),
-         None if use.rate.percent is None else f"{use.rate.percent}%")
+        (use.name, hours(use.open_minutes), hours(use.booked_minutes), _share(use.rate))
         for use in uses
     ]  # fmt: skip
 
@@ -318,12 +317,87 @@ def weeks_chart(weeks: list[adherence.Week]):
 def weeks_rows(weeks: list[adherence.Week]) -> list[tuple]:
     return [
         (_("Week %(num)d", num=w.number), w.plans, w.ticked.part, w.ticked.whole,
-         None if w.ticked.percent is None else f"{w.ticked.percent}%")
+         _share(w.ticked))
         for w in weeks
     ]  # fmt: skip
 
 
-for _helper in (utilisation_chart, utilisation_rows, weeks_chart, weeks_rows):
+def _share(rate: queries.Rate) -> str | None:
+    return None if rate.percent is None else f"{rate.percent}%"
+
+
+#: How the page names each follow-up of a completed visit.
+FOLLOWED_BY = {
+    "inside": _l("A visit inside the window"),
+    "before": _l("A visit before the window opened"),
+    "late": _l("A visit after the window closed"),
+    "never": _l("Nothing: the window has closed"),
+    "waiting": _l("Nothing yet: the window is still open"),
+}
+
+
+#: The bars' short names (the table beside the chart gives the whole words).
+FOLLOWED_BY_SHORT = {
+    "inside": _l("Inside"),
+    "before": _l("Before"),
+    "late": _l("After"),
+    "never": _l("None"),
+}
+
+
+def rebooking_chart(rebooking: queries.Rebooking):
+    return charts.bar_chart(
+        [(str(words), rebooking.rate(k).percent) for k, words in FOLLOWED_BY_SHORT.items()],
+        y_label=_("Share"),
+        title=_("What followed the completed visits whose window has closed"),
+        description=_(
+            "Of the completed visits whose outcome is known, the share followed by a "
+            "visit inside the client's window, before it, after it, or by none."
+        ),  # fmt: skip
+        y_max=100,
+        value_format=lambda v: f"{v:.0f}%",
+        chart_id="rebooking",
+    )
+
+
+def rebooking_rows(rebooking: queries.Rebooking) -> list[tuple]:
+    """Each follow-up: its visits, and its share of those whose outcome is known."""
+    return [
+        (words, rebooking.counts[k], None if k == "waiting" else _share(rebooking.rate(k)))
+        for k, words in FOLLOWED_BY.items()
+    ]
+
+
+#: The notes' short names, for the chart's bars.
+NOTE_SHORT = {
+    MessageKind.REBOOK_WINDOW_OPEN: _l("Due"),
+    MessageKind.REBOOK_WINDOW_CLOSING: _l("Closing"),
+    MessageKind.WIN_BACK: _l("Win-back"),
+    MessageKind.WIN_BACK_LAST: _l("Last note"),
+}
+
+
+def nudges_chart(nudges: queries.Nudges):
+    return charts.bar_chart(
+        [(str(NOTE_SHORT[k]), r.percent) for k, r in nudges.by_kind.items()],
+        y_label=_("Share"),
+        title=_("The notes to book again followed by a booking within seven days"),
+        description=_(
+            "Of each note sent in the range, the share after which the client booked "
+            "within seven days."
+        ),  # fmt: skip
+        y_max=100,
+        value_format=lambda v: f"{v:.0f}%",
+        chart_id="nudges",
+    )
+
+
+def nudges_rows(nudges: queries.Nudges) -> list[tuple]:
+    return [(NOTE_WORDS[k], r.whole, r.part, _share(r)) for k, r in nudges.by_kind.items()]
+
+
+for _helper in (utilisation_chart, utilisation_rows, weeks_chart, weeks_rows, rebooking_chart,
+                rebooking_rows, nudges_chart, nudges_rows):  # fmt: skip
     bp.add_app_template_global(_helper)
 bp.add_app_template_global(revenue_chart, "revenue_chart")
 bp.add_app_template_global(revenue_rows, "revenue_rows")

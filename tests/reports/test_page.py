@@ -35,8 +35,8 @@ def test_the_page_shows_the_figures(desk):
     assert "Late cancellations: 13% of the 8 visits booked (1)." in page
     assert "£385.00 from completed visits" in page
     assert "20% of completed visits carry a published home-care plan (1 of 5)." in page
-    # Revenue, and the therapists' and rooms' open hours booked: each chart with its title.
-    assert page.count("<svg") == 3 and "<title" in page
+    # Revenue, the open hours booked (therapists, rooms), rebooking and the notes: with titles.
+    assert page.count("<svg") == 5 and "<title" in page
     assert '<td data-label="Revenue">£225.00</td>' in page  # April, in the chart's table
 
 
@@ -176,7 +176,7 @@ def test_keeping_to_the_plan_week_by_week(desk, monkeypatch):
                       "routines scheduled", "percent"]  # fmt: skip
     assert got[1:] == [[str(n), "1", "0", "7", "0"] for n in range(1, 9)]
     page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
-    assert page.count("<svg") == 4 and "Keeping to the plan, week by week" in page
+    assert page.count("<svg") == 6 and "Keeping to the plan, week by week" in page
     assert '<th scope="row">Week 8</th>' in page
 
 
