@@ -241,11 +241,13 @@ FOLLOW_UPS = ("before", "inside", "late", "never", "waiting")
 
 @dataclass(frozen=True)
 class Rebooking:
-    """The range's completed visits by how they were followed (FOLLOW_UPS), and the median
-    weeks from a visit to the client's next one, where there was one."""
+    """The range's completed visits by how they were followed (FOLLOW_UPS); of those the
+    client came back after, the median weeks to the next visit, and the median of the
+    intervals they were asked to keep (the middle of each one's window: 5 weeks for 4 to 6)."""
 
     counts: dict[str, int]
     median_weeks: float | None
+    median_interval_weeks: float | None = None
 
     @property
     def completed(self) -> int:
@@ -298,22 +300,35 @@ def rebooking(scope: Scope, now: datetime) -> Rebooking:
     counts = dict.fromkeys(FOLLOW_UPS, 0)
     for found, n in db.session.execute(sa.select(kind, sa.func.count()).group_by(kind)):
         counts[found] = n
+    middle = visits.c.low + visits.c.high  # twice the interval's middle, in weeks
     ranked = (
         sa.select(
             gap.label("gap"),
-            sa.func.row_number().over(order_by=gap).label("n"),
+            middle.label("middle"),
+            sa.func.row_number().over(order_by=gap).label("by_gap"),
+            sa.func.row_number().over(order_by=middle).label("by_middle"),
             sa.func.count().over().label("of"),
         )
         .where(visits.c.next_start.is_not(None))
         .subquery()
     )
-    middle = db.session.execute(
-        sa.select(ranked.c.gap, ranked.c.n, ranked.c.of).where(
-            ranked.c.n.in_([(ranked.c.of + 1) // 2, (ranked.c.of + 2) // 2])
-        )
+    halves = [(ranked.c.of + 1) // 2, (ranked.c.of + 2) // 2]
+    rows = db.session.execute(
+        sa.select(ranked).where(ranked.c.by_gap.in_(halves) | ranked.c.by_middle.in_(halves))
     ).all()
-    weeks = round(sum(row.gap for row in middle) / len(middle) / 7, 1) if middle else None
-    return Rebooking(counts, weeks)
+    of = rows[0].of if rows else 0
+    halves_at = {(of + 1) // 2, (of + 2) // 2}
+
+    def median(values: list[int]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    days = median([r.gap for r in rows if r.by_gap in halves_at])
+    doubled = median([r.middle for r in rows if r.by_middle in halves_at])
+    return Rebooking(
+        counts,
+        None if days is None else round(days / 7, 1),
+        None if doubled is None else round(doubled / 2, 1),
+    )
 
 
 #: The notes that ask a client to book again, in the order they go.

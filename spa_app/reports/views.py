@@ -152,9 +152,9 @@ def _rebooking_rows(scope: Scope):
         [FOLLOW_UP_WORDS[k], r.counts[k], "" if k == "waiting" else _pct(r.rate(k))]
         for k in queries.FOLLOW_UPS
     ]
-    rows.append(
-        ["median weeks to the next visit", "" if r.median_weeks is None else r.median_weeks, ""]
-    )
+    for words, weeks in (("median weeks to the next visit", r.median_weeks),
+                         ("median interval asked, in weeks", r.median_interval_weeks)):  # fmt: skip
+        rows.append([words, "" if weeks is None else weeks, ""])
     return ["completed visits followed", "visits", "percent of those known"], rows
 
 

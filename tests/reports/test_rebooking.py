@@ -70,7 +70,9 @@ def test_each_completed_visit_by_how_it_was_followed(followed):
 def test_the_median_weeks_to_the_next_visit(followed):
     # Gaps in days: 14 (before), 28 (inside), 35 (three weeks), 71 (after a cancellation):
     # the two middle ones' mean, 31.5 days.
-    assert rebooking(scope(), NOW).median_weeks == 4.5
+    # Their intervals' middles: 5, 5, 3 (three weeks) and 5 weeks.
+    r = rebooking(scope(), NOW)
+    assert (r.median_weeks, r.median_interval_weeks) == (4.5, 5.0)
 
 
 def test_two_statements_whatever_the_visits(followed):
