@@ -99,3 +99,18 @@ def test_two_statements(plans):
     with count_statements() as sent:
         by_week(Scope(*MARCH, LONDON), NOW)
     assert len(sent) == 2
+
+
+def test_a_deleted_clients_plans_count_no_longer(plans):
+    from spa_app.accounts.models import Role, User
+    from spa_app.database import unit_of_work
+    from spa_app.privacy import erasure
+
+    desk_id = factories.user(Role.STAFF).id
+    factories.fresh()
+    with unit_of_work():
+        dora = db.session.scalars(db.select(User).where(User.name == "Dora")).one()
+        erasure.erase_for_client(dora, actor=db.session.get(User, desk_id), now=NOW)
+    found = by_week(Scope(*MARCH, LONDON), NOW)
+    # Week one without her plan (its one scheduled Monday, ticked).
+    assert weeks(found)[0] == (1, 2, 7 + 4, 17, 65)
