@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from spa_app import paging, search
 from spa_app.accounts.models import DELETED_DOMAIN, NO_EMAIL_DOMAIN, Role, User
 from spa_app.booking.models import Booking, BookingStatus
-from spa_app.catalog.models import Service, Therapist
 from spa_app.clients.models import ClientTag, DeskNote
 from spa_app.extensions import db
 from spa_app.feedback.models import Feedback
+from spa_app.feedback.queries import Rated, rated
 from spa_app.homecare.access import audit_read, may_see_health, therapist_has_client
 from spa_app.homecare.intake.service import intake_for
 from spa_app.homecare.models import Plan
@@ -267,32 +267,6 @@ def health_glance(
     return HealthGlance(intake.updated_at if intake else None, plan, kept)
 
 
-@dataclass(frozen=True)
-class Rated:
-    """A visit the client rated: when, what and with whom, the rating and their comment."""
-
-    starts_at: datetime
-    service: str
-    therapist: str
-    rating: int
-    comment: str
-
-
 def feedback_of(client_id: int, limit: int = 10) -> list[Rated]:
     """The client's latest ratings of their visits, newest visit first. One statement."""
-    rows = db.session.execute(
-        sa.select(
-            Booking.starts_at,
-            Service.name,
-            Therapist.display_name,
-            Feedback.rating,
-            Feedback.comment,
-        )  # fmt: skip
-        .join(Booking, Booking.id == Feedback.booking_id)
-        .join(Service, Service.id == Booking.service_id)
-        .join(Therapist, Therapist.id == Booking.therapist_id)
-        .where(Feedback.client_id == client_id)
-        .order_by(Booking.starts_at.desc())
-        .limit(limit)
-    )
-    return [Rated(*row) for row in rows]
+    return rated(Feedback.client_id == client_id, limit=limit)

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from spa_app.accounts.models import User
 from spa_app.booking.models import Booking, BookingStatus
 from spa_app.cadence.models import VisitInterval
 from spa_app.cadence.service import DEFAULT_WEEKS
@@ -25,8 +24,10 @@ from spa_app.catalog.models import Service, Therapist
 from spa_app.clock import day_bounds
 from spa_app.database import epoch_ms
 from spa_app.extensions import db
+from spa_app.feedback import queries as feedback_queries
 from spa_app.feedback.models import LOW as LOW_RATING
 from spa_app.feedback.models import Feedback
+from spa_app.feedback.queries import Rated
 from spa_app.figures import percent
 from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.notifications.models import (
@@ -427,17 +428,6 @@ LOW_LISTED = 50
 
 
 @dataclass(frozen=True)
-class LowRating:
-    client_id: int
-    client: str
-    therapist: str
-    service: str
-    starts_at: datetime
-    rating: int
-    comment: str
-
-
-@dataclass(frozen=True)
 class Ratings:
     """The feedback on the range's visits: how many rated, the mean rating (one decimal), how
     many low (2 or less), and the low ones, the newest visits first (LOW_LISTED at most)."""
@@ -445,7 +435,7 @@ class Ratings:
     rated: int
     mean: float | None
     low: int
-    lows: list[LowRating]
+    lows: list[Rated]
 
 
 def ratings(scope: Scope) -> Ratings:
@@ -461,25 +451,5 @@ def ratings(scope: Scope) -> Ratings:
         .where(*scope.where())
     ).one()
     mean = round(total / rated, 1) if rated else None
-    lows = [
-        LowRating(*row)
-        for row in db.session.execute(
-            sa.select(
-                User.id,
-                User.name,
-                Therapist.display_name,
-                Service.name,
-                Booking.starts_at,
-                Feedback.rating,
-                Feedback.comment,
-            )  # fmt: skip
-            .join(Booking, Booking.id == Feedback.booking_id)
-            .join(User, User.id == Feedback.client_id)
-            .join(Therapist, Therapist.id == Booking.therapist_id)
-            .join(Service, Service.id == Booking.service_id)
-            .where(*scope.where(), Feedback.rating <= LOW_RATING)
-            .order_by(Booking.starts_at.desc(), Feedback.id.desc())
-            .limit(LOW_LISTED)
-        )
-    ]
+    lows = feedback_queries.rated(*scope.where(), Feedback.rating <= LOW_RATING, limit=LOW_LISTED)
     return Ratings(rated, mean, int(low or 0), lows)

@@ -279,15 +279,26 @@ def hours(minutes: int) -> str:
     return format_decimal(round(minutes / 60, 1), "#,##0.0", locale=language())
 
 
-def utilisation_chart(uses: list[utilisation.Use], title: str, chart_id: str):
+def _percent_chart(bars, *, title: str, description: str, chart_id: str, y_label: str = ""):
+    """Bars of whole percents: on a 0-100 scale, unless one passes 100 (open hours booked
+    beyond themselves, by visits outside them)."""
     return charts.bar_chart(
+        bars,
+        y_label=y_label or _("Share"),
+        title=title,
+        description=description,
+        y_max=None if any((v or 0) > 100 for _label, v in bars) else 100,
+        value_format=lambda v: f"{v:.0f}%",
+        chart_id=chart_id,
+    )
+
+
+def utilisation_chart(uses: list[utilisation.Use], title: str, chart_id: str):
+    return _percent_chart(
         [(use.name, use.rate.percent) for use in uses],
         y_label=_("Booked"),
         title=title,
         description=_("The share of each one's open hours that visits filled, in percent."),
-        # On a 0-100 scale, unless visits booked outside the hours took one past it.
-        y_max=None if any((use.rate.percent or 0) > 100 for use in uses) else 100,
-        value_format=lambda v: f"{v:.0f}%",
         chart_id=chart_id,
     )
 
@@ -296,11 +307,11 @@ def utilisation_rows(uses: list[utilisation.Use]) -> list[tuple]:
     return [
         (use.name, hours(use.open_minutes), hours(use.booked_minutes), _share(use.rate))
         for use in uses
-    ]  # fmt: skip
+    ]
 
 
 def weeks_chart(weeks: list[adherence.Week]):
-    return charts.bar_chart(
+    return _percent_chart(
         [(_("Week %(num)d", num=w.number), w.ticked.percent) for w in weeks],
         y_label=_("Ticked"),
         title=_("Routines ticked, by week since the plan was published"),
@@ -308,8 +319,6 @@ def weeks_chart(weeks: list[adherence.Week]):
             "Of the routines the plans scheduled in each week, the share the clients "
             "ticked, in percent."
         ),  # fmt: skip
-        y_max=100,
-        value_format=lambda v: f"{v:.0f}%",
         chart_id="home-care-weeks",
     )
 
@@ -346,16 +355,13 @@ FOLLOWED_BY_SHORT = {
 
 
 def rebooking_chart(rebooking: queries.Rebooking):
-    return charts.bar_chart(
+    return _percent_chart(
         [(str(words), rebooking.rate(k).percent) for k, words in FOLLOWED_BY_SHORT.items()],
-        y_label=_("Share"),
         title=_("What followed the completed visits whose window has closed"),
         description=_(
             "Of the completed visits whose outcome is known, the share followed by a "
             "visit inside the client's window, before it, after it, or by none."
         ),  # fmt: skip
-        y_max=100,
-        value_format=lambda v: f"{v:.0f}%",
         chart_id="rebooking",
     )
 
@@ -378,16 +384,13 @@ NOTE_SHORT = {
 
 
 def nudges_chart(nudges: queries.Nudges):
-    return charts.bar_chart(
+    return _percent_chart(
         [(str(NOTE_SHORT[k]), r.percent) for k, r in nudges.by_kind.items()],
-        y_label=_("Share"),
         title=_("The notes to book again followed by a booking within seven days"),
         description=_(
             "Of each note sent in the range, the share after which the client booked "
             "within seven days."
         ),  # fmt: skip
-        y_max=100,
-        value_format=lambda v: f"{v:.0f}%",
         chart_id="nudges",
     )
 
