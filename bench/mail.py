@@ -48,8 +48,9 @@ from spa_app.cadence.models import NextVisit
 from spa_app.cadence.service import window_after
 from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import zone
-from spa_app.database import serialized_writes
+from spa_app.database import serialized_writes, utcnow
 from spa_app.extensions import db
+from spa_app.feedback import service as feedback
 from spa_app.notifications import delivery as outbox_delivery
 from spa_app.notifications import service as outbox
 from spa_app.notifications import tasks
@@ -392,12 +393,17 @@ def _free_port() -> int:
 
 
 def _clear_the_sweeps_work(url: str) -> None:
-    """Leave the sweep nothing to queue (no windows, no visits ahead), so it only dispatches."""
+    """Leave the sweep nothing to queue (no windows, no visits ahead, no feedback to ask), so
+    it only dispatches."""
     app = app_on(url)
     with app.app_context():
         db.session.execute(sa.delete(Message))
         db.session.execute(sa.delete(NextVisit))
         db.session.execute(sa.delete(Booking).where(Booking.status == BookingStatus.BOOKED))
+        # The day-after feedback requests the sweep would queue, as if already sent.
+        now = utcnow()
+        feedback.schedule_requests(now)
+        db.session.execute(sa.update(Message).values(state=MessageState.SENT, sent_at=now))
         db.session.commit()
         db.engine.dispose()
 

@@ -41,7 +41,8 @@ class Week:
 def by_week(scope: Scope, now: datetime) -> list[Week]:
     """Two statements; the weeks no plan reached are left out."""
     lo, _hi = scope.bounds
-    span = (lo - timedelta(days=1), now + timedelta(days=1))
+    # A plan may be published a little before its visit (made ready ahead), never after now.
+    span = (lo - timedelta(days=60), now + timedelta(days=1))
     later = sa.orm.aliased(Plan)
     replaced = (
         sa.select(sa.func.min(later.published_at))
