@@ -259,8 +259,19 @@ class Rebooking:
         return Rate(self.counts[kind], self.completed - self.counts["waiting"])
 
 
+@dataclass(frozen=True)
+class Middle:
+    """A visit the client came back after, ranked by its gap and by its interval."""
+
+    gap: int  # local days to the next visit
+    middle: int  # the interval's low and high weeks added
+    by_gap: int
+    by_middle: int
+    of: int
+
+
 def rebooking(scope: Scope, now: datetime) -> Rebooking:
-    """Two statements: the completed visits counted by how they were followed, and the
+    """One statement: the completed visits counted by how they were followed, and the
     medians (window functions, so any backend)."""
     later = sa.orm.aliased(Booking)
     lo, _hi = scope.bounds
@@ -298,9 +309,6 @@ def rebooking(scope: Scope, now: datetime) -> Rebooking:
         (gap <= 7 * visits.c.high, "inside"),
         else_="late",
     ).label("kind")  # fmt: skip
-    counts = dict.fromkeys(FOLLOW_UPS, 0)
-    for found, n in db.session.execute(sa.select(kind, sa.func.count()).group_by(kind)):
-        counts[found] = n
     middle = visits.c.low + visits.c.high  # twice the interval's middle, in weeks
     ranked = (
         sa.select(
@@ -314,9 +322,28 @@ def rebooking(scope: Scope, now: datetime) -> Rebooking:
         .subquery()
     )
     halves = [(ranked.c.of + 1) // 2, (ranked.c.of + 2) // 2]
-    rows = db.session.execute(
-        sa.select(ranked).where(ranked.c.by_gap.in_(halves) | ranked.c.by_middle.in_(halves))
+    nothing = sa.cast(sa.null(), sa.BigInteger)
+    # One statement, so the visits (and each one's next visit) are read once: the counts by
+    # kind, then the rows in the middle of each order ("kind" None).
+    found = db.session.execute(
+        sa.union_all(
+            sa.select(kind, sa.func.count().label("n"), *[nothing] * 5)
+            .select_from(visits)
+            .group_by(kind),
+            sa.select(
+                sa.cast(sa.null(), sa.String),
+                nothing,
+                ranked.c.gap,
+                ranked.c.middle,
+                ranked.c.by_gap,
+                ranked.c.by_middle,
+                ranked.c.of,
+            ).where(ranked.c.by_gap.in_(halves) | ranked.c.by_middle.in_(halves)),  # fmt: skip
+        )
     ).all()
+    counts = dict.fromkeys(FOLLOW_UPS, 0)
+    counts.update({row[0]: row[1] for row in found if row[0] is not None})
+    rows = [Middle(*row[2:]) for row in found if row[0] is None]
     of = rows[0].of if rows else 0
     halves_at = {(of + 1) // 2, (of + 2) // 2}
 
