@@ -39,7 +39,7 @@ from sqlalchemy import insert, update
 from werkzeug.security import generate_password_hash
 
 from bench import contention
-from bench.database import ENV_VAR, _postgresql, build_app, migrate
+from bench.database import ENV_VAR, build_app, migrate, temporary_postgresql
 from bench.dataset import (
     CLIENTS,
     HORIZON_DAYS,
@@ -96,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     # A plain `kill` should tidy up like Ctrl-C: stop gunicorn and drop the database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = os.environ.get(ENV_VAR) or LOCAL_SERVER
-    with tempfile.TemporaryDirectory(prefix="spa_load_") as work, _postgresql(server) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="spa_load_") as work,
+        temporary_postgresql(server) as url,
+    ):
         folder = Path(work)
         dataset, plan = prepare(url, options.users)
         (folder / "plan.json").write_text(json.dumps(plan))
