@@ -279,6 +279,11 @@ def hours(minutes: int) -> str:
     return format_decimal(round(minutes / 60, 1), "#,##0.0", locale=language())
 
 
+def tenths(value: float) -> str:
+    """A figure to one decimal at most, the reader's way ("3.9" or "3,9"; "5", not "5.0")."""
+    return format_decimal(value, "#,##0.#", locale=language())
+
+
 def _percent_chart(bars, *, title: str, description: str, chart_id: str, y_label: str = ""):
     """Bars of whole percents: on a 0-100 scale, unless one passes 100 (open hours booked
     beyond themselves, by visits outside them)."""
@@ -402,6 +407,7 @@ def nudges_rows(nudges: queries.Nudges) -> list[tuple]:
 for _helper in (utilisation_chart, utilisation_rows, weeks_chart, weeks_rows, rebooking_chart,
                 rebooking_rows, nudges_chart, nudges_rows):  # fmt: skip
     bp.add_app_template_global(_helper)
+bp.add_app_template_global(tenths, "tenths")
 bp.add_app_template_global(revenue_chart, "revenue_chart")
 bp.add_app_template_global(revenue_rows, "revenue_rows")
 bp.add_app_template_global(month_label, "month_label")

@@ -127,7 +127,7 @@ def test_the_rebooking_download(desk):
     page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
     assert (
         "Coming back" in page
-        and "Median time to the next visit: 3.9 weeks, against a median interval of 5.0" in page
+        and "Median time to the next visit: 3.9 weeks, against a median interval of 5 weeks" in page
     )
 
 
@@ -198,3 +198,12 @@ def test_the_low_ratings_are_listed_with_a_link_to_the_client(desk, spa):
     assert "The low ratings" in page
     assert f'href="/clients/{client_id}#feedback">Cleo</a>' in page
     assert "Swedish with Anna on 05 Mar 2027: “The room was &lt;cold&gt;”" in page
+
+
+def test_the_figures_in_spanish_read_the_spanish_way(desk):
+    page = desk.get(f"/staff/reports?{RANGE}", headers={"Accept-Language": "es"})
+    text = page.get_data(as_text=True)
+    assert "Mediana hasta la siguiente cita: 3,9 semanas" in text  # a decimal comma
+    assert "intervalo mediano de 5 semanas" in text
+    assert '<td data-label="Horas disponibles">477,0</td>' in text
+    assert "<th scope=\"col\">Seguida de</th>" in text
