@@ -206,4 +206,4 @@ def test_the_figures_in_spanish_read_the_spanish_way(desk):
     assert "Mediana hasta la siguiente cita: 3,9 semanas" in text  # a decimal comma
     assert "intervalo mediano de 5 semanas" in text
     assert '<td data-label="Horas disponibles">477,0</td>' in text
-    assert "<th scope=\"col\">Seguida de</th>" in text
+    assert '<th scope="col">Seguida de</th>' in text
