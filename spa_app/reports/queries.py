@@ -27,7 +27,6 @@ from spa_app.extensions import db
 from spa_app.feedback import queries as feedback_queries
 from spa_app.feedback.models import LOW as LOW_RATING
 from spa_app.feedback.models import Feedback
-from spa_app.feedback.queries import Rated
 from spa_app.figures import percent
 from spa_app.homecare.models import Plan, PlanStatus
 from spa_app.notifications.models import (
@@ -248,7 +247,7 @@ class Rebooking:
 
     counts: dict[str, int]
     median_weeks: float | None
-    median_interval_weeks: float | None = None
+    median_interval_weeks: float | None
 
     @property
     def completed(self) -> int:
@@ -338,7 +337,7 @@ def rebooking(scope: Scope, now: datetime) -> Rebooking:
                 ranked.c.by_gap,
                 ranked.c.by_middle,
                 ranked.c.of,
-            ).where(ranked.c.by_gap.in_(halves) | ranked.c.by_middle.in_(halves)),  # fmt: skip
+            ).where(ranked.c.by_gap.in_(halves) | ranked.c.by_middle.in_(halves)),
         )
     ).all()
     counts = dict.fromkeys(FOLLOW_UPS, 0)
@@ -462,7 +461,7 @@ class Ratings:
     rated: int
     mean: float | None
     low: int
-    lows: list[Rated]
+    lows: list[feedback_queries.Rated]
 
 
 def ratings(scope: Scope) -> Ratings:
