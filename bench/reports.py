@@ -62,10 +62,11 @@ def _on(database, now: datetime) -> dict:
         with app.app_context():
             mail.seed_clients(now)
             email, counts = _seed_the_rest(now)
-            figures = _time_each(now, StatementCounter(db.engine))
+            counter = StatementCounter(db.engine)
+            figures = _time_each(now, counter)
             figures["dataset"] = counts
             db.session.remove()
-        figures["page"] = _time_the_page(app, email)
+        figures["page"] = _time_the_page(app, email, counter)
         with app.app_context():
             db.engine.dispose()
     return figures
@@ -182,43 +183,48 @@ def _default_scope(now: datetime) -> queries.Scope:
     return queries.Scope(first, today, tz)
 
 
+def _median(call: Callable[[], object], counter: StatementCounter) -> dict:
+    """``call``'s median ms over RUNS runs after WARMUP, and its statements per run."""
+    m = Measurement("report", 0.0)  # no target: the reports have none yet
+    for i in range(WARMUP + RUNS):
+        counter.reset()
+        started = perf_counter_ns()
+        call()
+        elapsed = perf_counter_ns() - started
+        if i >= WARMUP:
+            m.samples_ns.append(elapsed)
+            m.statements.append(counter.count)
+    return {"median_ms": round(m.median_ms, 1), "sql_statements": m.sql_statements}
+
+
 def _time_each(now: datetime, counter: StatementCounter) -> dict:
-    scope, out = _default_scope(now), {}
-    for name, report in _reports(now).items():
-        m = Measurement(f"report_{name}", 0.0)
-        for i in range(WARMUP + RUNS):
-            db.session.rollback()  # each call in a fresh transaction, as a request has
-            counter.reset()
-            started = perf_counter_ns()
-            report(scope)
-            elapsed = perf_counter_ns() - started
-            if i >= WARMUP:
-                m.samples_ns.append(elapsed)
-                m.statements.append(counter.count)
-        out[name] = {"median_ms": round(m.median_ms, 1), "sql_statements": m.sql_statements}
-    return out
+    scope = _default_scope(now)
+
+    def once(report):
+        db.session.rollback()  # each call in a fresh transaction, as a request has
+        report(scope)
+
+    return {
+        name: _median(lambda r=report: once(r), counter) for name, report in _reports(now).items()
+    }
 
 
-def _time_the_page(app, email: str) -> dict:
+def _time_the_page(app, email: str, counter: StatementCounter) -> dict:
     desk = app.test_client()
     login = desk.post("/login", data={"email": email, "password": PASSWORD})
     if login.status_code != 302:
         raise RuntimeError(f"benchmark staff could not log in (HTTP {login.status_code})")
-    samples = []
-    for i in range(WARMUP + RUNS):
-        started = perf_counter_ns()
+
+    def fetch():
         reply = desk.get("/staff/reports")
-        elapsed = perf_counter_ns() - started
         if reply.status_code != 200:
             raise RuntimeError(f"the reports page answered HTTP {reply.status_code}")
-        if i >= WARMUP:
-            samples.append(elapsed)
-    samples.sort()
-    return {"median_ms": round(samples[len(samples) // 2] / 1e6, 1)}
+
+    return _median(fetch, counter)
 
 
 def _cells(figures: dict, width: int) -> str:
-    return f"{figures['median_ms']:>{width}.1f} {figures.get('sql_statements', '(page)'):>4}"
+    return f"{figures['median_ms']:>{width}.1f} {figures['sql_statements']:>4}"
 
 
 def table(found: dict) -> str:

@@ -82,7 +82,6 @@ def index():
             "ratings": queries.ratings(scope),
             "use": utilisation.utilisation(scope),
             "weeks": adherence.by_week(scope, utcnow()),
-            "note_words": NOTE_WORDS,
         }
     page = render_template("reports/index.html", scope=scope, problem=problem, shown=shown,
                            therapists=therapists, services=services, **figures)  # fmt: skip
@@ -323,7 +322,7 @@ def weeks_chart(weeks: list[adherence.Week]):
         description=_(
             "Of the routines the plans scheduled in each week, the share the clients "
             "ticked, in percent."
-        ),  # fmt: skip
+        ),
         chart_id="home-care-weeks",
     )
 
@@ -366,7 +365,7 @@ def rebooking_chart(rebooking: queries.Rebooking):
         description=_(
             "Of the completed visits whose outcome is known, the share followed by a "
             "visit inside the client's window, before it, after it, or by none."
-        ),  # fmt: skip
+        ),
         chart_id="rebooking",
     )
 
@@ -395,7 +394,7 @@ def nudges_chart(nudges: queries.Nudges):
         description=_(
             "Of each note sent in the range, the share after which the client booked "
             "within seven days."
-        ),  # fmt: skip
+        ),
         chart_id="nudges",
     )
 

@@ -198,6 +198,24 @@ def test_the_low_ratings_are_listed_with_a_link_to_the_client(desk, spa):
     assert "The low ratings" in page
     assert f'href="/clients/{client_id}#feedback">Cleo</a>' in page
     assert "Swedish with Anna on 05 Mar 2027: “The room was &lt;cold&gt;”" in page
+    assert "The latest" not in page  # all of them are listed
+
+
+def test_the_low_ratings_listed_are_the_latest_when_there_are_many(desk, spa, monkeypatch):
+    from spa_app.booking.models import Booking
+    from spa_app.database import unit_of_work
+    from spa_app.feedback import service
+    from spa_app.reports import queries
+
+    monkeypatch.setattr(queries, "LOW_LISTED", 1)
+    with unit_of_work():
+        done = db.select(Booking).where(Booking.status == "completed").order_by(Booking.starts_at)
+        first, second = db.session.scalars(done.offset(1).limit(2)).all()
+        service.give(first, 1, "Too cold", utc("2027-05-01 10:00"))
+        service.give(second, 2, "Too short", utc("2027-05-01 10:00"))
+    page = desk.get(f"/staff/reports?{RANGE}").get_data(as_text=True)
+    assert "2 rated 2 or less" in page and "The latest 1 of them:" in page
+    assert "Too short" in page and "Too cold" not in page  # the later visit's
 
 
 def test_the_figures_in_spanish_read_the_spanish_way(desk):
