@@ -18,7 +18,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from spa_app.notifications import delivery
 from spa_app.notifications.delivery import Outcome
 from tests.conftest import free_port
-from tests.notifications.conftest import mail_settings
+from tests.notifications import conftest
 
 USER, PASSWORD = "spa-mailer", "s3cret-pass"
 
@@ -83,6 +83,12 @@ def serve():
     yield serve
     for controller in controllers:
         controller.stop()
+
+
+def mail_settings(app, port: int, **overrides) -> delivery.MailSettings:
+    """Settings with room for a slow handshake on a busy machine: these tests are about what the
+    certificates and the server's answers lead to, not about timeouts."""
+    return conftest.mail_settings(app, port, **{"MAIL_TIMEOUT_SECONDS": 15, **overrides})
 
 
 def an_email() -> EmailMessage:
