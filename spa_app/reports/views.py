@@ -91,14 +91,14 @@ def index():
 #: Each download: its file name's stem, and (header, rows) from a scope.
 def _outcomes_rows(scope: Scope):
     o = queries.outcomes(scope)
-    header = ["measure", "visits", "of", "percent"]
+    header = [_("measure"), _("visits"), _("of"), _("percent")]
     rows = [
-        ["completed", o.completed, "", ""],
-        ["arrived, not yet completed", o.arrived, "", ""],
-        ["booked, still to come", o.booked, "", ""],
-        ["no-show", o.no_show, o.held, _pct(o.no_show_rate)],
-        ["cancelled", o.cancelled, o.all, ""],
-        ["cancelled late", o.late_cancelled, o.all, _pct(o.late_cancel_rate)],
+        [_("completed"), o.completed, "", ""],
+        [_("arrived, not yet completed"), o.arrived, "", ""],
+        [_("booked, still to come"), o.booked, "", ""],
+        [_("no-show"), o.no_show, o.held, _pct(o.no_show_rate)],
+        [_("cancelled"), o.cancelled, o.all, ""],
+        [_("cancelled late"), o.late_cancelled, o.all, _pct(o.late_cancel_rate)],
     ]
     return header, rows
 
@@ -106,19 +106,19 @@ def _outcomes_rows(scope: Scope):
 def _revenue_month_rows(scope: Scope):
     t = queries.takings(scope)
     rows = [[m.strftime("%Y-%m"), n, _amount(cents)] for m, n, cents in t.by_month]
-    return ["month", "completed visits", "revenue"], rows
+    return [_("month"), _("completed visits"), _("revenue")], rows
 
 
 def _revenue_service_rows(scope: Scope):
     t = queries.takings(scope)
-    return ["service", "completed visits", "revenue"], [
+    return [_("service"), _("completed visits"), _("revenue")], [
         [name, n, _amount(c)] for name, n, c in t.by_service
     ]
 
 
 def _revenue_therapist_rows(scope: Scope):
     t = queries.takings(scope)
-    return ["therapist", "completed visits", "revenue"], [
+    return [_("therapist"), _("completed visits"), _("revenue")], [
         [name, n, _amount(c)] for name, n, c in t.by_therapist
     ]
 
@@ -126,35 +126,38 @@ def _revenue_therapist_rows(scope: Scope):
 def _home_care_rows(scope: Scope):
     h = queries.home_care(scope)
     rows = [[name, r.part, r.whole, _pct(r)] for name, r in h.by_therapist]
-    rows.append(["all", h.with_plan.part, h.with_plan.whole, _pct(h.with_plan)])
+    rows.append([_("all"), h.with_plan.part, h.with_plan.whole, _pct(h.with_plan)])
     return [
-        "therapist",
-        "completed visits with a published plan",
-        "completed visits",
-        "percent",
+        _("therapist"),
+        _("completed visits with a published plan"),
+        _("completed visits"),
+        _("percent"),
     ], rows
 
 
-#: How the rebooking report names each follow-up, in the CSV.
+#: How the rebooking CSV names each follow-up, in the reader's language like its header.
 FOLLOW_UP_WORDS = {
-    "before": "booked again before the window",
-    "inside": "inside the window",
-    "late": "after the window",
-    "never": "not back, the window closed",
-    "waiting": "not back yet, the window still open",
+    "before": _l("booked again before the window"),
+    "inside": _l("inside the window"),
+    "late": _l("after the window"),
+    "never": _l("not back, the window closed"),
+    "waiting": _l("not back yet, the window still open"),
 }
 
 
 def _rebooking_rows(scope: Scope):
     r = queries.rebooking(scope, utcnow())
     rows = [
-        [FOLLOW_UP_WORDS[k], r.counts[k], "" if k == "waiting" else _pct(r.rate(k))]
+        [str(FOLLOW_UP_WORDS[k]), r.counts[k], "" if k == "waiting" else _pct(r.rate(k))]
         for k in queries.FOLLOW_UPS
     ]
-    for words, weeks in (("median weeks to the next visit", r.median_weeks),
-                         ("median interval asked, in weeks", r.median_interval_weeks)):  # fmt: skip
-        rows.append([words, "" if weeks is None else weeks, ""])
-    return ["completed visits followed", "visits", "percent of those known"], rows
+    medians = [
+        (_("median weeks to the next visit"), r.median_weeks),
+        (_("median interval asked, in weeks"), r.median_interval_weeks),
+    ]
+    rows += [[words, "" if weeks is None else weeks, ""] for words, weeks in medians]
+    header = [_("completed visits followed"), _("visits"), _("percent of those known")]
+    return header, rows
 
 
 #: Each note that asks a client to book again, as the page and the CSV name it.
@@ -169,12 +172,12 @@ NOTE_WORDS = {
 def _nudges_rows(scope: Scope):
     found = queries.nudges(scope).by_kind
     rows = [[str(NOTE_WORDS[k]), r.whole, r.part, _pct(r)] for k, r in found.items()]
-    return ["note", "sent", "followed by a booking within 7 days", "percent"], rows
+    return [_("note"), _("sent"), _("followed by a booking within 7 days"), _("percent")], rows
 
 
 def _retention_rows(scope: Scope):
     months = [m for m, _lo, _hi in scope.months()]
-    header = ["first visits in", "clients", *(m.strftime("%Y-%m") for m in months[1:])]
+    header = [_("first visits in"), _("clients"), *(m.strftime("%Y-%m") for m in months[1:])]
     rows = []
     for c in queries.retention(scope):
         before = months.index(c.month)  # the months before the cohort's: nothing to count
@@ -186,10 +189,10 @@ def _utilisation_rows(scope: Scope):
     found = utilisation.utilisation(scope)
     rows = [
         [kind, _cell(use.name), use.open_minutes, use.booked_minutes, _pct(use.rate)]
-        for kind, uses in (("therapist", found.therapists), ("room", found.rooms))
+        for kind, uses in ((_("therapist"), found.therapists), (_("room"), found.rooms))
         for use in uses
     ]
-    return ["of", "name", "open minutes", "booked minutes", "percent"], rows
+    return [_("of"), _("name"), _("open minutes"), _("booked minutes"), _("percent")], rows
 
 
 def _home_care_weeks_rows(scope: Scope):
@@ -197,8 +200,8 @@ def _home_care_weeks_rows(scope: Scope):
         [w.number, w.plans, w.ticked.part, w.ticked.whole, _pct(w.ticked)]
         for w in adherence.by_week(scope, utcnow())
     ]
-    return ["week since publishing", "plans", "routines ticked", "routines scheduled",
-            "percent"], rows  # fmt: skip
+    return [_("week since publishing"), _("plans"), _("routines ticked"),
+            _("routines scheduled"), _("percent")], rows  # fmt: skip
 
 
 DOWNLOADS = {

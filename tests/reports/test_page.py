@@ -56,6 +56,27 @@ def test_the_downloads_carry_the_same_numbers(desk):
         "Content-Disposition"]  # fmt: skip
 
 
+def test_a_download_speaks_the_readers_language_its_numbers_stay_plain(desk):
+    """Header and row names in Spanish for a Spanish reader; the amounts keep their point and
+    no thousands mark, so a spreadsheet reads them as numbers."""
+    spanish = {"Accept-Language": "es"}
+    got = rows(desk.get(f"/staff/reports/revenue-by-month.csv?{RANGE}", headers=spanish))
+    assert got[0] == ["mes", "citas completadas", "ingresos"] and got[1] == [
+        "2027-03",
+        "2",
+        "160.00",
+    ]
+    visits = {
+        r[0]: r[1:] for r in rows(desk.get(f"/staff/reports/visits.csv?{RANGE}", headers=spanish))
+    }
+    assert visits["cancelada tarde"] == ["1", "8", "13"]
+    rebooking = rows(desk.get(f"/staff/reports/rebooking.csv?{RANGE}", headers=spanish))
+    assert rebooking[0][0] == "citas completadas seguidas"
+    assert [r[0] for r in rebooking[1:4]] == [
+        "reservó de nuevo antes del plazo", "dentro del plazo", "después del plazo",
+    ]  # fmt: skip
+
+
 def test_a_name_a_spreadsheet_would_run_is_written_as_text(desk, spa):
     from spa_app.catalog.models import Therapist
 
