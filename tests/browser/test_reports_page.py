@@ -28,6 +28,10 @@ def test_the_owner_reads_the_reports(live_server, walk, spa, monkeypatch):  # no
     url = f"{live_server}/staff/reports?from=2027-03-01&to=2027-04-30"
     page.goto(url)
     assert page.get_by_role("heading", name="Reports", level=1).is_visible()
+    for field in ("from", "to", "therapist", "service"):  # each label on its field's line
+        label, box = page.locator(f"label[for={field}]").bounding_box(), page.locator(f"#{field}")
+        box = box.bounding_box()
+        assert box["y"] <= label["y"] + label["height"] / 2 <= box["y"] + box["height"], field
     assert page.get_by_text("No-shows: 17% of the 6 visits whose time came (1).").is_visible()
     revenue, hours = page.locator("#revenue rect.bar"), page.locator("#use-therapists rect.bar")
     assert revenue.count() == 2 and hours.count() == 2  # March and April; Anna and Ben
