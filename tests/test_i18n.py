@@ -153,3 +153,26 @@ def test_staff_pages_speak_the_staff_language_too(client):
     factories.login(client, staff)
     page = client.get("/staff/details").get_data(as_text=True)
     assert "<h1>Los datos del spa</h1>" in page and "Guardar los datos" in page
+
+
+def test_a_contexts_kept_words_follow_each_change_of_language(app, monkeypatch):
+    """The words are found once per context and language, not per string; a force_locale (an
+    e-mail in the client's language) and a refresh() (a changed setting) each speak their own
+    language, and the request's own comes back after."""
+    from flask_babel import Domain, gettext, lazy_gettext, refresh
+
+    looked_up = []
+    found = Domain.get_translations
+    monkeypatch.setattr(Domain, "get_translations", lambda d: looked_up.append(1) or found(d))
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        for _ in range(3):
+            assert gettext("Reports") == "Informes" and str(lazy_gettext("Reports")) == "Informes"
+        assert len(looked_up) == 1
+        with force_locale("en"):
+            assert gettext("Reports") == "Reports"
+        assert gettext("Reports") == "Informes"
+        with force_locale("es"):  # another object for the same language: the same words
+            assert gettext("Reports") == "Informes"
+        monkeypatch.setattr(app.extensions["babel"], "locale_selector", lambda: "en")
+        refresh()
+        assert gettext("Reports") == "Reports"

@@ -38,7 +38,9 @@ class CardActions:
 
 def card_actions(view: DayView, actor: User, now: datetime) -> dict[int, CardActions]:
     """{booking id: what ``actor`` may do with it now}, decided by the booking rules
-    themselves (mark_refusal, unmark_refusal, change_refusal), without a statement."""
+    themselves (mark_refusal, unmark_refusal, change_refusal), without a statement. Pass the
+    user itself, not Flask-Login's ``current_user``: the rules read it several times a card,
+    and the proxy looks the user up again on every read."""
     found = {}
     for b in (b for c in view.columns for b in c.blocks):
         visit = _AsVisit(b)

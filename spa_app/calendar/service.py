@@ -27,6 +27,7 @@ from spa_app.catalog.models import Room, Service, Therapist
 from spa_app.clock import day_bounds, zone
 from spa_app.extensions import db
 from spa_app.homecare.models import Intake
+from spa_app.i18n import language
 from spa_app.i18n import when as written
 from spa_app.scheduling.models import BusinessSettings, Closure, TimeOff, WorkingHours
 
@@ -76,11 +77,11 @@ class Block:
     def markers(self) -> list[Marker]:
         """The markers this visit shows, most urgent first (the card puts them before the name
         so a long name or a short visit cannot push them out of sight)."""
-        return [m for m in MARKERS if getattr(self, m.when)]
+        return [m for m in _said().markers if getattr(self, m.when)]
 
     @cached_property
     def status_words(self) -> str:
-        return str(STATUS_WORDS[self.status])
+        return _said().statuses[self.status]
 
     @property
     def details(self) -> str:
@@ -94,7 +95,7 @@ class Block:
 class Marker:
     when: str  # the Block field that turns it on
     symbol: str
-    words: str  # lazy: said in the page's language
+    words: str  # lazy in MARKERS, said in the page's language; a plain string from _said()
     css: str = ""
 
 
@@ -104,6 +105,28 @@ MARKERS = (
     Marker("no_intake", "?", _l("No health intake yet")),
     Marker("new_client", "N", _l("New client")),
 )
+
+
+@dataclass(frozen=True)
+class _Said:
+    """The markers and the status words in one language, as plain strings."""
+
+    markers: tuple[Marker, ...]
+    statuses: dict[BookingStatus, str]
+
+
+#: Each language's, translated once: a day's cards say them some seven times a card.
+_SAID: dict[str, _Said] = {}
+
+
+def _said() -> _Said:
+    spoken = language()
+    if (found := _SAID.get(spoken)) is None:
+        found = _SAID[spoken] = _Said(
+            tuple(replace(m, words=str(m.words)) for m in MARKERS),
+            {status: str(words) for status, words in STATUS_WORDS.items()},
+        )
+    return found
 
 
 @dataclass

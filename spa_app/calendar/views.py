@@ -111,7 +111,7 @@ def _week(day: date, therapist_id: int, *, staff: bool):
         previous=monday - timedelta(days=7),
         following=monday + timedelta(days=7),
         today=local_today(now, view.tz),
-        actions=card_actions(view, current_user, now),
+        actions=card_actions(view, current_user._get_current_object(), now),
         colour=_colour(),
     )
 
@@ -139,7 +139,7 @@ def _page(day: date, by: str, therapist_user_id: int | None):
         previous=day - timedelta(days=1),
         following=day + timedelta(days=1),
         today=local_today(now, view.tz),
-        actions=card_actions(view, current_user, now),
+        actions=card_actions(view, current_user._get_current_object(), now),
         colour=_colour(),
     )
 

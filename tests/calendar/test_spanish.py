@@ -148,3 +148,20 @@ def test_english_is_as_before(client, spa):
     page = client.get(f"/staff/calendar?date={day}").get_data(as_text=True)
     assert f"<h1>{day.strftime('%A %d %B %Y')}</h1>" in page
     assert "Previous day" in page and "contraindication ticked" in page and "· booked" in page
+
+
+def test_each_language_says_its_own_card_words_one_after_the_other(app, spa):
+    """The cards' marker and status words are translated once per language: an English desk,
+    then a Spanish one, then the English one again, each read their own."""
+    day = spa[3]
+    english, spanish_desk = factories.user(Role.STAFF), spanish(Role.STAFF)
+    pages = []
+    for who in (english, spanish_desk, english):
+        with app.test_client() as client:
+            factories.login(client, who)
+            pages.append(client.get(f"/staff/calendar?date={day}").get_data(as_text=True))
+    for page, words in zip(pages, ("Contraindication ticked", "Contraindicación marcada",
+                                   "Contraindication ticked"), strict=True):  # fmt: skip
+        assert f"<span>{words}</span>" in page
+    assert "Status: booked" in pages[0] and "Status: booked" in pages[2]
+    assert "Estado: reservada" in pages[1] and "Contraindication" not in pages[1]
