@@ -84,6 +84,11 @@ class Block:
         return _said().statuses[self.status]
 
     @property
+    def status_line(self) -> str:
+        """ "Status: booked", for the card's tooltip."""
+        return _said().status_lines[self.status]
+
+    @property
     def details(self) -> str:
         """The whole card in words, markers spelt out: the card's tooltip and the list's line."""
         when = f"{self.starts:%H:%M}–{self.ends:%H:%M}"
@@ -113,6 +118,7 @@ class _Said:
 
     markers: tuple[Marker, ...]
     statuses: dict[BookingStatus, str]
+    status_lines: dict[BookingStatus, str]
 
 
 #: Each language's, translated once: a day's cards say them some seven times a card.
@@ -122,9 +128,11 @@ _SAID: dict[str, _Said] = {}
 def _said() -> _Said:
     spoken = language()
     if (found := _SAID.get(spoken)) is None:
+        statuses = {status: str(words) for status, words in STATUS_WORDS.items()}
         found = _SAID[spoken] = _Said(
             tuple(replace(m, words=str(m.words)) for m in MARKERS),
-            {status: str(words) for status, words in STATUS_WORDS.items()},
+            statuses,
+            {status: _("Status: %(status)s", status=words) for status, words in statuses.items()},
         )
     return found
 
