@@ -154,6 +154,19 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgresql_on_connect(dbapi_connection, connection_record):
+    """No JIT compilation on PostgreSQL. The app's statements are short, and the one costly
+    enough to trigger it (the reports' rebooking figures) spent longer compiling than running:
+    564 ms with JIT, 226 ms without, over six months of a 100,000-client spa."""
+    if type(dbapi_connection).__module__.split(".")[0] not in ("psycopg", "psycopg2"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.commit()  # the driver opened a transaction for the SET: the pool wants none
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name != "sqlite":

@@ -66,7 +66,7 @@ def by_week(scope: Scope, now: datetime) -> list[Week]:
         .where(*scope.where(), Plan.status == PlanStatus.PUBLISHED)
         .cte("followed")
         # Worked out once per plan: inlined, each use of ``last`` below would repeat the
-        # subquery, and PostgreSQL's JIT would spend seconds compiling the copies.
+        # subquery (the next plan's search) for every row it is read on.
         .prefix_with("MATERIALIZED")
     )
     weeks = day_numbers(0, WEEKS - 1, "weeks")
