@@ -109,6 +109,25 @@ def _date_number_postgresql(element, compiler, **kw):
     return f"({compiler.process(element.clauses, **kw)} - DATE '1970-01-01')"
 
 
+class number_date(FunctionElement):
+    """The date of a day number (``date_number``'s inverse), comparable with a Date column on
+    any backend: a range of days is then a range of the column, an index's range too."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "number_date"
+
+
+@compiles(number_date, "sqlite")
+def _number_date_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)} * 86400, 'unixepoch')"
+
+
+@compiles(number_date, "postgresql")
+def _number_date_postgresql(element, compiler, **kw):
+    return f"(DATE '1970-01-01' + CAST({compiler.process(element.clauses, **kw)} AS INTEGER))"
+
+
 class time_ms(FunctionElement):
     """The milliseconds since midnight of a Time column, on any backend."""
 

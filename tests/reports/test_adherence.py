@@ -94,11 +94,11 @@ def test_a_therapist_with_no_plans_and_a_range_with_none(plans):
     assert by_week(Scope(date(2027, 5, 1), date(2027, 5, 31), LONDON), NOW) == []
 
 
-def test_two_statements(plans):
+def test_one_statement(plans):
     by_week(Scope(*MARCH, LONDON), NOW)
     with count_statements() as sent:
         by_week(Scope(*MARCH, LONDON), NOW)
-    assert len(sent) == 2
+    assert len(sent) == 1
 
 
 def test_a_deleted_clients_plans_count_no_longer(plans):
