@@ -85,7 +85,7 @@ class Block:
 
     @property
     def status_line(self) -> str:
-        """ "Status: booked", for the card's tooltip."""
+        """The line of the card's tooltip that says its status ("Status: booked")."""
         return _said().status_lines[self.status]
 
     @property
