@@ -57,6 +57,11 @@ def overlapping(visits: list[Booking], starts_at: datetime, ends_at: datetime) -
     return next((v for v in visits if v.starts_at < ends_at and v.ends_at > starts_at), None)
 
 
+def overlapping_all(visits: list[Booking], lo: datetime, hi: datetime) -> list[Booking]:
+    """Those of ``visits`` overlapping [lo, hi), in their order (no query)."""
+    return [v for v in visits if v.starts_at < hi and v.ends_at > lo]
+
+
 def is_the_same_visit(
     visit: Booking, service_id: int, starts_at: datetime, therapist_id: int | None
 ) -> bool:

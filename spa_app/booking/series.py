@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import gettext as _
 
 from spa_app.accounts.models import Role, User
-from spa_app.booking.clashes import client_visits, overlapping
+from spa_app.booking.clashes import client_visits, overlapping, overlapping_all
 from spa_app.booking.models import Booking
 from spa_app.booking.service import Choice, book
 from spa_app.business import business_tz
@@ -94,7 +94,10 @@ def preview(
     result = []
     for wall in walls:  # the same wall-clock time, whatever the clocks do
         day, wanted = wall.date(), wall.astimezone(UTC)
-        if (clash := overlapping(theirs, wanted, wanted + length)) is not None:
+        # Only the client's visits near this one can be in the way of its times: each of the
+        # hundreds of nearby free times is checked against those few, not the whole series'.
+        mine = overlapping_all(theirs, wanted - near, wanted + near)
+        if (clash := overlapping(mine, wanted, wanted + length)) is not None:
             result.append(Occurrence(wanted, None, False, clash))
             continue
         if day > last_day:
@@ -111,7 +114,7 @@ def preview(
             horizon_days=longer,
         )
         starts = [s.starts_at for s in found.slots
-                  if overlapping(theirs, s.starts_at, s.starts_at + length) is None]  # fmt: skip
+                  if overlapping(mine, s.starts_at, s.starts_at + length) is None]  # fmt: skip
         chosen = min(starts, key=lambda s, w=wanted: (abs(s - w), s), default=None)
         result.append(Occurrence(wanted, chosen, chosen is not None and chosen != wanted))
     return result
