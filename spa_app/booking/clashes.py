@@ -54,12 +54,16 @@ def _overlapping(client_id: int, lo: datetime, hi: datetime):
 
 def overlapping(visits: list[Booking], starts_at: datetime, ends_at: datetime) -> Booking | None:
     """The first of ``visits`` overlapping [starts_at, ends_at), or None (no query)."""
-    return next((v for v in visits if v.starts_at < ends_at and v.ends_at > starts_at), None)
+    return next(_meeting(visits, starts_at, ends_at), None)
 
 
 def overlapping_all(visits: list[Booking], lo: datetime, hi: datetime) -> list[Booking]:
     """Those of ``visits`` overlapping [lo, hi), in their order (no query)."""
-    return [v for v in visits if v.starts_at < hi and v.ends_at > lo]
+    return list(_meeting(visits, lo, hi))
+
+
+def _meeting(visits: list[Booking], lo: datetime, hi: datetime):
+    return (v for v in visits if v.starts_at < hi and v.ends_at > lo)
 
 
 def is_the_same_visit(
